@@ -1,0 +1,207 @@
+// Package store defines what ownershipbot keeps durably: the delivery queue,
+// the ownership state of each issue and pull request, the analysis of each
+// comment, and per-installation facts. Two implementations exist: SQLite (the
+// embedded default, one replica) and PostgreSQL (several replicas). Both pass
+// the same conformance suite in package storetest.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNoDelivery is returned by Claim when no delivery is ready to run.
+var ErrNoDelivery = errors.New("no delivery ready")
+
+// Delivery statuses.
+const (
+	DeliveryPending = "pending" // waiting to run, possibly not before AvailableAt
+	DeliveryLeased  = "leased"  // claimed by a worker until LeaseUntil
+	DeliveryDone    = "done"    // processed; kept a while so redeliveries are recognised
+	DeliveryFailed  = "failed"  // gave up after its retries; kept for an operator
+)
+
+// Delivery is one webhook delivery as GitHub sent it, queued for processing.
+type Delivery struct {
+	ID             string // the X-GitHub-Delivery header
+	Event          string // the X-GitHub-Event header
+	Action         string // the payload's action, if any
+	InstallationID int64
+	// OrderKey groups deliveries that must run one at a time, in arrival
+	// order, such as "owner/repo#12" for one issue. Empty means no ordering.
+	OrderKey   string
+	Payload    []byte
+	ReceivedAt time.Time
+
+	// Filled in by the store.
+	Status      string
+	Attempts    int // attempts that have ended in Retry or Fail
+	AvailableAt time.Time
+	LastError   string
+}
+
+// Queue is the durable delivery queue. A delivery enqueued is never lost: it
+// stays until Complete or Fail, and a lease that expires (a crashed worker)
+// makes it claimable again.
+type Queue interface {
+	// Enqueue stores d durably before returning. It reports false, with no
+	// error, when a delivery with the same ID is already stored.
+	Enqueue(ctx context.Context, d Delivery) (inserted bool, err error)
+	// Claim leases the oldest ready delivery whose OrderKey has no earlier
+	// unfinished delivery and no live lease, for leaseFor. It returns
+	// ErrNoDelivery when there is none.
+	Claim(ctx context.Context, worker string, leaseFor time.Duration) (Delivery, error)
+	// Complete marks a leased delivery done.
+	Complete(ctx context.Context, id string) error
+	// Retry returns a leased delivery to the queue, to run again no earlier
+	// than at, and counts the attempt. Later deliveries with the same
+	// OrderKey wait for it.
+	Retry(ctx context.Context, id string, at time.Time, lastError string) error
+	// Fail marks a delivery failed for good; it no longer blocks its OrderKey.
+	Fail(ctx context.Context, id string, lastError string) error
+	// Depth counts deliveries pending or leased.
+	Depth(ctx context.Context) (int, error)
+	// PruneDone deletes done deliveries received before the given time.
+	PruneDone(ctx context.Context, before time.Time) (int, error)
+	// Delivery returns one stored delivery by ID, for operators and tests.
+	Delivery(ctx context.Context, id string) (Delivery, bool, error)
+}
+
+// Thread kinds, as used in metric labels.
+const (
+	ThreadIssue       = "issue"
+	ThreadPullRequest = "pull_request"
+)
+
+// Thread is the ownership state of one issue or pull request.
+type Thread struct {
+	InstallationID int64
+	Repo           string // "owner/name", lower case
+	Number         int
+	Kind           string // ThreadIssue or ThreadPullRequest
+	State          string // "open" or "closed"
+	Title          string
+	URL            string // html_url, for summaries and reports
+	Draft          bool   // pull requests only
+	CreatedAt      time.Time
+
+	Owner       string // "@login" or "@org/team"; empty when none
+	OwnerSource string // "assignee", "body", "field", "label"
+	OwnerKind   string // "person" or "team"
+	FirstOwned  time.Time
+
+	Rationale         string // analysis strength: "none", "weak", "strong"
+	RationaleEvidence string
+
+	// LinkedIssue summarises a pull request's linked issues: "owned",
+	// "unowned" or "none". LinksJSON keeps the links themselves, for the PR
+	// comment. Both are empty for issues.
+	LinkedIssue string
+	LinksJSON   string
+
+	BotCommentID   int64  // 0 when the bot has no comment here
+	BotCommentHash string // hash of the comment's last text as written
+	// BotCommentPending is set before the bot creates a comment and cleared
+	// once its id is stored, so a crash in between is found and repaired by
+	// looking for the marker instead of creating a second comment.
+	BotCommentPending bool
+
+	UpdatedAt time.Time
+}
+
+// HasRationale reports whether the thread states a reason.
+func (t Thread) HasRationale() bool { return t.Rationale == "weak" || t.Rationale == "strong" }
+
+// Comment is the stored analysis of one comment, review or review comment.
+type Comment struct {
+	InstallationID int64
+	Kind           string // "issue_comment", "review", "review_comment"
+	ID             int64  // GitHub's id, unique within Kind
+	Repo           string
+	Number         int
+	Thread         string // ThreadIssue or ThreadPullRequest
+	AuthorRole     string // "engineer", "product", "external", "bot"
+	Level          string // "product" or "implementation"
+	Concerns       []string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Installation is what the store knows of one installation of the App.
+type Installation struct {
+	ID        int64
+	Account   string
+	Suspended bool
+}
+
+// IssueCount is one series of the ownershipbot_issues gauge.
+type IssueCount struct {
+	Repo         string
+	HasOwner     bool
+	HasRationale bool
+	Count        int
+}
+
+// PullRequestCount is one series of the ownershipbot_pull_requests gauge.
+type PullRequestCount struct {
+	Repo         string
+	LinkedIssue  string
+	HasRationale bool
+	Count        int
+}
+
+// CommentCount is one series of the ownershipbot_comments gauge.
+type CommentCount struct {
+	Repo, Thread, AuthorRole, Level string
+	Count                           int
+}
+
+// ConcernCount is one series of the ownershipbot_comment_concerns gauge.
+type ConcernCount struct {
+	Repo, Thread, AuthorRole, Concern string
+	Count                             int
+}
+
+// Store is everything ownershipbot keeps.
+type Store interface {
+	Queue
+
+	// Thread returns the stored state of an issue or pull request.
+	Thread(ctx context.Context, repo string, number int) (Thread, bool, error)
+	// PutThread inserts or replaces a thread's state.
+	PutThread(ctx context.Context, t Thread) error
+	// DeleteThread forgets a thread and its comments (deleted or transferred).
+	DeleteThread(ctx context.Context, repo string, number int) error
+
+	// PutComment inserts or replaces a comment's analysis.
+	PutComment(ctx context.Context, c Comment) error
+	// DeleteComment forgets a comment; it reports whether one was stored.
+	DeleteComment(ctx context.Context, kind string, id int64) (bool, error)
+	// Comment returns one stored comment analysis.
+	Comment(ctx context.Context, kind string, id int64) (Comment, bool, error)
+
+	// PutInstallation records an installation and whether it is suspended.
+	PutInstallation(ctx context.Context, in Installation) error
+	// Installation returns a stored installation.
+	Installation(ctx context.Context, id int64) (Installation, bool, error)
+	// DeleteInstallation forgets an installation and everything stored for it.
+	DeleteInstallation(ctx context.Context, id int64) error
+	// DeleteRepository forgets every thread and comment of one repository.
+	DeleteRepository(ctx context.Context, repo string) error
+
+	// ConfigNoticeSent reports whether the config problem with this hash was
+	// already reported in the repository; MarkConfigNotice records that it was.
+	ConfigNoticeSent(ctx context.Context, repo, problemHash string) (bool, error)
+	MarkConfigNotice(ctx context.Context, repo, problemHash string) error
+
+	// Gauges, computed from what is stored now.
+	IssueCounts(ctx context.Context) ([]IssueCount, error)             // open issues only
+	PullRequestCounts(ctx context.Context) ([]PullRequestCount, error) // open pull requests only
+	CommentCounts(ctx context.Context, since time.Time) ([]CommentCount, error)
+	ConcernCounts(ctx context.Context, since time.Time) ([]ConcernCount, error)
+
+	// Ping checks that the store answers.
+	Ping(ctx context.Context) error
+	Close() error
+}

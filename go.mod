@@ -1,0 +1,3 @@
+module github.com/ownershipbot/ownershipbot
+
+go 1.26.8
