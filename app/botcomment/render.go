@@ -1,0 +1,120 @@
+// Package botcomment writes the text of ownershipbot's one comment per issue
+// or pull request (CONTRACTS section 6). It is pure: the caller decides
+// whether to write it and where.
+package botcomment
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// Marker identifies the bot's comment among all comments of an issue.
+const Marker = "<!-- ownershipbot:report -->"
+
+// IssueStatus is what the bot knows of an issue when it writes.
+type IssueStatus struct {
+	Owner       string // "@login" or "@org/team"; empty when none
+	OwnerSource string // "assignee", "body", "field", "label"
+	// RationaleEvidence is what stated the reason; HasRationale says if any did.
+	HasRationale      bool
+	RationaleEvidence string
+	// LabelPattern and OwnerFields are what owner detection looked at, so the
+	// comment can say where it looked.
+	LabelPattern string
+	OwnerFields  []string
+	// ConfigProblem, when set, is a broken configuration file to report once:
+	// its path and the problems in plain words.
+	ConfigSource, ConfigProblem string
+	DocsURL                     string
+}
+
+// Complete reports whether both an owner and a rationale are there.
+func (s IssueStatus) Complete() bool { return s.Owner != "" && s.HasRationale }
+
+// RenderIssue returns the comment for an issue. It names only the owner
+// found in the issue itself, as code, so nobody is notified by the bot.
+func RenderIssue(s IssueStatus) string {
+	var b strings.Builder
+	b.WriteString(Marker + "\n")
+	switch {
+	case s.Complete():
+		fmt.Fprintf(&b, "**Owner and rationale found** — thanks. Owner: `%s` (%s). Rationale: %s.\n", s.Owner, sourceWords(s.OwnerSource), quote(s.RationaleEvidence))
+	case s.Owner == "" && !s.HasRationale:
+		b.WriteString("**This issue has no owner yet and does not say why it matters.**\n\n")
+		b.WriteString(ownerHelp(s))
+		b.WriteString(rationaleHelp())
+	case s.Owner == "":
+		fmt.Fprintf(&b, "**This issue has no owner yet.** Its rationale is clear (%s).\n\n", quote(s.RationaleEvidence))
+		b.WriteString(ownerHelp(s))
+	default:
+		fmt.Fprintf(&b, "**This issue does not say why it matters yet.** Owner: `%s` (%s).\n\n", s.Owner, sourceWords(s.OwnerSource))
+		b.WriteString(rationaleHelp())
+	}
+	if s.ConfigProblem != "" {
+		fmt.Fprintf(&b, "\n> [!WARNING]\n> `%s` could not be used, so this repository runs with the defaults: %s\n", s.ConfigSource, s.ConfigProblem)
+	}
+	docs := s.DocsURL
+	fmt.Fprintf(&b, "\n<sub>ownershipbot keeps this comment up to date as the issue changes. [Configure it](%s) in `.github/ownership.yml`.</sub>\n", docs)
+	return b.String()
+}
+
+func ownerHelp(s IssueStatus) string {
+	where := []string{"assignees"}
+	if len(s.OwnerFields) > 0 {
+		where = append(where, "`"+strings.Join(s.OwnerFields, ":`/`")+":` lines")
+	}
+	if s.LabelPattern != "" {
+		where = append(where, "labels matching `"+s.LabelPattern+"`")
+	}
+	return fmt.Sprintf("- **Owner:** none found in %s. To fix it, assign someone, or add a line `Owner: @login` (or `@org/team`) to the description.\n", joinWords(where))
+}
+
+func rationaleHelp() string {
+	return "- **Why:** no problem, need or impact stated. To fix it, add a `### Why` section saying who is affected and what changes for them (for a bug: expected versus actual behaviour).\n"
+}
+
+func sourceWords(source string) string {
+	switch source {
+	case "assignee":
+		return "assignee"
+	case "body":
+		return "named in the description"
+	case "field":
+		return "issue form field"
+	case "label":
+		return "label"
+	}
+	return "found"
+}
+
+func quote(evidence string) string {
+	e := strings.Join(strings.Fields(evidence), " ")
+	if e == "" {
+		return "stated"
+	}
+	if r := []rune(e); len(r) > 80 {
+		e = string(r[:77]) + "..."
+	}
+	return "“" + strings.ReplaceAll(e, "`", "'") + "”"
+}
+
+func joinWords(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// Hash identifies a comment's text, to skip writes that change nothing.
+func Hash(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:16])
+}
+
+// HasMarker reports whether a comment body is the bot's report.
+func HasMarker(body string) bool { return strings.Contains(body, Marker) }

@@ -1,0 +1,134 @@
+package config
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// FetchFunc reads a file from a repository's default branch through an
+// installation. It reports found=false, with no error, when the file or the
+// repository does not exist.
+type FetchFunc func(ctx context.Context, installationID int64, owner, repo, path string) (data []byte, found bool, err error)
+
+// Loaded is a repository's configuration and where it came from.
+type Loaded struct {
+	Config
+	// Source is "owner/repo/.github/ownership.yml" of the file used, or "" for
+	// the defaults.
+	Source string
+	// Err is the problem with the file, if it was broken; Config then holds
+	// the defaults.
+	Err error
+}
+
+// ProblemHash identifies a broken file's problems, so each is reported once.
+func (l Loaded) ProblemHash() string {
+	if l.Err == nil {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(l.Source + "\n" + l.Err.Error()))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Loader reads configurations and caches them per installation and
+// repository for a short time. A push that changes a file invalidates it.
+type Loader struct {
+	fetch FetchFunc
+	ttl   time.Duration
+	now   func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cached // key: installation + lower-case "owner/repo"
+}
+
+type cached struct {
+	data    []byte
+	found   bool
+	fetched time.Time
+}
+
+// NewLoader returns a Loader that keeps files for ttl.
+func NewLoader(fetch FetchFunc, ttl time.Duration) *Loader {
+	return &Loader{fetch: fetch, ttl: ttl, now: time.Now, cache: make(map[string]cached)}
+}
+
+// Load returns the configuration of owner/repo: its own file, else the
+// organisation's file in owner/.github, else the defaults. Only a failure to
+// reach GitHub is an error; a broken file is reported in Loaded.Err.
+func (l *Loader) Load(ctx context.Context, installationID int64, owner, repo string) (Loaded, error) {
+	for _, r := range []string{repo, ".github"} {
+		data, found, err := l.file(ctx, installationID, owner, r)
+		if err != nil {
+			return Loaded{}, err
+		}
+		if found {
+			cfg, perr := Parse(data)
+			return Loaded{Config: cfg, Source: owner + "/" + r + "/" + Path, Err: perr}, nil
+		}
+	}
+	return Loaded{Config: Default()}, nil
+}
+
+func (l *Loader) file(ctx context.Context, installationID int64, owner, repo string) ([]byte, bool, error) {
+	key := cacheKey(installationID, owner, repo)
+	l.mu.Lock()
+	c, ok := l.cache[key]
+	l.mu.Unlock()
+	if ok && l.now().Sub(c.fetched) < l.ttl {
+		return c.data, c.found, nil
+	}
+	data, found, err := l.fetch(ctx, installationID, owner, repo, Path)
+	if err != nil {
+		return nil, false, err
+	}
+	l.mu.Lock()
+	l.cache[key] = cached{data: data, found: found, fetched: l.now()}
+	l.mu.Unlock()
+	return data, found, nil
+}
+
+// Invalidate forgets the cached file of owner/repo; for owner/.github, it
+// forgets every repository of that owner, since they may fall back to it.
+func (l *Loader) Invalidate(installationID int64, owner, repo string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if repo == ".github" {
+		prefix := cacheKey(installationID, owner, "")
+		for k := range l.cache {
+			if strings.HasPrefix(k, prefix) {
+				delete(l.cache, k)
+			}
+		}
+		return
+	}
+	delete(l.cache, cacheKey(installationID, owner, repo))
+}
+
+// Forget drops everything cached for an installation.
+func (l *Loader) Forget(installationID int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	prefix := cacheKey(installationID, "", "")
+	for k := range l.cache {
+		if strings.HasPrefix(k, prefix) {
+			delete(l.cache, k)
+		}
+	}
+}
+
+func cacheKey(installationID int64, owner, repo string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(owner))
+	b.WriteByte('/')
+	b.WriteString(strings.ToLower(repo))
+	k := b.String()
+	if owner == "" {
+		k = ""
+	}
+	return strconv.FormatInt(installationID, 10) + ":" + k
+}

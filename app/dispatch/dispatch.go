@@ -1,0 +1,135 @@
+// Package dispatch routes stored webhook deliveries to the handlers of their
+// event family, and runs the worker pool that processes them from the
+// durable queue.
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ownershipbot/ownershipbot/app/store"
+)
+
+// Envelope is the part of a webhook payload that intake reads to decide
+// whether and in which order to process it. Handlers decode the rest.
+type Envelope struct {
+	Action       string `json:"action"`
+	Installation struct {
+		ID int64 `json:"id"`
+	} `json:"installation"`
+	Repository struct {
+		FullName      string `json:"full_name"`
+		DefaultBranch string `json:"default_branch"`
+	} `json:"repository"`
+	Issue struct {
+		Number int `json:"number"`
+	} `json:"issue"`
+	PullRequest struct {
+		Number int `json:"number"`
+	} `json:"pull_request"`
+	// Push events.
+	Ref     string `json:"ref"`
+	Commits []struct {
+		Added    []string `json:"added"`
+		Modified []string `json:"modified"`
+		Removed  []string `json:"removed"`
+	} `json:"commits"`
+}
+
+// ParseEnvelope decodes the envelope of a payload; it fails on malformed JSON.
+func ParseEnvelope(payload []byte) (Envelope, error) {
+	var env Envelope
+	if err := json.Unmarshal(payload, &env); err != nil {
+		return env, fmt.Errorf("the payload is not valid JSON: %w", err)
+	}
+	return env, nil
+}
+
+// OrderKey returns the key under which deliveries must run one at a time and
+// in order: one issue or pull request, else one installation.
+func (e Envelope) OrderKey() string {
+	number := e.Issue.Number
+	if number == 0 {
+		number = e.PullRequest.Number
+	}
+	if e.Repository.FullName != "" && number != 0 {
+		return strings.ToLower(e.Repository.FullName) + "#" + strconv.Itoa(number)
+	}
+	if e.Installation.ID != 0 {
+		return "installation:" + strconv.FormatInt(e.Installation.ID, 10)
+	}
+	return ""
+}
+
+// Handler processes the deliveries of one family of events.
+type Handler interface {
+	// Events lists the webhook events the handler uses.
+	Events() []string
+	// Permissions lists the GitHub App permissions the handler needs, by
+	// name and access level ("read" or "write").
+	Permissions() map[string]string
+	// Wants reports whether a delivery needs processing at all, from its
+	// envelope alone, so that unused actions are answered without storing.
+	Wants(event string, env Envelope) bool
+	// Handle processes one stored delivery. It must be safe to run again
+	// after a crash or a retry.
+	Handle(ctx context.Context, d store.Delivery) error
+}
+
+// Registry maps events to their handlers.
+type Registry struct {
+	byEvent map[string]Handler
+	all     []Handler
+}
+
+// NewRegistry registers handlers; two handlers may not claim one event.
+func NewRegistry(handlers ...Handler) *Registry {
+	r := &Registry{byEvent: make(map[string]Handler)}
+	for _, h := range handlers {
+		for _, ev := range h.Events() {
+			if _, dup := r.byEvent[ev]; dup {
+				panic("dispatch: two handlers for event " + ev)
+			}
+			r.byEvent[ev] = h
+		}
+		r.all = append(r.all, h)
+	}
+	return r
+}
+
+// Events returns every event a handler uses, sorted.
+func (r *Registry) Events() []string { return slices.Sorted(maps.Keys(r.byEvent)) }
+
+// Permissions returns the union of the handlers' permissions, keeping the
+// stronger access where two handlers ask for one permission.
+func (r *Registry) Permissions() map[string]string {
+	out := map[string]string{}
+	for _, h := range r.all {
+		for name, access := range h.Permissions() {
+			if out[name] != "write" {
+				out[name] = access
+			}
+		}
+	}
+	return out
+}
+
+// Wants reports whether a delivery of event needs processing.
+func (r *Registry) Wants(event string, env Envelope) bool {
+	h, ok := r.byEvent[event]
+	return ok && h.Wants(event, env)
+}
+
+// Handle routes a delivery to its handler.
+func (r *Registry) Handle(ctx context.Context, d store.Delivery) error {
+	h, ok := r.byEvent[d.Event]
+	if !ok {
+		return nil // stored by an older version that used this event: nothing to do now
+	}
+	return h.Handle(ctx, d)
+}

@@ -1,0 +1,94 @@
+// Package metrics declares ownershipbot's Prometheus metrics (CONTRACTS
+// section 7) once, on a registry the caller passes in, and collects the
+// gauges that reflect the store at scrape time.
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+const namespace = "ownershipbot"
+
+// Metrics holds the metrics the app updates as things happen. The gauges
+// derived from the store are collected by StoreCollector instead.
+type Metrics struct {
+	WebhookDeliveries   *prometheus.CounterVec   // event, outcome
+	LastDelivery        prometheus.Gauge         // unix time of the last accepted delivery
+	DeliveriesProcessed *prometheus.CounterVec   // event, outcome: done, retried, failed
+	DeliveriesFailed    *prometheus.CounterVec   // event
+	EventProcessing     *prometheus.HistogramVec // event
+	CommentsAnalyzed    *prometheus.CounterVec   // repository, thread, author_role, level
+	CommentConcerns     *prometheus.CounterVec   // repository, thread, author_role, concern
+	TimeToOwner         *prometheus.HistogramVec // repository
+	ReviewComments      *prometheus.HistogramVec // level: review comments per merged pull request
+	GitHubRequests      *prometheus.CounterVec   // method, route, status
+	RateLimitRemaining  *prometheus.GaugeVec     // resource
+	BotComments         *prometheus.CounterVec   // operation: created, edited, unchanged, recreated
+}
+
+// New creates the metrics and registers them, with the Go and process
+// collectors, on reg.
+func New(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		WebhookDeliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "webhook_deliveries_total",
+			Help: "Webhook deliveries received, by event and outcome (accepted, duplicate, ignored, rejected).",
+		}, []string{"event", "outcome"}),
+		LastDelivery: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: namespace, Name: "webhook_last_delivery_timestamp_seconds",
+			Help: "Unix time of the last webhook delivery accepted for processing.",
+		}),
+		DeliveriesProcessed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "deliveries_processed_total",
+			Help: "Attempts to process a stored delivery, by event and outcome (done, retried, failed).",
+		}, []string{"event", "outcome"}),
+		DeliveriesFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "deliveries_failed_total",
+			Help: "Deliveries given up on after their retries, by event.",
+		}, []string{"event"}),
+		EventProcessing: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Name: "event_processing_seconds",
+			Help:    "Time to process one delivery, GitHub calls included, by event.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"event"}),
+		CommentsAnalyzed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "comments_analyzed_total",
+			Help: "Comments analysed as they were created or edited, by level.",
+		}, []string{"repository", "thread", "author_role", "level"}),
+		CommentConcerns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "comment_concerns_total",
+			Help: "Product-level concerns found in comments as they were created or edited.",
+		}, []string{"repository", "thread", "author_role", "concern"}),
+		TimeToOwner: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Name: "issue_time_to_owner_seconds",
+			Help:    "Time from an issue's creation to its first owner.",
+			Buckets: []float64{60, 600, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 30 * 86400},
+		}, []string{"repository"}),
+		ReviewComments: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Name: "pull_request_review_comments",
+			Help:    "Review comments per merged pull request, by level.",
+			Buckets: []float64{0, 1, 2, 5, 10, 20, 50},
+		}, []string{"level"}),
+		GitHubRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "github_requests_total",
+			Help: "Requests to GitHub's REST API, by method, route template and status.",
+		}, []string{"method", "route", "status"}),
+		RateLimitRemaining: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: namespace, Name: "github_rate_limit_remaining",
+			Help: "Requests left in the current rate-limit window, from the last response's headers.",
+		}, []string{"resource"}),
+		BotComments: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "bot_comment_writes_total",
+			Help: "Bot comment decisions: created, edited, recreated after a deletion, or unchanged (no write).",
+		}, []string{"operation"}),
+	}
+	reg.MustRegister(
+		m.WebhookDeliveries, m.LastDelivery, m.DeliveriesProcessed, m.DeliveriesFailed, m.EventProcessing,
+		m.CommentsAnalyzed, m.CommentConcerns, m.TimeToOwner, m.ReviewComments,
+		m.GitHubRequests, m.RateLimitRemaining, m.BotComments,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
