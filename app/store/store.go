@@ -14,6 +14,11 @@ import (
 // ErrNoDelivery is returned by Claim when no delivery is ready to run.
 var ErrNoDelivery = errors.New("no delivery ready")
 
+// ErrNotLeased is wrapped by Complete and Retry when the delivery is not
+// leased (unknown, or already finished by another worker whose claim followed
+// an expired lease), and by Fail when it is neither pending nor leased.
+var ErrNotLeased = errors.New("delivery is not leased")
+
 // Delivery statuses.
 const (
 	DeliveryPending = "pending" // waiting to run, possibly not before AvailableAt

@@ -1,0 +1,364 @@
+// Package sqlite is the embedded store: one SQLite file, one process, through
+// the pure-Go driver modernc.org/sqlite (no cgo).
+//
+// # Durability
+//
+// The file runs in WAL mode with synchronous=NORMAL. A commit appends to the
+// write-ahead log with write(2) before Enqueue returns, so once the webhook
+// handler answers 202 the delivery survives the process being killed at any
+// moment afterwards (SIGKILL, panic, OOM): the operating system holds the
+// written pages and SQLite replays the log on the next open. This is the
+// promise CONTRACTS section 3 makes. What synchronous=NORMAL does not survive
+// is the machine itself losing power or the kernel crashing before the log is
+// flushed to disk: the last commits since the previous checkpoint may be
+// rolled back (the file is never corrupted). synchronous=FULL would close that
+// gap at the price of an fsync per delivery, which the acknowledgement target
+// (2,000 deliveries per second, p99 under 10 ms) cannot afford on ordinary
+// disks; GitHub's redelivery covers the rare power cut.
+//
+// # Concurrency
+//
+// All writes go through one connection, so writers queue in Go instead of
+// meeting SQLITE_BUSY; reads use a separate pool of query-only connections,
+// which WAL lets run alongside the writer. busy_timeout still guards against
+// the short locks SQLite takes during checkpoints.
+//
+// One process owns the file: Open returns deliveries that a previous process
+// left leased to the queue, since that process is gone. Two processes must not
+// share a file; use PostgreSQL for several replicas.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/store/internal/migrate"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// busyTimeout is how long a connection waits for a lock held by another
+// connection (a checkpoint, or a reader during WAL recovery) before failing.
+const busyTimeout = 10 * time.Second
+
+// Store is the SQLite implementation of store.Store. It is safe for
+// concurrent use.
+type Store struct {
+	w *sql.DB // exactly one connection: every write
+	r *sql.DB // query-only connections: every read
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the SQLite database at path, applies the
+// schema migrations it has not seen yet, and returns leased deliveries left by
+// a previous process to the queue.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("the SQLite database path is empty")
+	}
+	if strings.Contains(path, "?") || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("the SQLite database path %q must be a plain file name (no '?', no file: URI, not :memory:)", path)
+	}
+	params := url.Values{}
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	params.Add("_pragma", "journal_mode(WAL)")
+	params.Add("_pragma", "synchronous(NORMAL)")
+	params.Add("_pragma", "foreign_keys(1)")
+	params.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite", path+"?"+params.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("opening SQLite database %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+
+	s := &Store{w: w}
+	// Create the file, switch it to WAL and migrate before readers open it.
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if _, err := w.ExecContext(ctx,
+		`UPDATE deliveries SET status = 'pending', worker = '', lease_until = 0 WHERE status = 'leased'`); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("resuming leased deliveries in %s: %w", path, err)
+	}
+
+	params.Set("_query_only", "1")
+	params.Del("_txlock")
+	r, err := sql.Open("sqlite", path+"?"+params.Encode())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("opening SQLite database %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(0)
+	r.SetConnMaxLifetime(0)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("opening SQLite database %s: %w", path, err)
+	}
+	s.r = r
+	return s, nil
+}
+
+// migrate applies each migration the file has not seen, each in its own
+// transaction together with its row in schema_migrations.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrate.Load(migrationFiles, "migrations")
+	if err != nil {
+		return err
+	}
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("creating schema_migrations: %w", err)
+	}
+	var current int
+	if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("reading the schema version: %w", err)
+	}
+	pending, err := migrate.Pending(ms, current)
+	if err != nil {
+		return err
+	}
+	for _, m := range pending {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+				m.Version, toNanos(time.Now()))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("applying migration %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
+
+// tx runs fn in a write transaction (BEGIN IMMEDIATE) on the write connection.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Close closes both connection pools. The WAL is checkpointed by SQLite when
+// the last connection closes.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Ping checks that both the reader and the writer answer.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.r.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("SQLite store does not answer: %w", err)
+	}
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("SQLite store does not answer: %w", err)
+	}
+	return nil
+}
+
+// toNanos encodes a time as unix nanoseconds; the zero time is 0.
+func toNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// fromNanos decodes toNanos, in UTC.
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Enqueue stores d with one INSERT; a delivery id already stored is left as
+// it is and reported with inserted false.
+func (s *Store) Enqueue(ctx context.Context, d store.Delivery) (bool, error) {
+	if d.ID == "" {
+		return false, errors.New("enqueue: the delivery has no id")
+	}
+	received := d.ReceivedAt
+	if received.IsZero() {
+		received = time.Now()
+	}
+	payload := d.Payload
+	if payload == nil {
+		payload = []byte{}
+	}
+	res, err := s.w.ExecContext(ctx, `INSERT INTO deliveries
+		(id, event, action, installation_id, order_key, payload, received_at, available_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`,
+		d.ID, d.Event, d.Action, d.InstallationID, d.OrderKey, payload, toNanos(received), toNanos(d.AvailableAt))
+	if err != nil {
+		return false, fmt.Errorf("enqueueing delivery %s: %w", d.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("enqueueing delivery %s: %w", d.ID, err)
+	}
+	return n == 1, nil
+}
+
+const deliveryColumns = `id, event, action, installation_id, order_key, payload, received_at,
+	status, attempts, available_at, last_error`
+
+func scanDelivery(row interface{ Scan(...any) error }) (store.Delivery, error) {
+	var d store.Delivery
+	var received, available int64
+	err := row.Scan(&d.ID, &d.Event, &d.Action, &d.InstallationID, &d.OrderKey, &d.Payload, &received,
+		&d.Status, &d.Attempts, &available, &d.LastError)
+	d.ReceivedAt = fromNanos(received)
+	d.AvailableAt = fromNanos(available)
+	return d, err
+}
+
+// claimSQL leases the first unfinished delivery in arrival order that is ready
+// (pending and due, or leased with an expired lease) and whose order key has
+// no earlier unfinished delivery and no live lease. The single write
+// connection makes the read and the update one atomic step.
+const claimSQL = `UPDATE deliveries
+SET status = 'leased', lease_until = :until, worker = :worker
+WHERE seq = (
+    SELECT d.seq FROM deliveries d
+    WHERE d.status IN ('pending', 'leased')
+      AND ((d.status = 'pending' AND d.available_at <= :now)
+        OR (d.status = 'leased' AND d.lease_until <= :now))
+      AND (d.order_key = '' OR NOT EXISTS (
+          SELECT 1 FROM deliveries e
+          WHERE e.status IN ('pending', 'leased')
+            AND e.order_key = d.order_key
+            AND e.seq <> d.seq
+            AND (e.seq < d.seq OR (e.status = 'leased' AND e.lease_until > :now))))
+    ORDER BY d.seq
+    LIMIT 1)
+RETURNING ` + deliveryColumns
+
+// Claim leases the oldest ready delivery to worker for leaseFor.
+func (s *Store) Claim(ctx context.Context, worker string, leaseFor time.Duration) (store.Delivery, error) {
+	now := time.Now()
+	d, err := scanDelivery(s.w.QueryRowContext(ctx, claimSQL,
+		sql.Named("now", now.UnixNano()),
+		sql.Named("until", now.Add(leaseFor).UnixNano()),
+		sql.Named("worker", worker)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Delivery{}, store.ErrNoDelivery
+	}
+	if err != nil {
+		return store.Delivery{}, fmt.Errorf("claiming a delivery: %w", err)
+	}
+	return d, nil
+}
+
+// Complete marks a leased delivery done.
+func (s *Store) Complete(ctx context.Context, id string) error {
+	return s.finish(ctx, "completing", id, `UPDATE deliveries
+		SET status = 'done', worker = '', lease_until = 0
+		WHERE id = ? AND status = 'leased'`, id)
+}
+
+// Retry returns a leased delivery to the queue, due at at, and counts the
+// attempt. It stays unfinished, so later deliveries of its order key wait.
+func (s *Store) Retry(ctx context.Context, id string, at time.Time, lastError string) error {
+	return s.finish(ctx, "retrying", id, `UPDATE deliveries
+		SET status = 'pending', worker = '', lease_until = 0,
+		    available_at = ?, attempts = attempts + 1, last_error = ?
+		WHERE id = ? AND status = 'leased'`, toNanos(at), lastError, id)
+}
+
+// Fail marks a pending or leased delivery failed for good and counts the
+// attempt; its order key is free again.
+func (s *Store) Fail(ctx context.Context, id string, lastError string) error {
+	return s.finish(ctx, "failing", id, `UPDATE deliveries
+		SET status = 'failed', worker = '', lease_until = 0,
+		    attempts = attempts + 1, last_error = ?
+		WHERE id = ? AND status IN ('pending', 'leased')`, lastError, id)
+}
+
+// finish runs an update of one delivery and reports a delivery that was not
+// in a state the update applies to.
+func (s *Store) finish(ctx context.Context, verb, id, query string, args ...any) error {
+	res, err := s.w.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s delivery %s: %w", verb, id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s delivery %s: %w", verb, id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s delivery %s: %w", verb, id, store.ErrNotLeased)
+	}
+	return nil
+}
+
+// Depth counts deliveries pending or leased.
+func (s *Store) Depth(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'leased')`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting queued deliveries: %w", err)
+	}
+	return n, nil
+}
+
+// PruneDone deletes done deliveries received before the given time.
+func (s *Store) PruneDone(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM deliveries WHERE status = 'done' AND received_at < ?`, toNanos(before))
+	if err != nil {
+		return 0, fmt.Errorf("pruning done deliveries: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// Delivery returns one stored delivery by id.
+func (s *Store) Delivery(ctx context.Context, id string) (store.Delivery, bool, error) {
+	d, err := scanDelivery(s.r.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Delivery{}, false, nil
+	}
+	if err != nil {
+		return store.Delivery{}, false, fmt.Errorf("reading delivery %s: %w", id, err)
+	}
+	return d, true, nil
+}

@@ -1,0 +1,150 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/store/storetest"
+)
+
+func openTemp(t testing.TB, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", path, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return openTemp(t, filepath.Join(t.TempDir(), "ownershipbot.db"))
+	})
+}
+
+func TestDataSurvivesCloseAndReopen(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "ownershipbot.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := store.Delivery{ID: "d1", Event: "issues", OrderKey: "acme/web#1", Payload: []byte(`{}`), ReceivedAt: time.Now()}
+	if _, err := s.Enqueue(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	th := store.Thread{InstallationID: 1, Repo: "acme/web", Number: 1, Kind: store.ThreadIssue, State: "open", Owner: "@a"}
+	if err := s.PutThread(ctx, th); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = openTemp(t, path)
+	if got, ok, err := s.Delivery(ctx, "d1"); err != nil || !ok || got.Status != store.DeliveryPending {
+		t.Errorf("after reopen Delivery(d1) = %+v, %v, %v; want it pending", got, ok, err)
+	}
+	if inserted, err := s.Enqueue(ctx, d); err != nil || inserted {
+		t.Errorf("after reopen a second Enqueue(d1) = %v, %v; want false", inserted, err)
+	}
+	if got, ok, err := s.Thread(ctx, "acme/web", 1); err != nil || !ok || got.Owner != "@a" {
+		t.Errorf("after reopen Thread = %+v, %v, %v; want the stored thread", got, ok, err)
+	}
+}
+
+func TestLeasedDeliveriesResumeAfterReopen(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "ownershipbot.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"a", "b"} {
+		if _, err := s.Enqueue(ctx, store.Delivery{ID: id, Event: "issues", OrderKey: "acme/web#1", ReceivedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, err := s.Claim(ctx, "crashed", time.Hour); err != nil || d.ID != "a" {
+		t.Fatalf("Claim = %v, %v; want a", d.ID, err)
+	}
+	s.Close() // the process "dies" with a leased for an hour
+
+	s = openTemp(t, path)
+	if got, _, _ := s.Delivery(ctx, "a"); got.Status != store.DeliveryPending || got.Attempts != 0 {
+		t.Errorf("after reopen a is %s with %d attempts, want pending with 0", got.Status, got.Attempts)
+	}
+	if d, err := s.Claim(ctx, "w", time.Hour); err != nil || d.ID != "a" {
+		t.Errorf("first Claim after reopen = %q, %v; want a, ahead of b", d.ID, err)
+	}
+	if _, err := s.Claim(ctx, "w", time.Hour); !errors.Is(err, store.ErrNoDelivery) {
+		t.Errorf("second Claim after reopen = %v; want b still waiting for a", err)
+	}
+}
+
+func TestMigrationsRunOnce(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "ownershipbot.db")
+	openTemp(t, path).Close()
+	s := openTemp(t, path)
+	var versions, applied int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&applied, &versions); err != nil {
+		t.Fatal(err)
+	}
+	if applied != versions || versions < 1 {
+		t.Errorf("schema_migrations has %d rows up to version %d, want one row per version from 1", applied, versions)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "ownershipbot.db")
+	s := openTemp(t, path)
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s2, err := Open(ctx, path); err == nil {
+		s2.Close()
+		t.Fatal("Open of a database migrated by a newer version succeeded, want an error")
+	}
+}
+
+func TestRefusesPathsThatAreNotFiles(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{"", ":memory:", "x.db?mode=ro", "file:x.db"} {
+		if s, err := Open(t.Context(), path); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded, want an error", path)
+		}
+	}
+}
+
+func TestConcurrentWritersNeverSeeBusy(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, filepath.Join(t.TempDir(), "ownershipbot.db"))
+	storetest.ClaimConcurrently(t, []store.Store{s}, 16, 400)
+}
+
+// benchPayload is the size of a typical issues or issue_comment webhook body.
+const benchPayload = 10 << 10
+
+func BenchmarkEnqueue(b *testing.B) {
+	s := openTemp(b, filepath.Join(b.TempDir(), "ownershipbot.db"))
+	storetest.BenchEnqueue(b, s, benchPayload)
+}
+
+func BenchmarkClaimComplete(b *testing.B) {
+	s := openTemp(b, filepath.Join(b.TempDir(), "ownershipbot.db"))
+	storetest.BenchClaimComplete(b, s, benchPayload)
+}

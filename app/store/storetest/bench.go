@@ -1,0 +1,144 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ownershipbot/ownershipbot/app/store"
+)
+
+// Payload returns a webhook body of about size bytes shaped like an issues
+// event, for benchmarks.
+func Payload(size int) []byte {
+	head := `{"action":"opened","issue":{"number":1234,"title":"Checkout fails for EU customers","body":"`
+	tail := `"},"repository":{"full_name":"acme/web"},"installation":{"id":42}}`
+	body := strings.Repeat("Customers in the EU cannot complete checkout since the VAT change. ", size/66+1)
+	return []byte(head + body[:max(0, size-len(head)-len(tail))] + tail)
+}
+
+// latencies collects per-operation durations from parallel goroutines.
+type latencies struct {
+	mu  sync.Mutex
+	all []time.Duration
+}
+
+func (l *latencies) add(ds []time.Duration) {
+	l.mu.Lock()
+	l.all = append(l.all, ds...)
+	l.mu.Unlock()
+}
+
+// report adds throughput and p50/p99 latency to the benchmark's output.
+func (l *latencies) report(b *testing.B, elapsed time.Duration, unit string) {
+	if len(l.all) == 0 {
+		return
+	}
+	slices.Sort(l.all)
+	pct := func(p float64) float64 {
+		return float64(l.all[int(p*float64(len(l.all)-1))].Microseconds()) / 1000
+	}
+	b.ReportMetric(float64(len(l.all))/elapsed.Seconds(), unit+"/s")
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+var benchRun atomic.Int64
+
+// BenchEnqueue measures Enqueue from parallel goroutines (as the webhook
+// handler calls it), each delivery carrying a payloadSize body, and reports
+// deliveries per second and p50/p99 latency.
+func BenchEnqueue(b *testing.B, s store.Store, payloadSize int) {
+	payload := Payload(payloadSize)
+	prefix := fmt.Sprintf("bench-%d-%d-", benchRun.Add(1), rand.Int64())
+	var next atomic.Int64
+	var lat latencies
+	b.SetBytes(int64(len(payload)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		var mine []time.Duration
+		for pb.Next() {
+			i := next.Add(1)
+			d := store.Delivery{
+				ID:             prefix + fmt.Sprint(i),
+				Event:          "issues",
+				Action:         "opened",
+				InstallationID: 42,
+				OrderKey:       fmt.Sprintf("acme/web#%d", i%500),
+				Payload:        payload,
+				ReceivedAt:     time.Now(),
+			}
+			t := time.Now()
+			inserted, err := s.Enqueue(b.Context(), d)
+			mine = append(mine, time.Since(t))
+			if err != nil || !inserted {
+				b.Errorf("Enqueue(%s) = %v, %v", d.ID, inserted, err)
+				return
+			}
+		}
+		lat.add(mine)
+	})
+	b.StopTimer()
+	lat.report(b, time.Since(start), "deliveries")
+}
+
+// BenchClaimComplete measures a worker's round trip, Claim then Complete,
+// from parallel goroutines over deliveries spread across many order keys.
+// The queue is filled before the timer starts.
+func BenchClaimComplete(b *testing.B, s store.Store, payloadSize int) {
+	payload := Payload(payloadSize)
+	prefix := fmt.Sprintf("bench-%d-%d-", benchRun.Add(1), rand.Int64())
+	for i := range b.N {
+		d := store.Delivery{
+			ID:         prefix + fmt.Sprint(i),
+			Event:      "issue_comment",
+			OrderKey:   fmt.Sprintf("acme/web#%d", i%1000),
+			Payload:    payload,
+			ReceivedAt: time.Now(),
+		}
+		if _, err := s.Enqueue(b.Context(), d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var lat latencies
+	var worker atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		name := fmt.Sprintf("worker-%d", worker.Add(1))
+		var mine []time.Duration
+		for pb.Next() {
+			t := time.Now()
+			var d store.Delivery
+			var err error
+			for {
+				d, err = s.Claim(b.Context(), name, time.Minute)
+				if !errors.Is(err, store.ErrNoDelivery) {
+					break
+				}
+				// The rest are behind keys other workers hold right now.
+				time.Sleep(10 * time.Microsecond)
+			}
+			if err == nil {
+				err = s.Complete(b.Context(), d.ID)
+			}
+			mine = append(mine, time.Since(t))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+		lat.add(mine)
+	})
+	b.StopTimer()
+	lat.report(b, time.Since(start), "deliveries")
+}
