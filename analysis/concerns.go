@@ -1,0 +1,261 @@
+package analysis
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Scoring constants of the concern classifier, set on the development
+// part of the evaluation set (never on the held-out part).
+const (
+	// concernThreshold is the score a sentence needs for a concern.
+	concernThreshold = 1.0
+	// audienceBoost is added to a concern that has some support when the
+	// same sentence names the people affected.
+	audienceBoost = 0.5
+	// quantBoost is added when the sentence measures something (12%, 300ms).
+	quantBoost = 0.3
+	// techPenalty is taken per unit of code-level talk (capped at two) from
+	// a sentence that names no audience.
+	techPenalty = 0.6
+	// maxEvidence caps the length of an evidence quote in bytes.
+	maxEvidence = 240
+)
+
+// scratch holds the buffers of one analysis, reused through a pool so
+// classifying a comment allocates little.
+type scratch struct {
+	norm   []byte  // normalised words of one sentence, joined by spaces
+	starts []int32 // start of each word in norm
+	ends   []int32 // end of each word in norm
+	// per comment
+	found    [6]bool
+	evidence [6]string
+	best     [6]float32
+	english  int
+	foreign  int
+	letters  int
+	nonLatin int
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// AnalyzeComment classifies one comment's Markdown body: which product-level
+// concerns it reasons about, with the sentence that shows each. Code, logs,
+// quotes, HTML comments and images are not read (see Prose). Text that is
+// not English, or has no words, is not product-level.
+func AnalyzeComment(body string) CommentAnalysis {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	sc.resetComment()
+	readProse(body, func(b Block) {
+		if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
+			return
+		}
+		forEachSentence(b.Text, func(s string) {
+			if isTemplateText(s) {
+				return
+			}
+			sc.sentence(s)
+		})
+	})
+	out := CommentAnalysis{Concerns: []Concern{}, Evidence: []Evidence{}}
+	if !sc.isEnglish() {
+		return out
+	}
+	for i, c := range AllConcerns {
+		if sc.found[i] {
+			out.Concerns = append(out.Concerns, c)
+			out.Evidence = append(out.Evidence, Evidence{Concern: c, Text: sc.evidence[i]})
+		}
+	}
+	out.ProductLevel = len(out.Concerns) > 0
+	return out
+}
+
+func (sc *scratch) resetComment() {
+	sc.found = [6]bool{}
+	sc.evidence = [6]string{}
+	sc.best = [6]float32{}
+	sc.english, sc.foreign, sc.letters, sc.nonLatin = 0, 0, 0, 0
+}
+
+// sentenceScores scores one sentence; it returns the scores per concern
+// after audience, quantity and code-talk adjustments.
+func (sc *scratch) sentenceScores(s string) [6]float32 {
+	sc.norm = sc.norm[:0]
+	sc.starts = sc.starts[:0]
+	sc.ends = sc.ends[:0]
+	var t tokenizer
+	t.reset(s)
+	for {
+		w, ok := t.next()
+		if !ok {
+			break
+		}
+		sc.countLanguage(w)
+		if len(sc.starts) > 0 {
+			sc.norm = append(sc.norm, ' ')
+		}
+		sc.starts = append(sc.starts, int32(len(sc.norm)))
+		sc.norm = appendNorm(sc.norm, w)
+		sc.ends = append(sc.ends, int32(len(sc.norm)))
+	}
+	var scores [6]float32
+	var audience, tech, quant float32
+	n := len(sc.starts)
+	for i := 0; i < n; {
+		matched := 1
+		for k := min(maxPhraseWords, n-i); k >= 1; k-- {
+			key := sc.norm[sc.starts[i]:sc.ends[i+k-1]]
+			if e, ok := lexicon[string(key)]; ok {
+				for c := range scores {
+					scores[c] += e.weights[c]
+				}
+				audience += e.audience
+				tech += e.tech
+				quant += e.quant
+				matched = k
+				break
+			}
+		}
+		i += matched
+	}
+	for c := range scores {
+		if scores[c] == 0 {
+			continue
+		}
+		if audience > 0 {
+			scores[c] += audienceBoost
+		}
+		if quant > 0 {
+			scores[c] += quantBoost
+		}
+		if tech > 0 && audience == 0 {
+			scores[c] -= techPenalty * min(tech, 2)
+		}
+	}
+	return scores
+}
+
+// sentence scores one sentence and records the concerns it shows.
+func (sc *scratch) sentence(s string) {
+	scores := sc.sentenceScores(s)
+	for c, v := range scores {
+		if v >= concernThreshold && v > sc.best[c] {
+			if !sc.found[c] {
+				sc.found[c] = true
+			}
+			sc.best[c] = v
+			sc.evidence[c] = quote(s)
+		}
+	}
+}
+
+// englishWords and foreignWords are frequent function words; a text with
+// more of the second kind is not English.
+var englishWords = map[string]bool{
+	"the": true, "a": true, "an": true, "is": true, "are": true, "was": true, "to": true, "of": true, "and": true,
+	"in": true, "it": true, "this": true, "that": true, "we": true, "you": true, "i": true, "for": true, "on": true,
+	"be": true, "with": true, "not": true, "if": true, "but": true, "can": true, "will": true, "would": true,
+	"should": true, "have": true, "has": true, "do": true, "does": true, "what": true, "when": true, "our": true,
+	"they": true, "there": true, "at": true, "by": true, "from": true, "or": true, "so": true, "as": true,
+	"it's": true, "don't": true, "i'm": true, "we're": true, "won't": true, "can't": true, "how": true, "why": true,
+	"more": true, "than": true, "all": true, "my": true, "me": true, "just": true, "also": true, "now": true,
+}
+
+var foreignWords = map[string]bool{
+	// German
+	"der": true, "die": true, "das": true, "und": true, "ist": true, "nicht": true, "ein": true, "eine": true,
+	"ich": true, "wir": true, "mit": true, "auf": true, "für": true, "von": true, "zu": true, "sehr": true, "auch": true, "wenn": true,
+	// Spanish, Portuguese, Italian
+	"el": true, "los": true, "las": true, "es": true, "y": true, "que": true, "de": true, "para": true, "por": true, "con": true,
+	"una": true, "muy": true, "pero": true, "está": true, "esta": true, "em": true, "um": true, "uma": true, "não": true,
+	"com": true, "é": true, "il": true, "che": true, "non": true, "della": true, "sono": true, "lo": true, "gli": true,
+	"del": true, "se": true, "como": true, "mas": true, "hay": true,
+	// French
+	"le": true, "les": true, "est": true, "et": true, "pas": true, "une": true, "des": true, "du": true, "je": true,
+	"nous": true, "vous": true, "avec": true, "sur": true, "dans": true, "très": true, "ce": true, "cette": true, "qui": true,
+	// Dutch
+	"het": true, "een": true, "niet": true, "van": true, "zijn": true, "ik": true, "dat": true, "wij": true, "ook": true,
+}
+
+func (sc *scratch) countLanguage(w string) {
+	for _, r := range w {
+		if unicode.IsLetter(r) {
+			sc.letters++
+			if r >= 0x250 {
+				sc.nonLatin++
+			}
+		}
+	}
+	if len(w) > 6 {
+		return
+	}
+	var buf [8]byte
+	b := buf[:0]
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	if englishWords[string(b)] {
+		sc.english++
+	} else if foreignWords[string(b)] {
+		sc.foreign++
+	}
+}
+
+// isEnglish judges the text read so far: mostly Latin letters, and not
+// more foreign function words than English ones.
+func (sc *scratch) isEnglish() bool {
+	if sc.letters == 0 {
+		return false
+	}
+	if sc.nonLatin*10 > sc.letters*3 {
+		return false
+	}
+	return !(sc.foreign >= 2 && sc.foreign > sc.english)
+}
+
+// forEachSentence calls fn on each sentence of a block of prose.
+func forEachSentence(text string, fn func(string)) {
+	start := 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '.' && c != '?' && c != '!' && c != ';' {
+			continue
+		}
+		// a sentence ends at the mark followed by a space or the end
+		if i+1 < len(text) && text[i+1] != ' ' && text[i+1] != ')' && text[i+1] != '"' {
+			continue
+		}
+		if s := strings.TrimSpace(text[start : i+1]); s != "" {
+			fn(s)
+		}
+		start = i + 1
+	}
+	if s := strings.TrimSpace(text[start:]); s != "" {
+		fn(s)
+	}
+}
+
+// quote trims a sentence to an evidence quote, cutting long ones at a word
+// boundary.
+func quote(s string) string {
+	if len(s) <= maxEvidence {
+		return s
+	}
+	cut := maxEvidence
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if sp := strings.LastIndexByte(s[:cut], ' '); sp > maxEvidence/2 {
+		cut = sp
+	}
+	return s[:cut] + "…"
+}

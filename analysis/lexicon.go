@@ -1,0 +1,148 @@
+package analysis
+
+import (
+	"strconv"
+	"strings"
+)
+
+// lexiconText is the weighted phrase table behind the concern classifier.
+// Each line is "<target> <weight>: phrase, phrase, ...". A target is a
+// concern, or one of:
+//
+//   - audience: words naming the people affected (users, customers, ...);
+//     they strengthen any concern in the same sentence
+//   - tech: words of code-level talk (rename, unit test, CI, bump, ...);
+//     they weaken concerns in a sentence that names no audience
+//   - quant: numbers that measure something ("#pct" for "40%")
+//
+// Phrases are matched on lowercased words with a light plural stemmer, the
+// longest phrase first, so "error message" (user_experience) wins over
+// "error" (reliability) and "flaky test" (tech) over "flaky". A number with
+// a unit becomes a token: "#time" (300ms, 2 s), "#size" (40MB), "#rate"
+// (req/s), "#pct" (12%), "#factor" (3x), "#num" (any other number).
+// A weight of 1 is enough on its own; smaller weights need support.
+const lexiconText = `
+performance 1: latency, latencies, slow, slower, slowness, too slow, sluggish, laggy, performance, perf, performant, throughput, load time, load times, page load, response time, response times, render time, p50, p90, p95, p99, tail latency, rps, qps, #rate, req s, requests per second, memory usage, memory footprint, memory leak, cpu usage, cpu time, high cpu, bundle size, cold start, startup time, scalability, bottleneck, takes forever, jank, janky, fps, frame rate, under load, high load, peak traffic, n #num query, n #num queries, inefficient, hot path, database load, time to first byte, ttfb, time to interactive, slowdown, slows down, blocks the main thread, main thread, quadratic, speed up, speeds up
+performance 0.8: #time, #factor faster, #factor slower, cpu, scaling, scalable, slowly, faster, lag, lagging, optimization, optimize, optimise, heavy, spike, spikes, traffic spike
+performance 0.6: memory, ram, #size, speed, scale, fast, fastest, traffic, efficient, expensive query, benchmark, benchmarks, cache, caching, regression, load, concurrency, concurrent, resource usage, out of memory, oom, big repo, large repo, large file, large files
+
+reliability 1: outage, outages, downtime, goes down, went down, go down, crash, crashes, crashed, crashing, timeout, timeouts, time out, times out, timed out, timing out, data loss, lose data, lost data, losing data, data corruption, corrupt, corrupted, corrupts, corruption, availability, uptime, sla, slo, slos, incident, incidents, postmortem, post mortem, resilient, resilience, fall over, falls over, fell over, duplicate charge, duplicate charges, double charge, double charged, charged twice, partial failure, degraded, degradation, circuit breaker, single point of failure, data integrity, stops working, stopped working, unreliable, reliability, retry storm, thundering herd, oom, out of memory, oomkilled, #num error, #num errors, 5xx, 500s, 502, 503, 504, internal server error, bad gateway, unavailable, service unavailable, error rate, error rates, failure rate, silently fail, silently fails, silently dropped, dropped event, dropped events, dropped message, dropped messages, lost message, lost messages, lost update, lost updates, data inconsistency, inconsistent data, never recover, failover, disaster recovery, panics in production, flaky in production, hangs forever, hang forever, deadlock, deadlocks
+reliability 0.8: retry, retries, retried, retrying, failure, failures, recovery, recover, on call, oncall, paged, pager, reliable, idempotent, idempotency, backoff, backup, backups, stuck, hangs, hang, hung, stale, fallback, rollback, roll back, panic, panics, race condition, crashloop, fails, failed, fail, broken, doesn't work, does not work, not working, isn't working, 500, in production, prod, errors
+reliability 0.5: error, failing, flaky, flakiness, exception, lost, dropped, restore, consistency, bug, bugs, breaks, break, alert, alerts, alerting, intermittent, intermittently, sometimes fails
+
+security_privacy 1: vulnerability, vulnerabilities, vulnerable, cve, xss, csrf, ssrf, sql injection, injection, exploit, exploitable, exploited, attacker, attackers, malicious, security, insecure, authentication, authorization, access control, rbac, least privilege, privilege escalation, credential, credentials, api key, api keys, leaked, pii, personal data, personal information, privacy, gdpr, ccpa, hipaa, soc2, soc #num, compliance, audit log, audit logs, encrypt, encrypted, encryption, unencrypted, plaintext, 2fa, mfa, phishing, spoof, spoofing, brute force, supply chain, unauthorized, unauthenticated, data exposure, cross tenant, sensitive data, secret, secrets, leak secrets, password, passwords, access token, access tokens, permission check, permission checks, tenant isolation, pentest, penetration test, security review, threat model, sanitize, sanitise, escalate privileges, impersonate, impersonation, session hijacking, clickjacking, open redirect, path traversal, rce, remote code execution, csp, content security policy, signed urls, data retention, consent, tracking, telemetry opt out, opt out, anonymize, anonymise
+security_privacy 0.8: permission, permissions, privilege, privileges, exposes, exposed, exposure, compliant, tls, ssl, sso, authenticate, token, tokens, admin only, anyone can, audit
+security_privacy 0.6: auth, authorize, secure, expose, leak, leaks, oauth, cookie, cookies, cors, session, sessions, ssl certificate, scopes, private, logged, logs contain, rate limit, rate limiting, abuse, spam, login, sign in, signup
+
+user_experience 1: confusing, confused, confusion, unintuitive, counterintuitive, counter intuitive, intuitive, usability, ux, user experience, friction, error message, error messages, warning message, discoverable, discoverability, accessibility, a11y, screen reader, screen readers, keyboard navigation, onboarding, out of the box, clunky, annoying, annoyed, frustrating, frustrated, frustration, hard to find, hard to use, easy to use, easier to use, hard to understand, easy to miss, cryptic, user facing, tooltip, empty state, dark mode, help text, learning curve, extra step, extra steps, extra click, extra clicks, too many clicks, getting started, user flow, ui, ui text, wording, misleading, surprising, unexpected for users, hard to read, easy to read, mental model, workflow friction, papercut, paper cut, not obvious, obvious to users, can't figure out, cannot figure out, couldn't figure out, doesn't tell, does not tell, no feedback, silently ignores, dead end, sensible default, sensible defaults, default behavior, default behaviour, by default, defaults, default value, docs, documentation, documented, undocumented, readme, tutorial, how to use, usage text, color contrast, colour contrast, focus state, alt text, aria, localization, translation, translations, i18n, l10n
+user_experience 0.8: unclear, not clear, cli, command line, hard to, difficult to, easier to, easier, harder, simpler, simple, intuitive enough, click, clicks, page, screen, form, flag name, flags, verbose, noisy, readable, newcomer, newcomers, new user, new users, first time, discover, ux wise, feel, feels, looks broken, workflow, default, ergonomic, ergonomics, awkward, painful, tedious, manually, manual step
+user_experience 0.6: copy, microcopy, button, dropdown, modal, dialog, settings page, navigation, layout, responsive, mobile, cli output, command output, prompt, progress bar, spinner, feedback loop
+user_experience 0.5: contrast, keyboard, message, messages, warning, output, interface, expect, expected, expects, redirect, step, steps, display, displayed, shows, show, see, sees, visible, label
+
+customer_impact 1: enterprise customer, enterprise customers, customers asked, customer asked, customers are asking, users are asking, users asked, people asking, people are asking, keeps coming up, support ticket, support tickets, support request, support requests, support load, support burden, support volume, support team, zendesk, escalation, escalations, escalated, many users, most users, all users, every user, some users, few users, affected users, users affected, customers affected, affected customers, #pct of users, #pct of customers, #pct of requests, #num users, #num customers, #num accounts, #num tenants, #num orgs, #num organizations, thousands of users, hundreds of users, millions of users, breaking change, breaking changes, backwards compatible, backward compatible, backwards compatibility, backward compatibility, backwards incompatible, upgrade path, migration path, migration guide, existing users, existing customers, existing integrations, existing installs, existing deployments, adoption, complain, complained, complaining, complaint, complaints, user reports, users report, users reported, customer reports, customers report, customer reported, user base, install base, churn, churned, who is affected, how many users, how many customers, blast radius, everyone on, every customer, paying customers, key customer, big customer, largest customer, design partner, feature request, feature requests, most requested, highly requested, upvotes, thumbs up, power users, self hosted users, on prem customers
+customer_impact 0.8: impacted, affected, affects, affect, impact, impacts, migration, migrate, migrating, deprecate, deprecated, deprecation, deprecating, downstream, breaking, breaks existing, customer, customers, feedback, requested, asked for, asking for, requests from, reported by, user report, forum, community, upgrade, upgrading
+customer_impact 0.4: user, users, client, clients, people, everyone, consumers, partners, tenants, accounts
+
+business_value 1: priority, priorities, prioritize, prioritise, prioritized, prioritization, deprioritize, deprioritise, high priority, low priority, p0, p1, p2, roadmap, worth it, not worth, worth the, worth doing, budget, revenue, conversion rate, conversion, okr, okrs, kpi, kpis, success metric, success metrics, north star, strategy, strategic, trade off, tradeoff, tradeoffs, trade offs, out of scope, in scope, scope creep, scope, mvp, nice to have, must have, deadline, roi, return on investment, engineering time, engineering effort, aws bill, cloud bill, cloud cost, cloud costs, infra cost, infra costs, infrastructure cost, running cost, running costs, hosting cost, cost savings, pricing, paid plan, paid plans, enterprise plan, free tier, competitor, competitors, competitive, market, sales, sales team, deal, deals, business case, business value, business impact, opportunity cost, maintenance burden, maintenance cost, long term cost, value for, worth the effort, cost benefit, q1, q2, q3, q4, this quarter, next quarter, milestone, goal, goals, objective, launch, go to market, gtm, differentiator, retention, engagement, activation, funnel, monetize, monetization, upsell, renewal, renewals, contract, arr, mrr, dau, mau, not a priority, top priority, focus on, defer, punt, postpone, later release, cut from, cut scope, descoped, descope, bang for the buck, payoff, pay off, investment, invest, cost, costs, expensive, cheaper, spend, spending
+business_value 0.6: value, effort, worth, ship, shipping, release, plan, planned, planning, business, metric, metrics, measure, success, outcome, outcomes, target, bet, commitment, commit to, product decision, product call, pm, stakeholders, leadership
+
+audience 1: user, users, end user, end users, customer, customers, client, clients, operator, operators, admin, admins, administrator, administrators, people, merchant, merchants, shopper, shoppers, buyer, buyers, seller, sellers, subscriber, subscribers, visitor, visitors, tenant, tenants, consumer, consumers, partner, partners, folks, developers using, integrators, maintainers of, teams using, anyone using, someone using, reader, readers, member, members, player, players, patient, patients, student, students, driver, drivers, viewer, viewers, caller, callers, human, humans, sre, sres, on call, oncall, support, enterprise, self hosters, self hosted
+audience 0.5: everyone, anyone, someone, they, people who, whoever
+
+quant 1: #pct, #time, #size, #rate, #factor
+
+tech 1: nit, nits, nitpick, typo, typos, rename, renaming, renamed, variable, variables, var, refactor, refactoring, refactored, unit test, unit tests, integration test, integration tests, e2e test, e2e tests, test case, test cases, flaky test, flaky tests, test suite, ci, github actions, lint, linter, linting, golangci, go vet, gofmt, goimports, prettier, eslint, rubocop, formatting, indentation, whitespace, trailing whitespace, bump, bumps, bumped, dependabot, renovate, lockfile, lock file, go mod, go sum, package json, rebase, rebased, squash, merge conflict, merge conflicts, lgtm, docstring, dead code, unused, unused import, helper, helpers, mock, mocks, mocking, fixture, fixtures, snapshot test, code style, style guide, naming, camelcase, snake case, this pr, this diff, the diff, code review, codeowners, makefile, dockerfile, build script, build step, build cache, type hint, type hints, type annotation, generic, generics, struct, structs, enum, getter, setter, constructor, function name, method name, file name, import, imports, import cycle, circular import, readability, coverage, code coverage, test coverage, ci job, ci run, pipeline, workflow file, yaml, compile, compiler, compiles, compilation, cherry pick, backport, changelog, commit message, squash merge, force push, pre commit, hook
+tech 0.6: test, tests, testing, function, functions, method, methods, class, classes, interface, module, package, dependency, dependencies, deps, version, merge, merged, merging, conflict, conflicts, commit, commits, branch, branches, build, builds, approve, approved, code, comment, comments, line, lines, file, files, format, reformat, cleanup, clean up, simplify, nested, pointer, slice, argument, arguments, param, params, parameter, return value, upgrade to, go version, node version, python version
+`
+
+// lexEntry is what one phrase contributes to a sentence's scores.
+type lexEntry struct {
+	weights  [6]float32 // in AllConcerns order
+	audience float32
+	tech     float32
+	quant    float32
+}
+
+// lexicon maps a normalised phrase (stemmed words joined by one space) to
+// its entry; maxPhraseWords is the longest phrase in words.
+var (
+	lexicon        map[string]*lexEntry
+	maxPhraseWords int
+)
+
+func init() {
+	lexicon = make(map[string]*lexEntry, 2048)
+	var scratch []byte
+	for _, line := range strings.Split(lexiconText, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		head, list, ok := strings.Cut(line, ":")
+		if !ok {
+			panic("analysis: lexicon line without colon: " + line)
+		}
+		target, ws, _ := strings.Cut(head, " ")
+		w64, err := strconv.ParseFloat(ws, 32)
+		if err != nil {
+			panic("analysis: lexicon weight: " + line)
+		}
+		w := float32(w64)
+		for _, phrase := range strings.Split(list, ",") {
+			phrase = strings.TrimSpace(phrase)
+			if phrase == "" {
+				continue
+			}
+			var t tokenizer
+			scratch = scratch[:0]
+			n := 0
+			t.reset(phrase)
+			for {
+				tok, ok := t.next()
+				if !ok {
+					break
+				}
+				if n > 0 {
+					scratch = append(scratch, ' ')
+				}
+				scratch = appendNorm(scratch, tok)
+				n++
+			}
+			if n == 0 {
+				continue
+			}
+			if n > maxPhraseWords {
+				maxPhraseWords = n
+			}
+			key := string(scratch)
+			e := lexicon[key]
+			if e == nil {
+				e = &lexEntry{}
+				lexicon[key] = e
+			}
+			switch target {
+			case "audience":
+				e.audience = max(e.audience, w)
+			case "tech":
+				e.tech = max(e.tech, w)
+			case "quant":
+				e.quant = max(e.quant, w)
+			default:
+				i := concernIndex(Concern(target))
+				if i < 0 {
+					panic("analysis: lexicon target: " + target)
+				}
+				e.weights[i] = max(e.weights[i], w)
+			}
+		}
+	}
+}
+
+func concernIndex(c Concern) int {
+	for i, x := range AllConcerns {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,174 @@
+package analysis
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// tokenizer splits text into words: runs of letters and digits, with
+// apostrophes and underscores inside a word, a decimal point inside a
+// number and a "%" after one. Everything else separates words.
+type tokenizer struct {
+	s string
+	i int
+}
+
+func (t *tokenizer) reset(s string) { t.s, t.i = s, 0 }
+
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// next returns the next word, or false at the end.
+func (t *tokenizer) next() (string, bool) {
+	s := t.s
+	i := t.i
+	for i < len(s) {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		if isWordRune(r) || (r == '#' && i+1 < len(s) && s[i+1] >= 'a' && s[i+1] <= 'z') {
+			break
+		}
+		i += n
+	}
+	start := i
+	if i < len(s) && s[i] == '#' {
+		i++
+	}
+	digitsOnly := true
+	for i < len(s) {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		switch {
+		case isWordRune(r):
+			if r < '0' || r > '9' {
+				digitsOnly = false
+			}
+			i += n
+			continue
+		case (r == '\'' || r == '’' || r == '_') && i > start && i+n < len(s) && isWordByteStart(s[i+n:]):
+			digitsOnly = false
+			i += n
+			continue
+		case (r == '.' || r == ',') && digitsOnly && i > start && i+1 < len(s) && isDigit(s[i+1]):
+			i++
+			continue
+		case r == '%' && digitsOnly && i > start:
+			i++
+		}
+		break
+	}
+	t.i = i
+	if start == i {
+		return "", false
+	}
+	return s[start:i], true
+}
+
+func isWordByteStart(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return isWordRune(r)
+}
+
+// appendNorm appends the normal form of one word: lowercased, plural
+// stripped, possessive dropped, numbers with units as unit tokens.
+func appendNorm(dst []byte, w string) []byte {
+	if w == "" {
+		return dst
+	}
+	if isDigit(w[0]) {
+		return appendNumber(dst, w)
+	}
+	start := len(dst)
+	for i := 0; i < len(w); {
+		c := w[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(w[i:])
+		if r == '’' {
+			dst = append(dst, '\'')
+		} else {
+			dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		}
+		i += n
+	}
+	word := dst[start:]
+	// possessive
+	if n := len(word); n > 3 && word[n-2] == '\'' && word[n-1] == 's' {
+		return dst[:len(dst)-2]
+	}
+	n := len(word)
+	switch {
+	case n > 4 && word[n-3] == 'i' && word[n-2] == 'e' && word[n-1] == 's':
+		dst = dst[:len(dst)-3]
+		return append(dst, 'y')
+	case n > 3 && word[n-1] == 's' && word[n-2] != 's' && word[n-2] != 'u' && word[n-2] != 'i' && word[n-2] != '\'':
+		return dst[:len(dst)-1]
+	}
+	return dst
+}
+
+// appendNumber turns "300ms" into "#time", "40%" into "#pct" and so on.
+func appendNumber(dst []byte, w string) []byte {
+	i := 0
+	for i < len(w) && (isDigit(w[i]) || w[i] == '.' || w[i] == ',') {
+		i++
+	}
+	num, unit := w[:i], w[i:]
+	var lower [16]byte
+	if len(unit) > len(lower) {
+		return append(dst, "#num"...)
+	}
+	u := lower[:len(unit)]
+	for j := 0; j < len(unit); j++ {
+		c := unit[j]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		u[j] = c
+	}
+	switch string(u) {
+	case "":
+		return append(dst, "#num"...)
+	case "%":
+		return append(dst, "#pct"...)
+	case "ms", "msec", "s", "sec", "secs", "min", "mins", "h", "hr", "hrs", "us", "µs", "ns":
+		if string(u) == "s" && len(num) == 3 && (num[0] == '4' || num[0] == '5') {
+			return append(append(dst, num...), 's') // "500s" are HTTP errors
+		}
+		return append(dst, "#time"...)
+	case "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "k", "m":
+		if string(u) == "k" || string(u) == "m" {
+			return append(dst, "#num"...)
+		}
+		return append(dst, "#size"...)
+	case "rps", "qps", "tps", "ops":
+		return append(dst, "#rate"...)
+	case "x":
+		return append(dst, "#factor"...)
+	case "xx":
+		return append(append(dst, num...), "xx"...)
+	}
+	// "2fa", "5xx", "p2p": keep the word.
+	for j := 0; j < len(w); j++ {
+		c := w[j]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
