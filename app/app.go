@@ -1,0 +1,220 @@
+// Package app assembles the ownershipbot GitHub App: webhook intake, the
+// durable queue and its workers, GitHub clients, handlers, metrics and the
+// HTTP server that exposes them.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ownershipbot/ownershipbot/app/config"
+	"github.com/ownershipbot/ownershipbot/app/dispatch"
+	"github.com/ownershipbot/ownershipbot/app/ghclient"
+	"github.com/ownershipbot/ownershipbot/app/metrics"
+	"github.com/ownershipbot/ownershipbot/app/ownership"
+	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/webhook"
+)
+
+// Options configures an App. Zero durations take the defaults in brackets.
+type Options struct {
+	AppID         int64
+	PrivateKey    []byte // PEM
+	WebhookSecret []byte
+	GitHubAPIURL  string // [https://api.github.com/]
+	Store         store.Store
+	Registry      *prometheus.Registry // metrics are registered here, not globally
+	Log           *slog.Logger
+
+	Workers       int           // [8]
+	ShutdownGrace time.Duration // time in-flight deliveries get to finish at shutdown [20s]
+	MetricsWindow time.Duration // comments created within it make the comment gauges [30 days]
+	ConfigTTL     time.Duration // how long a repository's config is cached [5m]
+	KeepDone      time.Duration // how long processed deliveries are kept to spot redeliveries [7 days]
+
+	// For tests and the demo.
+	Transport      http.RoundTripper // network transport to GitHub
+	QueueRetryBase time.Duration     // first queue-level retry backoff [5s]
+	HTTPRetryBase  time.Duration     // first in-request retry backoff [500ms]
+	Poll           time.Duration     // how often idle workers look for due retries [1s]
+}
+
+// App is a running ownershipbot.
+type App struct {
+	opts     Options
+	registry *dispatch.Registry
+	pool     *dispatch.Pool
+	mux      *http.ServeMux
+	metrics  *metrics.Metrics
+	gauges   *metrics.StoreCollector
+}
+
+// handlers returns the event handlers; Events and Permissions derive from
+// the same list, so the App manifest always matches the code.
+func handlers(h *ownership.Handler) []dispatch.Handler {
+	return []dispatch.Handler{h}
+}
+
+// Events returns the webhook events the App subscribes to.
+func Events() []string {
+	return dispatch.NewRegistry(handlers(ownership.New(ownership.Options{}))...).Events()
+}
+
+// Permissions returns the GitHub App permissions the App needs.
+func Permissions() map[string]string {
+	return dispatch.NewRegistry(handlers(ownership.New(ownership.Options{}))...).Permissions()
+}
+
+// New wires an App. It calls nothing outside the process.
+func New(opts Options) (*App, error) {
+	if len(opts.WebhookSecret) == 0 {
+		return nil, errors.New("GITHUB_WEBHOOK_SECRET is required: the App refuses unsigned webhooks")
+	}
+	if opts.Store == nil || opts.Registry == nil || opts.Log == nil {
+		return nil, errors.New("app: Store, Registry and Log are required")
+	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 20 * time.Second
+	}
+	if opts.MetricsWindow <= 0 {
+		opts.MetricsWindow = 30 * 24 * time.Hour
+	}
+	if opts.ConfigTTL <= 0 {
+		opts.ConfigTTL = 5 * time.Minute
+	}
+	if opts.KeepDone <= 0 {
+		opts.KeepDone = 7 * 24 * time.Hour
+	}
+	m := metrics.New(opts.Registry)
+	clients, err := ghclient.New(ghclient.Options{
+		AppID: opts.AppID, PrivateKey: opts.PrivateKey, BaseURL: opts.GitHubAPIURL,
+		Metrics: m, Transport: opts.Transport, RetryBase: opts.HTTPRetryBase,
+	})
+	if err != nil {
+		return nil, err
+	}
+	configs := config.NewLoader(fetchFile(clients), opts.ConfigTTL)
+	gauges := metrics.NewStoreCollector(opts.Store, opts.MetricsWindow, opts.Log)
+	opts.Registry.MustRegister(gauges)
+
+	issues := ownership.New(ownership.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log})
+	registry := dispatch.NewRegistry(handlers(issues)...)
+	pool := dispatch.NewPool(dispatch.PoolOptions{
+		Queue: opts.Store, Handle: registry.Handle, Metrics: m, Log: opts.Log,
+		Workers: opts.Workers, RetryBase: opts.QueueRetryBase, Poll: opts.Poll,
+		Classify: ownership.Classify, OnDone: gauges.Invalidate,
+	})
+	a := &App{opts: opts, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux()}
+	a.mux.Handle("POST /webhook", &webhook.Intake{
+		Secret: opts.WebhookSecret, Queue: opts.Store, Registry: registry, Metrics: m, Log: opts.Log,
+		Stored: pool.Wake, Now: time.Now,
+	})
+	a.mux.Handle("/webhook", &webhook.Intake{Metrics: m, Log: opts.Log}) // other methods: 405
+	a.mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(opts.Log.Handler(), slog.LevelError)}))
+	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	a.mux.HandleFunc("GET /readyz", a.ready)
+	return a, nil
+}
+
+// Handler serves /webhook, /metrics, /healthz and /readyz.
+func (a *App) Handler() http.Handler { return a.mux }
+
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.opts.Store.Ping(ctx); err != nil {
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if !a.pool.Running() {
+		http.Error(w, "workers not running", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// RunWorkers processes deliveries until ctx ends, then gives in-flight work
+// the shutdown grace period. Unfinished deliveries stay stored and resume at
+// the next start.
+func (a *App) RunWorkers(ctx context.Context) {
+	go a.prune(ctx)
+	a.pool.Run(ctx, a.opts.ShutdownGrace)
+}
+
+// prune forgets processed deliveries once redeliveries of them are unlikely.
+func (a *App) prune(ctx context.Context) {
+	ticker := time.NewTicker(time.Hour)
+	defer ticker.Stop()
+	for {
+		if n, err := a.opts.Store.PruneDone(ctx, time.Now().Add(-a.opts.KeepDone)); err != nil && ctx.Err() == nil {
+			a.opts.Log.Warn("could not prune processed deliveries", "err", err)
+		} else if n > 0 {
+			a.opts.Log.Debug("pruned processed deliveries", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// Serve runs the HTTP server on ln and the workers until ctx ends; then it
+// stops taking webhooks, lets in-flight work finish within the grace period,
+// and returns nil.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	workersDone := make(chan struct{})
+	go func() {
+		a.RunWorkers(ctx)
+		close(workersDone)
+	}()
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(shutdownCtx)
+	<-workersDone
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("http server shutdown: %w", err)
+	}
+	return nil
+}
+
+// fetchFile reads a file through an installation's client.
+func fetchFile(clients *ghclient.Clients) config.FetchFunc {
+	return func(ctx context.Context, installationID int64, owner, repo, path string) ([]byte, bool, error) {
+		client, err := clients.Installation(installationID)
+		if err != nil {
+			return nil, false, err
+		}
+		file, _, _, err := client.Repositories.GetContents(ctx, owner, repo, path, nil)
+		if ghclient.IsNotFound(err) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if file == nil {
+			return nil, false, nil // a directory, not a file
+		}
+		text, err := file.GetContent()
+		if err != nil {
+			return nil, false, fmt.Errorf("decode %s/%s/%s: %w", owner, repo, path, err)
+		}
+		return []byte(text), true, nil
+	}
+}

@@ -1,0 +1,154 @@
+package demo
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/ownershipbot/ownershipbot/app/config"
+	"github.com/ownershipbot/ownershipbot/app/demo/scenario"
+	"github.com/ownershipbot/ownershipbot/app/githubsim"
+)
+
+// player acts out the scenario's people on the simulated GitHub. Every act
+// sends the App the signed webhook GitHub would send.
+type player struct {
+	sim *githubsim.Sim
+	org scenario.Org
+	out io.Writer
+	// issueNumbers maps a repo and the scenario's 1-based issue index to
+	// the number GitHub gave it.
+	issueNumbers map[string]map[int]int
+}
+
+func (p *player) fullName(repo string) string { return p.org.Login + "/" + repo }
+
+// setup creates the org, its people, teams and repositories silently, then
+// installs the App, as an admin would.
+func (p *player) setup() error {
+	admin := ""
+	for _, person := range p.org.People {
+		kind := "User"
+		if person.Bot {
+			kind = "Bot"
+		}
+		p.sim.AddUser(person.Login, kind)
+		switch person.Association {
+		case "OWNER":
+			p.sim.AddOrgMember(p.org.Login, person.Login, "admin")
+			admin = person.Login
+		case "MEMBER":
+			p.sim.AddOrgMember(p.org.Login, person.Login, "member")
+			if admin == "" {
+				admin = person.Login
+			}
+		}
+	}
+	for slug, members := range p.org.Teams {
+		p.sim.AddTeam(p.org.Login, slug, members...)
+	}
+	for _, r := range p.org.Repos {
+		files := map[string]string{"README.md": "# " + r.Name + "\n"}
+		if r.Config != "" {
+			files[config.Path] = r.Config
+		}
+		if err := p.sim.AddRepository(p.fullName(r.Name), githubsim.RepoOptions{Description: r.Description, Files: files}); err != nil {
+			return err
+		}
+		for _, person := range p.org.People {
+			if person.Association == "COLLABORATOR" {
+				if err := p.sim.AddCollaborator(p.fullName(r.Name), person.Login); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	_, d, err := p.sim.InstallApp(admin, p.org.Login)
+	return check(d, err)
+}
+
+// play replays every repository's issues, taking turns between
+// repositories as a real org's activity interleaves.
+func (p *player) play() error {
+	p.issueNumbers = map[string]map[int]int{}
+	longest := 0
+	for _, r := range p.org.Repos {
+		longest = max(longest, len(r.Issues))
+		p.issueNumbers[r.Name] = map[int]int{}
+	}
+	for i := range longest {
+		for _, r := range p.org.Repos {
+			if i < len(r.Issues) {
+				if err := p.playIssue(r.Name, i+1, r.Issues[i]); err != nil {
+					return fmt.Errorf("demo: %s issue %d: %w", r.Name, i+1, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (p *player) playIssue(repo string, index int, is scenario.Issue) error {
+	full := p.fullName(repo)
+	number, d, err := p.sim.OpenIssue(is.Author, full, githubsim.IssueInput{Title: is.Title, Body: is.Body, Assignees: is.Assignees, Labels: is.Labels})
+	if err := check(d, err); err != nil {
+		return err
+	}
+	p.issueNumbers[repo][index] = number
+	for _, c := range is.Comments {
+		id, d, err := p.sim.AddComment(c.Author, full, number, c.Body)
+		if err := check(d, err); err != nil {
+			return err
+		}
+		if c.EditedBody != "" {
+			if err := check(p.sim.EditComment(c.Author, id, c.EditedBody)); err != nil {
+				return err
+			}
+		}
+		if c.Deleted {
+			if err := check(p.sim.DeleteComment(c.Author, id)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, ch := range is.Later {
+		if err := p.change(full, number, ch); err != nil {
+			return err
+		}
+	}
+	if is.Closed {
+		return check(p.sim.CloseIssue(is.Author, full, number, "completed"))
+	}
+	return nil
+}
+
+func (p *player) change(full string, number int, ch scenario.Change) error {
+	switch ch.Kind {
+	case scenario.KindAssign:
+		return check(p.sim.AssignIssue(ch.Actor, full, number, ch.Value))
+	case scenario.KindUnassign:
+		return check(p.sim.UnassignIssue(ch.Actor, full, number, ch.Value))
+	case scenario.KindEditBody:
+		return check(p.sim.EditIssueBody(ch.Actor, full, number, ch.Value))
+	case scenario.KindLabel:
+		return check(p.sim.LabelIssue(ch.Actor, full, number, ch.Value))
+	case scenario.KindUnlabel:
+		return check(p.sim.UnlabelIssue(ch.Actor, full, number, ch.Value))
+	case scenario.KindClose:
+		return check(p.sim.CloseIssue(ch.Actor, full, number, "completed"))
+	case scenario.KindReopen:
+		return check(p.sim.ReopenIssue(ch.Actor, full, number))
+	}
+	return fmt.Errorf("unknown change %q", ch.Kind)
+}
+
+// check turns a delivery the App refused into an error: in the demo every
+// delivery must be accepted (202) or answered as unused (200).
+func check(d githubsim.Delivery, err error) error {
+	if err != nil {
+		return err
+	}
+	if d.Status != 202 && d.Status != 200 {
+		return fmt.Errorf("the App answered %d to %s delivery %s: %s", d.Status, d.Event, d.ID, d.Err)
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package ownership
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/app/botcomment"
+	"github.com/ownershipbot/ownershipbot/app/config"
+	"github.com/ownershipbot/ownershipbot/app/ghclient"
+	"github.com/ownershipbot/ownershipbot/app/store"
+)
+
+// KindIssueComment is the store's kind for issue and PR conversation comments.
+const KindIssueComment = "issue_comment"
+
+func (h *Handler) comment(ctx context.Context, d store.Delivery, ev *github.IssueCommentEvent) error {
+	c, issue := ev.GetComment(), ev.GetIssue()
+	fullName := ev.GetRepo().GetFullName()
+	repo := strings.ToLower(fullName)
+	if c.GetUser().GetType() == "Bot" && botcomment.HasMarker(c.GetBody()) {
+		return h.ownComment(ctx, ev.GetAction(), repo, issue.GetNumber(), c)
+	}
+	if ev.GetAction() == "deleted" {
+		_, err := h.store.DeleteComment(ctx, KindIssueComment, c.GetID())
+		return err
+	}
+	cfg, err := h.loadConfig(ctx, d.InstallationID, fullName)
+	if err != nil {
+		return err
+	}
+	author := c.GetUser().GetLogin()
+	if !cfg.Enabled || cfg.IgnoresAuthor(author) || cfg.IgnoresLabels(labelNames(issue.Labels)) {
+		return nil
+	}
+	thread := store.ThreadIssue
+	if issue.IsPullRequest() {
+		thread = store.ThreadPullRequest
+	}
+	role, err := h.role(ctx, d.InstallationID, cfg.Config, c.GetUser(), c.GetAuthorAssociation())
+	if err != nil {
+		return err
+	}
+	return h.RecordComment(ctx, store.Comment{
+		InstallationID: d.InstallationID,
+		Kind:           KindIssueComment,
+		ID:             c.GetID(),
+		Repo:           repo,
+		Number:         issue.GetNumber(),
+		Thread:         thread,
+		AuthorRole:     string(role),
+		CreatedAt:      c.GetCreatedAt().Time.UTC(),
+		UpdatedAt:      h.now().UTC(),
+	}, c.GetBody())
+}
+
+// RecordComment analyses a comment's body, stores the result over any
+// earlier analysis of the same comment, and counts it.
+func (h *Handler) RecordComment(ctx context.Context, c store.Comment, body string) error {
+	a := analysis.AnalyzeComment(body)
+	c.Level = "implementation"
+	if a.ProductLevel {
+		c.Level = "product"
+	}
+	c.Concerns = c.Concerns[:0]
+	for _, concern := range a.Concerns {
+		c.Concerns = append(c.Concerns, string(concern))
+	}
+	if err := h.store.PutComment(ctx, c); err != nil {
+		return err
+	}
+	h.metrics.CommentsAnalyzed.WithLabelValues(c.Repo, c.Thread, c.AuthorRole, c.Level).Inc()
+	for _, concern := range c.Concerns {
+		h.metrics.CommentConcerns.WithLabelValues(c.Repo, c.Thread, c.AuthorRole, concern).Inc()
+	}
+	return nil
+}
+
+// ownComment keeps the stored id of the bot's comment right: a person who
+// deletes it gets a new one at the next change, and a comment whose creation
+// was interrupted is adopted when its webhook arrives.
+func (h *Handler) ownComment(ctx context.Context, action, repo string, number int, c *github.IssueComment) error {
+	t, ok, err := h.store.Thread(ctx, repo, number)
+	if err != nil || !ok {
+		return err
+	}
+	switch {
+	case action == "deleted" && t.BotCommentID == c.GetID():
+		t.BotCommentID, t.BotCommentHash = 0, ""
+	case action == "created" && t.BotCommentID == 0 && t.BotCommentPending:
+		t.BotCommentID, t.BotCommentHash, t.BotCommentPending = c.GetID(), botcomment.Hash(c.GetBody()), false
+	default:
+		return nil
+	}
+	return h.store.PutThread(ctx, t)
+}
+
+// role decides the part a comment's author plays, asking GitHub about team
+// membership only when the configuration names product teams.
+func (h *Handler) role(ctx context.Context, installationID int64, cfg config.Config, user *github.User, association string) (analysis.Role, error) {
+	a := analysis.Author{Login: user.GetLogin(), IsBot: user.GetType() == "Bot", Association: association}
+	if !a.IsBot {
+		product, err := h.isProduct(ctx, installationID, cfg, a.Login)
+		if err != nil {
+			return "", err
+		}
+		a.IsProduct = product
+	}
+	return analysis.RoleOf(a), nil
+}
+
+func (h *Handler) isProduct(ctx context.Context, installationID int64, cfg config.Config, login string) (bool, error) {
+	if cfg.IsProductLogin(login) {
+		return true, nil
+	}
+	for _, team := range cfg.ProductTeams() {
+		member, err := h.teamMember(ctx, installationID, team[0], team[1], login)
+		if err != nil {
+			return false, err
+		}
+		if member {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (h *Handler) teamMember(ctx context.Context, installationID int64, org, team, login string) (bool, error) {
+	key := strings.ToLower(org + "/" + team + "/" + login)
+	now := h.now()
+	h.teams.mu.Lock()
+	e, ok := h.teams.entries[key]
+	h.teams.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.member, nil
+	}
+	client, err := h.clients.Installation(installationID)
+	if err != nil {
+		return false, err
+	}
+	m, _, err := client.Teams.GetTeamMembershipBySlug(ctx, org, team, login)
+	member := err == nil && m.GetState() == "active"
+	if err != nil && !ghclient.IsNotFound(err) {
+		return false, err
+	}
+	h.teams.mu.Lock()
+	h.teams.entries[key] = teamEntry{member: member, expires: now.Add(h.teams.ttl)}
+	h.teams.mu.Unlock()
+	return member, nil
+}

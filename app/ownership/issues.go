@@ -1,0 +1,204 @@
+package ownership
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/app/botcomment"
+	"github.com/ownershipbot/ownershipbot/app/config"
+	"github.com/ownershipbot/ownershipbot/app/ghclient"
+	"github.com/ownershipbot/ownershipbot/app/store"
+)
+
+func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.IssuesEvent) error {
+	issue := ev.GetIssue()
+	if issue.IsPullRequest() {
+		return nil
+	}
+	fullName := ev.GetRepo().GetFullName()
+	repo := strings.ToLower(fullName)
+	switch ev.GetAction() {
+	case "deleted", "transferred":
+		// Gone from this repository; a transferred issue is counted where it lands.
+		return h.store.DeleteThread(ctx, repo, issue.GetNumber())
+	}
+	cfg, err := h.loadConfig(ctx, d.InstallationID, fullName)
+	if err != nil {
+		return err
+	}
+	labels := labelNames(issue.Labels)
+	if !cfg.Enabled || cfg.IgnoresAuthor(issue.GetUser().GetLogin()) || cfg.IgnoresLabels(labels) {
+		return h.store.DeleteThread(ctx, repo, issue.GetNumber())
+	}
+
+	prev, _, err := h.store.Thread(ctx, repo, issue.GetNumber())
+	if err != nil {
+		return err
+	}
+	t := h.assess(prev, d.InstallationID, repo, issue, labels, cfg.Config)
+	if prev.FirstOwned.IsZero() && !t.FirstOwned.IsZero() && !t.CreatedAt.IsZero() {
+		h.metrics.TimeToOwner.WithLabelValues(repo).Observe(t.FirstOwned.Sub(t.CreatedAt).Seconds())
+	}
+	if err := h.store.PutThread(ctx, t); err != nil {
+		return err
+	}
+	return h.publish(ctx, d.InstallationID, fullName, &t, cfg)
+}
+
+// assess computes an issue's ownership state from the issue as GitHub sent
+// it, keeping what the store already knew (first owner time, bot comment).
+func (h *Handler) assess(prev store.Thread, installationID int64, repo string, issue *github.Issue, labels []string, cfg config.Config) store.Thread {
+	t := prev
+	t.InstallationID = installationID
+	t.Repo = repo
+	t.Number = issue.GetNumber()
+	t.Kind = store.ThreadIssue
+	t.State = issue.GetState()
+	t.Title = issue.GetTitle()
+	t.URL = issue.GetHTMLURL()
+	t.CreatedAt = issue.GetCreatedAt().Time.UTC()
+	t.UpdatedAt = h.now().UTC()
+
+	var assignees []string
+	for _, a := range issue.Assignees {
+		assignees = append(assignees, a.GetLogin())
+	}
+	if len(assignees) == 0 && issue.Assignee != nil {
+		assignees = append(assignees, issue.GetAssignee().GetLogin())
+	}
+	owner, ok := analysis.DetectOwner(
+		analysis.OwnerInput{Body: issue.GetBody(), Assignees: assignees, Labels: labels},
+		analysis.OwnerOptions{LabelPattern: cfg.Owner.LabelPattern, Fields: cfg.Owner.Fields},
+	)
+	t.Owner, t.OwnerSource, t.OwnerKind = "", "", ""
+	if ok {
+		t.Owner, t.OwnerSource, t.OwnerKind = owner.Name, string(owner.Source), string(owner.Kind)
+		if t.FirstOwned.IsZero() {
+			t.FirstOwned = h.now().UTC()
+		}
+	}
+	r := analysis.DetectRationale(issue.GetTitle(), issue.GetBody(), analysis.RationaleOptions{Headings: cfg.Rationale.Headings})
+	t.Rationale, t.RationaleEvidence = string(r.Strength), r.Evidence
+	return t
+}
+
+// publish keeps the bot's one comment on an issue true to its state: it
+// creates the comment only when something is missing (or the config says
+// always, or a broken config file must be reported), edits it in place when
+// its text changes, never writes an unchanged text, and creates it again if
+// a person deleted it. Closed issues are not nudged.
+func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, t *store.Thread, cfg config.Loaded) error {
+	if cfg.Comment == config.CommentNever || t.State != "open" {
+		return nil
+	}
+	status := botcomment.IssueStatus{
+		Owner: t.Owner, OwnerSource: t.OwnerSource,
+		HasRationale: t.HasRationale(), RationaleEvidence: t.RationaleEvidence,
+		LabelPattern: cfg.Owner.LabelPattern, OwnerFields: cfg.Owner.Fields,
+		DocsURL: h.docsURL,
+	}
+	notice := ""
+	if cfg.Err != nil {
+		sent, err := h.store.ConfigNoticeSent(ctx, t.Repo, cfg.ProblemHash())
+		if err != nil {
+			return err
+		}
+		if !sent {
+			notice = cfg.ProblemHash()
+			status.ConfigSource, status.ConfigProblem = cfg.Source, cfg.Err.Error()
+		}
+	}
+	hasComment := t.BotCommentID != 0 || t.BotCommentPending
+	if !hasComment && status.Complete() && cfg.Comment != config.CommentAlways && notice == "" {
+		return nil
+	}
+	text := botcomment.RenderIssue(status)
+	wrote, err := h.write(ctx, installationID, fullName, t, text)
+	if err != nil || !wrote || notice == "" {
+		return err
+	}
+	return h.store.MarkConfigNotice(ctx, t.Repo, notice)
+}
+
+// write makes the thread's bot comment say text, with at most one write.
+// It reports whether it wrote.
+func (h *Handler) write(ctx context.Context, installationID int64, fullName string, t *store.Thread, text string) (bool, error) {
+	hash := botcomment.Hash(text)
+	if t.BotCommentID != 0 && t.BotCommentHash == hash {
+		h.metrics.BotComments.WithLabelValues("unchanged").Inc()
+		return false, nil
+	}
+	owner, repo, _ := strings.Cut(fullName, "/")
+	client, err := h.clients.Installation(installationID)
+	if err != nil {
+		return false, err
+	}
+	if t.BotCommentID == 0 && t.BotCommentPending {
+		// An earlier attempt may have created the comment and stopped before
+		// storing its id: find it rather than post a second one.
+		if err := h.findBotComment(ctx, client, owner, repo, t); err != nil {
+			return false, err
+		}
+		if t.BotCommentID != 0 && t.BotCommentHash == hash {
+			return false, h.store.PutThread(ctx, *t)
+		}
+	}
+	op := "created"
+	if t.BotCommentID != 0 {
+		_, _, err := client.Issues.EditComment(ctx, owner, repo, t.BotCommentID, &github.IssueComment{Body: &text})
+		if err == nil {
+			t.BotCommentHash = hash
+			h.metrics.BotComments.WithLabelValues("edited").Inc()
+			return true, h.store.PutThread(ctx, *t)
+		}
+		if !ghclient.IsNotFound(err) {
+			return false, err
+		}
+		op = "recreated" // a person deleted it
+		t.BotCommentID, t.BotCommentHash = 0, ""
+	}
+	t.BotCommentPending = true
+	if err := h.store.PutThread(ctx, *t); err != nil {
+		return false, err
+	}
+	c, _, err := client.Issues.CreateComment(ctx, owner, repo, t.Number, &github.IssueComment{Body: &text})
+	if err != nil {
+		return false, err
+	}
+	t.BotCommentID, t.BotCommentHash, t.BotCommentPending = c.GetID(), hash, false
+	h.metrics.BotComments.WithLabelValues(op).Inc()
+	return true, h.store.PutThread(ctx, *t)
+}
+
+// findBotComment looks for the bot's comment among the thread's comments.
+func (h *Handler) findBotComment(ctx context.Context, client *github.Client, owner, repo string, t *store.Thread) error {
+	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		comments, resp, err := client.Issues.ListComments(ctx, owner, repo, t.Number, opts)
+		if err != nil {
+			return err
+		}
+		for _, c := range comments {
+			if c.GetUser().GetType() == "Bot" && botcomment.HasMarker(c.GetBody()) {
+				t.BotCommentID, t.BotCommentHash, t.BotCommentPending = c.GetID(), botcomment.Hash(c.GetBody()), false
+				return nil
+			}
+		}
+		if resp.NextPage == 0 {
+			t.BotCommentPending = false
+			return nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+func labelNames(labels []*github.Label) []string {
+	out := make([]string, 0, len(labels))
+	for _, l := range labels {
+		out = append(out, l.GetName())
+	}
+	return out
+}
