@@ -1,0 +1,206 @@
+package githubsim
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Delivery is one webhook delivery, as GitHub's "Recent Deliveries" shows it.
+type Delivery struct {
+	// ID is the X-GitHub-Delivery GUID; a redelivery keeps it.
+	ID             string
+	Event          string // X-GitHub-Event
+	Action         string // the payload's "action", if any
+	InstallationID int64
+	Body           []byte
+	// Status is the HTTP status the App answered, 0 when it could not be
+	// reached (then Err says why).
+	Status     int
+	Err        string
+	Redelivery bool
+	At         time.Time
+}
+
+// SetWebhook sets the App's webhook URL and secret. With no URL (the
+// default) actions change the world but send nothing.
+func (s *Sim) SetWebhook(url, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hookURL, s.hookSecret = url, secret
+}
+
+// Deliveries returns every delivery attempt so far, oldest first.
+func (s *Sim) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Delivery(nil), s.deliveries...)
+}
+
+// Redeliver sends delivery id again with the same GUID and body, as the
+// "Redeliver" button does, and logs it as a redelivery.
+func (s *Sim) Redeliver(id string) (Delivery, error) {
+	s.mu.Lock()
+	var orig *Delivery
+	for i := range s.deliveries {
+		if s.deliveries[i].ID == id {
+			orig = &s.deliveries[i]
+			break
+		}
+	}
+	if orig == nil {
+		s.mu.Unlock()
+		return Delivery{}, fmt.Errorf("githubsim: no delivery %s", id)
+	}
+	d := Delivery{ID: orig.ID, Event: orig.Event, Action: orig.Action, InstallationID: orig.InstallationID,
+		Body: orig.Body, Redelivery: true}
+	url, secret := s.hookURL, s.hookSecret
+	s.mu.Unlock()
+	return s.post(url, secret, d)
+}
+
+// Sign returns the X-Hub-Signature-256 value GitHub sends for body.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// prepareLocked renders a delivery; s.mu must be held. It returns ok=false
+// when no webhook is configured.
+func (s *Sim) prepareLocked(event string, instID int64, payload obj) (Delivery, string, string, bool) {
+	if s.hookURL == "" {
+		return Delivery{}, "", "", false
+	}
+	body, err := json.Marshal(payload)
+	if err != nil {
+		panic("githubsim: rendering a payload: " + err.Error())
+	}
+	action, _ := payload["action"].(string)
+	return Delivery{ID: newUUID(), Event: event, Action: action, InstallationID: instID, Body: body},
+		s.hookURL, s.hookSecret, true
+}
+
+// post delivers d and logs it; s.mu must not be held.
+func (s *Sim) post(url, secret string, d Delivery) (Delivery, error) {
+	d.At = s.opts.Now()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(d.Body))
+	if err != nil {
+		d.Err = err.Error()
+		s.logDelivery(d)
+		return d, fmt.Errorf("githubsim: delivering %s: %w", d.Event, err)
+	}
+	h := req.Header
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "GitHub-Hookshot/"+fmt.Sprintf("%07x", fnv64(s.opts.AppSlug))[:7])
+	h.Set("X-GitHub-Event", d.Event)
+	h.Set("X-GitHub-Delivery", d.ID)
+	h.Set("X-GitHub-Hook-ID", strconv.FormatInt(s.hookID, 10))
+	h.Set("X-GitHub-Hook-Installation-Target-Type", "integration")
+	h.Set("X-GitHub-Hook-Installation-Target-ID", strconv.FormatInt(s.opts.AppID, 10))
+	h.Set("X-Hub-Signature-256", Sign(secret, d.Body))
+	resp, err := s.opts.HTTPClient.Do(req)
+	if err != nil {
+		d.Err = err.Error()
+		s.logDelivery(d)
+		return d, fmt.Errorf("githubsim: delivering %s %s: %w", d.Event, d.ID, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	d.Status = resp.StatusCode
+	s.logDelivery(d)
+	return d, nil
+}
+
+func (s *Sim) logDelivery(d Delivery) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deliveries = append(s.deliveries, d)
+}
+
+// emitLocked renders a payload with s.mu held and returns a function that
+// sends it (to be called after unlocking). Payloads get "repository",
+// "organization", "installation" and "sender" from the arguments.
+func (s *Sim) emitLocked(event string, r *repo, sender *user, payload obj) func() (Delivery, error) {
+	var in *installation
+	if r != nil {
+		in = s.installationForRepo(r)
+		payload["repository"] = s.repoJSON(r, event == "push")
+		if o, ok := s.orgs[lower(r.Owner.Login)]; ok {
+			payload["organization"] = s.orgJSON(o.user)
+		}
+	}
+	if sender != nil {
+		payload["sender"] = s.userJSON(sender)
+	}
+	var instID int64
+	if in != nil {
+		instID = in.ID
+		if _, set := payload["installation"]; !set {
+			payload["installation"] = s.installationRef(in)
+		}
+	} else if r != nil {
+		// GitHub sends an App nothing about repositories it cannot reach.
+		return func() (Delivery, error) { return Delivery{}, nil }
+	}
+	if v, ok := payload["installation"].(obj); ok {
+		if id, ok := v["id"].(int64); ok {
+			instID = id
+		}
+	}
+	d, url, secret, ok := s.prepareLocked(event, instID, payload)
+	if !ok {
+		return func() (Delivery, error) { return Delivery{}, nil }
+	}
+	return func() (Delivery, error) { return s.post(url, secret, d) }
+}
+
+// enqueue runs send in the background, in order, after the current REST
+// response; Wait blocks until the queue is empty.
+func (s *Sim) enqueue(send func() (Delivery, error)) {
+	s.qmu.Lock()
+	s.queue = append(s.queue, func() { _, _ = send() })
+	s.pending++
+	if !s.running {
+		s.running = true
+		go s.drain()
+	}
+	s.qmu.Unlock()
+}
+
+func (s *Sim) drain() {
+	for {
+		s.qmu.Lock()
+		if len(s.queue) == 0 {
+			s.running = false
+			s.qcond.Broadcast()
+			s.qmu.Unlock()
+			return
+		}
+		f := s.queue[0]
+		s.queue = s.queue[1:]
+		s.qmu.Unlock()
+		f()
+		s.qmu.Lock()
+		s.pending--
+		s.qcond.Broadcast()
+		s.qmu.Unlock()
+	}
+}
+
+// Wait blocks until every webhook queued by the App's own REST writes (its
+// comments' issue_comment events) has been delivered.
+func (s *Sim) Wait() {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	for s.pending > 0 || s.running {
+		s.qcond.Wait()
+	}
+}
