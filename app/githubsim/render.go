@@ -302,18 +302,18 @@ func (s *Sim) commentJSON(r *repo, is *issue, c *comment) obj {
 func (s *Sim) appJSON() obj {
 	slug := s.opts.AppSlug
 	return obj{
-		"id":          s.opts.AppID,
-		"slug":        slug,
-		"node_id":     nodeID("A_", s.opts.AppID),
-		"owner":       nil,
-		"name":        slug,
-		"description": "",
+		"id":           s.opts.AppID,
+		"slug":         slug,
+		"node_id":      nodeID("A_", s.opts.AppID),
+		"owner":        nil,
+		"name":         slug,
+		"description":  "",
 		"external_url": s.web() + "/apps/" + slug,
-		"html_url":    s.web() + "/apps/" + slug,
-		"created_at":  "2024-01-01T00:00:00Z",
-		"updated_at":  "2024-01-01T00:00:00Z",
-		"permissions": appPermissions(),
-		"events":      appEvents(),
+		"html_url":     s.web() + "/apps/" + slug,
+		"created_at":   "2024-01-01T00:00:00Z",
+		"updated_at":   "2024-01-01T00:00:00Z",
+		"permissions":  appPermissions(),
+		"events":       appEvents(),
 	}
 }
 
