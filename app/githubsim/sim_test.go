@@ -139,6 +139,7 @@ func TestIssueFlowWithGoGitHub(t *testing.T) {
 	if got := w.sim.BotComments("acme/web", n); len(got) != 1 || !strings.Contains(got[0].Body, "ownershipbot:report") {
 		t.Errorf("BotComments = %+v", got)
 	}
+	assertRealRoutes(t, w.sim)
 	if tokens := w.sim.TokensIssued(); tokens != 1 {
 		t.Errorf("TokensIssued = %d, want 1 (the token is reused)", tokens)
 	}
