@@ -1,0 +1,210 @@
+// Package apptest runs the real ownershipbot App, over a real listener and
+// a real SQLite file, against the simulated GitHub, for end-to-end tests.
+package apptest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ownershipbot/ownershipbot/app"
+	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/store/sqlite"
+)
+
+// Secret is the webhook secret the harness's App and simulated GitHub share.
+const Secret = "it's a secret to everybody"
+
+// Harness is a running App wired to a simulated GitHub.
+type Harness struct {
+	T        testing.TB
+	Sim      *githubsim.Sim
+	Store    store.Store
+	App      *app.App
+	Registry *prometheus.Registry
+	URL      string // the App's base URL
+	SimURL   string // the simulated GitHub's base URL
+	DBPath   string
+
+	stop    context.CancelFunc
+	stopped chan error
+}
+
+// Options tunes a Harness.
+type Options struct {
+	DBPath string // a SQLite file; a new temp file when empty
+	// Setup prepares the simulated world before the App starts.
+	Setup  func(sim *githubsim.Sim)
+	Sim    *githubsim.Sim // reuse a simulated GitHub...
+	SimURL string         // ...served here
+}
+
+// Start runs an App with fast retries against a simulated GitHub that has
+// the org "acme" with repository "acme/web" and the App installed.
+func Start(t testing.TB, opts Options) *Harness {
+	t.Helper()
+	h := &Harness{T: t, DBPath: opts.DBPath, Sim: opts.Sim, SimURL: opts.SimURL}
+	if h.DBPath == "" {
+		h.DBPath = filepath.Join(t.TempDir(), "ownershipbot.db")
+	}
+	fresh := h.Sim == nil
+	if fresh {
+		h.Sim = githubsim.New(githubsim.Options{})
+		simSrv := httptest.NewServer(h.Sim)
+		t.Cleanup(simSrv.Close)
+		h.Sim.SetAPIURL(simSrv.URL)
+		h.SimURL = simSrv.URL
+		h.Sim.AddOrgMember("acme", "alice", "admin")
+		h.Sim.AddOrgMember("acme", "bob", "member")
+		h.Sim.AddUser("outsider", "User")
+		if err := h.Sim.AddRepository("acme/web", githubsim.RepoOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if opts.Setup != nil {
+			opts.Setup(h.Sim)
+		}
+	}
+	h.startApp()
+	if fresh {
+		if _, d, err := h.Sim.InstallApp("alice", "acme"); err != nil || d.Status != http.StatusAccepted {
+			t.Fatalf("install the App: status %d, err %v", d.Status, err)
+		}
+	}
+	return h
+}
+
+func (h *Harness) startApp() {
+	t := h.T
+	st, err := sqlite.Open(context.Background(), h.DBPath)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	h.Store = st
+	h.Registry = prometheus.NewRegistry()
+	a, err := app.New(app.Options{
+		AppID: h.Sim.AppID(), PrivateKey: h.Sim.PrivateKeyPEM(), WebhookSecret: []byte(Secret),
+		GitHubAPIURL: h.SimURL + "/", Store: st, Registry: h.Registry,
+		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
+		QueueRetryBase: 20 * time.Millisecond, HTTPRetryBase: 5 * time.Millisecond, Poll: 10 * time.Millisecond,
+		ShutdownGrace: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("app.New: %v", err)
+	}
+	h.App = a
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.URL = "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	h.stop = cancel
+	h.stopped = make(chan error, 1)
+	go func() { h.stopped <- a.Serve(ctx, ln) }()
+	h.Sim.SetWebhook(h.URL+"/webhook", Secret)
+	t.Cleanup(h.Stop)
+}
+
+// Stop shuts the App down gracefully and closes its store; it is safe to
+// call twice.
+func (h *Harness) Stop() {
+	if h.stop == nil {
+		return
+	}
+	h.stop()
+	if err := <-h.stopped; err != nil {
+		h.T.Errorf("App stopped with error: %v", err)
+	}
+	h.Store.Close()
+	h.stop = nil
+}
+
+// Restart stops the App and starts a new one on the same database and the
+// same simulated GitHub.
+func (h *Harness) Restart() {
+	h.Stop()
+	h.startApp()
+}
+
+// Idle waits until every webhook has been sent and every stored delivery
+// processed, including those the App's own comments cause.
+func (h *Harness) Idle() {
+	h.T.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	quiet := 0
+	for quiet < 3 {
+		if time.Now().After(deadline) {
+			h.T.Fatal("deliveries still queued after 20s")
+		}
+		h.Sim.Wait()
+		n, err := h.Store.Depth(context.Background())
+		if err != nil {
+			h.T.Fatal(err)
+		}
+		if n == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Accepted fails the test unless the App accepted a delivery with 202.
+func (h *Harness) Accepted(d githubsim.Delivery, err error) githubsim.Delivery {
+	h.T.Helper()
+	if err != nil {
+		h.T.Fatalf("deliver: %v", err)
+	}
+	if d.Status != http.StatusAccepted {
+		h.T.Fatalf("%s.%s delivery %s: status %d, want 202", d.Event, d.Action, d.ID, d.Status)
+	}
+	return d
+}
+
+// Counter returns the value of a counter or gauge series from the App's registry.
+func (h *Harness) Counter(name string, labels map[string]string) float64 {
+	h.T.Helper()
+	families, err := h.Registry.Gather()
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	metric:
+		for _, m := range f.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if want, ok := labels[lp.GetName()]; ok && want != lp.GetValue() {
+					continue metric
+				}
+			}
+			for k := range labels {
+				found := false
+				for _, lp := range m.GetLabel() {
+					found = found || lp.GetName() == k
+				}
+				if !found {
+					continue metric
+				}
+			}
+			switch {
+			case m.Counter != nil:
+				return m.GetCounter().GetValue()
+			case m.Gauge != nil:
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,128 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ownershipbot/ownershipbot/app/apptest"
+	"github.com/ownershipbot/ownershipbot/app/botcomment"
+	"github.com/ownershipbot/ownershipbot/app/githubsim"
+)
+
+const bareBody = "The export button does nothing."
+
+const completeBody = `Owner: @bob
+
+### Problem
+Admins cannot export their audit log, so they miss compliance deadlines.`
+
+func botComments(t *testing.T, h *apptest.Harness, number int) []githubsim.Comment {
+	t.Helper()
+	return h.Sim.BotComments("acme/web", number)
+}
+
+func TestBareIssueGetsOneNudgeEditedInPlaceWhenComplete(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{})
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	got := botComments(t, h, n)
+	if len(got) != 1 {
+		t.Fatalf("bot comments after opening a bare issue = %d, want 1", len(got))
+	}
+	first := got[0]
+	if !strings.Contains(first.Body, botcomment.Marker) || !strings.Contains(first.Body, "no owner") {
+		t.Fatalf("nudge does not say what is missing:\n%s", first.Body)
+	}
+
+	// Adding an owner and a reason edits the same comment to say so.
+	h.Accepted(h.Sim.AssignIssue("bob", "acme/web", n, "bob"))
+	h.Accepted(h.Sim.EditIssueBody("bob", "acme/web", n, completeBody))
+	h.Idle()
+	got = botComments(t, h, n)
+	if len(got) != 1 || got[0].ID != first.ID {
+		t.Fatalf("bot comments = %+v, want the one comment %d edited in place", got, first.ID)
+	}
+	if !strings.Contains(got[0].Body, "Owner and rationale found") {
+		t.Fatalf("edited comment does not say the issue is complete:\n%s", got[0].Body)
+	}
+
+	// A change that does not alter the text writes nothing.
+	writes := len(h.Sim.Writes())
+	h.Accepted(h.Sim.LabelIssue("bob", "acme/web", n, "bug"))
+	h.Idle()
+	if extra := len(h.Sim.Writes()) - writes; extra != 0 {
+		t.Fatalf("a label that changes nothing caused %d GitHub writes, want 0", extra)
+	}
+}
+
+func TestCompleteIssueGetsNoComment(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{})
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Audit log export", Body: completeBody})
+	h.Accepted(d, err)
+	h.Idle()
+	if got := botComments(t, h, n); len(got) != 0 {
+		t.Fatalf("a complete issue got %d bot comments, want none:\n%s", len(got), got[0].Body)
+	}
+	if w := h.Sim.Writes(); len(w) != 0 {
+		t.Fatalf("GitHub writes for a complete issue: %+v", w)
+	}
+}
+
+func TestDuplicateDeliveryDoesNothing(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{})
+	_, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	writes := len(h.Sim.Writes())
+	again, err := h.Sim.Redeliver(d.ID)
+	if err != nil || again.Status != 200 {
+		t.Fatalf("redelivery: status %d, err %v; want 200", again.Status, err)
+	}
+	h.Idle()
+	if extra := len(h.Sim.Writes()) - writes; extra != 0 {
+		t.Fatalf("a duplicate delivery caused %d writes", extra)
+	}
+	if got := h.Counter("ownershipbot_webhook_deliveries_total", map[string]string{"event": "issues", "outcome": "duplicate"}); got != 1 {
+		t.Fatalf("duplicate deliveries counted = %v, want 1", got)
+	}
+}
+
+func TestBadGatewayIsRetried(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{})
+	h.Sim.InjectFault("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", 1, githubsim.BadGateway)
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	if got := botComments(t, h, n); len(got) != 1 {
+		t.Fatalf("after a 502, bot comments = %d, want exactly 1", len(got))
+	}
+	if got := h.Counter("ownershipbot_github_requests_total", map[string]string{"method": "POST", "route": "/repos/{owner}/{repo}/issues/{issue_number}/comments", "status": "502"}); got != 1 {
+		t.Fatalf("502s counted = %v, want 1", got)
+	}
+}
+
+func TestDeletedBotCommentIsRecreatedOnNextChange(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{})
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	first := botComments(t, h, n)
+	if len(first) != 1 {
+		t.Fatalf("bot comments = %d, want 1", len(first))
+	}
+	h.Accepted(h.Sim.DeleteComment("alice", first[0].ID))
+	h.Idle()
+	if got := botComments(t, h, n); len(got) != 0 {
+		t.Fatalf("the bot re-posted right after a person deleted its comment")
+	}
+	h.Accepted(h.Sim.AssignIssue("bob", "acme/web", n, "bob"))
+	h.Idle()
+	got := botComments(t, h, n)
+	if len(got) != 1 || got[0].ID == first[0].ID {
+		t.Fatalf("after the next change, bot comments = %+v, want one new comment", got)
+	}
+	if !strings.Contains(got[0].Body, "does not say why") {
+		t.Fatalf("re-created comment should ask only for the rationale:\n%s", got[0].Body)
+	}
+}
