@@ -313,7 +313,7 @@ func (s *Sim) createComment(c *reqCtx) {
 	m := s.commentJSON(r, is, cm)
 	c.w.Header().Set("Location", m["url"].(string))
 	s.writeJSON(c, http.StatusCreated, m)
-	c.after = append(c.after, send)
+	s.later(c, send)
 }
 
 // commentFor resolves {comment_id} within the request's repository.
@@ -350,7 +350,7 @@ func (s *Sim) updateComment(c *reqCtx) {
 	}
 	send := s.editCommentLocked(ref, s.bot(), body)
 	s.writeJSON(c, http.StatusOK, s.commentJSON(ref.repo, ref.issue, ref.c))
-	c.after = append(c.after, send)
+	s.later(c, send)
 }
 
 func (s *Sim) deleteComment(c *reqCtx) {
@@ -360,7 +360,7 @@ func (s *Sim) deleteComment(c *reqCtx) {
 	}
 	send := s.deleteCommentLocked(ref, s.bot())
 	c.w.WriteHeader(http.StatusNoContent)
-	c.after = append(c.after, send)
+	s.later(c, send)
 }
 
 func (s *Sim) getTeamMembership(c *reqCtx) {

@@ -162,12 +162,21 @@ func (s *Sim) emitLocked(event string, r *repo, sender *user, payload obj) func(
 	return func() (Delivery, error) { return s.post(url, secret, d) }
 }
 
-// enqueue runs send in the background, in order, after the current REST
-// response; Wait blocks until the queue is empty.
+// later queues send to run in the background after the current REST
+// response has been written. It counts the webhook as pending at once, before
+// the response, so that a client that got the response and calls Wait never
+// misses it.
+func (s *Sim) later(c *reqCtx, send func() (Delivery, error)) {
+	s.qmu.Lock()
+	s.pending++
+	s.qmu.Unlock()
+	c.after = append(c.after, send)
+}
+
+// enqueue starts sends reserved by later, in order.
 func (s *Sim) enqueue(send func() (Delivery, error)) {
 	s.qmu.Lock()
 	s.queue = append(s.queue, func() { _, _ = send() })
-	s.pending++
 	if !s.running {
 		s.running = true
 		go s.drain()
