@@ -227,7 +227,7 @@ func forEachSentence(text string, fn func(string)) {
 	start := 0
 	for i := 0; i < len(text); i++ {
 		c := text[i]
-		if c != '.' && c != '?' && c != '!' && c != ';' {
+		if c != '.' && c != '?' && c != '!' {
 			continue
 		}
 		// a sentence ends at the mark followed by a space or the end

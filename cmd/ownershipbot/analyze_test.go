@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func runWith(t *testing.T, run func(context.Context, *cmdEnv, []string) int, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &cmdEnv{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code := run(context.Background(), env, args)
+	return code, out.String(), errb.String()
+}
+
+func TestAnalyzeContractExamples(t *testing.T) {
+	in := `{"id": "c1", "kind": "comment", "body": "This adds 300ms to checkout; customers will notice.", "author_association": "MEMBER"}
+{"id": "i1", "kind": "issue", "title": "Bump lodash to 4.17.21", "body": ""}
+{"id": "i2", "kind": "issue", "title": "Checkout is slow", "body": "Owner: @alice\n\n### Problem\n\nCheckout takes 4s for EU users, so they abandon carts."}
+`
+	code, out, stderr := runWith(t, runAnalyze, in)
+	if code != exitOK || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines, want 3:\n%s", len(lines), out)
+	}
+	want := []string{
+		`{"id":"c1","product_level":true,"concerns":["performance","customer_impact"],"evidence":[{"concern":"performance","text":"This adds 300ms to checkout; customers will notice."},{"concern":"customer_impact","text":"This adds 300ms to checkout; customers will notice."}]}`,
+		`{"id":"i1","has_rationale":false,"has_owner":false,"product_level":false,"concerns":[],"evidence":[]}`,
+	}
+	for i, w := range want {
+		if lines[i] != w {
+			t.Errorf("line %d\n got %s\nwant %s", i+1, lines[i], w)
+		}
+	}
+	var third map[string]any
+	if err := json.Unmarshal([]byte(lines[2]), &third); err != nil {
+		t.Fatal(err)
+	}
+	if third["id"] != "i2" || third["has_rationale"] != true || third["has_owner"] != true {
+		t.Errorf("third line = %s", lines[2])
+	}
+}
+
+func TestAnalyzeBadLinesGetErrorLinesAndExit1(t *testing.T) {
+	in := "{\"id\":\"a\",\"body\":\"thanks!\"}\nnot json\n\n{\"id\":\"b\",\"kind\":\"tweet\"}\n{\"id\":\"c\",\"body\":42}\n{\"id\":\"d\",\"kind\":\"comment\",\"body\":\"lgtm\"}\r\n"
+	code, out, stderr := runWith(t, runAnalyze, in)
+	if code != exitFailure {
+		t.Errorf("exit %d, want %d", code, exitFailure)
+	}
+	if !strings.Contains(stderr, "4 input line(s)") {
+		t.Errorf("stderr %q does not count the bad lines", stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 6 {
+		t.Fatalf("got %d lines, want 6:\n%s", len(lines), out)
+	}
+	for i, n := range []int{2, 3, 4, 5} {
+		var e struct {
+			Line  int    `json:"line"`
+			Error string `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(lines[n-1]), &e); err != nil || e.Line != n || e.Error == "" {
+			t.Errorf("bad line %d: got %s", i, lines[n-1])
+		}
+		if strings.Contains(e.Error, "json.") || strings.Contains(e.Error, "*") {
+			t.Errorf("error %q names Go internals", e.Error)
+		}
+	}
+	if !strings.HasPrefix(lines[5], `{"id":"d",`) || !strings.HasPrefix(lines[0], `{"id":"a",`) {
+		t.Errorf("valid lines were not analysed in order:\n%s", out)
+	}
+}
+
+func TestAnalyzeLineLongerThanTheCapIsAnErrorLine(t *testing.T) {
+	long := `{"id":"x","body":"` + strings.Repeat("slow ", 100) + `"}`
+	in := long + "\n" + `{"id":"y","body":"ok"}` + "\n"
+	code, out, _ := runWith(t, runAnalyze, in, "--max-line-bytes", "100")
+	if code != exitFailure {
+		t.Errorf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], `{"line":1,"error":"the line is longer than 100 bytes"`) || !strings.HasPrefix(lines[1], `{"id":"y"`) {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
+func TestAnalyzeLongLineWithinTheCapIsRead(t *testing.T) {
+	body := strings.Repeat("a", 200<<10) + " latency for users"
+	in := `{"id":"big","body":"` + body + `"}`
+	code, out, stderr := runWith(t, runAnalyze, in)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.HasPrefix(out, `{"id":"big"`) || strings.Count(out, "\n") != 1 {
+		t.Errorf("output %.200s", out)
+	}
+}
+
+func TestAnalyzeUsage(t *testing.T) {
+	code, out, _ := runWith(t, runAnalyze, "", "--help")
+	if code != exitOK || !strings.Contains(out, "Usage: ownershipbot analyze") {
+		t.Errorf("--help: exit %d, stdout %q", code, out)
+	}
+	if code, _, stderr := runWith(t, runAnalyze, "", "--nope"); code != exitUsage || stderr == "" {
+		t.Errorf("unknown flag: exit %d", code)
+	}
+	if code, _, stderr := runWith(t, runAnalyze, "", "file.jsonl"); code != exitUsage || !strings.Contains(stderr, "stdin") {
+		t.Errorf("argument: exit %d, stderr %q", code, stderr)
+	}
+	if code, out, _ := runWith(t, runAnalyze, ""); code != exitOK || out != "" {
+		t.Errorf("empty input: exit %d, out %q", code, out)
+	}
+}
+
+func FuzzAnalyzeInput(f *testing.F) {
+	f.Add([]byte(`{"id":"c1","kind":"comment","body":"adds 300ms"}` + "\n" + `{"id":"i1","kind":"issue","title":"t","body":"### Why\n\nusers"}`))
+	f.Add([]byte("not json\n\n\r\n{}"))
+	f.Add([]byte(`{"id":1,"body":"` + "```" + `\nx\n"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var out bytes.Buffer
+		bad, err := analyzeStream(context.Background(), bytes.NewReader(data), &out, analyzeOptions{maxLine: 4096})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := bytes.Count(data, []byte("\n"))
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			want++
+		}
+		if got := bytes.Count(out.Bytes(), []byte("\n")); got != want {
+			t.Fatalf("%d output lines for %d input lines", got, want)
+		}
+		if bad > want {
+			t.Fatalf("%d bad of %d", bad, want)
+		}
+		for _, l := range bytes.Split(bytes.TrimSuffix(out.Bytes(), []byte("\n")), []byte("\n")) {
+			if len(l) > 0 && !json.Valid(l) {
+				t.Fatalf("output line is not JSON: %q", l)
+			}
+		}
+	})
+}
