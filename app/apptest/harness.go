@@ -16,7 +16,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ownershipbot/ownershipbot/app"
+	"github.com/ownershipbot/ownershipbot/app/ghclient"
 	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/app/githubsim/openapitest"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/store/sqlite"
 )
@@ -74,6 +76,7 @@ func Start(t testing.TB, opts Options) *Harness {
 		}
 	}
 	h.startApp()
+	t.Cleanup(h.checkRoutes)
 	if fresh {
 		if _, d, err := h.Sim.InstallApp("alice", "acme"); err != nil || d.Status != http.StatusAccepted {
 			t.Fatalf("install the App: status %d, err %v", d.Status, err)
@@ -95,7 +98,7 @@ func (h *Harness) startApp() {
 		GitHubAPIURL: h.SimURL + "/", Store: st, Registry: h.Registry,
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
 		QueueRetryBase: 20 * time.Millisecond, HTTPRetryBase: 5 * time.Millisecond, Poll: 10 * time.Millisecond,
-		ShutdownGrace: 5 * time.Second,
+		ShutdownGrace: 3 * time.Second,
 	})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
@@ -207,4 +210,20 @@ func (h *Harness) Counter(name string, labels map[string]string) float64 {
 		}
 	}
 	return 0
+}
+
+// checkRoutes fails the test if the App made a request that is not a route
+// of GitHub's REST API, as GitHub's OpenAPI description defines it.
+func (h *Harness) checkRoutes() {
+	spec := openapitest.Load(h.T)
+	for _, r := range h.Sim.Requests() {
+		tmpl, ok := spec.Match(r.Method, r.Path)
+		if !ok {
+			h.T.Errorf("the App called %s %s, which is not a route of GitHub's REST API", r.Method, r.Path)
+			continue
+		}
+		if route := ghclient.Route(r.Path); route != tmpl {
+			h.T.Errorf("%s %s is GitHub's route %s, but the App's metrics label it %s", r.Method, r.Path, tmpl, route)
+		}
+	}
 }
