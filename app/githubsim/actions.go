@@ -65,7 +65,7 @@ func (s *Sim) repoRefs(rs []*repo) []any {
 }
 
 func (s *Sim) installationEventLocked(in *installation, action string, sender *user) func() (Delivery, error) {
-	p := obj{"action": action, "installation": s.installationJSON(in)}
+	p := obj{"action": action, "installation": s.installationJSON(in, action == "suspend" || action == "unsuspend")}
 	if action == "created" || action == "deleted" {
 		p["repositories"] = s.repoRefs(s.installationRepos(in))
 	}
@@ -159,7 +159,7 @@ func (s *Sim) changeInstallationRepos(actor, account, action string, names []str
 		changed = append(changed, r)
 		in.repos[lower(r.FullName())] = action == "added"
 	}
-	p := obj{"action": action, "installation": s.installationJSON(in), "repository_selection": in.Selection,
+	p := obj{"action": action, "installation": s.installationJSON(in, false), "repository_selection": in.Selection,
 		"repositories_added": []any{}, "repositories_removed": []any{}, "requester": nil}
 	p["repositories_"+action] = s.repoRefs(changed)
 	send := s.emitLocked("installation_repositories", nil, s.userLocked(actor, ""), p)
@@ -167,8 +167,9 @@ func (s *Sim) changeInstallationRepos(actor, account, action string, names []str
 	return send()
 }
 
-// Ping sends the ping event GitHub sends when a webhook is set up.
-func (s *Sim) Ping() (Delivery, error) {
+// Ping sends the ping event GitHub sends when an App's webhook is set up;
+// actor is the person who set it up.
+func (s *Sim) Ping(actor string) (Delivery, error) {
 	s.mu.Lock()
 	now := ts(s.now())
 	p := obj{
@@ -179,7 +180,7 @@ func (s *Sim) Ping() (Delivery, error) {
 			"updated_at": now, "created_at": now, "app_id": s.opts.AppID,
 			"deliveries_url": fmt.Sprintf("%s/app/hook/deliveries", s.apiURL)},
 	}
-	send := s.emitLocked("ping", nil, nil, p)
+	send := s.emitLocked("ping", nil, s.userLocked(actor, ""), p)
 	s.mu.Unlock()
 	return send()
 }

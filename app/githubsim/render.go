@@ -185,6 +185,10 @@ func (s *Sim) repoJSON(r *repo, pushStyle bool) obj {
 		m["pushed_at"] = r.PushedAt.Unix()
 		m["stargazers"] = 0
 		m["master_branch"] = r.DefaultBranch
+		if owner, ok := m["owner"].(obj); ok {
+			owner["name"] = r.Owner.Login
+			owner["email"] = nil
+		}
 		if o, ok := s.orgs[strings.ToLower(r.Owner.Login)]; ok {
 			m["organization"] = o.user.Login
 		}
@@ -333,12 +337,15 @@ func (s *Sim) installationRef(in *installation) obj {
 	return obj{"id": in.ID, "node_id": nodeID("MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u", in.ID)}
 }
 
-func (s *Sim) installationJSON(in *installation) obj {
+// installationJSON renders an installation; GitHub writes its timestamps as
+// Unix seconds in some events (created, deleted, installation_repositories)
+// and as strings in others (suspend, unsuspend).
+func (s *Sim) installationJSON(in *installation, stringTimes bool) obj {
 	var suspendedAt any
 	if in.Suspended {
 		suspendedAt = ts(s.now())
 	}
-	return obj{
+	m := obj{
 		"id":                        in.ID,
 		"node_id":                   nodeID("MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u", in.ID),
 		"client_id":                 fmt.Sprintf("Iv1.%016x", fnv64(s.opts.AppSlug)),
@@ -361,6 +368,10 @@ func (s *Sim) installationJSON(in *installation) obj {
 		"suspended_by":              nil,
 		"suspended_at":              suspendedAt,
 	}
+	if stringTimes {
+		m["created_at"], m["updated_at"] = ts(in.CreatedAt), ts(in.CreatedAt)
+	}
+	return m
 }
 
 func (s *Sim) branchJSON(r *repo, ref, sha string) obj {

@@ -56,9 +56,37 @@ func Load(t testing.TB) *Spec {
 }
 
 func load() (*Spec, error) {
-	dir, err := os.Getwd()
+	p, err := fixture(SpecPath)
 	if err != nil {
 		return nil, err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(f)
+}
+
+// WebhookExamplesPath is the webhook examples' index (npm
+// @octokit/webhooks-examples) relative to the module root.
+const WebhookExamplesPath = "testdata/npm/node_modules/@octokit/webhooks-examples/api.github.com/index.json"
+
+// Fixture returns the absolute path of rel, a file under the module root
+// (such as WebhookExamplesPath), failing the test when it is missing.
+func Fixture(t testing.TB, rel string) string {
+	t.Helper()
+	p, err := fixture(rel)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return p
+}
+
+func fixture(rel string) (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
@@ -66,17 +94,15 @@ func load() (*Spec, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return nil, fmt.Errorf("openapitest: no go.mod above the working directory; run: cd testdata/npm && npm ci")
+			return "", fmt.Errorf("openapitest: no go.mod above the working directory, so no %s; run: cd testdata/npm && npm ci", rel)
 		}
 		dir = parent
 	}
-	p := filepath.Join(dir, filepath.FromSlash(SpecPath))
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, fmt.Errorf("openapitest: GitHub's OpenAPI document %s is missing; run: cd testdata/npm && npm ci", p)
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("openapitest: %s is missing; run: cd testdata/npm && npm ci", p)
 	}
-	defer f.Close()
-	return Parse(f)
+	return p, nil
 }
 
 // Parse reads an OpenAPI document.
