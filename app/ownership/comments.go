@@ -7,9 +7,9 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/ownershipbot/ownershipbot/analysis"
-	"github.com/ownershipbot/ownershipbot/app/botcomment"
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
+	"github.com/ownershipbot/ownershipbot/app/publish"
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
@@ -20,12 +20,14 @@ func (h *Handler) comment(ctx context.Context, d store.Delivery, ev *github.Issu
 	c, issue := ev.GetComment(), ev.GetIssue()
 	fullName := ev.GetRepo().GetFullName()
 	repo := strings.ToLower(fullName)
-	if c.GetUser().GetType() == "Bot" && botcomment.HasMarker(c.GetBody()) {
-		return h.ownComment(ctx, ev.GetAction(), repo, issue.GetNumber(), c)
+	if publish.IsOwn(c) {
+		return h.publisher.OwnComment(ctx, ev.GetAction(), repo, issue.GetNumber(), c)
 	}
 	if ev.GetAction() == "deleted" {
-		_, err := h.store.DeleteComment(ctx, KindIssueComment, c.GetID())
-		return err
+		if _, err := h.store.DeleteComment(ctx, KindIssueComment, c.GetID()); err != nil {
+			return err
+		}
+		return h.discussed(ctx, d.InstallationID, fullName, issue)
 	}
 	cfg, err := h.loadConfig(ctx, d.InstallationID, fullName)
 	if err != nil {
@@ -43,7 +45,7 @@ func (h *Handler) comment(ctx context.Context, d store.Delivery, ev *github.Issu
 	if err != nil {
 		return err
 	}
-	return h.RecordComment(ctx, store.Comment{
+	err = h.RecordComment(ctx, store.Comment{
 		InstallationID: d.InstallationID,
 		Kind:           KindIssueComment,
 		ID:             c.GetID(),
@@ -54,6 +56,18 @@ func (h *Handler) comment(ctx context.Context, d store.Delivery, ev *github.Issu
 		CreatedAt:      c.GetCreatedAt().Time.UTC(),
 		UpdatedAt:      h.now().UTC(),
 	}, c.GetBody())
+	if err != nil {
+		return err
+	}
+	return h.discussed(ctx, d.InstallationID, fullName, issue)
+}
+
+// discussed tells the pull request side that its conversation changed.
+func (h *Handler) discussed(ctx context.Context, installationID int64, fullName string, issue *github.Issue) error {
+	if !issue.IsPullRequest() || h.pullRequestDiscussed == nil {
+		return nil
+	}
+	return h.pullRequestDiscussed(ctx, installationID, fullName, issue.GetNumber())
 }
 
 // RecordComment analyses a comment's body, stores the result over any
@@ -76,25 +90,6 @@ func (h *Handler) RecordComment(ctx context.Context, c store.Comment, body strin
 		h.metrics.CommentConcerns.WithLabelValues(c.Repo, c.Thread, c.AuthorRole, concern).Inc()
 	}
 	return nil
-}
-
-// ownComment keeps the stored id of the bot's comment right: a person who
-// deletes it gets a new one at the next change, and a comment whose creation
-// was interrupted is adopted when its webhook arrives.
-func (h *Handler) ownComment(ctx context.Context, action, repo string, number int, c *github.IssueComment) error {
-	t, ok, err := h.store.Thread(ctx, repo, number)
-	if err != nil || !ok {
-		return err
-	}
-	switch {
-	case action == "deleted" && t.BotCommentID == c.GetID():
-		t.BotCommentID, t.BotCommentHash = 0, ""
-	case action == "created" && t.BotCommentID == 0 && t.BotCommentPending:
-		t.BotCommentID, t.BotCommentHash, t.BotCommentPending = c.GetID(), botcomment.Hash(c.GetBody()), false
-	default:
-		return nil
-	}
-	return h.store.PutThread(ctx, t)
 }
 
 // role decides the part a comment's author plays, asking GitHub about team

@@ -19,6 +19,7 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
 	"github.com/ownershipbot/ownershipbot/app/metrics"
+	"github.com/ownershipbot/ownershipbot/app/publish"
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
@@ -33,7 +34,9 @@ type Handler struct {
 	now     func() time.Time
 	docsURL string
 
-	teams teamCache
+	publisher            *publish.Publisher
+	teams                teamCache
+	pullRequestDiscussed func(ctx context.Context, installationID int64, fullName string, number int) error
 }
 
 // Options configures a Handler.
@@ -45,6 +48,10 @@ type Options struct {
 	Log     *slog.Logger
 	Now     func() time.Time // time.Now when nil
 	DocsURL string           // config.DocsURL when empty
+	// PullRequestDiscussed, when set, is called after a conversation comment
+	// on a pull request was recorded or removed, so the pull request's own
+	// bot comment can update its summary.
+	PullRequestDiscussed func(ctx context.Context, installationID int64, fullName string, number int) error
 }
 
 // New returns a Handler.
@@ -58,7 +65,9 @@ func New(opts Options) *Handler {
 	return &Handler{
 		store: opts.Store, clients: opts.Clients, configs: opts.Configs, metrics: opts.Metrics,
 		log: opts.Log, now: opts.Now, docsURL: opts.DocsURL,
-		teams: teamCache{ttl: 10 * time.Minute, entries: map[string]teamEntry{}},
+		publisher:            publish.New(opts.Store, opts.Clients, opts.Metrics),
+		pullRequestDiscussed: opts.PullRequestDiscussed,
+		teams:                teamCache{ttl: 10 * time.Minute, entries: map[string]teamEntry{}},
 	}
 }
 

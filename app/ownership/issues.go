@@ -9,7 +9,6 @@ import (
 	"github.com/ownershipbot/ownershipbot/analysis"
 	"github.com/ownershipbot/ownershipbot/app/botcomment"
 	"github.com/ownershipbot/ownershipbot/app/config"
-	"github.com/ownershipbot/ownershipbot/app/ghclient"
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
@@ -116,83 +115,11 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 		return nil
 	}
 	text := botcomment.RenderIssue(status)
-	wrote, err := h.write(ctx, installationID, fullName, t, text)
+	wrote, err := h.publisher.Write(ctx, installationID, fullName, t, text)
 	if err != nil || !wrote || notice == "" {
 		return err
 	}
 	return h.store.MarkConfigNotice(ctx, t.Repo, notice)
-}
-
-// write makes the thread's bot comment say text, with at most one write.
-// It reports whether it wrote.
-func (h *Handler) write(ctx context.Context, installationID int64, fullName string, t *store.Thread, text string) (bool, error) {
-	hash := botcomment.Hash(text)
-	if t.BotCommentID != 0 && t.BotCommentHash == hash {
-		h.metrics.BotComments.WithLabelValues("unchanged").Inc()
-		return false, nil
-	}
-	owner, repo, _ := strings.Cut(fullName, "/")
-	client, err := h.clients.Installation(installationID)
-	if err != nil {
-		return false, err
-	}
-	if t.BotCommentID == 0 && t.BotCommentPending {
-		// An earlier attempt may have created the comment and stopped before
-		// storing its id: find it rather than post a second one.
-		if err := h.findBotComment(ctx, client, owner, repo, t); err != nil {
-			return false, err
-		}
-		if t.BotCommentID != 0 && t.BotCommentHash == hash {
-			return false, h.store.PutThread(ctx, *t)
-		}
-	}
-	op := "created"
-	if t.BotCommentID != 0 {
-		_, _, err := client.Issues.EditComment(ctx, owner, repo, t.BotCommentID, &github.IssueComment{Body: &text})
-		if err == nil {
-			t.BotCommentHash = hash
-			h.metrics.BotComments.WithLabelValues("edited").Inc()
-			return true, h.store.PutThread(ctx, *t)
-		}
-		if !ghclient.IsNotFound(err) {
-			return false, err
-		}
-		op = "recreated" // a person deleted it
-		t.BotCommentID, t.BotCommentHash = 0, ""
-	}
-	t.BotCommentPending = true
-	if err := h.store.PutThread(ctx, *t); err != nil {
-		return false, err
-	}
-	c, _, err := client.Issues.CreateComment(ctx, owner, repo, t.Number, &github.IssueComment{Body: &text})
-	if err != nil {
-		return false, err
-	}
-	t.BotCommentID, t.BotCommentHash, t.BotCommentPending = c.GetID(), hash, false
-	h.metrics.BotComments.WithLabelValues(op).Inc()
-	return true, h.store.PutThread(ctx, *t)
-}
-
-// findBotComment looks for the bot's comment among the thread's comments.
-func (h *Handler) findBotComment(ctx context.Context, client *github.Client, owner, repo string, t *store.Thread) error {
-	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		comments, resp, err := client.Issues.ListComments(ctx, owner, repo, t.Number, opts)
-		if err != nil {
-			return err
-		}
-		for _, c := range comments {
-			if c.GetUser().GetType() == "Bot" && botcomment.HasMarker(c.GetBody()) {
-				t.BotCommentID, t.BotCommentHash, t.BotCommentPending = c.GetID(), botcomment.Hash(c.GetBody()), false
-				return nil
-			}
-		}
-		if resp.NextPage == 0 {
-			t.BotCommentPending = false
-			return nil
-		}
-		opts.Page = resp.NextPage
-	}
 }
 
 func labelNames(labels []*github.Label) []string {

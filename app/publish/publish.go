@@ -1,0 +1,126 @@
+// Package publish keeps the bot's one comment per issue or pull request
+// (CONTRACTS section 6): created once, edited in place, never rewritten with
+// the same text, created again if a person deleted it, and never doubled by
+// a crash between GitHub's answer and the store's write.
+package publish
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/ownershipbot/ownershipbot/app/botcomment"
+	"github.com/ownershipbot/ownershipbot/app/ghclient"
+	"github.com/ownershipbot/ownershipbot/app/metrics"
+	"github.com/ownershipbot/ownershipbot/app/store"
+)
+
+// Publisher writes bot comments and records them on their thread.
+type Publisher struct {
+	store   store.Store
+	clients *ghclient.Clients
+	metrics *metrics.Metrics
+}
+
+// New returns a Publisher.
+func New(s store.Store, clients *ghclient.Clients, m *metrics.Metrics) *Publisher {
+	return &Publisher{store: s, clients: clients, metrics: m}
+}
+
+// Write makes the thread's bot comment say text, with at most one write.
+// It reports whether it wrote.
+func (p *Publisher) Write(ctx context.Context, installationID int64, fullName string, t *store.Thread, text string) (bool, error) {
+	hash := botcomment.Hash(text)
+	if t.BotCommentID != 0 && t.BotCommentHash == hash {
+		p.metrics.BotComments.WithLabelValues("unchanged").Inc()
+		return false, nil
+	}
+	owner, repo, _ := strings.Cut(fullName, "/")
+	client, err := p.clients.Installation(installationID)
+	if err != nil {
+		return false, err
+	}
+	if t.BotCommentID == 0 && t.BotCommentPending {
+		// An earlier attempt may have created the comment and stopped before
+		// storing its id: find it rather than post a second one.
+		if err := p.findBotComment(ctx, client, owner, repo, t); err != nil {
+			return false, err
+		}
+		if t.BotCommentID != 0 && t.BotCommentHash == hash {
+			return false, p.store.PutThread(ctx, *t)
+		}
+	}
+	op := "created"
+	if t.BotCommentID != 0 {
+		_, _, err := client.Issues.EditComment(ctx, owner, repo, t.BotCommentID, &github.IssueComment{Body: &text})
+		if err == nil {
+			t.BotCommentHash = hash
+			p.metrics.BotComments.WithLabelValues("edited").Inc()
+			return true, p.store.PutThread(ctx, *t)
+		}
+		if !ghclient.IsNotFound(err) {
+			return false, err
+		}
+		op = "recreated" // a person deleted it
+		t.BotCommentID, t.BotCommentHash = 0, ""
+	}
+	t.BotCommentPending = true
+	if err := p.store.PutThread(ctx, *t); err != nil {
+		return false, err
+	}
+	c, _, err := client.Issues.CreateComment(ctx, owner, repo, t.Number, &github.IssueComment{Body: &text})
+	if err != nil {
+		return false, err
+	}
+	t.BotCommentID, t.BotCommentHash, t.BotCommentPending = c.GetID(), hash, false
+	p.metrics.BotComments.WithLabelValues(op).Inc()
+	return true, p.store.PutThread(ctx, *t)
+}
+
+// findBotComment looks for the bot's comment among the thread's comments.
+func (p *Publisher) findBotComment(ctx context.Context, client *github.Client, owner, repo string, t *store.Thread) error {
+	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		comments, resp, err := client.Issues.ListComments(ctx, owner, repo, t.Number, opts)
+		if err != nil {
+			return err
+		}
+		for _, c := range comments {
+			if c.GetUser().GetType() == "Bot" && botcomment.HasMarker(c.GetBody()) {
+				t.BotCommentID, t.BotCommentHash, t.BotCommentPending = c.GetID(), botcomment.Hash(c.GetBody()), false
+				return nil
+			}
+		}
+		if resp.NextPage == 0 {
+			t.BotCommentPending = false
+			return nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// OwnComment keeps the stored id of the bot's comment right when GitHub
+// reports a change to it: a person who deletes it gets a new one at the next
+// change, and a comment whose creation was interrupted is adopted when its
+// webhook arrives.
+func (p *Publisher) OwnComment(ctx context.Context, action, repo string, number int, c *github.IssueComment) error {
+	t, ok, err := p.store.Thread(ctx, repo, number)
+	if err != nil || !ok {
+		return err
+	}
+	switch {
+	case action == "deleted" && t.BotCommentID == c.GetID():
+		t.BotCommentID, t.BotCommentHash = 0, ""
+	case action == "created" && t.BotCommentID == 0 && t.BotCommentPending:
+		t.BotCommentID, t.BotCommentHash, t.BotCommentPending = c.GetID(), botcomment.Hash(c.GetBody()), false
+	default:
+		return nil
+	}
+	return p.store.PutThread(ctx, t)
+}
+
+// IsOwn reports whether a comment is a bot comment with the marker.
+func IsOwn(c *github.IssueComment) bool {
+	return c.GetUser().GetType() == "Bot" && botcomment.HasMarker(c.GetBody())
+}
