@@ -2,10 +2,12 @@ package scenario
 
 // The cli repository has no .github/ownership.yml: the org defaults apply.
 func cliRepo() Repo {
+	issues := withFollowUps(cliIssues(), cliFollowUps())
 	return Repo{
-		Name:        "cli",
-		Description: "The acme command-line tool (Go)",
-		Issues:      withFollowUps(cliIssues(), cliFollowUps()),
+		Name:         "cli",
+		Description:  "The acme command-line tool (Go)",
+		Issues:       issues,
+		PullRequests: withReviewComments(len(issues), cliPulls(), cliReviewMore()),
 	}
 }
 

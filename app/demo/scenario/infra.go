@@ -16,6 +16,7 @@ ignore:
 `
 
 func infraRepo() Repo {
+	issues := withFollowUps(infraIssues(), infraFollowUps())
 	return Repo{
 		Name:        "infra",
 		Description: "Terraform, Kubernetes manifests and CI runners",
@@ -24,7 +25,8 @@ func infraRepo() Repo {
 			{Key: "comment", Kind: "bad_value", Problem: `comment is "sometimes"; it must be one of missing, always, never`},
 			{Key: "owners", Kind: "unknown_key", Problem: `unknown key "owners"; did you mean "owner"?`},
 		},
-		Issues: withFollowUps(infraIssues(), infraFollowUps()),
+		Issues:       issues,
+		PullRequests: withReviewComments(len(issues), infraPulls(), infraReviewMore()),
 	}
 }
 

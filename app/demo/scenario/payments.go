@@ -25,11 +25,13 @@ pull_requests:
 `
 
 func paymentsRepo() Repo {
+	issues := withFollowUps(paymentsIssues(), paymentsFollowUps())
 	return Repo{
-		Name:        "payments-api",
-		Description: "Charges, refunds, payouts and merchant webhooks (Go)",
-		Config:      paymentsConfig,
-		Issues:      withFollowUps(paymentsIssues(), paymentsFollowUps()),
+		Name:         "payments-api",
+		Description:  "Charges, refunds, payouts and merchant webhooks (Go)",
+		Config:       paymentsConfig,
+		Issues:       issues,
+		PullRequests: withReviewComments(len(issues), paymentsPulls(), paymentsReviewMore()),
 	}
 }
 

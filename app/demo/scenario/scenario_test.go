@@ -700,3 +700,254 @@ func TestValidatorCatches(t *testing.T) {
 		t.Errorf("validator found %v, want %v", probs, want)
 	}
 }
+
+// ---- pull requests -------------------------------------------------------
+
+var closingRe = regexp.MustCompile(`(?i)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s+(?:([a-z0-9-]+)/([a-z0-9._-]+))?#(\d+)\b`)
+
+// prLink is an issue a pull request closes.
+type prLink struct {
+	repo string
+	num  int
+}
+
+func closingLinks(repo, text string) []prLink {
+	var out []prLink
+	for _, m := range closingRe.FindAllStringSubmatch(text, -1) {
+		l := prLink{repo: repo}
+		if m[2] != "" {
+			l.repo = m[2]
+		}
+		fmt.Sscan(m[3], &l.num)
+		out = append(out, l)
+	}
+	return out
+}
+
+var plainRefRe = regexp.MustCompile(`(?:^|[\s(])#(\d+)\b`)
+
+// prTexts is every text of a pull request that may mention an issue.
+func prTexts(pr PullRequest) []string {
+	out := []string{pr.Title, pr.Body}
+	for _, ch := range pr.Later {
+		out = append(out, ch.Value)
+	}
+	for _, rvw := range pr.Reviews {
+		out = append(out, rvw.Body)
+	}
+	for _, cm := range append(slices.Clone(pr.ReviewComments), pr.Comments...) {
+		out = append(out, cm.Body, cm.EditedBody)
+	}
+	return out
+}
+
+type prEnd struct {
+	body                         string
+	draft, merged, closed, ready bool
+}
+
+func playPR(t *testing.T, where string, pr PullRequest) prEnd {
+	t.Helper()
+	e := prEnd{body: pr.Body, draft: pr.Draft}
+	for i, ch := range pr.Later {
+		at := fmt.Sprintf("%s Later[%d] (%s)", where, i, ch.Kind)
+		switch ch.Kind {
+		case KindEditBody:
+			if ch.Value == "" || ch.Value == e.body {
+				t.Errorf("%s: edit does not change the body", at)
+			}
+			e.body = ch.Value
+		case KindReadyForReview:
+			if !e.draft || e.closed {
+				t.Errorf("%s: not an open draft", at)
+			}
+			e.draft, e.ready = false, true
+		case KindMerge:
+			if e.draft || e.closed {
+				t.Errorf("%s: cannot merge a draft or closed PR", at)
+			}
+			e.merged, e.closed = true, true
+		case KindClose:
+			if e.closed {
+				t.Errorf("%s: already closed", at)
+			}
+			e.closed = true
+		case KindReopen:
+			if !e.closed || e.merged {
+				t.Errorf("%s: not closed, or merged", at)
+			}
+			e.closed = false
+		case KindLabel, KindUnlabel:
+			if ch.Value == "" {
+				t.Errorf("%s: no label", at)
+			}
+		default:
+			t.Errorf("%s: kind not valid for a pull request", at)
+		}
+	}
+	return e
+}
+
+func TestPullRequests(t *testing.T) {
+	o := Build()
+	byLogin := peopleByLogin(t, o)
+	repos := map[string]Repo{}
+	for _, r := range o.Repos {
+		repos[r.Name] = r
+	}
+	var prs, reviewItems, convo, product, sameRepoLinks, crossRepoLinks int
+	var dependabotPRs, draftToReady, merged, closedUnmerged, bare, gainedReason, withReason int
+	for _, r := range o.Repos {
+		heads := map[string]bool{}
+		for j, pr := range r.PullRequests {
+			prs++
+			where := fmt.Sprintf("%s#%d (PR)", r.Name, len(r.Issues)+j+1)
+			if _, ok := byLogin[pr.Author]; !ok {
+				t.Errorf("%s: author %q not in People", where, pr.Author)
+			}
+			if pr.Title == "" || pr.Head == "" || heads[pr.Head] {
+				t.Errorf("%s: empty title, or head branch %q empty or reused", where, pr.Head)
+			}
+			heads[pr.Head] = true
+			if pr.Author == dependabot {
+				dependabotPRs++
+			}
+			for _, rvw := range pr.Reviews {
+				reviewItems++
+				if _, ok := byLogin[rvw.Author]; !ok {
+					t.Errorf("%s: reviewer %q not in People", where, rvw.Author)
+				}
+				switch rvw.State {
+				case Approved, ChangesRequested:
+					if rvw.Author == pr.Author {
+						t.Errorf("%s: %s reviews their own PR with %s", where, rvw.Author, rvw.State)
+					}
+				case Commented:
+					if rvw.Body == "" {
+						t.Errorf("%s: COMMENTED review without a body", where)
+					}
+				default:
+					t.Errorf("%s: review state %q", where, rvw.State)
+				}
+				checkConcerns(t, where, rvw.Concerns)
+				if len(rvw.Concerns) > 0 {
+					product++
+				}
+			}
+			for _, list := range [][]Comment{pr.ReviewComments, pr.Comments} {
+				for _, cm := range list {
+					if _, ok := byLogin[cm.Author]; !ok {
+						t.Errorf("%s: commenter %q not in People", where, cm.Author)
+					}
+					checkConcerns(t, where, cm.Concerns)
+					if byLogin[cm.Author].Bot && len(cm.Concerns) > 0 {
+						t.Errorf("%s: bot comment marked product-level", where)
+					}
+				}
+			}
+			reviewItems += len(pr.ReviewComments)
+			convo += len(pr.Comments)
+			for _, cm := range pr.ReviewComments {
+				if len(cm.Concerns) > 0 {
+					product++
+				}
+			}
+
+			for _, text := range prTexts(pr) {
+				for _, m := range plainRefRe.FindAllStringSubmatch(text, -1) {
+					var n int
+					fmt.Sscan(m[1], &n)
+					if n < 1 || n > len(r.Issues)+len(r.PullRequests) {
+						t.Errorf("%s: refers to #%d, which does not exist in %s", where, n, r.Name)
+					}
+				}
+			}
+			e := playPR(t, where, pr)
+			if e.ready {
+				draftToReady++
+			}
+			if e.merged {
+				merged++
+			} else if e.closed {
+				closedUnmerged++
+			}
+			links := closingLinks(r.Name, pr.Title+"\n"+e.body)
+			linkedReason := false
+			for _, l := range links {
+				target, ok := repos[l.repo]
+				if !ok || l.num < 1 || l.num > len(target.Issues) {
+					t.Errorf("%s: closes %s#%d, which is not an issue of the org", where, l.repo, l.num)
+					continue
+				}
+				if l.repo == r.Name {
+					sameRepoLinks++
+				} else {
+					crossRepoLinks++
+				}
+				if target.Issues[l.num-1].WantRationale {
+					linkedReason = true
+				}
+			}
+			if len(links) == 0 && len(closingLinks(r.Name, pr.Body)) == 0 {
+				bare++
+			}
+			reason := linkedReason || rationaleEvidence(e.body)
+			if reason != pr.WantReason {
+				t.Errorf("%s: WantReason=%v but the final PR says %v", where, pr.WantReason, reason)
+			}
+			if reason {
+				withReason++
+				if pr.Body != e.body {
+					gainedReason++
+				}
+			}
+		}
+	}
+	t.Logf("%d PRs (%d with a reason), %d reviews + review comments (%d product-level), %d conversation comments",
+		prs, withReason, reviewItems, product, convo)
+	if prs < 20 || prs > 30 {
+		t.Errorf("%d pull requests, want about 25", prs)
+	}
+	if reviewItems < 120 || reviewItems > 180 {
+		t.Errorf("%d reviews and review comments, want about 150", reviewItems)
+	}
+	if share := float64(product) / float64(reviewItems); share < 0.2 || share > 0.6 {
+		t.Errorf("%.0f%% of review items product-level, want a mix", 100*share)
+	}
+	if dependabotPRs != 1 || draftToReady < 1 || merged < 1 || closedUnmerged < 1 ||
+		bare < 3 || sameRepoLinks < 10 || crossRepoLinks != 1 || gainedReason < 1 || withReason == prs {
+		t.Errorf("missing variety: dependabot=%d draft→ready=%d merged=%d closed=%d bare=%d same-repo links=%d cross-repo=%d gained reason=%d with reason=%d/%d",
+			dependabotPRs, draftToReady, merged, closedUnmerged, bare, sameRepoLinks, crossRepoLinks, gainedReason, withReason, prs)
+	}
+}
+
+// TestEveryoneAppears: People lists only people who take part.
+func TestEveryoneAppears(t *testing.T) {
+	o := Build()
+	seen := map[string]bool{}
+	for _, r := range o.Repos {
+		for _, is := range r.Issues {
+			seen[is.Author] = true
+			for _, cm := range is.Comments {
+				seen[cm.Author] = true
+			}
+			for _, ch := range is.Later {
+				seen[ch.Actor] = true
+			}
+		}
+		for _, pr := range r.PullRequests {
+			seen[pr.Author] = true
+			for _, rvw := range pr.Reviews {
+				seen[rvw.Author] = true
+			}
+			for _, cm := range append(slices.Clone(pr.ReviewComments), pr.Comments...) {
+				seen[cm.Author] = true
+			}
+		}
+	}
+	for _, p := range o.People {
+		if !seen[p.Login] {
+			t.Errorf("%s is listed in People but takes no part", p.Login)
+		}
+	}
+}

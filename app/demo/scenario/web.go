@@ -22,11 +22,13 @@ pull_requests:
 `
 
 func webRepo() Repo {
+	issues := withFollowUps(webIssues(), webFollowUps())
 	return Repo{
-		Name:        "web",
-		Description: "Customer dashboard and marketing site (Next.js)",
-		Config:      webConfig,
-		Issues:      withFollowUps(webIssues(), webFollowUps()),
+		Name:         "web",
+		Description:  "Customer dashboard and marketing site (Next.js)",
+		Config:       webConfig,
+		Issues:       issues,
+		PullRequests: withReviewComments(len(issues), webPulls(), webReviewMore()),
 	}
 }
 
