@@ -1,0 +1,211 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/store/storetest"
+)
+
+// defaultTestDSN is the PostgreSQL the tests use unless
+// OWNERSHIPBOT_TEST_POSTGRES names another one (or is "off").
+const defaultTestDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// testDatabase returns the URL of a fresh, empty schema of the test
+// PostgreSQL, dropped when the test ends. A PostgreSQL that cannot be reached
+// fails the test: only OWNERSHIPBOT_TEST_POSTGRES=off skips it.
+func testDatabase(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv("OWNERSHIPBOT_TEST_POSTGRES")
+	if dsn == "off" {
+		t.Skip("OWNERSHIPBOT_TEST_POSTGRES=off: PostgreSQL tests switched off")
+	}
+	if dsn == "" {
+		dsn = defaultTestDSN
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("PostgreSQL for the tests cannot be reached at %s: %s\n"+
+			"Start it, point OWNERSHIPBOT_TEST_POSTGRES at another one, or set OWNERSHIPBOT_TEST_POSTGRES=off to skip these tests.",
+			describe(dsn), scrub(err, dsn))
+	}
+	defer admin.Close(ctx)
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "ownershipbot_test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatalf("creating test schema: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Errorf("dropping test schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("dropping test schema %s: %v", schema, err)
+		}
+	})
+	return withSearchPath(t, dsn, schema)
+}
+
+// withSearchPath adds search_path to a URL or key=value connection string.
+func withSearchPath(t testing.TB, dsn, schema string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatalf("OWNERSHIPBOT_TEST_POSTGRES is not a valid URL: %v", err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
+}
+
+func openStore(t testing.TB, dsn string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return openStore(t, testDatabase(t))
+	})
+}
+
+func TestReplicasShareTheQueueSafely(t *testing.T) {
+	t.Parallel()
+	dsn := testDatabase(t)
+	replicas := []store.Store{openStore(t, dsn), openStore(t, dsn), openStore(t, dsn)}
+	storetest.ClaimConcurrently(t, replicas, 12, 300)
+}
+
+func TestReplicaTakesOverAnExpiredLease(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dsn := testDatabase(t)
+	crashed, survivor := openStore(t, dsn), openStore(t, dsn)
+	for _, id := range []string{"a", "b"} {
+		if _, err := crashed.Enqueue(ctx, store.Delivery{ID: id, Event: "issues", OrderKey: "acme/web#1", ReceivedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, err := crashed.Claim(ctx, "crashed", time.Millisecond); err != nil || d.ID != "a" {
+		t.Fatalf("Claim = %q, %v; want a", d.ID, err)
+	}
+	crashed.Close()
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		d, err := survivor.Claim(ctx, "survivor", time.Hour)
+		if errors.Is(err, store.ErrNoDelivery) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = d.ID
+		break
+	}
+	if got != "a" {
+		t.Errorf("the surviving replica claimed %q, want a (the crashed replica's delivery, before b)", got)
+	}
+}
+
+func TestReplicasStartingTogetherMigrateOnce(t *testing.T) {
+	t.Parallel()
+	dsn := testDatabase(t)
+	const replicas = 6
+	var wg sync.WaitGroup
+	errs := make([]error, replicas)
+	stores := make([]*Store, replicas)
+	for i := range replicas {
+		wg.Go(func() { stores[i], errs[i] = Open(t.Context(), dsn) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("replica %d: Open: %v", i, err)
+			continue
+		}
+		defer stores[i].Close()
+	}
+	if t.Failed() {
+		return
+	}
+	var rows, latest int
+	if err := stores[0].pool.QueryRow(t.Context(), `SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&rows, &latest); err != nil {
+		t.Fatal(err)
+	}
+	if rows != latest || latest < 1 {
+		t.Errorf("schema_migrations has %d rows up to version %d, want one per version from 1", rows, latest)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
+	dsn := testDatabase(t)
+	s := openStore(t, dsn)
+	if _, err := s.pool.Exec(t.Context(), `INSERT INTO schema_migrations (version) VALUES (999)`); err != nil {
+		t.Fatal(err)
+	}
+	if s2, err := Open(t.Context(), dsn); err == nil {
+		s2.Close()
+		t.Fatal("Open of a database migrated by a newer version succeeded, want an error")
+	}
+}
+
+func TestErrorsNeverShowThePassword(t *testing.T) {
+	t.Parallel()
+	for _, dsn := range []string{
+		"postgres://bot:hunter2secret@127.0.0.1:1/db?sslmode=disable&connect_timeout=2",
+		"postgres://bot:hunter2secret@127.0.0.1:1/db?sslmode=nonsense",
+		"postgres://bot:hunter2secret@127.0.0.1:1/db?pool_max_conns=many",
+	} {
+		s, err := Open(t.Context(), dsn)
+		if err == nil {
+			s.Close()
+			t.Errorf("Open(%s) succeeded, want an error", dsn)
+			continue
+		}
+		if strings.Contains(err.Error(), "hunter2secret") {
+			t.Errorf("Open error shows the password: %v", err)
+		}
+	}
+}
+
+// benchPayload is the size of a typical issues or issue_comment webhook body.
+const benchPayload = 10 << 10
+
+func BenchmarkEnqueue(b *testing.B) {
+	s := openStore(b, testDatabase(b))
+	storetest.BenchEnqueue(b, s, benchPayload)
+}
+
+func BenchmarkClaimComplete(b *testing.B) {
+	s := openStore(b, testDatabase(b))
+	storetest.BenchClaimComplete(b, s, benchPayload)
+}
