@@ -71,7 +71,7 @@ Expected: something like "Your session expired. Run ` + "`acme login`" + ` again
 			Comments: []Comment{
 				c(erin, "Yes, every 401 should map to that message. The API sends `token_expired` as the code, we just don't read it.", UX),
 				c(carl, "Thanks. Our juniors hit this every Monday morning.", Customer),
-				c(kenji, "+1"),
+				c(kenji, "+1").edited("+1. Every new user on the team hits this in their first week, and the bare 401 gives them no hint about what to do.", UX, Customer),
 			},
 			WantRationale: true,
 		},

@@ -269,6 +269,7 @@ Secrets are plain env vars in the deployments, so anyone with read access to a n
 			Body:   "Add `terraform fmt -check -recursive` as a required step.",
 			Comments: []Comment{
 				c(tomasz, "👍"),
+				c(kenji, "Does this run on every PR? That's another 40 s on the runners.").deleted(),
 				c(ciBot, "❌ **terraform-fmt** failed: 12 files need formatting."),
 				c(viktor, "Formatted in a separate commit."),
 			},

@@ -38,6 +38,7 @@ func webPulls() []PullRequest {
 			},
 			Later:      []Change{mergeBy(maya)},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "web", Number: 1}},
 		},
 		{ // #29
 			Title:  "Paginate the projects list on the dashboard home",
@@ -61,6 +62,7 @@ func webPulls() []PullRequest {
 			},
 			Later:      []Change{mergeBy(erin)},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "web", Number: 2}},
 		},
 		{ // #30
 			Title:  "Bump next from 14.1.0 to 14.2.3",
@@ -99,6 +101,7 @@ func webPulls() []PullRequest {
 			},
 			Later:      []Change{readyBy(olivia)},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "web", Number: 3}},
 		},
 		{ // #32
 			Title:  "Move to the flat ESLint config",
@@ -161,6 +164,7 @@ func webPulls() []PullRequest {
 				mergeBy(maya),
 			},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "web", Number: 15}},
 		},
 		{ // #35
 			Title:  "Virtualised projects list",
@@ -203,6 +207,7 @@ func paymentsPulls() []PullRequest {
 			},
 			Later:      []Change{mergeBy(dan)},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "payments-api", Number: 1}},
 		},
 		{ // #29
 			Title:  "Reserve idempotency keys before processing",
@@ -226,6 +231,7 @@ func paymentsPulls() []PullRequest {
 			},
 			Later:      []Change{mergeBy(lucia)},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "payments-api", Number: 2}},
 		},
 		{ // #30
 			Title:  "Accept throttled session refresh",
@@ -242,6 +248,7 @@ func paymentsPulls() []PullRequest {
 			},
 			Later:      []Change{mergeBy(lucia)},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "web", Number: 3}},
 		},
 		{ // #31
 			Title:  "Split handlers.go into one file per resource",
@@ -259,7 +266,8 @@ func paymentsPulls() []PullRequest {
 			Comments: []Comment{
 				c(ciBot, "✅ **test** passed on `dkim/split-handlers` (3m51s)."),
 			},
-			Later: []Change{mergeBy(dan)},
+			Later:      []Change{mergeBy(dan)},
+			WantCloses: []IssueRef{{Repo: "payments-api", Number: 27}},
 		},
 		{ // #32
 			Title:  "Retry budget and circuit breaker for the card network client",
@@ -279,6 +287,7 @@ func paymentsPulls() []PullRequest {
 			},
 			Later:      []Change{mergeBy(sanjay)},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "payments-api", Number: 23}},
 		},
 		{ // #33
 			Title:  "Bump stripe-go to v76",
@@ -289,7 +298,8 @@ func paymentsPulls() []PullRequest {
 			Reviews: []Review{
 				rv(lucia, Approved, "LGTM"),
 			},
-			Later: []Change{mergeBy(dan)},
+			Later:      []Change{mergeBy(dan)},
+			WantCloses: []IssueRef{{Repo: "payments-api", Number: 3}},
 		},
 		{ // #34
 			Title:  "WIP: partial captures",
@@ -305,6 +315,7 @@ func paymentsPulls() []PullRequest {
 				c(lucia, "It's `amount_capturable` on the charge, same as before."),
 			},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "payments-api", Number: 4}},
 		},
 	}
 }
@@ -328,6 +339,7 @@ func cliPulls() []PullRequest {
 			},
 			Later:      []Change{mergeBy(kenji)},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "cli", Number: 1}},
 		},
 		{ // #26
 			Title:  "Shared output printer with json and yaml",
@@ -346,6 +358,7 @@ func cliPulls() []PullRequest {
 				c(paul, "Tried the branch with our CI scripts, works great 👍"),
 			},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "cli", Number: 2}},
 		},
 		{ // #27
 			Title:  "Check isatty on stdout",
@@ -360,12 +373,13 @@ func cliPulls() []PullRequest {
 				mergeBy(kenji),
 			},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "cli", Number: 16}},
 		},
 		{ // #28
 			Title:  "init: refuse to overwrite an existing config without --force",
 			Author: kenji,
 			Head:   "kenji/init-no-clobber",
-			Body:   "Fixes #19\n\n`--force` keeps a backup in `acme.yaml.bak`.",
+			Body:   "Fixes: #19\n\n`--force` keeps a backup in `acme.yaml.bak`.",
 			Reviews: []Review{
 				rv(fred, Commented, "The backup file is a nice touch. That would have saved both of my colleagues.", Customer),
 				rv(erin, Approved, ""),
@@ -375,6 +389,7 @@ func cliPulls() []PullRequest {
 			},
 			Later:      []Change{mergeBy(kenji)},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "cli", Number: 19}},
 		},
 		{ // #29
 			Title:  "Use the event stream for deploy --watch",
@@ -395,6 +410,7 @@ func cliPulls() []PullRequest {
 				c(ciBot, "✅ **build** passed on `zoe/watch-events`."),
 			},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "cli", Number: 8}},
 		},
 	}
 }
@@ -405,7 +421,7 @@ func infraPulls() []PullRequest {
 			Title:  "Memory limits for the staging sync job",
 			Author: tomasz,
 			Head:   "tnowak/sync-limits",
-			Body:   "Fixes #1",
+			Body:   "Closes https://github.com/acme/infra/issues/1",
 			Reviews: []Review{
 				rv(viktor, Approved, ""),
 			},
@@ -414,6 +430,7 @@ func infraPulls() []PullRequest {
 			},
 			Later:      []Change{mergeBy(tomasz)},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "infra", Number: 1}},
 		},
 		{ // #24
 			Title:  "Lower the db-primary TTL to 30 s",
@@ -428,12 +445,13 @@ func infraPulls() []PullRequest {
 			},
 			Later:      []Change{mergeBy(tomasz)},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "infra", Number: 10}},
 		},
 		{ // #25
 			Title:  "8-core CI runners with a persistent cache",
 			Author: viktor,
 			Head:   "viktor/ci-runners",
-			Body:   "Fixes #17",
+			Body:   "fixes #17",
 			Reviews: []Review{
 				rv(rhea, Commented, "Approved on cost: about $1.1k/month more for ~9 minutes off every PR.", Business),
 				rv(tomasz, Approved, "nit: pin the AMI id."),
@@ -444,6 +462,7 @@ func infraPulls() []PullRequest {
 			},
 			Later:      []Change{mergeBy(viktor)},
 			WantReason: true,
+			WantCloses: []IssueRef{{Repo: "infra", Number: 17}},
 		},
 		{ // #26
 			Title:  "terraform fmt",

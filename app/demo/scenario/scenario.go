@@ -86,9 +86,11 @@ type Issue struct {
 	Comments []Comment
 	// Later lists what happens after the comments, in order.
 	Later []Change
-	// Closed is true when the issue is closed at the end. It is a summary of
-	// Later: the issue is closed by a "close" change in Later, never by this
-	// field alone.
+	// Closed is true when the issue is closed at the end of its own Later.
+	// It is a summary of Later: the issue is closed by a "close" change
+	// there, never by this field alone. On real GitHub, merging a pull
+	// request that closes the issue (see PullRequest.WantCloses) closes it
+	// too; whoever plays the org decides whether to simulate that.
 	Closed bool
 
 	// WantOwner is true when, at the end, the issue has an owner by the
@@ -171,6 +173,19 @@ type PullRequest struct {
 	// WantReason is true when, at the end, the PR links an issue with a
 	// rationale or explains a reason itself. Annotation only.
 	WantReason bool
+	// WantCloses lists the issues the PR's final title and body close with
+	// a closing keyword (fixes, closes, resolves, ...), in order of
+	// appearance. Plain references ("Part of #10") are not included.
+	// Annotation only.
+	WantCloses []IssueRef
+}
+
+// IssueRef names an issue of the org.
+type IssueRef struct {
+	// Repo is the repository name within the org, e.g. "web".
+	Repo string
+	// Number is the issue number in that repository.
+	Number int
 }
 
 // Review is a submitted pull-request review.
@@ -210,6 +225,29 @@ func Build() Org {
 		},
 	}
 }
+
+// Repo returns the repository called name.
+func (o Org) Repo(name string) (Repo, bool) {
+	for _, r := range o.Repos {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Repo{}, false
+}
+
+// Person returns the person with the given login.
+func (o Org) Person(login string) (Person, bool) {
+	for _, p := range o.People {
+		if p.Login == login {
+			return p, true
+		}
+	}
+	return Person{}, false
+}
+
+// PullRequestNumber is the number of PullRequests[j] (j counted from 0).
+func (r Repo) PullRequestNumber(j int) int { return len(r.Issues) + j + 1 }
 
 // Logins of the people, so the data files read naturally.
 const (

@@ -703,22 +703,25 @@ func TestValidatorCatches(t *testing.T) {
 
 // ---- pull requests -------------------------------------------------------
 
-var closingRe = regexp.MustCompile(`(?i)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s+(?:([a-z0-9-]+)/([a-z0-9._-]+))?#(\d+)\b`)
+var closingRe = regexp.MustCompile(`(?i)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s+(?:https://github\.com/([a-z0-9-]+)/([a-z0-9._-]+)/issues/(\d+)|(?:([a-z0-9-]+)/([a-z0-9._-]+))?#(\d+))\b`)
 
-// prLink is an issue a pull request closes.
-type prLink struct {
-	repo string
-	num  int
-}
-
-func closingLinks(repo, text string) []prLink {
-	var out []prLink
+// closingLinks finds the issues text closes; repo is the PR's repository.
+// A link to another owner is reported with Repo "owner/name".
+func closingLinks(org, repo, text string) []IssueRef {
+	var out []IssueRef
 	for _, m := range closingRe.FindAllStringSubmatch(text, -1) {
-		l := prLink{repo: repo}
-		if m[2] != "" {
-			l.repo = m[2]
+		l := IssueRef{Repo: repo}
+		owner, name, num := m[4], m[5], m[6]
+		if m[3] != "" {
+			owner, name, num = m[1], m[2], m[3]
 		}
-		fmt.Sscan(m[3], &l.num)
+		if name != "" {
+			l.Repo = name
+			if owner != org {
+				l.Repo = owner + "/" + name
+			}
+		}
+		fmt.Sscan(num, &l.Number)
 		out = append(out, l)
 	}
 	return out
@@ -871,24 +874,27 @@ func TestPullRequests(t *testing.T) {
 			} else if e.closed {
 				closedUnmerged++
 			}
-			links := closingLinks(r.Name, pr.Title+"\n"+e.body)
+			links := closingLinks(o.Login, r.Name, pr.Title+"\n"+e.body)
+			if !reflect.DeepEqual(links, pr.WantCloses) {
+				t.Errorf("%s: closes %v, but WantCloses is %v", where, links, pr.WantCloses)
+			}
 			linkedReason := false
 			for _, l := range links {
-				target, ok := repos[l.repo]
-				if !ok || l.num < 1 || l.num > len(target.Issues) {
-					t.Errorf("%s: closes %s#%d, which is not an issue of the org", where, l.repo, l.num)
+				target, ok := repos[l.Repo]
+				if !ok || l.Number < 1 || l.Number > len(target.Issues) {
+					t.Errorf("%s: closes %s#%d, which is not an issue of the org", where, l.Repo, l.Number)
 					continue
 				}
-				if l.repo == r.Name {
+				if l.Repo == r.Name {
 					sameRepoLinks++
 				} else {
 					crossRepoLinks++
 				}
-				if target.Issues[l.num-1].WantRationale {
+				if target.Issues[l.Number-1].WantRationale {
 					linkedReason = true
 				}
 			}
-			if len(links) == 0 && len(closingLinks(r.Name, pr.Body)) == 0 {
+			if len(links) == 0 && len(closingLinks(o.Login, r.Name, pr.Body)) == 0 {
 				bare++
 			}
 			reason := linkedReason || rationaleEvidence(e.body)
@@ -949,5 +955,34 @@ func TestEveryoneAppears(t *testing.T) {
 		if !seen[p.Login] {
 			t.Errorf("%s is listed in People but takes no part", p.Login)
 		}
+	}
+}
+
+// TestClosingLinks keeps the link reader used above honest.
+func TestClosingLinks(t *testing.T) {
+	got := closingLinks("acme", "cli", "Fixes #1, closes: acme/web#3, resolved https://github.com/acme/infra/issues/7, fixes other/x#2; part of #9, see #4, prefix#5")
+	want := []IssueRef{{"cli", 1}, {"web", 3}, {"infra", 7}, {"other/x", 2}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("closingLinks = %v, want %v", got, want)
+	}
+}
+
+func TestLookups(t *testing.T) {
+	o := Build()
+	r, ok := o.Repo("payments-api")
+	if !ok || r.Name != "payments-api" {
+		t.Fatalf("Repo(payments-api) = %q, %v", r.Name, ok)
+	}
+	if _, ok := o.Repo("nope"); ok {
+		t.Error("Repo(nope) found something")
+	}
+	if n := r.PullRequestNumber(0); n != len(r.Issues)+1 {
+		t.Errorf("first PR number %d, want %d", n, len(r.Issues)+1)
+	}
+	if p, ok := o.Person(dependabot); !ok || !p.Bot {
+		t.Errorf("Person(dependabot) = %+v, %v", p, ok)
+	}
+	if _, ok := o.Person("nobody"); ok {
+		t.Error("Person(nobody) found something")
 	}
 }
