@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -103,6 +104,10 @@ func New(opts Options) (*App, error) {
 		return nil, err
 	}
 	configs := config.NewLoader(fetchFile(clients), opts.ConfigTTL)
+	configs.OnBroken = func(source string, err error) {
+		repo, _, _ := strings.Cut(strings.TrimSuffix(source, "/"+config.Path), "/.github")
+		opts.Log.Warn("configuration file is broken; the repository keeps the defaults", "file", source, "repository", repo, "problem", err.Error())
+	}
 	gauges := metrics.NewStoreCollector(opts.Store, opts.MetricsWindow, opts.Log)
 	opts.Registry.MustRegister(gauges)
 

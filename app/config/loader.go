@@ -41,13 +41,16 @@ type Loader struct {
 	fetch FetchFunc
 	ttl   time.Duration
 	now   func() time.Time
+	// OnBroken, when set, is told once per fetch about a broken file, so it
+	// is logged when read rather than on every event that uses it.
+	OnBroken func(source string, err error)
 
 	mu    sync.Mutex
 	cache map[string]cached // key: installation + lower-case "owner/repo"
 }
 
 type cached struct {
-	data    []byte
+	loaded  Loaded
 	found   bool
 	fetched time.Time
 }
@@ -62,34 +65,41 @@ func NewLoader(fetch FetchFunc, ttl time.Duration) *Loader {
 // reach GitHub is an error; a broken file is reported in Loaded.Err.
 func (l *Loader) Load(ctx context.Context, installationID int64, owner, repo string) (Loaded, error) {
 	for _, r := range []string{repo, ".github"} {
-		data, found, err := l.file(ctx, installationID, owner, r)
+		c, err := l.file(ctx, installationID, owner, r)
 		if err != nil {
 			return Loaded{}, err
 		}
-		if found {
-			cfg, perr := Parse(data)
-			return Loaded{Config: cfg, Source: owner + "/" + r + "/" + Path, Err: perr}, nil
+		if c.found {
+			return c.loaded, nil
 		}
 	}
 	return Loaded{Config: Default()}, nil
 }
 
-func (l *Loader) file(ctx context.Context, installationID int64, owner, repo string) ([]byte, bool, error) {
+func (l *Loader) file(ctx context.Context, installationID int64, owner, repo string) (cached, error) {
 	key := cacheKey(installationID, owner, repo)
 	l.mu.Lock()
 	c, ok := l.cache[key]
 	l.mu.Unlock()
 	if ok && l.now().Sub(c.fetched) < l.ttl {
-		return c.data, c.found, nil
+		return c, nil
 	}
 	data, found, err := l.fetch(ctx, installationID, owner, repo, Path)
 	if err != nil {
-		return nil, false, err
+		return cached{}, err
+	}
+	c = cached{found: found, fetched: l.now()}
+	if found {
+		cfg, perr := Parse(data)
+		c.loaded = Loaded{Config: cfg, Source: owner + "/" + repo + "/" + Path, Err: perr}
+		if perr != nil && l.OnBroken != nil {
+			l.OnBroken(c.loaded.Source, perr)
+		}
 	}
 	l.mu.Lock()
-	l.cache[key] = cached{data: data, found: found, fetched: l.now()}
+	l.cache[key] = c
 	l.mu.Unlock()
-	return data, found, nil
+	return c, nil
 }
 
 // Invalidate forgets the cached file of owner/repo; for owner/.github, it

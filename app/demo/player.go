@@ -115,7 +115,7 @@ func (p *player) playIssue(repo string, index int, is scenario.Issue) error {
 			return err
 		}
 	}
-	if is.Closed {
+	if st, ok := p.sim.Issue(full, number); is.Closed && ok && st.State == "open" {
 		return check(p.sim.CloseIssue(is.Author, full, number, "completed"))
 	}
 	return nil

@@ -17,7 +17,7 @@ import (
 // repoSummary is one row of the table printed after the replay.
 type repoSummary struct {
 	open, owned, reasoned, both  int
-	nudged                       int // open issues with a bot comment
+	botComments                  int // open issues with a bot comment
 	comments, productComments    int
 	engineerProduct, engineerAll int
 }
@@ -77,7 +77,7 @@ func printSummary(ctx context.Context, w io.Writer, st store.Store, sim *githubs
 		full := org.Login + "/" + r.Name
 		for number := 1; number <= len(r.Issues); number++ {
 			if st, ok := sim.Issue(full, number); ok && st.State == "open" && len(sim.BotComments(full, number)) > 0 {
-				row(strings.ToLower(full)).nudged++
+				row(strings.ToLower(full)).botComments++
 			}
 		}
 	}
@@ -87,15 +87,19 @@ func printSummary(ctx context.Context, w io.Writer, st store.Store, sim *githubs
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "repository\topen issues\twith owner\twith rationale\tboth\tnudged\tcomments\tproduct-level\tengineers' product-level\t")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "repository\topen issues\twith owner\twith rationale\tboth\tbot comments\tcomments\tproduct-level\tengineers' product-level")
 	for _, name := range names {
 		s := rows[name]
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t\n", name, s.open,
-			pct(s.owned, s.open), pct(s.reasoned, s.open), pct(s.both, s.open), s.nudged,
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", name, s.open,
+			pct(s.owned, s.open), pct(s.reasoned, s.open), pct(s.both, s.open), s.botComments,
 			s.comments, pct(s.productComments, s.comments), pct(s.engineerProduct, s.engineerAll))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nOpen issues only; comments are issue comments, by level as they stand after edits and deletions.")
+	return nil
 }
 
 func pct(n, of int) string {

@@ -178,16 +178,12 @@ func (h *Handler) installationRepositories(ctx context.Context, ev *github.Insta
 	return nil
 }
 
-// loadConfig reads a repository's configuration, logging a broken file with
-// the repository's name.
+// loadConfig reads a repository's configuration.
 func (h *Handler) loadConfig(ctx context.Context, installationID int64, fullName string) (config.Loaded, error) {
 	owner, repo, _ := strings.Cut(fullName, "/")
 	cfg, err := h.configs.Load(ctx, installationID, owner, repo)
 	if err != nil {
 		return cfg, fmt.Errorf("read configuration of %s: %w", fullName, err)
-	}
-	if cfg.Err != nil {
-		h.log.Warn("configuration file is broken; using the defaults", "repository", fullName, "file", cfg.Source, "problem", cfg.Err.Error())
 	}
 	return cfg, nil
 }

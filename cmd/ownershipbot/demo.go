@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"net"
+
+	"github.com/ownershipbot/ownershipbot/app/demo"
+	"github.com/ownershipbot/ownershipbot/app/store/dburl"
+)
+
+func runDemo(ctx context.Context, env *cmdEnv, args []string) int {
+	var once bool
+	s := newSettings("demo", "Runs the real server against a simulated GitHub org and replays its people's activity as signed webhooks: about 100 issues and 400 comments in a few repositories. Needs no credentials. Prints a summary per repository, then keeps serving /metrics until Ctrl-C.\n\nThe demo clears its own repositories (acme/...) from the store before replaying; point it at a database of its own.", env, func(fs *flag.FlagSet) {
+		fs.BoolVar(&once, "once", false, "exit after the summary instead of serving until Ctrl-C")
+	})
+	listen := s.add(env, "LISTEN_ADDR", ":8080", "address of the HTTP server")
+	dbURL := s.add(env, "DATABASE_URL", "sqlite:ownershipbot.db", "sqlite:PATH or postgres://...")
+	level := s.add(env, "LOG_LEVEL", "info", "debug, info, warn or error")
+	if code, ok := s.parse(env, args); !ok {
+		return code
+	}
+	lvl, err := logLevel(level)
+	if err != nil {
+		errorf(env, "%s", err)
+		return exitUsage
+	}
+	st, err := dburl.Open(ctx, dbURL.value)
+	if err != nil {
+		errorf(env, "%s", err)
+		return exitFailure
+	}
+	defer st.Close()
+	ln, err := net.Listen("tcp", listen.value)
+	if err != nil {
+		errorf(env, "cannot listen on LISTEN_ADDR %s: %s", listen.value, plainNetError(err))
+		return exitFailure
+	}
+	err = demo.Run(ctx, demo.Options{Listener: ln, Store: st, Log: newLogger(env.stderr, lvl), Out: env.stdout, Once: once})
+	if err != nil && ctx.Err() == nil {
+		errorf(env, "%s", err)
+		return exitFailure
+	}
+	return exitOK
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ownershipbot/ownershipbot/app"
+	"github.com/ownershipbot/ownershipbot/app/store/dburl"
+)
+
+func runServe(ctx context.Context, env *cmdEnv, args []string) int {
+	s := newSettings("serve", "Runs the GitHub App: receives webhooks, keeps one bot comment per issue up to date, and serves /metrics, /healthz and /readyz.", env, nil)
+	appID := s.add(env, "GITHUB_APP_ID", "", "the App's numeric id")
+	keyPath := s.add(env, "GITHUB_PRIVATE_KEY_PATH", "", "file holding the App's PEM private key")
+	keyText := s.add(env, "GITHUB_PRIVATE_KEY", "", "the App's PEM private key itself (instead of a file)")
+	secret := s.add(env, "GITHUB_WEBHOOK_SECRET", "", "the webhook secret set on the App")
+	apiURL := s.add(env, "GITHUB_API_URL", "https://api.github.com/", "REST base URL; GitHub Enterprise Server: https://HOST/api/v3/")
+	listen := s.add(env, "LISTEN_ADDR", ":8080", "address of the HTTP server")
+	dbURL := s.add(env, "DATABASE_URL", "sqlite:ownershipbot.db", "sqlite:PATH or postgres://...")
+	level := s.add(env, "LOG_LEVEL", "info", "debug, info, warn or error")
+	if code, ok := s.parse(env, args); !ok {
+		return code
+	}
+
+	lvl, err := logLevel(level)
+	if err != nil {
+		errorf(env, "%s", err)
+		return exitUsage
+	}
+	id, err := parseAppID(appID)
+	if err != nil {
+		errorf(env, "%s", err)
+		return exitUsage
+	}
+	key, err := privateKey(keyPath.value, keyText.value)
+	if err != nil {
+		errorf(env, "%s", err)
+		return exitUsage
+	}
+	if secret.value == "" {
+		errorf(env, "GITHUB_WEBHOOK_SECRET is required: serve refuses to start without a webhook secret")
+		return exitUsage
+	}
+	log := newLogger(env.stderr, lvl)
+
+	st, err := dburl.Open(ctx, dbURL.value)
+	if err != nil {
+		errorf(env, "%s", err)
+		return exitFailure
+	}
+	defer st.Close()
+	a, err := app.New(app.Options{
+		AppID: id, PrivateKey: key, WebhookSecret: []byte(secret.value), GitHubAPIURL: apiURL.value,
+		Store: st, Registry: prometheus.NewRegistry(), Log: log,
+	})
+	if err != nil {
+		errorf(env, "%s", err)
+		return exitUsage
+	}
+	ln, err := net.Listen("tcp", listen.value)
+	if err != nil {
+		errorf(env, "cannot listen on LISTEN_ADDR %s: %s", listen.value, plainNetError(err))
+		return exitFailure
+	}
+	log.Info("ownershipbot serving", "addr", ln.Addr().String(), "github_api_url", apiURL.value, "store", redactURL(dbURL.value), "version", version)
+	if err := a.Serve(ctx, ln); err != nil {
+		errorf(env, "%s", err)
+		return exitFailure
+	}
+	log.Info("ownershipbot stopped")
+	return exitOK
+}
+
+// privateKey reads the App's key from a file or the variable itself.
+func privateKey(path, text string) ([]byte, error) {
+	switch {
+	case path != "" && text != "":
+		return nil, errors.New("set only one of GITHUB_PRIVATE_KEY_PATH and GITHUB_PRIVATE_KEY")
+	case text != "":
+		return []byte(strings.ReplaceAll(text, `\n`, "\n")), nil
+	case path != "":
+		key, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read GITHUB_PRIVATE_KEY_PATH %s: %s", path, plainFileError(err))
+		}
+		return key, nil
+	}
+	return nil, errors.New("GITHUB_PRIVATE_KEY_PATH or GITHUB_PRIVATE_KEY is required: the App's PEM private key")
+}
+
+// redactURL hides a password in a database URL, for logs.
+func redactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return raw
+}
+
+func plainFileError(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, os.ErrPermission):
+		return "permission denied"
+	}
+	return err.Error()
+}
+
+func plainNetError(err error) string {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+)
+
+// setting is one configuration value of serve or demo (CONTRACTS section 2):
+// an environment variable, overridden by the flag of the same name in kebab
+// case.
+type setting struct {
+	env   string
+	def   string
+	help  string
+	value string
+}
+
+func (s *setting) flagName() string { return strings.ReplaceAll(strings.ToLower(s.env), "_", "-") }
+
+// settings parses flags over environment variables. It returns exitOK and
+// false for --help, exitUsage for bad flags.
+type settings struct {
+	fs   *flag.FlagSet
+	list []*setting
+}
+
+func newSettings(name, synopsis string, env *cmdEnv, extra func(fs *flag.FlagSet)) *settings {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	s := &settings{fs: fs}
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: ownershipbot %s [flags]\n\n%s\n\nFlags (each also read from the environment variable in brackets):\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	return s
+}
+
+// add declares a setting read from env, with a default.
+func (s *settings) add(env *cmdEnv, name, def, help string) *setting {
+	st := &setting{env: name, def: def, help: help, value: def}
+	if v := env.getenv(name); v != "" {
+		st.value = v
+	}
+	s.fs.StringVar(&st.value, st.flagName(), st.value, fmt.Sprintf("%s [%s]", help, name))
+	s.list = append(s.list, st)
+	return st
+}
+
+// parse parses args; ok is false when the command should exit with code.
+func (s *settings) parse(env *cmdEnv, args []string) (code int, ok bool) {
+	s.fs.SetOutput(io.Discard)
+	err := s.fs.Parse(args)
+	s.fs.SetOutput(env.stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		s.fs.SetOutput(env.stdout)
+		s.fs.Usage()
+		return exitOK, false
+	case err != nil:
+		errorf(env, "%s; run 'ownershipbot %s --help' for the flags", err, s.fs.Name())
+		return exitUsage, false
+	case s.fs.NArg() > 0:
+		errorf(env, "unexpected argument %q; run 'ownershipbot %s --help' for the flags", s.fs.Arg(0), s.fs.Name())
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
+// logLevel reads LOG_LEVEL.
+func logLevel(s *setting) (slog.Level, error) {
+	switch strings.ToLower(s.value) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info", "":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", s.value)
+}
+
+// newLogger writes JSON lines to w at the level of LOG_LEVEL.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func parseAppID(s *setting) (int64, error) {
+	if s.value == "" {
+		return 0, errors.New("GITHUB_APP_ID is required: the numeric id on the App's settings page")
+	}
+	id, err := strconv.ParseInt(s.value, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("GITHUB_APP_ID must be the App's numeric id, not %q", s.value)
+	}
+	return id, nil
+}
