@@ -35,8 +35,11 @@ func newSettings(name, synopsis string, env *cmdEnv, extra func(fs *flag.FlagSet
 	s := &settings{fs: fs}
 	fs.Usage = func() {
 		out := fs.Output()
-		fmt.Fprintf(out, "Usage: ownershipbot %s [flags]\n\n%s\n\nFlags (each also read from the environment variable in brackets):\n", name, synopsis)
-		fs.PrintDefaults()
+		fmt.Fprintf(out, "Usage: ownershipbot %s [flags]\n\n%s\n", name, synopsis)
+		if len(s.list) > 0 {
+			fmt.Fprintln(out, "\nFlags (a flag wins over the environment variable in brackets):")
+			fs.PrintDefaults()
+		}
 	}
 	if extra != nil {
 		extra(fs)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -15,16 +14,9 @@ var (
 )
 
 func runVersion(ctx context.Context, env *cmdEnv, args []string) int {
-	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: ownershipbot version\n\nPrints the version, commit and Go version.")
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	s := newSettings("version", "Prints the version, commit and Go version.", env, nil)
+	if code, ok := s.parse(env, args); !ok {
+		return code
 	}
 	c := commit
 	if c == "" {
