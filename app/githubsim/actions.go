@@ -455,6 +455,9 @@ func (s *Sim) TransferIssue(actor, repoName string, number int, toRepo string) (
 	moved.Number = to.nextNumber
 	moved.UpdatedAt = s.now()
 	to.issues[moved.Number] = &moved
+	for _, c := range moved.comments {
+		c.repo, c.issue = to, &moved
+	}
 	is.MovedTo = fmt.Sprintf("%s#%d", to.FullName(), moved.Number)
 	newJSON := s.issueJSON(to, &moved)
 	send1 := s.emitLocked("issues", r, u, obj{"action": "transferred", "issue": oldJSON,
@@ -479,24 +482,21 @@ type commentRef struct {
 }
 
 func (s *Sim) commentLocked(id int64) (commentRef, bool) {
-	for _, r := range s.repos {
-		for _, is := range r.issues {
-			for _, c := range is.comments {
-				if c.ID == id && !c.Deleted && !is.Deleted && is.MovedTo == "" {
-					return commentRef{r, is, c}, true
-				}
-			}
-		}
+	c := s.comments[id]
+	if c == nil || c.Deleted || c.issue.Deleted || c.issue.MovedTo != "" {
+		return commentRef{}, false
 	}
-	return commentRef{}, false
+	return commentRef{c.repo, c.issue, c}, true
 }
 
 // addCommentLocked appends a comment and returns the issue_comment.created
 // sender.
 func (s *Sim) addCommentLocked(r *repo, is *issue, u *user, body string) (*comment, func() (Delivery, error)) {
 	now := s.now()
-	c := &comment{ID: s.nextID("comment"), Body: body, User: u, Assoc: s.association(r, u), CreatedAt: now, UpdatedAt: now}
+	c := &comment{ID: s.nextID("comment"), Body: body, User: u, Assoc: s.association(r, u), CreatedAt: now, UpdatedAt: now,
+		repo: r, issue: is}
 	is.comments = append(is.comments, c)
+	s.comments[c.ID] = c
 	is.UpdatedAt = now
 	send := s.emitLocked("issue_comment", r, u, obj{"action": "created", "issue": s.issueJSON(r, is),
 		"comment": s.commentJSON(r, is, c)})

@@ -126,7 +126,8 @@ type Request struct {
 	// Route is GitHub's OpenAPI template of the path, "" for unknown routes.
 	Route  string
 	Status int
-	// InstallationID is the installation whose token was used, 0 if none.
+	// InstallationID is the installation whose token was used (for
+	// access_tokens, the installation asked for), 0 if none.
 	InstallationID int64
 	// Body is the request body of writes.
 	Body string
@@ -207,6 +208,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if path == "" {
 		path = "/"
 	}
+	if r.Method == http.MethodPost && isManifestForm(path) {
+		s.serveManifestForm(w, r)
+		return
+	}
 	sw := &statusWriter{ResponseWriter: w}
 	c := &reqCtx{w: sw, r: r}
 	var body []byte
@@ -252,6 +257,8 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var instID int64
 	if c.inst != nil {
 		instID = c.inst.ID
+	} else if route == "/app/installations/{installation_id}/access_tokens" {
+		instID, _ = strconv.ParseInt(params["installation_id"], 10, 64)
 	}
 	rec := Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Route: route, Status: sw.status,
 		InstallationID: instID, At: s.opts.Now()}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -640,6 +641,23 @@ func TestManifestConversion(t *testing.T) {
 	wantMessage(t, resp, body, 404, "Not Found")
 	resp, body = w.do(t, "POST", "/app-manifests/unknown/conversions", "", "")
 	wantMessage(t, resp, body, 404, "Not Found")
+
+	// The browser side: the form post to github.com redirects with a code.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	form := url.Values{"manifest": {`{"name":"web-flow","redirect_url":"http://127.0.0.1:9/callback"}`}}
+	fresp, err := noFollow.PostForm(w.api.URL+"/organizations/acme/settings/apps/new?state=st4te", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresp.Body.Close()
+	loc, _ := url.Parse(fresp.Header.Get("Location"))
+	if fresp.StatusCode != 302 || loc.Path != "/callback" || loc.Query().Get("state") != "st4te" || loc.Query().Get("code") == "" {
+		t.Fatalf("form post: %d, Location %s", fresp.StatusCode, loc)
+	}
+	resp, body = w.do(t, "POST", "/app-manifests/"+loc.Query().Get("code")+"/conversions", "", "")
+	if resp.StatusCode != 201 || !strings.Contains(string(body), `"name":"web-flow"`) {
+		t.Errorf("conversion of the form's code: %d %s", resp.StatusCode, body)
+	}
 
 	any := githubsim.New(githubsim.Options{AcceptAnyManifestCode: true})
 	srv := newServer(t, any)

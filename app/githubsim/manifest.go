@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -100,3 +102,48 @@ func (s *Sim) convertManifest(c *reqCtx) {
 }
 
 var zeroTime time.Time
+
+// isManifestForm reports whether path is where GitHub's web UI takes an App
+// manifest: /settings/apps/new or /organizations/{org}/settings/apps/new.
+func isManifestForm(path string) bool {
+	if path == "/settings/apps/new" {
+		return true
+	}
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	return len(parts) == 5 && parts[0] == "organizations" && parts[2] == "settings" && parts[3] == "apps" && parts[4] == "new"
+}
+
+// serveManifestForm plays github.com's side of the App Manifest flow for a
+// browser (or a test) that posts the form: it takes the "manifest" field,
+// creates the App at once (as if the person clicked "Create"), and redirects
+// to the manifest's redirect_url with ?code=...&state=... This is GitHub's
+// web UI, not its REST API, so it is not in Routes nor in Requests.
+func (s *Sim) serveManifestForm(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	raw := r.PostForm.Get("manifest")
+	var m struct {
+		RedirectURL string `json:"redirect_url"`
+	}
+	if err := json.Unmarshal([]byte(raw), &m); err != nil || m.RedirectURL == "" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		fmt.Fprint(w, "<html><body><p>Invalid GitHub App manifest: it must be JSON with a redirect_url.</p></body></html>\n")
+		return
+	}
+	u, err := url.Parse(m.RedirectURL)
+	if err != nil {
+		http.Error(w, "bad redirect_url", http.StatusUnprocessableEntity)
+		return
+	}
+	code := s.NewManifestCode([]byte(raw))
+	q := u.Query()
+	q.Set("code", code)
+	if st := r.URL.Query().Get("state"); st != "" {
+		q.Set("state", st)
+	}
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}

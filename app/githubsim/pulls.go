@@ -85,6 +85,7 @@ func (s *Sim) MergePullRequest(actor, repoName string, number int) (Delivery, er
 		is.PR.Merged, is.PR.MergedAt, is.PR.MergedBy = true, now, u
 		is.PR.MergeSHA = fakeSHA(fmt.Sprint("merge", r.FullName(), is.Number))
 		r.HeadSHA = is.PR.MergeSHA
+		r.contributors[lower(is.User.Login)] = true
 		return obj{"action": "closed"}, nil
 	})
 }
@@ -261,8 +262,9 @@ func (s *Sim) newReviewCommentLocked(r *repo, is *issue, u *user, reviewID, inRe
 	}
 	c := &reviewComment{ID: s.nextID("review_comment"), ReviewID: reviewID, InReplyTo: inReplyTo, Path: ci.Path,
 		Line: ci.Line, Body: ci.Body, User: u, Assoc: s.association(r, u), CommitID: is.PR.HeadSHA,
-		CreatedAt: now, UpdatedAt: now}
+		CreatedAt: now, UpdatedAt: now, repo: r, issue: is}
 	is.PR.reviewComments = append(is.PR.reviewComments, c)
+	s.reviewCmts[c.ID] = c
 	return c
 }
 
@@ -314,19 +316,11 @@ func (s *Sim) AddReviewComment(actor, repoName string, number int, inReplyTo int
 }
 
 func (s *Sim) reviewCommentLocked(id int64) (*repo, *issue, *reviewComment, bool) {
-	for _, r := range s.repos {
-		for _, is := range r.issues {
-			if is.PR == nil || is.Deleted {
-				continue
-			}
-			for _, c := range is.PR.reviewComments {
-				if c.ID == id && !c.Deleted {
-					return r, is, c, true
-				}
-			}
-		}
+	c := s.reviewCmts[id]
+	if c == nil || c.Deleted {
+		return nil, nil, nil, false
 	}
-	return nil, nil, nil, false
+	return c.repo, c.issue, c, true
 }
 
 // EditReviewComment changes a review comment

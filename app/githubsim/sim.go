@@ -92,6 +92,8 @@ type Sim struct {
 	latency       map[string]time.Duration
 	requests      []Request
 	manifests     map[string]*manifestCode
+	comments      map[int64]*comment       // by id
+	reviewCmts    map[int64]*reviewComment // by id
 	conversions   []ManifestConversion
 
 	hookURL    string
@@ -165,6 +167,8 @@ func New(opts Options) *Sim {
 		rates:         map[string]*rateWindow{},
 		latency:       map[string]time.Duration{},
 		manifests:     map[string]*manifestCode{},
+		comments:      map[int64]*comment{},
+		reviewCmts:    map[int64]*reviewComment{},
 		hookID:        400000000 + opts.AppID,
 	}
 	s.qcond = sync.NewCond(&s.qmu)
@@ -247,6 +251,8 @@ type repo struct {
 	issues        map[int]*issue
 	nextNumber    int
 	collaborators map[string]bool
+	// contributors are the lower-case logins of merged pull requests' authors.
+	contributors map[string]bool
 }
 
 func (r *repo) FullName() string { return r.Owner.Login + "/" + r.Name }
@@ -287,6 +293,8 @@ type comment struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Deleted   bool
+	repo      *repo
+	issue     *issue
 }
 
 type pull struct {
@@ -325,6 +333,8 @@ type reviewComment struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Deleted   bool
+	repo      *repo
+	issue     *issue
 }
 
 func (s *Sim) now() time.Time { return s.opts.Now().UTC().Truncate(time.Second) }
@@ -469,7 +479,7 @@ func (s *Sim) AddRepository(fullName string, ro RepoOptions) error {
 		ID: s.nextID("repo"), Owner: ou, Name: name, Private: ro.Private,
 		DefaultBranch: ro.DefaultBranch, Description: ro.Description,
 		CreatedAt: now, PushedAt: now, UpdatedAt: now,
-		files: map[string]string{}, issues: map[int]*issue{}, collaborators: map[string]bool{},
+		files: map[string]string{}, issues: map[int]*issue{}, collaborators: map[string]bool{}, contributors: map[string]bool{},
 	}
 	r.HeadSHA = fakeSHA(fmt.Sprint("head", r.ID, 0))
 	for p, c := range ro.Files {
@@ -555,10 +565,8 @@ func (s *Sim) association(r *repo, u *user) string {
 	if u.Type == "Bot" {
 		return "NONE"
 	}
-	for _, is := range r.issues {
-		if is.PR != nil && is.PR.Merged && strings.EqualFold(is.User.Login, u.Login) {
-			return "CONTRIBUTOR"
-		}
+	if r.contributors[k] {
+		return "CONTRIBUTOR"
 	}
 	return "NONE"
 }
