@@ -75,6 +75,13 @@ func TestHelpExitsZero(t *testing.T) {
 	}
 }
 
+func TestHelpNeverShowsSecretsFromTheEnvironment(t *testing.T) {
+	_, out, _ := run([]string{"serve", "--help"}, map[string]string{"GITHUB_WEBHOOK_SECRET": "hunter2", "GITHUB_PRIVATE_KEY": "PEMTEXT"})
+	if strings.Contains(out, "hunter2") || strings.Contains(out, "PEMTEXT") {
+		t.Fatalf("serve --help printed a secret:\n%s", out)
+	}
+}
+
 func TestVersionPrintsGoVersion(t *testing.T) {
 	code, out, _ := run([]string{"version"}, nil)
 	if code != 0 || !strings.Contains(out, "ownershipbot ") || !strings.Contains(out, "go1.") {

@@ -49,11 +49,13 @@ func newSettings(name, synopsis string, env *cmdEnv, extra func(fs *flag.FlagSet
 
 // add declares a setting read from env, with a default.
 func (s *settings) add(env *cmdEnv, name, def, help string) *setting {
-	st := &setting{env: name, def: def, help: help, value: def}
+	st := &setting{env: name, def: def, help: help}
+	// The flag's shown default is the built-in one, never the environment's
+	// value, so --help cannot print a secret.
+	s.fs.StringVar(&st.value, st.flagName(), def, fmt.Sprintf("%s [%s]", help, name))
 	if v := env.getenv(name); v != "" {
 		st.value = v
 	}
-	s.fs.StringVar(&st.value, st.flagName(), st.value, fmt.Sprintf("%s [%s]", help, name))
 	s.list = append(s.list, st)
 	return st
 }
