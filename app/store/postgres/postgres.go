@@ -221,41 +221,24 @@ func scanDelivery(row pgx.Row) (store.Delivery, error) {
 	return d, err
 }
 
-// claimSQL leases the first unfinished delivery in arrival order that is ready
-// (pending and due, or leased with an expired lease) and whose order key has
-// no earlier unfinished delivery and no live lease.
+// claimSQL calls claim_delivery (migrations/0001_initial.sql), which leases
+// the first unfinished delivery in arrival order that is ready (pending and
+// due, or leased with an expired lease) and whose order key has no earlier
+// unfinished delivery and no live lease, in one statement.
 //
-// Across replicas: SKIP LOCKED passes over a row another replica is leasing
-// right now; a row changed since this statement's snapshot is re-checked on
-// its newest version before it is locked, and fails the readiness test if
-// someone else leased or finished it. The order-key test reads the snapshot,
-// which can only be more cautious than the present: an earlier delivery it
-// sees as unfinished may have finished since (we wait one more poll), but no
-// delivery of the same key can have become leased unseen, since that needs
-// the candidate itself finished first. The one order this cannot promise is
-// between two deliveries of one key enqueued at the same instant on two
-// replicas, whose arrival order is itself undefined; they still never run at
-// the same time, thanks to the live-lease test.
-const claimSQL = `WITH next AS (
-    SELECT d.seq FROM deliveries d
-    WHERE d.status IN ('pending', 'leased')
-      AND ((d.status = 'pending' AND (d.available_at IS NULL OR d.available_at <= $1))
-        OR (d.status = 'leased' AND d.lease_until <= $1))
-      AND (d.order_key = '' OR NOT EXISTS (
-          SELECT 1 FROM deliveries e
-          WHERE e.status IN ('pending', 'leased')
-            AND e.order_key = d.order_key
-            AND e.seq <> d.seq
-            AND (e.seq < d.seq OR (e.status = 'leased' AND e.lease_until > $1))))
-    ORDER BY d.seq
-    LIMIT 1
-    FOR UPDATE SKIP LOCKED
-)
-UPDATE deliveries SET status = 'leased', lease_until = $2, worker = $3
-FROM next WHERE deliveries.seq = next.seq
-RETURNING ` + `deliveries.id, deliveries.event, deliveries.action, deliveries.installation_id,
-    deliveries.order_key, deliveries.payload, deliveries.received_at, deliveries.status,
-    deliveries.attempts, deliveries.available_at, deliveries.last_error`
+// Across replicas: FOR UPDATE SKIP LOCKED passes over a row another replica
+// is leasing right now; a row changed since the statement's snapshot is
+// re-checked on its newest version before it is locked, and fails the
+// readiness test if someone else leased or finished it. The order-key test
+// reads the snapshot, which can only be more cautious than the present: an
+// earlier delivery it sees as unfinished may have finished since (the key
+// waits one more poll), but no delivery of the same key can have become
+// leased unseen, since that needs the candidate itself finished first. The
+// one order this cannot promise is between two deliveries of one key
+// enqueued at the same instant on two replicas, whose arrival order is
+// itself undefined; they still never run at the same time, thanks to the
+// live-lease test.
+const claimSQL = `SELECT ` + deliveryColumns + ` FROM claim_delivery($1, $2, $3)`
 
 // Claim leases the oldest ready delivery to worker for leaseFor.
 func (s *Store) Claim(ctx context.Context, worker string, leaseFor time.Duration) (store.Delivery, error) {

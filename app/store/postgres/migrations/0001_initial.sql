@@ -96,3 +96,43 @@ CREATE TABLE config_notices (
     noticed_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (repo, problem_hash)
 );
+
+-- claim_delivery leases the first unfinished delivery in arrival order that
+-- is ready (pending and due, or leased with an expired lease) and whose order
+-- key has no earlier unfinished delivery and no live lease. See claimSQL in
+-- postgres.go for why this is safe across replicas.
+--
+-- It is a function only for its SET clauses: they pin the plan to a walk of
+-- deliveries_unfinished in seq order that stops at the first ready row. Left
+-- to itself, with statistics that lag behind a sudden backlog, the planner
+-- may instead test every unfinished row and sort them, which makes draining
+-- a backlog of n deliveries cost n^2.
+CREATE FUNCTION claim_delivery(at TIMESTAMPTZ, lease_until TIMESTAMPTZ, worker TEXT)
+RETURNS SETOF deliveries
+LANGUAGE sql
+SET search_path FROM CURRENT
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_sort = off
+AS $$
+    WITH next AS (
+        SELECT d.seq FROM deliveries d
+        WHERE d.status IN ('pending', 'leased')
+          AND ((d.status = 'pending' AND (d.available_at IS NULL OR d.available_at <= claim_delivery.at))
+            OR (d.status = 'leased' AND d.lease_until <= claim_delivery.at))
+          AND (d.order_key = '' OR NOT EXISTS (
+              SELECT 1 FROM deliveries e
+              WHERE e.status IN ('pending', 'leased')
+                AND e.order_key = d.order_key
+                AND e.seq <> d.seq
+                AND (e.seq < d.seq OR (e.status = 'leased' AND e.lease_until > claim_delivery.at))))
+        ORDER BY d.seq
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE deliveries
+    SET status = 'leased', lease_until = claim_delivery.lease_until, worker = claim_delivery.worker
+    FROM next
+    WHERE deliveries.seq = next.seq
+    RETURNING deliveries.*
+$$;
