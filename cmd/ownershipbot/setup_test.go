@@ -84,9 +84,10 @@ func (r *setupRun) page(t *testing.T) string {
 	}
 }
 
-// createApp plays the person's browser: open the page, submit the form to
-// (simulated) GitHub, follow GitHub's redirect back with the code.
-func createApp(t *testing.T, sim *githubsim.Sim, page string) (action *url.URL, manifest []byte) {
+// createApp plays the person's browser: open the page, press the button
+// (post the form to the simulated GitHub's web side, which creates the App
+// and redirects), and follow the redirect back to setup's page.
+func createApp(t *testing.T, page string) (action *url.URL, manifest []byte) {
 	t.Helper()
 	resp, err := http.Get(page)
 	if err != nil {
@@ -101,21 +102,14 @@ func createApp(t *testing.T, sim *githubsim.Sim, page string) (action *url.URL, 
 	}
 	action, _ = url.Parse(html.UnescapeString(string(a[1])))
 	manifest = []byte(html.UnescapeString(string(m[1])))
-	var mf struct {
-		RedirectURL string `json:"redirect_url"`
-	}
-	if err := json.Unmarshal(manifest, &mf); err != nil {
-		t.Fatal(err)
-	}
-	code := sim.NewManifestCode(manifest)
-	back := mf.RedirectURL + "?" + url.Values{"code": {code}, "state": {action.Query().Get("state")}}.Encode()
-	resp, err = http.Get(back)
+	resp, err = http.PostForm(action.String(), url.Values{"manifest": {string(manifest)}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	back, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GitHub's redirect back answered %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Request.URL.String(), page+"callback?") {
+		t.Fatalf("pressing the button ended at %s with %d:\n%s", resp.Request.URL, resp.StatusCode, back)
 	}
 	return action, manifest
 }
@@ -127,14 +121,16 @@ func TestSetupCreatesTheAppAndSavesItsCredentials(t *testing.T) {
 	dir := t.TempDir()
 	envFile := filepath.Join(dir, "ownershipbot.env")
 
-	run := startSetup(t, api.URL+"/", "--org", "acme", "--name", "acme-ownershipbot",
+	// The simulated GitHub plays a GitHub Enterprise Server at its own address:
+	// web pages at /, REST at /api/v3/, derived from --github-url alone.
+	run := startSetup(t, "", "--github-url", api.URL, "--org", "acme", "--name", "acme-ownershipbot",
 		"--webhook-url", "https://bot.acme.example/webhook", "--env-file", envFile)
-	action, manifest := createApp(t, sim, run.page(t))
+	action, manifest := createApp(t, run.page(t))
 	if code := <-run.code; code != exitOK {
 		t.Fatalf("setup exited %d: %s", code, run.stderr)
 	}
 
-	if action.Host != "github.com" || action.Path != "/organizations/acme/settings/apps/new" {
+	if action.String() != api.URL+"/organizations/acme/settings/apps/new?state="+action.Query().Get("state") {
 		t.Errorf("the button posts to %s", action)
 	}
 	// The manifest asks for exactly what the code's handlers use.
@@ -173,6 +169,7 @@ func TestSetupCreatesTheAppAndSavesItsCredentials(t *testing.T) {
 		"GITHUB_APP_ID=777",
 		"GITHUB_WEBHOOK_SECRET=" + conv[0].Response["webhook_secret"].(string),
 		"GITHUB_PRIVATE_KEY_PATH=" + keyFile,
+		"GITHUB_API_URL=" + api.URL + "/api/v3/",
 	} {
 		if !strings.Contains(env, "\n"+line+"\n") {
 			t.Errorf("env file lacks %q:\n%s", line, env)
@@ -186,7 +183,7 @@ func TestSetupCreatesTheAppAndSavesItsCredentials(t *testing.T) {
 	}
 
 	// Running it again does not overwrite what is saved...
-	again := startSetup(t, api.URL+"/", "--webhook-url", "https://bot.acme.example/webhook", "--env-file", envFile)
+	again := startSetup(t, "", "--github-url", api.URL, "--webhook-url", "https://bot.acme.example/webhook", "--env-file", envFile)
 	if code := <-again.code; code != exitFailure || !strings.Contains(again.stderr.String(), "already exists; pass --force") {
 		t.Errorf("setup over existing files exited %d: %s", code, again.stderr)
 	}
@@ -198,8 +195,8 @@ func TestSetupCreatesTheAppAndSavesItsCredentials(t *testing.T) {
 	}
 
 	// ...unless forced.
-	forced := startSetup(t, api.URL+"/", "--webhook-url", "https://bot.acme.example/webhook", "--env-file", envFile, "--force")
-	createApp(t, sim, forced.page(t))
+	forced := startSetup(t, "", "--github-url", api.URL, "--webhook-url", "https://bot.acme.example/webhook", "--env-file", envFile, "--force")
+	createApp(t, forced.page(t))
 	if code := <-forced.code; code != exitOK {
 		t.Fatalf("setup --force exited %d: %s", code, forced.stderr)
 	}
