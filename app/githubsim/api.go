@@ -261,7 +261,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		instID, _ = strconv.ParseInt(params["installation_id"], 10, 64)
 	}
 	rec := Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Route: route, Status: sw.status,
-		InstallationID: instID, At: s.opts.Now()}
+		InstallationID: instID, At: time.Now()}
 	if r.Method != "GET" && r.Method != "HEAD" {
 		rec.Body = string(body)
 	}
@@ -326,7 +326,7 @@ type rateWindow struct {
 }
 
 func (s *Sim) window(key string, limit int) *rateWindow {
-	now := s.opts.Now()
+	now := time.Now()
 	w := s.rates[key]
 	if w == nil || !now.Before(w.reset) {
 		w = &rateWindow{limit: limit, reset: now.Add(time.Hour).Truncate(time.Second)}
@@ -398,7 +398,7 @@ func (s *Sim) checkToken(c *reqCtx, required bool) (*installation, bool) {
 		return nil, false
 	}
 	t, ok := s.tokens[value]
-	if (scheme != "token" && scheme != "bearer") || !ok || !s.opts.Now().Before(t.expires) {
+	if (scheme != "token" && scheme != "bearer") || !ok || !time.Now().Before(t.expires) {
 		s.writeError(c, http.StatusUnauthorized, "Bad credentials")
 		return nil, false
 	}

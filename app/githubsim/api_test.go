@@ -738,3 +738,25 @@ func newServer(t *testing.T, h http.Handler) string {
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
+
+func TestWorldClockIsSeparateFromAuthentication(t *testing.T) {
+	past := time.Date(2026, 10, 1, 9, 30, 0, 0, time.UTC)
+	sim := githubsim.New(githubsim.Options{Now: func() time.Time { return past }})
+	w := &world{sim: sim}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	w.api = srv
+	sim.SetAPIURL(srv.URL)
+	if err := sim.AddRepository("acme/web", githubsim.RepoOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	inst, _, err := sim.InstallApp("alice", "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _, _ := sim.OpenIssue("carol", "acme/web", githubsim.IssueInput{Title: "old"})
+	is, _, err := w.client(t, inst).Issues.Get(context.Background(), "acme", "web", n)
+	if err != nil || !is.GetCreatedAt().Time.Equal(past) {
+		t.Errorf("created_at = %v, %v; want %v", is.GetCreatedAt(), err, past)
+	}
+}

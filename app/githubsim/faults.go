@@ -118,7 +118,7 @@ func (s *Sim) applyFault(c *reqCtx, def *routeDef, rateKey string, limit int) bo
 		s.rateHeaders(c, rateKey, limit, false)
 		h.Set("X-RateLimit-Remaining", "0")
 		h.Set("X-RateLimit-Used", strconv.Itoa(limit))
-		h.Set("X-RateLimit-Reset", strconv.FormatInt(s.opts.Now().Add(time.Duration(wait)*time.Second).Unix(), 10))
+		h.Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(time.Duration(wait)*time.Second).Unix(), 10))
 		status := http.StatusForbidden
 		if f.kind == TooManyRequests {
 			status = http.StatusTooManyRequests

@@ -29,7 +29,7 @@ func (s *Sim) checkJWT(c *reqCtx) bool {
 		s.writeError(c, http.StatusUnauthorized, "A JSON web token could not be decoded")
 		return false
 	}
-	now := s.opts.Now()
+	now := time.Now()
 	exp, expOK := numericClaim(claims["exp"])
 	iat, iatOK := numericClaim(claims["iat"])
 	switch {
@@ -82,7 +82,7 @@ func (s *Sim) createToken(c *reqCtx) {
 		return
 	}
 	tok := "ghs_" + randomToken(36)
-	exp := s.opts.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 	s.tokens[tok] = &token{installation: in.ID, expires: exp}
 	s.tokensIssued++
 	c.w.Header().Set("Location", fmt.Sprintf("%s/app/installations/%d/access_tokens", s.apiURL, in.ID))
@@ -446,7 +446,7 @@ func (s *Sim) getRateLimit(c *reqCtx) {
 	}
 	w := s.window(key, limit)
 	core := obj{"limit": w.limit, "used": w.used, "remaining": w.limit - w.used, "reset": w.reset.Unix()}
-	reset := s.opts.Now().Add(time.Minute).Unix()
+	reset := time.Now().Add(time.Minute).Unix()
 	resources := obj{"core": core}
 	for name, l := range map[string]int{"search": 30, "graphql": 5000, "integration_manifest": 5000,
 		"code_search": 10, "source_import": 100, "code_scanning_upload": 1000, "actions_runner_registration": 10000,

@@ -425,3 +425,31 @@ func (s *Sim) ReviewComments(repoName string, number int) []ReviewComment {
 	}
 	return out
 }
+
+// ResolveReviewThread resolves (resolved=true) or unresolves the review
+// thread that starts with review comment rootID
+// (pull_request_review_thread.resolved or .unresolved, with the thread's
+// comments).
+func (s *Sim) ResolveReviewThread(actor string, rootID int64, resolved bool) (Delivery, error) {
+	s.mu.Lock()
+	r, is, root, ok := s.reviewCommentLocked(rootID)
+	if !ok || root.InReplyTo != 0 {
+		s.mu.Unlock()
+		return Delivery{}, fmt.Errorf("githubsim: no review thread starts with comment %d", rootID)
+	}
+	comments := []any{}
+	for _, c := range is.PR.reviewComments {
+		if !c.Deleted && (c.ID == rootID || c.InReplyTo == rootID) {
+			comments = append(comments, s.reviewCommentJSON(r, is, c))
+		}
+	}
+	action := "unresolved"
+	if resolved {
+		action = "resolved"
+	}
+	p := obj{"action": action, "pull_request": s.pullJSON(r, is),
+		"thread": obj{"node_id": nodeID("PRRT_", rootID), "comments": comments}}
+	send := s.emitLocked("pull_request_review_thread", r, s.userLocked(actor, ""), p)
+	s.mu.Unlock()
+	return send()
+}

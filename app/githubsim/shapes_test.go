@@ -297,6 +297,8 @@ func playEverything(t *testing.T, w *world) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	must(s.ResolveReviewThread("bob", rc, true))
+	must(s.ResolveReviewThread("bob", rc, false))
 	must(s.EditReviewComment("dave", rc, "nit: naming"))
 	must(s.DeleteReviewComment("dave", rc))
 	if _, _, err := s.AddComment("alice", "acme/web", pr, "Looks good for users."); err != nil {
@@ -359,6 +361,7 @@ func TestWebhookPayloadsHaveGitHubsShape(t *testing.T) {
 		"pull_request.review_requested", "pull_request.synchronize",
 		"pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed",
 		"pull_request_review_comment.created", "pull_request_review_comment.edited", "pull_request_review_comment.deleted",
+		"pull_request_review_thread.resolved", "pull_request_review_thread.unresolved",
 		"push.", "installation.created", "installation.deleted", "installation.suspend", "installation.unsuspend",
 		"installation_repositories.added", "installation_repositories.removed",
 	}

@@ -57,7 +57,9 @@ type Options struct {
 	APIURL string
 	// WebURL is the base of html_url fields (default "https://github.com").
 	WebURL string
-	// Now is the clock for timestamps and token expiry (default time.Now).
+	// Now is the clock of the world: created_at, updated_at, submitted_at and
+	// the like (default time.Now). Authentication (JWT checks, token expiry)
+	// and rate-limit windows use the wall clock, as the App does.
 	Now func() time.Time
 	// RateLimit is the primary rate limit per installation per hour
 	// (default 5000).

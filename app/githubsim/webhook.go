@@ -90,7 +90,7 @@ func (s *Sim) prepareLocked(event string, instID int64, payload obj) (Delivery, 
 
 // post delivers d and logs it; s.mu must not be held.
 func (s *Sim) post(url, secret string, d Delivery) (Delivery, error) {
-	d.At = s.opts.Now()
+	d.At = time.Now()
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(d.Body))
 	if err != nil {
 		d.Err = err.Error()
