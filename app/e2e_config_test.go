@@ -1,0 +1,106 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/ownershipbot/ownershipbot/app/apptest"
+	"github.com/ownershipbot/ownershipbot/app/githubsim"
+)
+
+const brokenConfig = "enabled: true\ncomments: always\nowner:\n  label_pattern: 42\n"
+
+func TestBrokenConfigIsReportedOnceInPlainWords(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		sim.SetFile("acme/web", ".github/ownership.yml", brokenConfig)
+	}})
+	first, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "One", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	second, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Two", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+
+	got := botComments(t, h, first)
+	if len(got) != 1 {
+		t.Fatalf("first issue has %d bot comments", len(got))
+	}
+	for _, want := range []string{"acme/web/.github/ownership.yml", `"comments" is not a setting; did you mean "comment"?`, "owner.label_pattern must be a text pattern"} {
+		if !strings.Contains(got[0].Body, want) {
+			t.Errorf("config report lacks %q:\n%s", want, got[0].Body)
+		}
+	}
+	if c := botComments(t, h, second); len(c) != 1 || strings.Contains(c[0].Body, "ownership.yml` could not be used") {
+		t.Fatalf("the config problem was reported a second time:\n%v", c)
+	}
+}
+
+func TestConfigPushTakesEffect(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{})
+	h.Accepted(h.Sim.Push("alice", "acme/web", "Quiet the bot", githubsim.FileChange{Path: ".github/ownership.yml", Content: "comment: never\n"}))
+	h.Idle()
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Bare", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	if got := botComments(t, h, n); len(got) != 0 {
+		t.Fatalf("comment: never still commented")
+	}
+}
+
+func TestCachedConfigIsRefreshedByPush(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{})
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Bare", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	// The config is now cached; a push changing it must invalidate it.
+	h.Accepted(h.Sim.Push("alice", "acme/web", "Own by label", githubsim.FileChange{Path: ".github/ownership.yml", Content: "owner:\n  label_pattern: \"team:*\"\n"}))
+	h.Accepted(h.Sim.LabelIssue("bob", "acme/web", n, "team:payments"))
+	h.Idle()
+	got := botComments(t, h, n)
+	if len(got) != 1 || !strings.Contains(got[0].Body, "(label)") {
+		t.Fatalf("the comment does not name the owner found by the new label pattern:\n%v", got)
+	}
+	th, _, _ := h.Store.Thread(context.Background(), "acme/web", n)
+	if th.OwnerSource != "label" {
+		t.Fatalf("owner source = %q, want label (owner %q)", th.OwnerSource, th.Owner)
+	}
+}
+
+func TestIgnoredLabelsAndAuthorsAreLeftAlone(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		sim.SetFile("acme/web", ".github/ownership.yml", "ignore:\n  labels: [wontfix]\n  authors: [outsider]\n")
+	}})
+	a, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Bare", Body: bareBody, Labels: []string{"wontfix"}})
+	h.Accepted(d, err)
+	b, d, err := h.Sim.OpenIssue("outsider", "acme/web", githubsim.IssueInput{Title: "Bare", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	if len(botComments(t, h, a))+len(botComments(t, h, b)) != 0 {
+		t.Fatal("ignored issues were nudged")
+	}
+	counts, _ := h.Store.IssueCounts(context.Background())
+	if len(counts) != 0 {
+		t.Fatalf("ignored issues were counted: %+v", counts)
+	}
+}
+
+func TestCommentModeAlwaysAndClosedIssues(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		sim.SetFile("acme/web", ".github/ownership.yml", "comment: always\n")
+	}})
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Complete", Body: completeBody})
+	h.Accepted(d, err)
+	h.Idle()
+	if got := botComments(t, h, n); len(got) != 1 || !strings.Contains(got[0].Body, "Owner and rationale found") {
+		t.Fatalf("comment: always did not summarise a complete issue: %v", got)
+	}
+	// A closed issue is not nudged even when it loses its owner.
+	h.Accepted(h.Sim.CloseIssue("bob", "acme/web", n, "completed"))
+	writes := len(h.Sim.Writes())
+	h.Accepted(h.Sim.EditIssueBody("bob", "acme/web", n, bareBody))
+	h.Idle()
+	if extra := len(h.Sim.Writes()) - writes; extra != 0 {
+		t.Fatalf("a closed issue caused %d writes", extra)
+	}
+}
