@@ -66,26 +66,24 @@ func init() {
 
 // match finds the route for method and path; literal segments win over
 // parameters. A trailing {path} parameter takes the rest of the path.
-func match(method, path string) (*routeDef, map[string]string, bool) {
+func match(method, path string) (*routeDef, map[string]string) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	var best *routeDef
 	var bestParams map[string]string
 	bestScore := -1
-	pathMatched := false
 	for _, d := range routeDefs {
-		params, score, ok := matchSegs(d.segs, segs)
-		if !ok {
+		if d.Method != method {
 			continue
 		}
-		pathMatched = true
-		if d.Method != method {
+		params, score, ok := matchSegs(d.segs, segs)
+		if !ok {
 			continue
 		}
 		if score > bestScore {
 			best, bestParams, bestScore = d, params, score
 		}
 	}
-	return best, bestParams, pathMatched
+	return best, bestParams
 }
 
 func matchSegs(tmpl, segs []string) (map[string]string, int, bool) {
@@ -225,7 +223,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-GitHub-Api-Version-Selected", "2022-11-28")
 	h.Set("Server", "github.com")
 
-	def, params, pathKnown := match(r.Method, path)
+	def, params := match(r.Method, path)
 	route := ""
 	if def != nil {
 		route = def.Path
@@ -245,11 +243,8 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	if def == nil {
-		if pathKnown {
-			s.writeError(c, http.StatusNotFound, "Not Found")
-		} else {
-			s.writeError(c, http.StatusNotFound, "Not Found")
-		}
+		// GitHub answers 404 for unknown paths and unsupported methods alike.
+		s.writeError(c, http.StatusNotFound, "Not Found")
 	} else {
 		c.params = params
 		s.serveRoute(c, def)

@@ -760,3 +760,31 @@ func TestWorldClockIsSeparateFromAuthentication(t *testing.T) {
 		t.Errorf("created_at = %v, %v; want %v", is.GetCreatedAt(), err, past)
 	}
 }
+
+func TestPrimaryRateLimitRunsOut(t *testing.T) {
+	sim := githubsim.New(githubsim.Options{RateLimit: 2})
+	w := &world{sim: sim, api: httptest.NewServer(sim)}
+	t.Cleanup(w.api.Close)
+	if err := sim.AddRepository("acme/web", githubsim.RepoOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	inst, _, _ := sim.InstallApp("alice", "acme")
+	token := "token " + w.installationToken(t, inst)
+	for i, want := range []int{200, 200, 403} {
+		resp, body := w.do(t, "GET", "/repos/acme/web", token, "")
+		if resp.StatusCode != want {
+			t.Errorf("request %d: %d %s", i, resp.StatusCode, body)
+		}
+		if i == 2 {
+			wantMessage(t, resp, body, 403, "API rate limit exceeded for installation ID")
+			if resp.Header.Get("X-RateLimit-Remaining") != "0" {
+				t.Errorf("remaining = %s", resp.Header.Get("X-RateLimit-Remaining"))
+			}
+		}
+	}
+	// GET /rate_limit still answers, and does not count.
+	resp, body := w.do(t, "GET", "/rate_limit", token, "")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"remaining":0`) {
+		t.Errorf("rate_limit: %d %s", resp.StatusCode, body)
+	}
+}

@@ -46,11 +46,22 @@ func (s *Sim) checkJWT(c *reqCtx) bool {
 		s.writeError(c, http.StatusUnauthorized, "'Expiration time' claim ('exp') is too far in the future")
 		return false
 	}
-	if fmt.Sprint(claims["iss"]) != strconv.FormatInt(s.opts.AppID, 10) {
+	if !issuerIs(claims["iss"], s.opts.AppID) {
 		s.writeError(c, http.StatusUnauthorized, "'Issuer' claim ('iss') must be an Integer")
 		return false
 	}
 	return true
+}
+
+// issuerIs reports whether the iss claim, a string or a number, is appID.
+func issuerIs(iss any, appID int64) bool {
+	switch x := iss.(type) {
+	case string:
+		return x == strconv.FormatInt(appID, 10)
+	case float64:
+		return int64(x) == appID && x == float64(int64(x))
+	}
+	return false
 }
 
 func numericClaim(v any) (int64, bool) {
