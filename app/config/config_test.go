@@ -1,0 +1,134 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string
+		check    func(c Config) bool
+		problems []string // substrings, one per expected problem
+	}{
+		{"empty file keeps defaults", "", func(c Config) bool { return reflect.DeepEqual(c, Default()) }, nil},
+		{"comments only keep defaults", "# nothing yet\n", func(c Config) bool { return reflect.DeepEqual(c, Default()) }, nil},
+		{"every key", `
+enabled: false
+comment: always
+owner:
+  label_pattern: "team:*"
+  fields: [Owner, Lead]
+rationale:
+  headings: [Business case]
+roles:
+  product: [priya, "@acme/product"]
+ignore:
+  labels: [wontfix, duplicate]
+  authors: [renovate]
+pull_requests:
+  comment: never
+  require_linked_issue: true
+  ignore_authors: [dependabot]
+  ignore_labels: [chore]
+`, func(c Config) bool {
+			return !c.Enabled && c.Comment == CommentAlways && c.Owner.LabelPattern == "team:*" &&
+				reflect.DeepEqual(c.Owner.Fields, []string{"Owner", "Lead"}) &&
+				reflect.DeepEqual(c.Rationale.Headings, []string{"Business case"}) &&
+				c.IsProductLogin("Priya") && reflect.DeepEqual(c.ProductTeams(), [][2]string{{"acme", "product"}}) &&
+				c.IgnoresLabels([]string{"bug", "Duplicate"}) && c.IgnoresAuthor("renovate") &&
+				c.PullRequests.Comment == CommentNever && c.PullRequests.RequireLinkedIssue &&
+				reflect.DeepEqual(c.PullRequests.IgnoreAuthors, []string{"dependabot"})
+		}, nil},
+		{"a single name is a list of one", "roles:\n  product: priya\n", func(c Config) bool { return c.IsProductLogin("priya") }, nil},
+		{"unknown key with a suggestion", "comments: never\n", nil, []string{`line 1: "comments" is not a setting; did you mean "comment"?`}},
+		{"unknown nested key", "owner:\n  label: x\n", nil, []string{`line 2: "owner.label" is not a setting`}},
+		{"bad choice", "comment: sometimes\n", nil, []string{`comment must be one of missing, always, never, not "sometimes"`}},
+		{"bad boolean", "enabled: yes please\n", nil, []string{`enabled must be true or false, not "yes please"`}},
+		{"bad pattern", "owner:\n  label_pattern: \"owner:[\"\n", nil, []string{`is not a valid pattern`}},
+		{"section given a value", "owner: alice\n", nil, []string{`"owner" should hold settings`}},
+		{"list of groups", "ignore:\n  labels:\n    - {name: x}\n", nil, []string{`ignore.labels must be a list of names`}},
+		{"every problem is listed", "comment: loud\nenabled: 3\n", nil, []string{"comment must be", "enabled must be"}},
+		{"not YAML", "owner: [\n", nil, []string{"not valid YAML"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(tt.file))
+			if len(tt.problems) == 0 {
+				if err != nil {
+					t.Fatalf("unexpected problem: %v", err)
+				}
+				if !tt.check(c) {
+					t.Fatalf("parsed %+v", c)
+				}
+				return
+			}
+			var ce *Error
+			if !errors.As(err, &ce) || len(ce.Problems) != len(tt.problems) {
+				t.Fatalf("err = %v, want %d problems", err, len(tt.problems))
+			}
+			for i, want := range tt.problems {
+				if !strings.Contains(ce.Problems[i].String(), want) {
+					t.Errorf("problem %d = %q, want it to contain %q", i, ce.Problems[i], want)
+				}
+			}
+			if !reflect.DeepEqual(c, Default()) {
+				t.Fatalf("a broken file half-applied: %+v", c)
+			}
+		})
+	}
+}
+
+func TestLoaderFallsBackToTheOrgAndCaches(t *testing.T) {
+	files := map[string]string{"acme/.github": "comment: never\n"}
+	fetches := 0
+	l := NewLoader(func(ctx context.Context, inst int64, owner, repo, path string) ([]byte, bool, error) {
+		fetches++
+		data, ok := files[owner+"/"+repo]
+		return []byte(data), ok, nil
+	}, time.Minute)
+	now := time.Unix(0, 0)
+	l.now = func() time.Time { return now }
+
+	got, err := l.Load(context.Background(), 1, "acme", "web")
+	if err != nil || got.Comment != CommentNever || got.Source != "acme/.github/.github/ownership.yml" {
+		t.Fatalf("org fallback: %+v %v", got, err)
+	}
+	l.Load(context.Background(), 1, "acme", "web")
+	if fetches != 2 {
+		t.Fatalf("fetches = %d, want 2 (repo, then org), then cached", fetches)
+	}
+	files["acme/web"] = "comment: always\n"
+	l.Invalidate(1, "acme", "web")
+	if got, _ := l.Load(context.Background(), 1, "acme", "web"); got.Comment != CommentAlways {
+		t.Fatalf("after invalidation: %+v", got)
+	}
+	now = now.Add(2 * time.Minute)
+	before := fetches
+	l.Load(context.Background(), 1, "acme", "web")
+	if fetches != before+1 {
+		t.Fatalf("an expired entry was not fetched again")
+	}
+}
+
+func TestLoaderReportsBrokenFileOncePerRead(t *testing.T) {
+	reports := 0
+	l := NewLoader(func(ctx context.Context, inst int64, owner, repo, path string) ([]byte, bool, error) {
+		return []byte("comment: loud\n"), true, nil
+	}, time.Minute)
+	l.OnBroken = func(string, error) { reports++ }
+	for range 3 {
+		got, err := l.Load(context.Background(), 1, "acme", "web")
+		if err != nil || got.Err == nil || got.Comment != CommentMissing || got.ProblemHash() == "" {
+			t.Fatalf("broken file: %+v %v", got, err)
+		}
+	}
+	if reports != 1 {
+		t.Fatalf("broken file reported %d times, want once per read", reports)
+	}
+}
