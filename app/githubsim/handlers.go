@@ -192,11 +192,7 @@ func (s *Sim) getContents(c *reqCtx) {
 		s.writeError(c, http.StatusNotFound, fmt.Sprintf("No commit found for the ref %s", ref))
 		return
 	}
-	p, err := url.PathUnescape(strings.Trim(c.params["path"], "/"))
-	if err != nil {
-		s.writeError(c, http.StatusNotFound, "Not Found")
-		return
-	}
+	p := strings.Trim(c.params["path"], "/") // already unescaped by net/http
 	if content, ok := r.files[p]; ok {
 		s.writeJSON(c, http.StatusOK, s.contentJSON(r, p, "file", &content))
 		return

@@ -22,9 +22,11 @@
 //	sim.AddRepository("acme/web", githubsim.RepoOptions{})
 //	n, d, err := sim.OpenIssue("alice", "acme/web", githubsim.IssueInput{Title: "Checkout is slow"})
 //
-// Setup methods named Add*, Set* and Seed* change the world silently (no
-// webhook); verbs such as OpenIssue, AddComment or Push are people acting and
-// send webhooks. A Sim is safe for concurrent use.
+// Setting the stage is silent (no webhook): AddUser, AddOrgMember, AddTeam,
+// SetTeamMember, AddRepository, AddCollaborator, SetFile. Everything else that
+// changes the world is a person acting and sends a webhook: InstallApp,
+// OpenIssue, AddComment, EditComment, OpenPullRequest, SubmitReview,
+// AddReviewComment, Push, ... A Sim is safe for concurrent use.
 package githubsim
 
 import (
