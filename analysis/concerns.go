@@ -15,6 +15,9 @@ const (
 	// audienceBoost is added to a concern that has some support when the
 	// same sentence names the people affected.
 	audienceBoost = 0.5
+	// boostable is the least score a concern needs before an audience or a
+	// measurement can lift it; weaker hints stay hints.
+	boostable = 0.7
 	// quantBoost is added when the sentence measures something (12%, 300ms).
 	quantBoost = 0.3
 	// techPenalty is taken per unit of code-level talk (capped at two) from
@@ -85,6 +88,12 @@ func (sc *scratch) resetComment() {
 // sentenceScores scores one sentence; it returns the scores per concern
 // after audience, quantity and code-talk adjustments.
 func (sc *scratch) sentenceScores(s string) [6]float32 {
+	scores, _, _ := sc.sentenceScoresDetail(s)
+	return scores
+}
+
+// sentenceScoresDetail also returns the audience and code-talk weights.
+func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32) {
 	sc.norm = sc.norm[:0]
 	sc.starts = sc.starts[:0]
 	sc.ends = sc.ends[:0]
@@ -127,17 +136,17 @@ func (sc *scratch) sentenceScores(s string) [6]float32 {
 		if scores[c] == 0 {
 			continue
 		}
-		if audience > 0 {
+		if scores[c] >= boostable && audience > 0 {
 			scores[c] += audienceBoost
 		}
-		if quant > 0 {
+		if scores[c] >= boostable && quant > 0 {
 			scores[c] += quantBoost
 		}
 		if tech > 0 && audience == 0 {
 			scores[c] -= techPenalty * min(tech, 2)
 		}
 	}
-	return scores
+	return scores, audience, tech
 }
 
 // sentence scores one sentence and records the concerns it shows.

@@ -416,6 +416,10 @@ func isLogLine(s string) bool {
 	if len(t) >= 8 && isDigit(t[0]) && isDigit(t[1]) && t[2] == ':' && isDigit(t[3]) && isDigit(t[4]) && t[5] == ':' {
 		return true
 	}
+	// "Error: listen EADDRINUSE: address already in use"
+	if (strings.HasPrefix(s, "Error: ") || strings.HasPrefix(s, "error: ")) && strings.Count(s, ":") >= 2 {
+		return true
+	}
 	// "java.lang.NullPointerException: ...", "TypeError: x is undefined"
 	if sp := strings.IndexAny(s, " :"); sp > 0 && sp < len(s) && s[sp] == ':' {
 		head := s[:sp]

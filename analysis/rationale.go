@@ -105,7 +105,8 @@ var weakCues = []string{
 	"times out", "timed out", "hangs", "stuck", "lost", "leak", "vulnerable", "vulnerability", "security",
 	"users", "customers", "need to", "needs to", "to support", "to allow", "for compliance", "required by",
 	"requested by", "asked for", "unexpected", "unexpectedly", "used to work", "no longer", "stopped working",
-	"doesn't work", "not working", "as a user", "as an admin", "as a developer", "as an operator",
+	"doesn't work", "not working", "loses", "rely on", "relies on", "depend on", "depends on", "tickets", "inject",
+	"as a user", "as an admin", "as a developer", "as an operator",
 }
 
 // section is the prose under one heading.
@@ -188,9 +189,9 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 		for _, s := range sec.text {
 			k := normalKey(s)
 			switch {
-			case containsPhrase(k, strongCues) || isUserStory(k):
+			case containsPhrase(k, strongCues) || isUserStory(k) || strings.Contains(strings.ToLower(s), ", so "):
 				consider(StrengthStrong, s)
-			case containsPhrase(k, weakCues):
+			case containsPhrase(k, weakCues) && !isCodeTalk(s):
 				consider(StrengthWeak, s)
 			}
 			if best.Strength == StrengthStrong {
@@ -243,4 +244,13 @@ func countWords(s string) int {
 		}
 		n++
 	}
+}
+
+// isCodeTalk reports whether a sentence is about code, tests or CI and
+// names nobody affected, such as "It fails about once a week on CI".
+func isCodeTalk(s string) bool {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	_, audience, tech := sc.sentenceScoresDetail(s)
+	return tech > 0 && audience == 0
 }

@@ -43,7 +43,7 @@ var templateTexts = []string{
 	"Describe the bug", "Expected behavior", "Expected behaviour", "Screenshots", "Additional context",
 	"To Reproduce", "Desktop (please complete the following information):",
 	"Smartphone (please complete the following information):",
-	"_No response_", "No response", "N/A", "NA", "n/a", "None", "TBD", "TODO", "-", "...", "…",
+	"Ex.", "_No response_", "No response", "N/A", "NA", "n/a", "None", "TBD", "TODO", "-", "...", "…",
 	"Why is this needed?", "What is the problem?", "Describe the problem", "Describe the problem.",
 	"Explain why this matters.", "Explain why this matters", "Describe your change", "Describe your changes",
 	"What does this PR do?", "Why do we need it?", "Describe the bug.", "Thanks for taking the time to fill out this bug report!",
@@ -91,7 +91,7 @@ func isTemplateText(s string) bool {
 	if len(s) > 200 {
 		return false
 	}
-	if strings.Contains(s, "[e.g.") || strings.Contains(s, "e.g. [") {
+	if strings.Contains(s, "[e.g.") || strings.Contains(s, "e.g. [") || strings.Contains(s, "[...]") {
 		return true
 	}
 	var buf [256]byte

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -31,7 +32,8 @@ func (t *tokenizer) next() (string, bool) {
 		if r >= utf8.RuneSelf {
 			r, n = utf8.DecodeRuneInString(s[i:])
 		}
-		if isWordRune(r) || (r == '#' && i+1 < len(s) && s[i+1] >= 'a' && s[i+1] <= 'z') {
+		if isWordRune(r) || (r == '#' && i+1 < len(s) && s[i+1] >= 'a' && s[i+1] <= 'z') ||
+			((r == '$' || r == '€' || r == '£') && i+n < len(s) && isDigit(s[i+n])) {
 			break
 		}
 		i += n
@@ -39,6 +41,10 @@ func (t *tokenizer) next() (string, bool) {
 	start := i
 	if i < len(s) && s[i] == '#' {
 		i++
+	} else if i < len(s) && !isDigit(s[i]) && s[i] != '#' {
+		if r, n := utf8.DecodeRuneInString(s[i:]); r == '$' || r == '€' || r == '£' {
+			i += n
+		}
 	}
 	digitsOnly := true
 	for i < len(s) {
@@ -85,6 +91,12 @@ func appendNorm(dst []byte, w string) []byte {
 	}
 	if isDigit(w[0]) {
 		return appendNumber(dst, w)
+	}
+	if w[0] == '$' || strings.HasPrefix(w, "€") || strings.HasPrefix(w, "£") {
+		return append(dst, "#money"...)
+	}
+	if len(w) <= 8 && numberWords[strings.ToLower(w)] {
+		return append(dst, "#num"...)
 	}
 	start := len(dst)
 	for i := 0; i < len(w); {
@@ -142,6 +154,10 @@ func appendNumber(dst []byte, w string) []byte {
 	}
 	switch string(u) {
 	case "":
+		switch num {
+		case "500", "502", "503", "504":
+			return append(dst, num...) // HTTP errors
+		}
 		return append(dst, "#num"...)
 	case "%":
 		return append(dst, "#pct"...)
@@ -171,4 +187,11 @@ func appendNumber(dst []byte, w string) []byte {
 		dst = append(dst, c)
 	}
 	return dst
+}
+
+// numberWords are spelled-out counts, read as "#num" like digits.
+var numberWords = map[string]bool{
+	"two": true, "three": true, "four": true, "five": true, "six": true, "seven": true, "eight": true,
+	"nine": true, "ten": true, "dozen": true, "dozens": true, "hundreds": true, "thousands": true, "millions": true,
+	"twenty": true, "fifty": true, "hundred": true, "thousand": true, "million": true,
 }
