@@ -209,3 +209,8 @@ func BenchmarkClaimComplete(b *testing.B) {
 	s := openStore(b, testDatabase(b))
 	storetest.BenchClaimComplete(b, s, benchPayload)
 }
+
+func BenchmarkEnqueueWhileWorking(b *testing.B) {
+	s := openStore(b, testDatabase(b))
+	storetest.BenchEnqueueWhileWorking(b, s, benchPayload, 4)
+}

@@ -148,3 +148,8 @@ func BenchmarkClaimComplete(b *testing.B) {
 	s := openTemp(b, filepath.Join(b.TempDir(), "ownershipbot.db"))
 	storetest.BenchClaimComplete(b, s, benchPayload)
 }
+
+func BenchmarkEnqueueWhileWorking(b *testing.B) {
+	s := openTemp(b, filepath.Join(b.TempDir(), "ownershipbot.db"))
+	storetest.BenchEnqueueWhileWorking(b, s, benchPayload, 4)
+}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -141,4 +142,38 @@ func BenchClaimComplete(b *testing.B, s store.Store, payloadSize int) {
 	})
 	b.StopTimer()
 	lat.report(b, time.Since(start), "deliveries")
+}
+
+// BenchEnqueueWhileWorking measures Enqueue as BenchEnqueue does while
+// workers goroutines claim and complete deliveries as fast as they can, the
+// store's worst case for acknowledgement latency: the queue's writes compete
+// with the webhook handler's.
+func BenchEnqueueWhileWorking(b *testing.B, s store.Store, payloadSize, workers int) {
+	ctx, cancel := context.WithCancel(b.Context())
+	var wg sync.WaitGroup
+	var worked atomic.Int64
+	for w := range workers {
+		wg.Go(func() {
+			name := fmt.Sprintf("worker-%d", w)
+			for ctx.Err() == nil {
+				d, err := s.Claim(ctx, name, time.Minute)
+				if errors.Is(err, store.ErrNoDelivery) {
+					time.Sleep(100 * time.Microsecond)
+					continue
+				}
+				if err != nil {
+					return
+				}
+				if s.Complete(ctx, d.ID) == nil {
+					worked.Add(1)
+				}
+			}
+		})
+	}
+	start := time.Now()
+	BenchEnqueue(b, s, payloadSize)
+	elapsed := time.Since(start)
+	cancel()
+	wg.Wait()
+	b.ReportMetric(float64(worked.Load())/elapsed.Seconds(), "worked/s")
 }
