@@ -3,7 +3,11 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,6 +91,69 @@ func TestLeasedDeliveriesResumeAfterReopen(t *testing.T) {
 	}
 	if _, err := s.Claim(ctx, "w", time.Hour); !errors.Is(err, store.ErrNoDelivery) {
 		t.Errorf("second Claim after reopen = %v; want b still waiting for a", err)
+	}
+}
+
+// crashChildEnv tells a re-executed test binary to play the process that dies.
+const crashChildEnv = "OWNERSHIPBOT_SQLITE_CRASH_CHILD"
+
+// TestEnqueuedDeliveriesSurviveAKilledProcess is the store's half of "a 202
+// is a promise": a process that enqueues, acknowledges and is then killed
+// with SIGKILL (no Close, no checkpoint) leaves every acknowledged delivery
+// in the file, and the one it was working on comes back as pending.
+func TestEnqueuedDeliveriesSurviveAKilledProcess(t *testing.T) {
+	const n = 300
+	if path := os.Getenv(crashChildEnv); path != "" {
+		s, err := Open(context.Background(), path)
+		if err != nil {
+			fmt.Println("open:", err)
+			os.Exit(3)
+		}
+		for i := range n {
+			d := store.Delivery{ID: fmt.Sprintf("d%03d", i), Event: "issues", OrderKey: "acme/web#1",
+				Payload: storetest.Payload(10 << 10), ReceivedAt: time.Now()}
+			if _, err := s.Enqueue(context.Background(), d); err != nil {
+				fmt.Println("enqueue:", err)
+				os.Exit(3)
+			}
+			fmt.Println("acked", d.ID) // the 202
+		}
+		if _, err := s.Claim(context.Background(), "doomed", time.Hour); err != nil {
+			fmt.Println("claim:", err)
+			os.Exit(3)
+		}
+		fmt.Println("claimed")
+		self, _ := os.FindProcess(os.Getpid())
+		self.Kill()
+		select {}
+	}
+
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "ownershipbot.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestEnqueuedDeliveriesSurviveAKilledProcess$")
+	cmd.Env = append(os.Environ(), crashChildEnv+"="+path)
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != -1 {
+		t.Fatalf("the child process should have been killed; it ended with %v and said:\n%s", err, out)
+	}
+	acked := strings.Count(string(out), "acked ")
+	if acked != n || !strings.Contains(string(out), "claimed") {
+		t.Fatalf("the child acknowledged %d of %d deliveries before dying:\n%s", acked, n, out)
+	}
+	if _, err := os.Stat(path + "-wal"); err != nil {
+		t.Logf("no WAL left behind (%v); the test still checks the data", err)
+	}
+
+	s := openTemp(t, path)
+	depth, err := s.Depth(t.Context())
+	if err != nil || depth != n {
+		t.Errorf("after the crash Depth = %d, %v; want all %d acknowledged deliveries", depth, err, n)
+	}
+	d, err := s.Claim(t.Context(), "w", time.Hour)
+	if err != nil || d.ID != "d000" || len(d.Payload) == 0 {
+		t.Errorf("first Claim after the crash = %q (%d payload bytes), %v; want d000, the delivery the dead process held",
+			d.ID, len(d.Payload), err)
 	}
 }
 
