@@ -44,7 +44,6 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -96,21 +95,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if strings.Contains(path, "?") || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("the SQLite database path %q must be a plain file name (no '?', no file: URI, not :memory:)", path)
 	}
-	params := url.Values{}
-	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
-	params.Add("_pragma", "journal_mode(WAL)")
-	params.Add("_pragma", "synchronous(NORMAL)")
-	params.Add("_pragma", "foreign_keys(1)")
-	// Truncate the WAL back to this size after it is reset, so one burst
-	// does not leave a large file behind.
-	params.Add("_pragma", "journal_size_limit(67108864)")
-	writerParams := url.Values{}
-	for k, v := range params {
-		writerParams[k] = slices.Clone(v)
-	}
-	writerParams.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", backstopCheckpointPages))
-	params.Set("_txlock", "immediate")
-	w, err := sql.Open("sqlite", path+"?"+writerParams.Encode())
+	writerDSN := dsn(path,
+		"_txlock", "immediate",
+		"_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", backstopCheckpointPages))
+	readerDSN := dsn(path, "_query_only", "1")
+	checkpointerDSN := dsn(path)
+	w, err := sql.Open("sqlite", writerDSN)
 	if err != nil {
 		return nil, fmt.Errorf("opening SQLite database %s: %w", path, err)
 	}
@@ -131,9 +121,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("resuming leased deliveries in %s: %w", path, err)
 	}
 
-	params.Set("_query_only", "1")
-	params.Del("_txlock")
-	r, err := sql.Open("sqlite", path+"?"+params.Encode())
+	r, err := sql.Open("sqlite", readerDSN)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("opening SQLite database %s: %w", path, err)
@@ -150,7 +138,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	s.r = r
 
-	c, err := sql.Open("sqlite", path+"?"+params.Encode())
+	c, err := sql.Open("sqlite", checkpointerDSN)
 	if err != nil {
 		w.Close()
 		r.Close()
@@ -178,9 +166,26 @@ func (s *Store) checkpoints(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			s.c.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+			s.checkpoint(ctx)
 		}
 	}
+}
+
+// dsn is the driver's name for path with the settings every connection
+// shares, plus extra key, value pairs.
+func dsn(path string, extra ...string) string {
+	params := url.Values{}
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	params.Add("_pragma", "journal_mode(WAL)")
+	params.Add("_pragma", "synchronous(NORMAL)")
+	params.Add("_pragma", "foreign_keys(1)")
+	// Truncate the WAL back to 64 MiB when it is reset, so that one burst
+	// does not leave a large file behind.
+	params.Add("_pragma", "journal_size_limit(67108864)")
+	for i := 0; i+1 < len(extra); i += 2 {
+		params.Add(extra[i], extra[i+1])
+	}
+	return path + "?" + params.Encode()
 }
 
 // migrate applies each migration the file has not seen, each in its own
@@ -258,6 +263,17 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 		return nil, err
 	}
 	return st.ExecContext(ctx, args...)
+}
+
+// checkpoint runs one passive checkpoint and reports how many WAL frames
+// it has copied into the database so far, of how many (-1, -1 on error).
+func (s *Store) checkpoint(ctx context.Context) (copied, frames int) {
+	var busy int
+	err := s.c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
+	if err != nil {
+		return -1, -1
+	}
+	return copied, frames
 }
 
 // Close closes the connection pools. The WAL is checkpointed by SQLite when
