@@ -1,0 +1,209 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ownershipbot/ownershipbot/analysis"
+)
+
+func fixture(t *testing.T) *Export {
+	t.Helper()
+	var all []byte
+	for _, name := range []string{"testdata/issues.json", "testdata/prs.json"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(append(all, b...), '\n')
+	}
+	exp, err := Parse(bytes.NewReader(all))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exp
+}
+
+func TestBuildCountsARepository(t *testing.T) {
+	reports := Build(fixture(t), Options{ProductLogins: []string{"@priya"}})
+	if len(reports) != 1 {
+		t.Fatalf("%d reports, want 1", len(reports))
+	}
+	r := reports[0]
+	if r.Repository != "acme/web" {
+		t.Errorf("repository %q", r.Repository)
+	}
+	// #17 assignee+problem, #21 nothing, #22 owner line but no reason,
+	// #25 bug report without owner, #26 owner label but empty why, #12 closed with both.
+	wantIssues := IssueCounts{Total: 6, Open: 5, WithOwner: 4, WithRationale: 3, WithBoth: 2}
+	if r.Issues != wantIssues {
+		t.Errorf("issues = %+v, want %+v", r.Issues, wantIssues)
+	}
+	// #30 fixes owned #12 and says why; #31 is a bump; #33 is only "part of" #17.
+	wantPulls := PullCounts{Total: 3, LinkedToOwnedIssue: 1, WithRationale: 1}
+	if r.PullRequests != wantPulls {
+		t.Errorf("pull requests = %+v, want %+v", r.PullRequests, wantPulls)
+	}
+	// 9 issue and PR comments plus 2 reviews with a body; the empty approval does not count.
+	if r.Comments.Total != 11 {
+		t.Errorf("comments total = %d, want 11", r.Comments.Total)
+	}
+	if got := r.Comments.ByRole[analysis.RoleProduct]; got != (LevelCounts{Product: 2}) {
+		t.Errorf("product role = %+v; priya's two comments are product-level", got)
+	}
+	if got := r.Comments.ByRole[analysis.RoleBot]; got != (LevelCounts{Implementation: 2}) {
+		t.Errorf("bot role = %+v; github-actions and dependabot comment once each", got)
+	}
+	if r.Comments.Concerns[analysis.BusinessValue] < 1 || r.Comments.Concerns[analysis.Performance] < 1 {
+		t.Errorf("concerns = %v", r.Comments.Concerns)
+	}
+	var nums []int
+	for _, a := range r.NeedsAttention {
+		nums = append(nums, a.Number)
+	}
+	// missing both first, then the most discussed, then the oldest
+	if want := []int{21, 25, 22, 26}; !equalInts(nums, want) {
+		t.Errorf("needs attention = %v, want %v", nums, want)
+	}
+	if a := r.NeedsAttention[0]; strings.Join(a.Missing, ",") != "owner,rationale" || a.URL != "https://github.com/acme/web/issues/21" {
+		t.Errorf("first item = %+v", a)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestRenderJSONHasTheContractKeys(t *testing.T) {
+	var out bytes.Buffer
+	if err := RenderJSON(&out, Build(fixture(t), Options{})); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out.Bytes(), &m); err != nil {
+		t.Fatalf("one repository gives one object: %v\n%s", err, out.String())
+	}
+	for _, path := range []string{"repository", "issues.total", "issues.open", "issues.with_owner", "issues.with_rationale", "issues.with_both",
+		"pull_requests.total", "pull_requests.linked_to_owned_issue", "pull_requests.with_rationale",
+		"comments.total", "comments.by_role.engineer.product", "comments.by_role.product.implementation",
+		"comments.by_role.external.product", "comments.by_role.bot.implementation",
+		"comments.concerns.user_experience", "comments.concerns.performance", "comments.concerns.reliability",
+		"comments.concerns.security_privacy", "comments.concerns.customer_impact", "comments.concerns.business_value", "needs_attention"} {
+		var v any = m
+		for _, k := range strings.Split(path, ".") {
+			obj, ok := v.(map[string]any)
+			if !ok {
+				t.Fatalf("%s: not an object", path)
+			}
+			if v, ok = obj[k]; !ok {
+				t.Fatalf("key %s missing in\n%s", path, out.String())
+			}
+		}
+		if f, ok := v.(float64); ok && f != float64(int(f)) {
+			t.Errorf("%s = %v is not an integer", path, f)
+		}
+	}
+	item := m["needs_attention"].([]any)[0].(map[string]any)
+	for _, k := range []string{"number", "title", "url", "missing"} {
+		if _, ok := item[k]; !ok {
+			t.Errorf("needs_attention item lacks %s", k)
+		}
+	}
+}
+
+func TestSeveralRepositoriesGiveAnArray(t *testing.T) {
+	in := `[{"number":1,"title":"a","body":"","state":"OPEN","url":"https://github.com/acme/web/issues/1"}]
+[{"number":2,"title":"b","body":"","state":"OPEN","url":"https://github.com/acme/api/issues/2"}]`
+	exp, err := Parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := RenderJSON(&out, Build(exp, Options{})); err != nil {
+		t.Fatal(err)
+	}
+	var arr []Report
+	if err := json.Unmarshal(out.Bytes(), &arr); err != nil || len(arr) != 2 || arr[0].Repository != "acme/api" || arr[1].Repository != "acme/web" {
+		t.Errorf("got %v %s", err, out.String())
+	}
+}
+
+func TestNeedsAttentionHoldsAtMostTen(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := 1; i <= 15; i++ {
+		if i > 1 {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"number":` + itoa(i) + `,"title":"t","body":"","state":"OPEN","url":"https://github.com/acme/web/issues/` + itoa(i) + `"}`)
+	}
+	b.WriteString("]")
+	exp, err := Parse(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Build(exp, Options{})[0]
+	if len(r.NeedsAttention) != 10 || r.NeedsAttention[0].Number != 1 {
+		t.Errorf("needs attention has %d items starting at #%d", len(r.NeedsAttention), r.NeedsAttention[0].Number)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestRenderMarkdownAndText(t *testing.T) {
+	reports := Build(fixture(t), Options{})
+	var md bytes.Buffer
+	if err := RenderMarkdown(&md, reports); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Ownership report: acme/web", "| with an owner | 4 | 67% |", "| [#21](https://github.com/acme/web/issues/21) | Bump webpack to 5.91 | owner and reason (rationale) |", "| engineer |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	var txt bytes.Buffer
+	if err := RenderText(&txt, reports); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Ownership report: acme/web", "with an owner", "67%", "#21", "https://github.com/acme/web/issues/21"} {
+		if !strings.Contains(txt.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, txt.String())
+		}
+	}
+}
+
+func TestParseRefusesWhatIsNotAnExport(t *testing.T) {
+	for name, in := range map[string]string{
+		"empty":          "",
+		"not JSON":       "number,title\n1,foo\n",
+		"a number":       "42",
+		"no url":         `[{"number":1,"title":"x"}]`,
+		"not GitHub url": `[{"number":1,"url":"https://example.com/x"}]`,
+		"wrong types":    `[{"number":"one","url":"https://github.com/a/b/issues/1"}]`,
+		"list of words":  `["a","b"]`,
+		"cut short":      `[{"number":1,`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(strings.NewReader(in))
+			if !errors.Is(err, ErrNotExport) {
+				t.Fatalf("err = %v, want ErrNotExport", err)
+			}
+			if strings.Contains(err.Error(), "json.") || strings.Contains(err.Error(), "*") {
+				t.Errorf("error %q names Go internals", err)
+			}
+		})
+	}
+}

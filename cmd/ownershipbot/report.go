@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/ownershipbot/ownershipbot/analysis/report"
+)
+
+// reportOptions are report's flags.
+type reportOptions struct {
+	format  string
+	product string
+	files   []string
+}
+
+func runReport(ctx context.Context, env *cmdEnv, args []string) int {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	var opts reportOptions
+	fs.StringVar(&opts.format, "format", "table", "output `format`: table, markdown or json")
+	fs.StringVar(&opts.product, "product", "", "comma-separated `logins` of product people, counted under the product role")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: ownershipbot report [flags] [FILE ...]
+
+Prints an ownership report of a repository from the JSON that the GitHub CLI
+prints: which issues have an owner and a rationale, which pull requests fix an
+owned issue, how much of the discussion is product-level, and the open issues
+most in need of an owner or a reason. Reads the files named, or stdin when
+there are none or a file is "-". Issues and pull requests may come in one
+stream (one JSON array after the other) or one file each:
+
+  gh issue list --state all --limit 1000 \
+    --json number,title,body,author,assignees,labels,comments,state,createdAt,closedAt,url > issues.json
+  gh pr list --state all --limit 1000 \
+    --json number,title,body,author,assignees,labels,comments,reviews,state,createdAt,closedAt,url > prs.json
+  ownershipbot report issues.json prs.json
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(env.stdout)
+			fs.Usage()
+			return exitOK
+		}
+		return exitUsage
+	}
+	opts.files = fs.Args()
+	render := map[string]func(io.Writer, []report.Report) error{
+		"table": report.RenderText, "text": report.RenderText,
+		"markdown": report.RenderMarkdown, "md": report.RenderMarkdown,
+		"json": report.RenderJSON,
+	}[strings.ToLower(opts.format)]
+	if render == nil {
+		errorf(env, "--format %q is not one of table, markdown, json", opts.format)
+		return exitUsage
+	}
+
+	var readers []io.Reader
+	if len(opts.files) == 0 {
+		opts.files = []string{"-"}
+	}
+	for _, name := range opts.files {
+		if name == "-" {
+			readers = append(readers, env.stdin)
+			continue
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			errorf(env, "cannot open %s: %s", name, reportFileError(err))
+			return exitFailure
+		}
+		defer f.Close()
+		// A newline between files keeps two exports apart.
+		readers = append(readers, f, strings.NewReader("\n"))
+	}
+	exp, err := report.Parse(io.MultiReader(readers...))
+	if err != nil {
+		errorf(env, "the input is not a gh issue list or gh pr list JSON export: %s", strings.TrimPrefix(err.Error(), report.ErrNotExport.Error()+": "))
+		return exitFailure
+	}
+	if err := ctx.Err(); err != nil {
+		errorf(env, "report was interrupted")
+		return exitFailure
+	}
+	var product []string
+	if opts.product != "" {
+		product = strings.Split(opts.product, ",")
+	}
+	reports := report.Build(exp, report.Options{ProductLogins: product})
+	if err := render(env.stdout, reports); err != nil {
+		errorf(env, "could not write the report")
+		return exitFailure
+	}
+	return exitOK
+}
+
+func reportFileError(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, os.ErrPermission):
+		return "permission denied"
+	}
+	return "it cannot be read"
+}
