@@ -3,6 +3,7 @@ package ownership
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 
@@ -33,7 +34,7 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 		return h.store.DeleteThread(ctx, repo, issue.GetNumber())
 	}
 
-	prev, _, err := h.store.Thread(ctx, repo, issue.GetNumber())
+	prev, found, err := h.store.Thread(ctx, repo, issue.GetNumber())
 	if err != nil {
 		return err
 	}
@@ -41,8 +42,11 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 	if prev.FirstOwned.IsZero() && !t.FirstOwned.IsZero() && !t.CreatedAt.IsZero() {
 		h.metrics.TimeToOwner.WithLabelValues(repo).Observe(t.FirstOwned.Sub(t.CreatedAt).Seconds())
 	}
-	if err := h.store.PutThread(ctx, t); err != nil {
-		return err
+	// Most events change nothing the bot keeps; skip the write then.
+	if !found || !sameState(prev, t) {
+		if err := h.store.PutThread(ctx, t); err != nil {
+			return err
+		}
 	}
 	return h.publish(ctx, d.InstallationID, fullName, &t, cfg)
 }
@@ -120,6 +124,17 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 		return err
 	}
 	return h.store.MarkConfigNotice(ctx, t.Repo, notice)
+}
+
+// sameState reports whether two states of a thread differ only in when
+// they were computed.
+func sameState(a, b store.Thread) bool {
+	if !a.CreatedAt.Equal(b.CreatedAt) || !a.FirstOwned.Equal(b.FirstOwned) {
+		return false
+	}
+	a.CreatedAt, a.FirstOwned, a.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
+	b.CreatedAt, b.FirstOwned, b.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
+	return a == b
 }
 
 func labelNames(labels []*github.Label) []string {

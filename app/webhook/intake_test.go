@@ -27,7 +27,7 @@ var secret = []byte("s3cret")
 
 const issueOpened = `{"action":"opened","issue":{"number":7},"repository":{"full_name":"Acme/Web"},"installation":{"id":42}}`
 
-func newIntake(t *testing.T) (*webhook.Intake, store.Store, *metrics.Metrics) {
+func newIntake(t testing.TB) (*webhook.Intake, store.Store, *metrics.Metrics) {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -38,9 +39,20 @@ func main() {
 	concurrency := flag.Int("concurrency", 32, "concurrent senders")
 	issues := flag.Int("issues", 200, "distinct issues the deliveries touch")
 	rate := flag.Int("rate", 0, "deliveries per second to offer (open loop); 0 sends as fast as the senders can")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*deliveries, *concurrency, *issues, *rate); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
