@@ -34,7 +34,7 @@ func (s *Store) Thread(ctx context.Context, repo string, number int) (store.Thre
 
 // PutThread inserts or replaces a thread's state.
 func (s *Store) PutThread(ctx context.Context, t store.Thread) error {
-	_, err := s.w.ExecContext(ctx, `INSERT OR REPLACE INTO threads (`+threadColumns+`)
+	_, err := s.exec(ctx, `INSERT OR REPLACE INTO threads (`+threadColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, boolInt(t.Draft), toNanos(t.CreatedAt),
 		t.Owner, t.OwnerSource, t.OwnerKind, toNanos(t.FirstOwned), t.Rationale, t.RationaleEvidence,
@@ -90,7 +90,7 @@ func (s *Store) PutComment(ctx context.Context, c store.Comment) error {
 
 // DeleteComment forgets a comment and reports whether one was stored.
 func (s *Store) DeleteComment(ctx context.Context, kind string, id int64) (bool, error) {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM comments WHERE kind = ? AND id = ?`, kind, id)
+	res, err := s.exec(ctx, `DELETE FROM comments WHERE kind = ? AND id = ?`, kind, id)
 	if err != nil {
 		return false, fmt.Errorf("deleting %s %d: %w", kind, id, err)
 	}
@@ -132,7 +132,7 @@ func (s *Store) Comment(ctx context.Context, kind string, id int64) (store.Comme
 
 // PutInstallation records an installation.
 func (s *Store) PutInstallation(ctx context.Context, in store.Installation) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO installations (id, account, suspended) VALUES (?, ?, ?)
+	_, err := s.exec(ctx, `INSERT INTO installations (id, account, suspended) VALUES (?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET account = excluded.account, suspended = excluded.suspended`,
 		in.ID, in.Account, boolInt(in.Suspended))
 	if err != nil {
@@ -214,7 +214,7 @@ func (s *Store) ConfigNoticeSent(ctx context.Context, repo, problemHash string) 
 
 // MarkConfigNotice records that this config problem was reported.
 func (s *Store) MarkConfigNotice(ctx context.Context, repo, problemHash string) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO config_notices (repo, problem_hash, noticed_at) VALUES (?, ?, ?)
+	_, err := s.exec(ctx, `INSERT INTO config_notices (repo, problem_hash, noticed_at) VALUES (?, ?, ?)
 		ON CONFLICT DO NOTHING`, repo, problemHash, toNanos(time.Now()))
 	if err != nil {
 		return fmt.Errorf("recording a config notice for %s: %w", repo, err)
