@@ -57,12 +57,7 @@ func AnalyzeComment(body string) CommentAnalysis {
 		if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
 			return
 		}
-		forEachSentence(b.Text, func(s string) {
-			if isTemplateText(s) {
-				return
-			}
-			sc.sentence(s)
-		})
+		forEachSentence(b.Text, sc.sentence)
 	})
 	out := CommentAnalysis{Concerns: []Concern{}, Evidence: []Evidence{}}
 	if !sc.isEnglish() {
@@ -87,13 +82,14 @@ func (sc *scratch) resetComment() {
 
 // sentenceScores scores one sentence; it returns the scores per concern
 // after audience, quantity and code-talk adjustments.
-func (sc *scratch) sentenceScores(s string) [6]float32 {
-	scores, _, _ := sc.sentenceScoresDetail(s)
-	return scores
+func (sc *scratch) sentenceScores(s string) ([6]float32, bool) {
+	scores, _, _, template := sc.sentenceScoresDetail(s)
+	return scores, template
 }
 
-// sentenceScoresDetail also returns the audience and code-talk weights.
-func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32) {
+// sentenceScoresDetail also returns the audience and code-talk weights, and
+// whether the sentence is unchanged template text (then it has no scores).
+func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32, bool) {
 	sc.norm = sc.norm[:0]
 	sc.starts = sc.starts[:0]
 	sc.ends = sc.ends[:0]
@@ -115,20 +111,30 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32)
 	var scores [6]float32
 	var audience, tech, quant float32
 	n := len(sc.starts)
+	if n > 0 && n <= maxTemplateWords && isTemplateNorm(sc.norm) {
+		return scores, 0, 0, true
+	}
 	for i := 0; i < n; {
+		head := lexicon[string(sc.norm[sc.starts[i]:sc.ends[i]])]
+		if head == nil {
+			i++
+			continue
+		}
 		matched := 1
-		for k := min(maxPhraseWords, n-i); k >= 1; k-- {
-			key := sc.norm[sc.starts[i]:sc.ends[i+k-1]]
-			if e, ok := lexicon[string(key)]; ok {
-				for c := range scores {
-					scores[c] += e.weights[c]
-				}
-				audience += e.audience
-				tech += e.tech
-				quant += e.quant
-				matched = k
+		e := head
+		for k := min(head.longest, n-i); k >= 2; k-- {
+			if p, ok := lexicon[string(sc.norm[sc.starts[i]:sc.ends[i+k-1]])]; ok && p.phrase {
+				e, matched = p, k
 				break
 			}
+		}
+		if e.phrase {
+			for c := range scores {
+				scores[c] += e.weights[c]
+			}
+			audience += e.audience
+			tech += e.tech
+			quant += e.quant
 		}
 		i += matched
 	}
@@ -146,19 +152,22 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32)
 			scores[c] -= techPenalty * min(tech, 2)
 		}
 	}
-	return scores, audience, tech
+	return scores, audience, tech, false
 }
 
 // sentence scores one sentence and records the concerns it shows.
 func (sc *scratch) sentence(s string) {
-	scores := sc.sentenceScores(s)
+	scores, template := sc.sentenceScores(s)
+	if template || (strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "[...]"))) {
+		return
+	}
 	for c, v := range scores {
 		if v >= concernThreshold && v > sc.best[c] {
 			if !sc.found[c] {
 				sc.found[c] = true
 			}
 			sc.best[c] = v
-			sc.evidence[c] = quote(s)
+			sc.evidence[c] = strings.Clone(quote(s))
 		}
 	}
 }

@@ -63,6 +63,11 @@ type lexEntry struct {
 	audience float32
 	tech     float32
 	quant    float32
+	// longest is, on the entry of a first word, the length in words of the
+	// longest phrase that starts with it, so most words need one lookup.
+	longest int
+	// phrase is false for entries that exist only to carry longest.
+	phrase bool
 }
 
 // lexicon maps a normalised phrase (stemmed words joined by one space) to
@@ -122,6 +127,14 @@ func init() {
 				e = &lexEntry{}
 				lexicon[key] = e
 			}
+			e.phrase = true
+			first, _, _ := strings.Cut(key, " ")
+			head := lexicon[first]
+			if head == nil {
+				head = &lexEntry{}
+				lexicon[first] = head
+			}
+			head.longest = max(head.longest, n)
 			switch target {
 			case "audience":
 				e.audience = max(e.audience, w)

@@ -1,7 +1,10 @@
 package analysis
 
 import (
+	"bytes"
 	"strings"
+	"sync"
+	"unsafe"
 	"unicode/utf8"
 )
 
@@ -35,14 +38,17 @@ const maxProseInput = 256 << 10
 // blocks so rationale detection can see a template's structure.
 func Prose(markdown string) []Block {
 	var blocks []Block
-	readProse(markdown, func(b Block) { blocks = append(blocks, b) })
+	readProse(markdown, func(b Block) {
+		b.Text = strings.Clone(b.Text)
+		blocks = append(blocks, b)
+	})
 	return blocks
 }
 
 // proseReader holds the state of one pass over a text.
 type proseReader struct {
 	emit      func(Block)
-	para      strings.Builder
+	para      []byte
 	paraKind  BlockKind
 	inPara    bool
 	fence     string // the opening fence while inside a fenced code block
@@ -52,11 +58,23 @@ type proseReader struct {
 	inLog     bool // the previous line was a log or stack trace line
 }
 
+var proseBufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// readProse calls emit for each block of prose. The Text of a block lives
+// in a reused buffer: it is valid only during the call, so keep a copy
+// (strings.Clone) of anything stored.
 func readProse(md string, emit func(Block)) {
 	if len(md) > maxProseInput {
 		md = md[:maxProseInput]
 	}
-	r := proseReader{emit: emit, prevBlank: true}
+	buf := proseBufPool.Get().(*[]byte)
+	defer func() {
+		if cap(*buf) <= 64<<10 {
+			proseBufPool.Put(buf)
+		}
+	}()
+	r := proseReader{emit: emit, prevBlank: true, para: (*buf)[:0]}
+	defer func() { *buf = r.para[:0] }()
 	for len(md) > 0 {
 		var line string
 		if i := strings.IndexByte(md, '\n'); i >= 0 {
@@ -73,12 +91,12 @@ func (r *proseReader) flush() {
 	if !r.inPara {
 		return
 	}
-	text := strings.TrimSpace(r.para.String())
-	r.para.Reset()
+	text := bytes.TrimSpace(r.para)
 	r.inPara = false
-	if text != "" {
-		r.emit(Block{Kind: r.paraKind, Text: text})
+	if len(text) > 0 {
+		r.emit(Block{Kind: r.paraKind, Text: unsafe.String(&text[0], len(text))})
 	}
+	r.para = r.para[:0]
 }
 
 func (r *proseReader) line(line string) {
@@ -195,21 +213,23 @@ func (r *proseReader) line(line string) {
 		r.inPara = true
 		r.paraKind = BlockParagraph
 	} else {
-		r.para.WriteByte(' ')
+		r.para = append(r.para, ' ')
 	}
 	r.appendInline(trimmed)
 }
 
 func (r *proseReader) emitInline(kind BlockKind, level int, text string) {
-	var b strings.Builder
-	appendInline(&b, text)
-	t := strings.TrimSpace(b.String())
-	if t != "" || kind == BlockHeading {
-		r.emit(Block{Kind: kind, Level: level, Text: t})
+	r.para = appendInline(r.para[:0], text)
+	t := bytes.TrimSpace(r.para)
+	if len(t) > 0 {
+		r.emit(Block{Kind: kind, Level: level, Text: unsafe.String(&t[0], len(t))})
+	} else if kind == BlockHeading {
+		r.emit(Block{Kind: kind, Level: level})
 	}
+	r.para = r.para[:0]
 }
 
-func (r *proseReader) appendInline(text string) { appendInline(&r.para, text) }
+func (r *proseReader) appendInline(text string) { r.para = appendInline(r.para, text) }
 
 func indentWidth(ws string) int {
 	n := 0
@@ -290,7 +310,7 @@ func stripHTMLComments(s string, open *bool) string {
 
 // appendInline writes the visible text of one line: code spans, images,
 // HTML tags, link targets and bare URLs are dropped; link text stays.
-func appendInline(b *strings.Builder, s string) {
+func appendInline(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
@@ -301,7 +321,7 @@ func appendInline(b *strings.Builder, s string) {
 			}
 			if end := strings.Index(s[i+n:], s[i:i+n]); end >= 0 {
 				i += n + end + n
-				b.WriteString(" ")
+				b = append(b, ' ')
 				continue
 			}
 			i += n
@@ -314,13 +334,13 @@ func appendInline(b *strings.Builder, s string) {
 		case c == '[':
 			if end := linkEnd(s[i:]); end > 0 {
 				text := s[i+1 : strings.Index(s[i:], "](")+i]
-				appendInline(b, text)
+				b = appendInline(b, text)
 				i += end
 				continue
 			}
 		case c == '<':
 			if end := strings.IndexByte(s[i:], '>'); end > 0 && end < 200 && isTag(s[i+1:i+end]) {
-				b.WriteByte(' ')
+				b = append(b, ' ')
 				i += end + 1
 				continue
 			}
@@ -332,9 +352,10 @@ func appendInline(b *strings.Builder, s string) {
 			i = j
 			continue
 		}
-		b.WriteByte(c)
+		b = append(b, c)
 		i++
 	}
+	return b
 }
 
 // linkEnd returns the length of "[text](target)" at the start of s, or 0.

@@ -128,7 +128,7 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 	sections := []section{{}}
 	readProse(body, func(b Block) {
 		if b.Kind == BlockHeading {
-			sections = append(sections, section{heading: b.Text, kind: classifyHeading(b.Text, opts.Headings)})
+			sections = append(sections, section{heading: strings.Clone(b.Text), kind: classifyHeading(b.Text, opts.Headings)})
 			return
 		}
 		cur := &sections[len(sections)-1]
@@ -136,7 +136,7 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 			if isTemplateText(s) {
 				return
 			}
-			cur.text = append(cur.text, s)
+			cur.text = append(cur.text, strings.Clone(s))
 			cur.words += countWords(s)
 		})
 	})
@@ -251,6 +251,6 @@ func countWords(s string) int {
 func isCodeTalk(s string) bool {
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	_, audience, tech := sc.sentenceScoresDetail(s)
+	_, audience, tech, _ := sc.sentenceScoresDetail(s)
 	return tech > 0 && audience == 0
 }

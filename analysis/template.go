@@ -51,10 +51,46 @@ var templateTexts = []string{
 	"Type of change", "How Has This Been Tested?", "Checklist:", "Checklist", "Related issues", "Fixes # (issue)", "Fixes #",
 }
 
+// templateNorms holds the same sentences in the classifier's normal form
+// (see appendNorm), so it can drop them while scoring without a second pass.
+var (
+	templateNorms    = map[string]bool{}
+	templateNormPre  string
+	maxTemplateWords int
+)
+
 func init() {
 	for _, s := range templateTexts {
 		templateSentences[normalKey(s)] = true
+		k, n := normWords(s)
+		templateNorms[k] = true
+		maxTemplateWords = max(maxTemplateWords, n)
 	}
+	templateNormPre, _ = normWords("A clear and concise description of")
+}
+
+// normWords is the normal form of a text and its number of words.
+func normWords(s string) (string, int) {
+	var t tokenizer
+	t.reset(s)
+	var b []byte
+	n := 0
+	for {
+		w, ok := t.next()
+		if !ok {
+			return string(b), n
+		}
+		if n > 0 {
+			b = append(b, ' ')
+		}
+		b = appendNorm(b, w)
+		n++
+	}
+}
+
+// isTemplateNorm reports whether a sentence in normal form is template text.
+func isTemplateNorm(norm []byte) bool {
+	return templateNorms[string(norm)] || len(norm) >= len(templateNormPre) && string(norm[:len(templateNormPre)]) == templateNormPre
 }
 
 // normalKey lowercases s and joins its words with single spaces.
