@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"sync"
-	"unsafe"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // BlockKind says what kind of Markdown block a Block came from.
