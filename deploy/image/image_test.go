@@ -92,7 +92,7 @@ func TestImageTarballIsStaticNonRootAndReproducible(t *testing.T) {
 		t.Errorf("oci-layout = %q", files["oci-layout"])
 	}
 	var index struct {
-		SchemaVersion int          `json:"schemaVersion"`
+		SchemaVersion int             `json:"schemaVersion"`
 		Manifests     []ociDescriptor `json:"manifests"`
 	}
 	if err := json.Unmarshal(files["index.json"], &index); err != nil || len(index.Manifests) != 1 {
@@ -103,7 +103,7 @@ func TestImageTarballIsStaticNonRootAndReproducible(t *testing.T) {
 		t.Errorf("index entry %+v", md)
 	}
 	var manifest struct {
-		MediaType string       `json:"mediaType"`
+		MediaType string          `json:"mediaType"`
 		Config    ociDescriptor   `json:"config"`
 		Layers    []ociDescriptor `json:"layers"`
 	}
