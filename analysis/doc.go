@@ -1,5 +1,72 @@
 // Package analysis judges text: whether a comment raises a product-level
-// concern, whether an issue or pull request says why it matters, and who
-// owns it. It is pure: plain values in, results with evidence out, no I/O and
-// no GitHub client.
+// concern, whether an issue or pull request says why it matters, who owns
+// it, and which issues a pull request links. It is pure: plain values in,
+// results with evidence out, no I/O, no network and no GitHub client.
+//
+// # Reading Markdown
+//
+// Prose reads a body as GitHub renders it and keeps only what a person reads
+// as the author's own words: fenced and indented code, inline code, stack
+// traces and log lines, quoted replies ("> ..." quotes someone else), HTML
+// comments and tags, images, link targets and bare URLs are dropped, and the
+// unchanged sentences of GitHub's default issue and pull request templates
+// ("A clear and concise description of what the bug is.") are ignored. So
+// "performance" in `perfMonitor` or in a Java stack trace is never a concern.
+//
+// # Concerns: weighted phrase rules, on purpose
+//
+// AnalyzeComment uses a table of weighted phrases (lexicon.go), not a
+// trained model. The choice is deliberate:
+//
+//   - Every positive must quote its evidence, and a person reading a bot
+//     comment or a dashboard must be able to see why; a phrase table gives
+//     the sentence and the phrases that fired, a linear model over thousands
+//     of features does not explain itself as plainly.
+//   - The labelled set we could write by hand (a few hundred comments) is
+//     too small to train a model that generalises better than rules written
+//     from the taxonomy; a model would learn our sentences, not the concern.
+//   - Rules are fast (one map lookup per word), need no model file, no
+//     download and no cgo, and a repository can read and argue with them.
+//
+// Each sentence is tokenised (lowercase, light plural stemming, numbers
+// with units turned into tokens such as "#time" for "300ms" or "#pct" for
+// "4%", spelled-out counts into "#num") and matched longest phrase first.
+// Phrases add weight to one or more of the six concerns of CONTRACTS
+// section 5. Three kinds of context adjust the sum: naming the people
+// affected (users, customers, operators) lifts a concern that already has
+// support; a measurement (300ms, 4%, 2GB) does the same; code-level talk
+// (rename, unit test, CI, bump, lint) lowers concerns in a sentence that
+// names nobody affected, so "this test is flaky" or "the build is slow" are
+// not product-level while "checkout is flaky for users" is. A sentence
+// scoring at least 1 for a concern shows it, and becomes its evidence.
+//
+// Questions, hedges and negation are read like statements on purpose: "what
+// happens to users if the payment API times out?" and "this won't affect
+// latency" both reason about an effect on users, which is what
+// product-level means. Text that is mostly non-Latin script, or has more
+// common German, French, Spanish, Portuguese, Italian or Dutch function words
+// than English ones, or only emoji, is not product-level rather than guessed.
+//
+// The weights were set on the development part of the labelled set in
+// testdata/ (see testdata/LABELS.md); the held-out part is only measured,
+// by TestEvaluation (go test -v -run TestEvaluation ./analysis/).
+//
+// # Rationale
+//
+// DetectRationale looks for the problem or need an issue or pull request
+// addresses, and why it matters: a heading or issue-form field such as Why,
+// Problem, Motivation, Impact, User story, Use case or Describe the bug with
+// real content under it (empty sections and placeholders such as
+// "_No response_", "N/A", "TBD" or an HTML comment do not count); Expected
+// and Actual behaviour both filled; or prose with a reason ("so that",
+// "because", "in order to", "as a <role>, I want", "currently ... fails").
+// Strong means an explicit reason or a filled rationale section; weak means
+// hints of a problem or need. A bare instruction ("Bump X to 2.0") has none.
+//
+// # Owners and links
+//
+// DetectOwner takes assignees first, then "Owner:"/"DRI:"/"Accountable:"
+// lines or issue-form fields in the body, then labels matching a glob
+// ("owner:*"). ParseLinks reads "Fixes #12", "closes acme/web#3" and issue
+// URLs the way GitHub does, telling closing references from related ones.
 package analysis
