@@ -389,14 +389,10 @@ func scanDelivery(row interface{ Scan(...any) error }) (store.Delivery, error) {
 	return d, err
 }
 
-// claimSQL leases the first unfinished delivery in arrival order that is ready
+// nextSQL finds the first unfinished delivery in arrival order that is ready
 // (pending and due, or leased with an expired lease) and whose order key has
-// no earlier unfinished delivery and no live lease. The single write
-// connection makes the read and the update one atomic step.
-const claimSQL = `UPDATE deliveries
-SET status = 'leased', lease_until = :until, worker = :worker
-WHERE seq = (
-    SELECT d.seq FROM deliveries d
+// no earlier unfinished delivery and no live lease.
+const nextSQL = `SELECT d.seq FROM deliveries d
     WHERE d.status IN ('pending', 'leased')
       AND ((d.status = 'pending' AND d.available_at <= :now)
         OR (d.status = 'leased' AND d.lease_until <= :now))
@@ -407,14 +403,31 @@ WHERE seq = (
             AND e.seq <> d.seq
             AND (e.seq < d.seq OR (e.status = 'leased' AND e.lease_until > :now))))
     ORDER BY d.seq
-    LIMIT 1)
+    LIMIT 1`
+
+// claimSQL leases what nextSQL finds. The single write connection makes the
+// choice and the lease one atomic step.
+const claimSQL = `UPDATE deliveries
+SET status = 'leased', lease_until = :until, worker = :worker
+WHERE seq = (` + nextSQL + `)
 RETURNING ` + deliveryColumns
 
-// Claim leases the oldest ready delivery to worker for leaseFor.
+// Claim leases the oldest ready delivery to worker for leaseFor. It first
+// looks on a reader connection, so that idle workers polling an empty (or
+// blocked) queue never hold up Enqueue at the write gate; the lease itself
+// chooses again, atomically.
 func (s *Store) Claim(ctx context.Context, worker string, leaseFor time.Duration) (store.Delivery, error) {
 	now := time.Now()
+	var seq int64
+	err := s.r.QueryRowContext(ctx, nextSQL, sql.Named("now", now.UnixNano())).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Delivery{}, store.ErrNoDelivery
+	}
+	if err != nil {
+		return store.Delivery{}, fmt.Errorf("claiming a delivery: %w", err)
+	}
 	var d store.Delivery
-	err := s.write(ctx, false, func() error {
+	err = s.write(ctx, false, func() error {
 		st, err := s.prepared(ctx, claimSQL)
 		if err != nil {
 			return err
