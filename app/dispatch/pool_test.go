@@ -1,0 +1,196 @@
+package dispatch_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/ownershipbot/ownershipbot/app/dispatch"
+	"github.com/ownershipbot/ownershipbot/app/metrics"
+	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/store/sqlite"
+)
+
+var errPermanent = errors.New("permanent")
+
+type fixture struct {
+	store   *sqlite.Store
+	metrics *metrics.Metrics
+	pool    *dispatch.Pool
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func start(t *testing.T, handle func(ctx context.Context, d store.Delivery) error) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: st, metrics: metrics.New(prometheus.NewRegistry()), done: make(chan struct{})}
+	f.pool = dispatch.NewPool(dispatch.PoolOptions{
+		Queue: st, Handle: handle, Metrics: f.metrics, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Workers: 4, MaxAttempts: 3, RetryBase: 5 * time.Millisecond, Poll: 5 * time.Millisecond,
+		Classify: func(err error) (bool, time.Time) { return errors.Is(err, errPermanent), time.Time{} },
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel = cancel
+	go func() { f.pool.Run(ctx, time.Second); close(f.done) }()
+	t.Cleanup(func() { f.stop(); st.Close() })
+	return f
+}
+
+func (f *fixture) stop() {
+	f.cancel()
+	<-f.done
+}
+
+func (f *fixture) enqueue(t *testing.T, id, key string) {
+	t.Helper()
+	if _, err := f.store.Enqueue(context.Background(), store.Delivery{ID: id, Event: "issues", OrderKey: key, Payload: []byte("{}"), ReceivedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	f.pool.Wake()
+}
+
+func (f *fixture) waitStatus(t *testing.T, id, status string) store.Delivery {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		d, _, err := f.store.Delivery(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status == status {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("delivery %s is %q, want %q", id, d.Status, status)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestPassingFailureIsRetriedUntilDone(t *testing.T) {
+	var calls atomic.Int32
+	f := start(t, func(ctx context.Context, d store.Delivery) error {
+		if calls.Add(1) < 3 {
+			return errors.New("502 from GitHub")
+		}
+		return nil
+	})
+	f.enqueue(t, "d1", "acme/web#1")
+	f.waitStatus(t, "d1", store.DeliveryDone)
+	if got := testutil.ToFloat64(f.metrics.DeliveriesProcessed.WithLabelValues("issues", "retried")); got != 2 {
+		t.Fatalf("retries counted %v, want 2", got)
+	}
+}
+
+func TestDeliveryThatKeepsFailingIsKeptAsFailed(t *testing.T) {
+	f := start(t, func(ctx context.Context, d store.Delivery) error { return errors.New("GitHub is down") })
+	f.enqueue(t, "d1", "acme/web#1")
+	d := f.waitStatus(t, "d1", store.DeliveryFailed)
+	if d.LastError != "GitHub is down" {
+		t.Fatalf("last error %q", d.LastError)
+	}
+	if got := testutil.ToFloat64(f.metrics.DeliveriesFailed.WithLabelValues("issues")); got != 1 {
+		t.Fatalf("failed deliveries counted %v, want 1", got)
+	}
+}
+
+func TestPermanentErrorFailsAtOnce(t *testing.T) {
+	var calls atomic.Int32
+	f := start(t, func(ctx context.Context, d store.Delivery) error {
+		calls.Add(1)
+		return errPermanent
+	})
+	f.enqueue(t, "d1", "")
+	f.waitStatus(t, "d1", store.DeliveryFailed)
+	if calls.Load() != 1 {
+		t.Fatalf("a permanent error was tried %d times", calls.Load())
+	}
+}
+
+func TestOneIssueAtATimeInOrderOthersInParallel(t *testing.T) {
+	var mu sync.Mutex
+	order := map[string][]string{}
+	running := map[string]int{}
+	overlap := false
+	var parallel atomic.Int32
+	var peak atomic.Int32
+	f := start(t, func(ctx context.Context, d store.Delivery) error {
+		mu.Lock()
+		running[d.OrderKey]++
+		overlap = overlap || running[d.OrderKey] > 1
+		order[d.OrderKey] = append(order[d.OrderKey], d.ID)
+		mu.Unlock()
+		n := parallel.Add(1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		time.Sleep(5 * time.Millisecond)
+		parallel.Add(-1)
+		mu.Lock()
+		running[d.OrderKey]--
+		mu.Unlock()
+		return nil
+	})
+	keys := []string{"acme/web#1", "acme/web#2", "acme/api#1"}
+	var want = map[string][]string{}
+	for i := range 10 {
+		for _, k := range keys {
+			id := k + "/" + string(rune('a'+i))
+			want[k] = append(want[k], id)
+			f.enqueue(t, id, k)
+		}
+	}
+	for _, k := range keys {
+		f.waitStatus(t, want[k][len(want[k])-1], store.DeliveryDone)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if overlap {
+		t.Fatal("two deliveries of one issue ran at the same time")
+	}
+	for _, k := range keys {
+		if len(order[k]) != 10 {
+			t.Fatalf("%s ran %d deliveries, want 10", k, len(order[k]))
+		}
+		for i := range order[k] {
+			if order[k][i] != want[k][i] {
+				t.Fatalf("%s ran in order %v, want %v", k, order[k], want[k])
+			}
+		}
+	}
+	if peak.Load() < 2 {
+		t.Fatal("deliveries of different issues never ran in parallel")
+	}
+}
+
+func TestShutdownLetsInFlightWorkFinish(t *testing.T) {
+	started := make(chan struct{})
+	f := start(t, func(ctx context.Context, d store.Delivery) error {
+		close(started)
+		select {
+		case <-time.After(50 * time.Millisecond):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	f.enqueue(t, "d1", "")
+	<-started
+	f.stop()
+	d, _, _ := f.store.Delivery(context.Background(), "d1")
+	if d.Status != store.DeliveryDone {
+		t.Fatalf("in-flight delivery after shutdown is %q, want done", d.Status)
+	}
+}
