@@ -46,6 +46,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -99,6 +101,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if strings.Contains(path, "?") || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("the SQLite database path %q must be a plain file name (no '?', no file: URI, not :memory:)", path)
 	}
+	if dir := filepath.Dir(path); dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("cannot open the SQLite database %s: the directory %s does not exist", path, dir)
+		}
+	}
 	writerDSN := dsn(path,
 		"_txlock", "immediate",
 		"_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", backstopCheckpointPages))
@@ -117,7 +124,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// Create the file, switch it to WAL and migrate before readers open it.
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
-		return nil, err
+		return nil, fmt.Errorf("SQLite database %s: %w", path, err)
 	}
 	if _, err := w.ExecContext(ctx,
 		`UPDATE deliveries SET status = 'pending', worker = '', lease_until = 0 WHERE status = 'leased'`); err != nil {

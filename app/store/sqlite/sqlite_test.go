@@ -187,9 +187,14 @@ func TestRefusesNewerSchema(t *testing.T) {
 	}
 }
 
-func TestRefusesPathsThatAreNotFiles(t *testing.T) {
+func TestRefusesWhatIsNotADatabaseFile(t *testing.T) {
 	t.Parallel()
-	for _, path := range []string{"", ":memory:", "x.db?mode=ro", "file:x.db"} {
+	notADatabase := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(notADatabase, []byte(strings.Repeat("not SQLite\n", 200)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"", ":memory:", "x.db?mode=ro", "file:x.db",
+		filepath.Join(t.TempDir(), "missing", "bot.db"), notADatabase} {
 		if s, err := Open(t.Context(), path); err == nil {
 			s.Close()
 			t.Errorf("Open(%q) succeeded, want an error", path)
