@@ -21,8 +21,10 @@ const (
 	// quantBoost is added when the sentence measures something (12%, 300ms).
 	quantBoost = 0.3
 	// techPenalty is taken per unit of code-level talk (capped at two) from
-	// a sentence that names no audience.
+	// a sentence that names no audience and has at least one unit of it.
 	techPenalty = 0.6
+	// techDamping scales what is left of a code-talk sentence's scores.
+	techDamping = 0.6
 	// maxEvidence caps the length of an evidence quote in bytes.
 	maxEvidence = 240
 )
@@ -148,8 +150,9 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		if scores[c] >= boostable && quant > 0 {
 			scores[c] += quantBoost
 		}
-		if tech > 0 && audience == 0 {
-			scores[c] -= techPenalty * min(tech, 2)
+		if tech >= 1 && audience == 0 {
+			// A sentence about code, tests or CI that names nobody affected.
+			scores[c] = (scores[c] - techPenalty*min(tech, 2)) * techDamping
 		}
 	}
 	return scores, audience, tech, false

@@ -95,8 +95,18 @@ func appendNorm(dst []byte, w string) []byte {
 	if w[0] == '$' || strings.HasPrefix(w, "€") || strings.HasPrefix(w, "£") {
 		return append(dst, "#money"...)
 	}
-	if len(w) <= 8 && numberWords[strings.ToLower(w)] {
-		return append(dst, "#num"...)
+	if len(w) <= 10 {
+		var lower [10]byte
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lower[i] = c
+		}
+		if numberWords[string(lower[:len(w)])] {
+			return append(dst, "#num"...)
+		}
 	}
 	start := len(dst)
 	for i := 0; i < len(w); {
