@@ -35,8 +35,9 @@
 // behind.
 //
 // One process owns the file: Open returns deliveries that a previous process
-// left leased to the queue, since that process is gone. Two processes must not
-// share a file; use PostgreSQL for several replicas.
+// left leased to the queue, since that process is gone. A lock file next to
+// the database (PATH-lock, flock(2)) makes a second process's Open fail
+// rather than take over those leases; use PostgreSQL for several replicas.
 package sqlite
 
 import (
@@ -78,6 +79,8 @@ type Store struct {
 
 	gate  writeGate // who may use w next
 	stmts sync.Map  // query text -> *sql.Stmt on w
+
+	unlock func() // releases the lock file; see lockFile
 }
 
 // checkpointEvery is how often the background checkpointer runs. A passive
@@ -106,6 +109,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("cannot open the SQLite database %s: the directory %s does not exist", path, dir)
 		}
 	}
+	unlock, err := lockFile(path)
+	if err != nil {
+		return nil, err
+	}
+	opened := false
+	defer func() {
+		if !opened {
+			unlock()
+		}
+	}()
 	writerDSN := dsn(path,
 		"_txlock", "immediate",
 		"_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", backstopCheckpointPages))
@@ -162,6 +175,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	cctx, cancel := context.WithCancel(context.Background())
 	s.stopCheckpoints, s.checkpointsDone = cancel, make(chan struct{})
 	go s.checkpoints(cctx)
+	s.unlock = sync.OnceFunc(unlock)
+	opened = true
 	return s, nil
 }
 
@@ -316,7 +331,9 @@ func (s *Store) Close() error {
 		st.(*sql.Stmt).Close()
 		return true
 	})
-	return errors.Join(s.c.Close(), s.r.Close(), s.w.Close())
+	err := errors.Join(s.c.Close(), s.r.Close(), s.w.Close())
+	s.unlock()
+	return err
 }
 
 // Ping checks that both the reader and the writer answer.

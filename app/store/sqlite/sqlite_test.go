@@ -157,6 +157,22 @@ func TestEnqueuedDeliveriesSurviveAKilledProcess(t *testing.T) {
 	}
 }
 
+func TestOneProcessPerDatabase(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "ownershipbot.db")
+	first := openTemp(t, path)
+	if second, err := Open(t.Context(), path); err == nil {
+		second.Close()
+		t.Fatal("a second Open of an open database succeeded, want it refused")
+	} else if !strings.Contains(err.Error(), "already open") {
+		t.Errorf("second Open: %v, want it to say the database is already open", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	openTemp(t, path) // free again once the first is closed
+}
+
 func TestMigrationsRunOnce(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
