@@ -371,10 +371,10 @@ func productParticipation() Dashboard {
 	d := newDashboard("ownershipbot-participation", "Product-level participation",
 		"Who reasons about users, operators and outcomes in issues and pull requests: engineers' share of product-level comments, the concerns raised, and pull requests tied to owned issues. Aggregates by role only; no person is ever shown.")
 	l := layout{d: &d}
-	l.add(6, 5, stat("Engineers' share of product-level comments in issues",
+	l.add(6, 5, stat("Engineers' product-level share: issues",
 		"Of the product-level comments on issues (comments created in the metrics window), the share written by engineers.",
 		percent, instant(engineersShare("issue"), "")))
-	l.add(6, 5, stat("Engineers' share of product-level comments in pull requests",
+	l.add(6, 5, stat("Engineers' product-level share: PRs",
 		"Of the product-level comments on pull requests, the share written by engineers.",
 		percent, instant(engineersShare("pull_request"), "")))
 	l.add(6, 5, stat("Pull requests linked to an owned issue",
@@ -401,16 +401,16 @@ func productParticipation() Dashboard {
 
 	l.add(8, 8, bargauge("Product people vs engineers: product-level share of their comments",
 		"For each role, the share of its comments that are product-level.",
-		percent, instant(`sum by (author_role) (`+comments(`level="product"`)+`) / sum by (author_role) (`+comments("")+`)`, "{{author_role}}")))
+		percent, instant(`sum by (author_role) (`+comments(`level="product", author_role=~"engineer|product"`)+`) / sum by (author_role) (`+comments(`author_role=~"engineer|product"`)+`)`, "{{author_role}}")))
 	l.add(16, 8, timeseries("Product-level comments by role",
 		"Product-level comments in the metrics window, by the author's role.",
 		FieldDefaults{Unit: "short", Min: f(0)}, true,
 		series(`sum by (author_role) (`+comments(`level="product"`)+`)`, "{{author_role}}")))
 
-	l.add(8, 8, bargauge("Concerns by role",
-		"Which concerns each role raises.",
+	l.add(8, 8, bargauge("Concerns raised by engineers and product people",
+		"Which concerns engineers and product people raise in product-level comments.",
 		FieldDefaults{Unit: "short", Min: f(0)},
-		instant(`sum by (author_role, concern) (repository_thread_role_concern:ownershipbot_comment_concerns:max{`+repo+`})`, "{{author_role}}: {{concern}}")))
+		instant(`sum by (author_role, concern) (repository_thread_role_concern:ownershipbot_comment_concerns:max{`+repo+`, author_role=~"engineer|product"})`, "{{author_role}}: {{concern}}")))
 	l.add(8, 8, bargauge("Pull requests linked to an owned issue, by repository",
 		"Share of each repository's open pull requests that fix an issue with an owner.",
 		percent, instant(`repository:ownershipbot_pull_requests_linked_owned:ratio{`+repo+`}`, "{{repository}}")))

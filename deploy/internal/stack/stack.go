@@ -148,9 +148,24 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		}
 		return s.waitHTTP(ctx, p, s.PrometheusURL+"/-/ready")
 	}
+	// Prometheus applies new scrape targets a few seconds after it starts;
+	// to see the replay happen, the demo waits until its target is scraped
+	// (and found down).
+	waitTarget := func() error {
+		for {
+			if r, err := s.Query(ctx, `up{job="ownershipbot"}`, time.Time{}); err == nil && len(r) > 0 {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return errors.New("Prometheus did not start scraping in time")
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
 	order := []func() error{startDemo, startProm}
 	if o.PrometheusFirst {
-		order = []func() error{startProm, startDemo}
+		order = []func() error{startProm, waitTarget, startDemo}
 	}
 	for _, f := range order {
 		if err := f(); err != nil {
