@@ -19,6 +19,11 @@
 // leases and retries come from the replicas' clocks, which are assumed to be
 // synchronised (NTP) to well within a lease.
 //
+// Enqueue, which a webhook's acknowledgement waits for, has a connection pool
+// of its own, so it never queues for a connection behind the workers; each
+// replica therefore opens up to twice pool_max_conns connections (pgx's
+// default pool_max_conns is the larger of 4 and the number of CPUs).
+//
 // Migrations take a transaction-scoped advisory lock, so replicas that start
 // at the same moment apply each migration exactly once, one after the other.
 package postgres
@@ -45,7 +50,8 @@ var migrationFiles embed.FS
 // Store is the PostgreSQL implementation of store.Store. It is safe for
 // concurrent use, and several Stores (replicas) may share one database.
 type Store struct {
-	pool *pgxpool.Pool
+	pool *pgxpool.Pool // everything but Enqueue
+	acks *pgxpool.Pool // Enqueue only
 }
 
 var _ store.Store = (*Store)(nil)
@@ -74,6 +80,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("migrating PostgreSQL at %s: %s", where, scrub(err, url))
 	}
+	acks, err := pgxpool.NewWithConfig(ctx, cfg.Copy())
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %s", where, scrub(err, url))
+	}
+	s.acks = acks
 	return s, nil
 }
 
@@ -152,8 +164,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 }
 
-// Close closes the connection pool.
+// Close closes the connection pools.
 func (s *Store) Close() error {
+	s.acks.Close()
 	s.pool.Close()
 	return nil
 }
@@ -196,7 +209,7 @@ func (s *Store) Enqueue(ctx context.Context, d store.Delivery) (bool, error) {
 	if payload == nil {
 		payload = []byte{}
 	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO deliveries
+	tag, err := s.acks.Exec(ctx, `INSERT INTO deliveries
 		(id, event, action, installation_id, order_key, payload, received_at, available_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (id) DO NOTHING`,
