@@ -77,3 +77,39 @@ func TestDetectRationaleStories(t *testing.T) {
 		})
 	}
 }
+
+func TestModelTrainsTheSameEveryTime(t *testing.T) {
+	loadModel()
+	saved := map[string][modelTasks]float32{}
+	for k, w := range modelWeights {
+		saved[k] = *w
+	}
+	bias := modelBias
+	modelBias = [modelTasks]float32{}
+	trainModel(trainingComments)
+	if modelBias != bias || len(modelWeights) != len(saved) {
+		t.Fatalf("bias %v then %v; %d then %d features", bias, modelBias, len(saved), len(modelWeights))
+	}
+	for k, w := range modelWeights {
+		if *w != saved[k] {
+			t.Fatalf("feature %q: %v then %v", k, saved[k], *w)
+		}
+	}
+	if len(modelWeights) < 500 {
+		t.Errorf("only %d features", len(modelWeights))
+	}
+}
+
+func TestModelDoesNotReadCodeTalk(t *testing.T) {
+	// Code-level sentences with words the model has seen in product
+	// comments stay implementation talk.
+	for _, s := range []string{
+		"Rename the users variable in the unit test.",
+		"The integration tests for the checkout page are flaky on CI.",
+		"Bump the payments SDK to 4.2 in go.mod.",
+	} {
+		if a := AnalyzeComment(s); a.ProductLevel {
+			t.Errorf("%q: product-level %v", s, a.Evidence)
+		}
+	}
+}

@@ -52,6 +52,7 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // quotes, HTML comments and images are not read (see Prose). Text that is
 // not English, or has no words, is not product-level.
 func AnalyzeComment(body string) CommentAnalysis {
+	loadModel()
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	sc.resetComment()
@@ -158,17 +159,37 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 	return scores, audience, tech, false
 }
 
-// sentence scores one sentence and records the concerns it shows.
+// sentence scores one sentence and records the concerns it shows: those
+// the phrase rules find, and those the model is confident of in a sentence
+// that is not code talk.
 func (sc *scratch) sentence(s string) {
-	scores, template := sc.sentenceScores(s)
+	scores, _, tech, template := sc.sentenceScoresDetail(s)
 	if template || (strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "[...]"))) {
 		return
 	}
+	ruled := false
+	for _, v := range scores {
+		ruled = ruled || v >= concernThreshold
+	}
+	if !ruled && tech < 1 && len(sc.starts) >= 3 {
+		// The rules found nothing: ask the model.
+		z := sc.modelScores()
+		if z[modelProd] >= 0 {
+			top := 0
+			for c := range scores {
+				if z[c] > z[top] {
+					top = c
+				}
+				if z[c] >= 0 {
+					scores[c] = concernThreshold
+				}
+			}
+			scores[top] = concernThreshold
+		}
+	}
 	for c, v := range scores {
 		if v >= concernThreshold && v > sc.best[c] {
-			if !sc.found[c] {
-				sc.found[c] = true
-			}
+			sc.found[c] = true
 			sc.best[c] = v
 			sc.evidence[c] = strings.Clone(quote(s))
 		}

@@ -13,20 +13,29 @@
 // ("A clear and concise description of what the bug is.") are ignored. So
 // "performance" in `perfMonitor` or in a Java stack trace is never a concern.
 //
-// # Concerns: weighted phrase rules, on purpose
+// # Concerns: weighted phrase rules first, a small trained model second
 //
-// AnalyzeComment uses a table of weighted phrases (lexicon.go), not a
-// trained model. The choice is deliberate:
+// AnalyzeComment is rule-based first: a table of weighted phrases
+// (lexicon.go) decides, and its matches are the evidence. The choice is
+// deliberate:
 //
 //   - Every positive must quote its evidence, and a person reading a bot
 //     comment or a dashboard must be able to see why; a phrase table gives
-//     the sentence and the phrases that fired, a linear model over thousands
-//     of features does not explain itself as plainly.
+//     the sentence and the phrases that fired.
 //   - The labelled set we could write by hand (a few hundred comments) is
-//     too small to train a model that generalises better than rules written
-//     from the taxonomy; a model would learn our sentences, not the concern.
+//     too small for a model alone to generalise better than rules written
+//     from the taxonomy.
 //   - Rules are fast (one map lookup per word), need no model file, no
 //     download and no cgo, and a repository can read and argue with them.
+//
+// Measured on text written after the rules, the rules alone missed product-level sentences whose words the
+// table lacked. So a second opinion runs where the rules find nothing: a
+// logistic regression per concern and one for product-level, over the same
+// normalised words and word pairs, trained in memory on first use from the
+// development part of the labelled set (model.go; embedded, never the
+// held-out part). It adds the concerns it is confident of (probability at
+// least 0.5, product-level too) and never overrides the rules; its evidence
+// is the sentence, like the rules'.
 //
 // Each sentence is tokenised (lowercase, light plural stemming, numbers
 // with units turned into tokens such as "#time" for "300ms" or "#pct" for

@@ -16,8 +16,8 @@ import (
 // held-out part; they sit a little under the measured numbers.
 const (
 	floorProductF1      = 0.88
-	floorConcernMacroF1 = 0.78
-	floorRationaleAcc   = 0.90
+	floorConcernMacroF1 = 0.77
+	floorRationaleAcc   = 0.92
 )
 
 type labelledComment struct {
@@ -41,7 +41,10 @@ func unescape(s string) string {
 
 func readTSV(t testing.TB, name string, fields int) [][]string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
+	if !strings.Contains(name, "/") {
+		name = filepath.Join("testdata", name)
+	}
+	f, err := os.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}

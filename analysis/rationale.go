@@ -104,7 +104,7 @@ var weakCues = []string{
 	"not possible", "requires", "manually", "every time", "each time", "keeps", "regression", "timeout",
 	"times out", "timed out", "hangs", "stuck", "lost", "leak", "vulnerable", "vulnerability", "security",
 	"users", "customers", "need to", "needs to", "to support", "to allow", "for compliance", "required by",
-	"requested by", "asked for", "unexpected", "unexpectedly", "used to work", "no longer", "stopped working",
+	"requested by", "asked for", "not allowed", "are not allowed", "violates", "against our policy", "unexpected", "unexpectedly", "used to work", "no longer", "stopped working",
 	"doesn't work", "not working", "loses", "rely on", "relies on", "depend on", "depends on", "tickets", "inject",
 	"as a user", "as an admin", "as a developer", "as an operator",
 }
@@ -207,7 +207,7 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 			}
 		}
 	}
-	if productConcerns >= 2 {
+	if productConcerns >= 1 {
 		consider(StrengthWeak, productEvidence)
 	}
 	return best
