@@ -413,3 +413,48 @@ func (l *linePrefixer) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// Rule is one loaded rule as Prometheus reports it.
+type Rule struct {
+	Group     string
+	Name      string
+	Type      string // "recording" or "alerting"
+	Health    string // "ok", "err" or "unknown" (not evaluated yet)
+	LastError string
+	State     string // alerts: "inactive", "pending" or "firing"
+}
+
+// Rules lists the rules Prometheus has loaded, with their health.
+func (s *Stack) Rules(ctx context.Context) ([]Rule, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.PrometheusURL+"/api/v1/rules", nil)
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status string `json:"status"`
+		Data   struct {
+			Groups []struct {
+				Name  string `json:"name"`
+				Rules []struct {
+					Name      string `json:"name"`
+					Type      string `json:"type"`
+					Health    string `json:"health"`
+					LastError string `json:"lastError"`
+					State     string `json:"state"`
+				} `json:"rules"`
+			} `json:"groups"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Status != "success" {
+		return nil, fmt.Errorf("/api/v1/rules: %v %s", err, body.Status)
+	}
+	var out []Rule
+	for _, g := range body.Data.Groups {
+		for _, r := range g.Rules {
+			out = append(out, Rule{Group: g.Name, Name: r.Name, Type: r.Type, Health: r.Health, LastError: r.LastError, State: r.State})
+		}
+	}
+	return out, nil
+}
