@@ -6,4 +6,4 @@
 // that answers every dashboard query. See README.md.
 package deploy
 
-//go:generate go test -run TestAppManifestFile -update .
+//go:generate go test -run TestAppManifestFile|TestPrometheusRuleMatchesRuleFiles -update .

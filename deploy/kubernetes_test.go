@@ -209,7 +209,28 @@ type ServiceMonitor struct {
 	} `json:"spec"`
 }
 
+// PrometheusRule mirrors monitoring.coreos.com/v1 PrometheusRule.
+type PrometheusRule struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata"`
+	Spec              struct {
+		Groups []struct {
+			Name     string `json:"name"`
+			Interval string `json:"interval,omitempty"`
+			Rules    []struct {
+				Record      string            `json:"record,omitempty"`
+				Alert       string            `json:"alert,omitempty"`
+				Expr        string            `json:"expr"`
+				For         string            `json:"for,omitempty"`
+				Labels      map[string]string `json:"labels,omitempty"`
+				Annotations map[string]string `json:"annotations,omitempty"`
+			} `json:"rules"`
+		} `json:"groups"`
+	} `json:"spec"`
+}
+
 type rendered struct {
+	prometheusRules []*PrometheusRule
 	deployments     []*appsv1.Deployment
 	services        []*corev1.Service
 	pvcs            []*corev1.PersistentVolumeClaim
@@ -251,6 +272,10 @@ func decodeAll(t *testing.T, objs []object) rendered {
 			v := new(corev1.Secret)
 			decodeStrict(t, o, v)
 			r.secrets = append(r.secrets, v)
+		case "monitoring.coreos.com/v1 PrometheusRule":
+			v := new(PrometheusRule)
+			decodeStrict(t, o, v)
+			r.prometheusRules = append(r.prometheusRules, v)
 		case "monitoring.coreos.com/v1 ServiceMonitor":
 			v := new(ServiceMonitor)
 			decodeStrict(t, o, v)
@@ -383,6 +408,9 @@ func checkCommon(t *testing.T, r rendered) *appsv1.Deployment {
 	}
 	if sm.APIVersion != "monitoring.coreos.com/v1" || len(sm.Spec.Endpoints) == 0 {
 		t.Errorf("ServiceMonitor must be monitoring.coreos.com/v1 with endpoints")
+	}
+	if len(r.prometheusRules) != 1 || len(r.prometheusRules[0].Spec.Groups) < 2 {
+		t.Errorf("want one PrometheusRule with the recording and alert groups")
 	}
 	if pdb.Spec.MaxUnavailable == nil && pdb.Spec.MinAvailable == nil {
 		t.Errorf("the PodDisruptionBudget sets neither maxUnavailable nor minAvailable")
