@@ -25,6 +25,9 @@ const (
 	techPenalty = 0.6
 	// techDamping scales what is left of a code-talk sentence's scores.
 	techDamping = 0.6
+	// dominance is the share of a sentence's strongest concern score that
+	// another concern needs to be shown too.
+	dominance = 0.7
 	// maxEvidence caps the length of an evidence quote in bytes.
 	maxEvidence = 240
 )
@@ -187,7 +190,16 @@ func (sc *scratch) sentence(s string) {
 			scores[top] = concernThreshold
 		}
 	}
+	// A sentence shows its leading concerns, not every concern it brushes:
+	// keep those within reach of the strongest.
+	var top float32
+	for _, v := range scores {
+		top = max(top, v)
+	}
 	for c, v := range scores {
+		if v < dominance*top {
+			continue
+		}
 		if v >= concernThreshold && v > sc.best[c] {
 			sc.found[c] = true
 			sc.best[c] = v

@@ -199,6 +199,9 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 			}
 		}
 		for _, s := range sec.text {
+			if isInstruction(s) {
+				continue // "Add an event filter to the settings" says what, not why
+			}
 			if a := AnalyzeComment(s); a.ProductLevel {
 				productConcerns += len(a.Concerns)
 				if productEvidence == "" {
@@ -253,4 +256,27 @@ func isCodeTalk(s string) bool {
 	defer scratchPool.Put(sc)
 	_, audience, tech, _ := sc.sentenceScoresDetail(s)
 	return tech > 0 && audience == 0
+}
+
+// instructionVerbs start sentences that say what to do.
+var instructionVerbs = map[string]bool{
+	"add": true, "adds": true, "remove": true, "removes": true, "update": true, "updates": true, "use": true,
+	"uses": true, "move": true, "moves": true, "rename": true, "renames": true, "bump": true, "bumps": true,
+	"create": true, "creates": true, "implement": true, "implements": true, "support": true, "replace": true,
+	"replaces": true, "switch": true, "switches": true, "extract": true, "split": true, "splits": true,
+	"refactor": true, "refactors": true, "delete": true, "deletes": true, "introduce": true, "introduces": true,
+	"change": true, "changes": true, "set": true, "sets": true, "make": true, "makes": true, "enable": true,
+	"enables": true, "disable": true, "disables": true, "allow": true, "allows": true, "let": true,
+	"upgrade": true, "upgrades": true, "migrate": true, "migrates": true, "port": true, "ports": true,
+	"document": true, "documents": true, "write": true, "generate": true, "regenerate": true, "run": true,
+	"show": true, "display": true, "store": true, "send": true, "log": true, "include": true, "includes": true,
+}
+
+// isInstruction reports whether a sentence starts with an imperative or
+// third-person verb of change ("Add ...", "Adds ...").
+func isInstruction(s string) bool {
+	var t tokenizer
+	t.reset(s)
+	w, ok := t.next()
+	return ok && len(w) <= 12 && instructionVerbs[strings.ToLower(w)]
 }
