@@ -186,6 +186,7 @@ func (s *Stack) start(log io.Writer, name, path string, args ...string) (*proc, 
 	cmd := exec.Command(path, args...)
 	cmd.Stdout = prefixWriter(log, name)
 	cmd.Stderr = cmd.Stdout
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %v", name, err)
 	}
