@@ -38,6 +38,7 @@ type scratch struct {
 	norm   []byte  // normalised words of one sentence, joined by spaces
 	starts []int32 // start of each word in norm
 	ends   []int32 // end of each word in norm
+	base   [6]float32 // the last sentence's scores before boosts
 	// per comment
 	found    [6]bool
 	evidence [6]string
@@ -144,6 +145,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		}
 		i += matched
 	}
+	sc.base = scores
 	for c := range scores {
 		if scores[c] == 0 {
 			continue
@@ -167,6 +169,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 // that is not code talk.
 func (sc *scratch) sentence(s string) {
 	scores, _, tech, template := sc.sentenceScoresDetail(s)
+	base := sc.base
 	if template || (strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "[...]"))) {
 		return
 	}
@@ -184,10 +187,10 @@ func (sc *scratch) sentence(s string) {
 					top = c
 				}
 				if z[c] >= 0 {
-					scores[c] = concernThreshold
+					scores[c], base[c] = concernThreshold, concernThreshold
 				}
 			}
-			scores[top] = concernThreshold
+			scores[top], base[top] = concernThreshold, concernThreshold
 		}
 	}
 	// A sentence shows its leading concerns, not every concern it brushes:
@@ -197,8 +200,8 @@ func (sc *scratch) sentence(s string) {
 		top = max(top, v)
 	}
 	for c, v := range scores {
-		if v < dominance*top {
-			continue
+		if v < dominance*top && base[c] < concernThreshold {
+			continue // reached the threshold only through boosts
 		}
 		if v >= concernThreshold && v > sc.best[c] {
 			sc.found[c] = true
