@@ -35,9 +35,9 @@ const (
 // scratch holds the buffers of one analysis, reused through a pool so
 // classifying a comment allocates little.
 type scratch struct {
-	norm   []byte  // normalised words of one sentence, joined by spaces
-	starts []int32 // start of each word in norm
-	ends   []int32 // end of each word in norm
+	norm   []byte     // normalised words of one sentence, joined by spaces
+	starts []int32    // start of each word in norm
+	ends   []int32    // end of each word in norm
 	base   [6]float32 // the last sentence's scores before boosts
 	// per comment
 	found    [6]bool
