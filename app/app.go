@@ -22,6 +22,7 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
 	"github.com/ownershipbot/ownershipbot/app/metrics"
 	"github.com/ownershipbot/ownershipbot/app/ownership"
+	"github.com/ownershipbot/ownershipbot/app/pulls"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/webhook"
 )
@@ -61,18 +62,18 @@ type App struct {
 
 // handlers returns the event handlers; Events and Permissions derive from
 // the same list, so the App manifest always matches the code.
-func handlers(h *ownership.Handler) []dispatch.Handler {
-	return []dispatch.Handler{h}
+func handlers(h *ownership.Handler, p *pulls.Handler) []dispatch.Handler {
+	return []dispatch.Handler{h, p}
 }
 
 // Events returns the webhook events the App subscribes to.
 func Events() []string {
-	return dispatch.NewRegistry(handlers(ownership.New(ownership.Options{}))...).Events()
+	return dispatch.NewRegistry(handlers(ownership.New(ownership.Options{}), pulls.New(pulls.Options{}))...).Events()
 }
 
 // Permissions returns the GitHub App permissions the App needs.
 func Permissions() map[string]string {
-	return dispatch.NewRegistry(handlers(ownership.New(ownership.Options{}))...).Permissions()
+	return dispatch.NewRegistry(handlers(ownership.New(ownership.Options{}), pulls.New(pulls.Options{}))...).Permissions()
 }
 
 // New wires an App. It calls nothing outside the process.
@@ -111,8 +112,13 @@ func New(opts Options) (*App, error) {
 	gauges := metrics.NewStoreCollector(opts.Store, opts.MetricsWindow, opts.Log)
 	opts.Registry.MustRegister(gauges)
 
-	issues := ownership.New(ownership.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log})
-	registry := dispatch.NewRegistry(handlers(issues)...)
+	var prs *pulls.Handler // conversation comments on a pull request update its summary
+	issues := ownership.New(ownership.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log,
+		PullRequestDiscussed: func(ctx context.Context, installationID int64, fullName string, number int, commentID int64) error {
+			return prs.Discussed(ctx, installationID, fullName, number, commentID)
+		}})
+	prs = pulls.New(pulls.Options{Store: opts.Store, Clients: clients, Issues: issues, Metrics: m, Log: opts.Log})
+	registry := dispatch.NewRegistry(handlers(issues, prs)...)
 	pool := dispatch.NewPool(dispatch.PoolOptions{
 		Queue: opts.Store, Handle: registry.Handle, Metrics: m, Log: opts.Log,
 		Workers: opts.Workers, RetryBase: opts.QueueRetryBase, Poll: opts.Poll,

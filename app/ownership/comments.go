@@ -27,7 +27,7 @@ func (h *Handler) comment(ctx context.Context, d store.Delivery, ev *github.Issu
 		if _, err := h.store.DeleteComment(ctx, KindIssueComment, c.GetID()); err != nil {
 			return err
 		}
-		return h.discussed(ctx, d.InstallationID, fullName, issue)
+		return h.discussed(ctx, d.InstallationID, fullName, issue, c.GetID())
 	}
 	cfg, err := h.loadConfig(ctx, d.InstallationID, fullName)
 	if err != nil {
@@ -59,15 +59,15 @@ func (h *Handler) comment(ctx context.Context, d store.Delivery, ev *github.Issu
 	if err != nil {
 		return err
 	}
-	return h.discussed(ctx, d.InstallationID, fullName, issue)
+	return h.discussed(ctx, d.InstallationID, fullName, issue, c.GetID())
 }
 
 // discussed tells the pull request side that its conversation changed.
-func (h *Handler) discussed(ctx context.Context, installationID int64, fullName string, issue *github.Issue) error {
+func (h *Handler) discussed(ctx context.Context, installationID int64, fullName string, issue *github.Issue, commentID int64) error {
 	if !issue.IsPullRequest() || h.pullRequestDiscussed == nil {
 		return nil
 	}
-	return h.pullRequestDiscussed(ctx, installationID, fullName, issue.GetNumber())
+	return h.pullRequestDiscussed(ctx, installationID, fullName, issue.GetNumber(), commentID)
 }
 
 // RecordComment analyses a comment's body, stores the result over any

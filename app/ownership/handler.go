@@ -36,7 +36,7 @@ type Handler struct {
 
 	publisher            *publish.Publisher
 	teams                teamCache
-	pullRequestDiscussed func(ctx context.Context, installationID int64, fullName string, number int) error
+	pullRequestDiscussed func(ctx context.Context, installationID int64, fullName string, number int, commentID int64) error
 }
 
 // Options configures a Handler.
@@ -50,8 +50,9 @@ type Options struct {
 	DocsURL string           // config.DocsURL when empty
 	// PullRequestDiscussed, when set, is called after a conversation comment
 	// on a pull request was recorded or removed, so the pull request's own
-	// bot comment can update its summary.
-	PullRequestDiscussed func(ctx context.Context, installationID int64, fullName string, number int) error
+	// bot comment can update its summary. The comment's analysis is in the
+	// store under KindIssueComment and commentID, unless it was removed.
+	PullRequestDiscussed func(ctx context.Context, installationID int64, fullName string, number int, commentID int64) error
 }
 
 // New returns a Handler.
