@@ -20,6 +20,7 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/githubsim"
 	"github.com/ownershipbot/ownershipbot/app/githubsim/openapitest"
 	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/store/dburl"
 	"github.com/ownershipbot/ownershipbot/app/store/sqlite"
 )
 
@@ -36,6 +37,8 @@ type Harness struct {
 	URL      string // the App's base URL
 	SimURL   string // the simulated GitHub's base URL
 	DBPath   string
+	// DatabaseURL is DATABASE_URL of the store, when not DBPath.
+	DatabaseURL string
 
 	stop    context.CancelFunc
 	stopped chan error
@@ -44,6 +47,8 @@ type Harness struct {
 // Options tunes a Harness.
 type Options struct {
 	DBPath string // a SQLite file; a new temp file when empty
+	// DatabaseURL, when set, is used instead of DBPath (e.g. PostgreSQL).
+	DatabaseURL string
 	// Setup prepares the simulated world before the App starts.
 	Setup  func(sim *githubsim.Sim)
 	Sim    *githubsim.Sim // reuse a simulated GitHub...
@@ -54,7 +59,7 @@ type Options struct {
 // the org "acme" with repository "acme/web" and the App installed.
 func Start(t testing.TB, opts Options) *Harness {
 	t.Helper()
-	h := &Harness{T: t, DBPath: opts.DBPath, Sim: opts.Sim, SimURL: opts.SimURL}
+	h := &Harness{T: t, DBPath: opts.DBPath, DatabaseURL: opts.DatabaseURL, Sim: opts.Sim, SimURL: opts.SimURL}
 	if h.DBPath == "" {
 		h.DBPath = filepath.Join(t.TempDir(), "ownershipbot.db")
 	}
@@ -87,7 +92,13 @@ func Start(t testing.TB, opts Options) *Harness {
 
 func (h *Harness) startApp() {
 	t := h.T
-	st, err := sqlite.Open(context.Background(), h.DBPath)
+	var st store.Store
+	var err error
+	if h.DatabaseURL != "" {
+		st, err = dburl.Open(context.Background(), h.DatabaseURL)
+	} else {
+		st, err = sqlite.Open(context.Background(), h.DBPath)
+	}
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -1,0 +1,88 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
+	"testing"
+
+	"github.com/ownershipbot/ownershipbot/app/apptest"
+	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/app/store/postgres/pgtest"
+)
+
+// TestTwoReplicasOnPostgreSQLShareTheWork runs two Apps on one PostgreSQL
+// database behind a round-robin load balancer, as a deployment with several
+// replicas does.
+func TestTwoReplicasOnPostgreSQLShareTheWork(t *testing.T) {
+	db := pgtest.Database(t)
+	a := apptest.Start(t, apptest.Options{DatabaseURL: db})
+	b := apptest.Start(t, apptest.Options{DatabaseURL: db, Sim: a.Sim, SimURL: a.SimURL})
+
+	var next atomic.Int64
+	backends := []*httputil.ReverseProxy{proxyTo(t, a.URL), proxyTo(t, b.URL)}
+	lb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		backends[next.Add(1)%2].ServeHTTP(w, r)
+	}))
+	defer lb.Close()
+	a.Sim.SetWebhook(lb.URL+"/webhook", apptest.Secret)
+
+	const issues = 8
+	for i := 1; i <= issues; i++ {
+		n, d, err := a.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: fmt.Sprintf("Issue %d", i), Body: bareBody})
+		a.Accepted(d, err)
+		_, d, err = a.Sim.AddComment("outsider", "acme/web", n, productComment)
+		a.Accepted(d, err)
+		a.Accepted(a.Sim.AssignIssue("bob", "acme/web", n, "bob"))
+		if i%2 == 0 {
+			a.Accepted(a.Sim.EditIssueBody("bob", "acme/web", n, completeBody))
+		}
+	}
+	a.Idle()
+
+	for n := 1; n <= issues; n++ {
+		if got := len(a.Sim.BotComments("acme/web", n)); got != 1 {
+			t.Errorf("issue %d has %d bot comments, want 1", n, got)
+		}
+	}
+	counts, err := a.Store.IssueCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(counts) != 2 || counts[0].Count+counts[1].Count != issues {
+		t.Fatalf("issue counts %+v, want %d issues in two series", counts, issues)
+	}
+	for name, h := range map[string]*apptest.Harness{"first": a, "second": b} {
+		if got := h.Counter("ownershipbot_deliveries_processed_total", map[string]string{"outcome": "done"}); got == 0 {
+			t.Errorf("the %s replica processed no delivery", name)
+		}
+	}
+	// Every replica reports the same store gauges.
+	if ga, gb := issueGauge(t, a.URL), issueGauge(t, b.URL); ga != gb || ga == "" {
+		t.Fatalf("replicas disagree on ownershipbot_issues:\n%s\nvs\n%s", ga, gb)
+	}
+}
+
+func proxyTo(t *testing.T, raw string) *httputil.ReverseProxy {
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return httputil.NewSingleHostReverseProxy(u)
+}
+
+func issueGauge(t *testing.T, base string) string {
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return grep(string(body), "ownershipbot_issues{")
+}
+
