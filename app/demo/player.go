@@ -84,17 +84,72 @@ func (p *player) play() error {
 			}
 		}
 	}
+	// Pull requests come after every issue of their repository, so that
+	// PullRequests[j] gets number len(Issues)+j+1 as the scenario says.
+	longest = 0
+	for _, r := range p.org.Repos {
+		longest = max(longest, len(r.PullRequests))
+	}
+	for j := range longest {
+		for _, r := range p.org.Repos {
+			if j < len(r.PullRequests) {
+				if err := p.playPull(r, j, r.PullRequests[j]); err != nil {
+					return fmt.Errorf("demo: %s pull request %d: %w", r.Name, r.PullRequestNumber(j), err)
+				}
+			}
+		}
+	}
 	return nil
 }
 
-func (p *player) playIssue(repo string, index int, is scenario.Issue) error {
-	full := p.fullName(repo)
-	number, d, err := p.sim.OpenIssue(is.Author, full, githubsim.IssueInput{Title: is.Title, Body: is.Body, Assignees: is.Assignees, Labels: is.Labels})
+// playPull opens a pull request, then plays its reviews, review comments,
+// conversation comments and later changes (ready for review, edits,
+// merge, close), each as the webhook GitHub would send.
+func (p *player) playPull(r scenario.Repo, j int, pr scenario.PullRequest) error {
+	full := p.fullName(r.Name)
+	number, d, err := p.sim.OpenPullRequest(pr.Author, full, githubsim.PullInput{
+		Title: pr.Title, Body: pr.Body, Head: pr.Head, Draft: pr.Draft, Labels: pr.Labels})
 	if err := check(d, err); err != nil {
 		return err
 	}
-	p.issueNumbers[repo][index] = number
-	for _, c := range is.Comments {
+	if want := r.PullRequestNumber(j); number != want {
+		return fmt.Errorf("GitHub numbered it #%d, the scenario expects #%d", number, want)
+	}
+	for _, rv := range pr.Reviews {
+		_, d, err := p.sim.SubmitReview(rv.Author, full, number, githubsim.ReviewInput{State: rv.State, Body: rv.Body})
+		if err := check(d, err); err != nil {
+			return err
+		}
+	}
+	for i, c := range pr.ReviewComments {
+		id, d, err := p.sim.AddReviewComment(c.Author, full, number, 0, githubsim.ReviewCommentInput{Path: "src/" + r.Name + ".go", Line: 10 * (i + 1), Body: c.Body})
+		if err := check(d, err); err != nil {
+			return err
+		}
+		if c.EditedBody != "" {
+			if err := check(p.sim.EditReviewComment(c.Author, id, c.EditedBody)); err != nil {
+				return err
+			}
+		}
+		if c.Deleted {
+			if err := check(p.sim.DeleteReviewComment(c.Author, id)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := p.comments(full, number, pr.Comments); err != nil {
+		return err
+	}
+	for _, ch := range pr.Later {
+		if err := p.changePull(full, number, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *player) comments(full string, number int, comments []scenario.Comment) error {
+	for _, c := range comments {
 		id, d, err := p.sim.AddComment(c.Author, full, number, c.Body)
 		if err := check(d, err); err != nil {
 			return err
@@ -109,6 +164,43 @@ func (p *player) playIssue(repo string, index int, is scenario.Issue) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+func (p *player) changePull(full string, number int, ch scenario.Change) error {
+	switch ch.Kind {
+	case scenario.KindAssign:
+		return check(p.sim.AssignPullRequest(ch.Actor, full, number, ch.Value))
+	case scenario.KindUnassign:
+		return check(p.sim.UnassignPullRequest(ch.Actor, full, number, ch.Value))
+	case scenario.KindEditBody:
+		return check(p.sim.EditPullRequestBody(ch.Actor, full, number, ch.Value))
+	case scenario.KindLabel:
+		return check(p.sim.LabelPullRequest(ch.Actor, full, number, ch.Value))
+	case scenario.KindUnlabel:
+		return check(p.sim.UnlabelPullRequest(ch.Actor, full, number, ch.Value))
+	case scenario.KindReadyForReview:
+		return check(p.sim.ReadyForReview(ch.Actor, full, number))
+	case scenario.KindMerge:
+		return check(p.sim.MergePullRequest(ch.Actor, full, number))
+	case scenario.KindClose:
+		return check(p.sim.ClosePullRequest(ch.Actor, full, number))
+	case scenario.KindReopen:
+		return check(p.sim.ReopenPullRequest(ch.Actor, full, number))
+	}
+	return fmt.Errorf("unknown pull request change %q", ch.Kind)
+}
+
+func (p *player) playIssue(repo string, index int, is scenario.Issue) error {
+	full := p.fullName(repo)
+	number, d, err := p.sim.OpenIssue(is.Author, full, githubsim.IssueInput{Title: is.Title, Body: is.Body, Assignees: is.Assignees, Labels: is.Labels})
+	if err := check(d, err); err != nil {
+		return err
+	}
+	p.issueNumbers[repo][index] = number
+	if err := p.comments(full, number, is.Comments); err != nil {
+		return err
 	}
 	for _, ch := range is.Later {
 		if err := p.change(full, number, ch); err != nil {
