@@ -130,10 +130,11 @@ func scanLinkLine(line string, add func(Link)) {
 			}
 			l.Number = n
 		case c == 'h' && (strings.HasPrefix(line[i:], "https://github.com/") || strings.HasPrefix(line[i:], "http://github.com/")):
-			rest := line[i+len("https://github.com/"):]
-			if line[i+4] != 's' {
-				rest = line[i+len("http://github.com/"):]
+			prefix := len("https://github.com/")
+			if !strings.HasPrefix(line[i:], "https://") {
+				prefix = len("http://github.com/")
 			}
+			rest := line[i+prefix:]
 			parts := strings.SplitN(rest, "/", 4)
 			if len(parts) < 4 || (parts[2] != "issues" && parts[2] != "pull") || !validLogin(parts[0]) || !validRepo(parts[1]) {
 				continue

@@ -68,6 +68,8 @@ func TestParseLinks(t *testing.T) {
 		{"", "https://github.com/acme/web/blob/main/x.go#L12", nil},
 		{"", "https://example.com/acme/web/issues/3", nil},
 		{"", "", nil},
+		{"", "http://github.com/", nil},
+		{"", "Fixes http://github.com/acme/web/issues/4", []L{{Owner: "acme", Repo: "web", Number: 4, Closing: true, Text: "Fixes http://github.com/acme/web/issues/4"}}},
 	}
 	for i, tt := range tests {
 		t.Run(fmt.Sprintf("%d %s%s", i, tt.title, tt.body), func(t *testing.T) {
