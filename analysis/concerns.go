@@ -107,7 +107,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		if !ok {
 			break
 		}
-		sc.countLanguage(w)
+		sc.countLetters(w)
 		if len(sc.starts) > 0 {
 			sc.norm = append(sc.norm, ' ')
 		}
@@ -126,6 +126,12 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		if head == nil {
 			i++
 			continue
+		}
+		switch head.lang {
+		case langEnglish:
+			sc.english++
+		case langForeign:
+			sc.foreign++
 		}
 		matched := 1
 		e := head
@@ -239,31 +245,24 @@ var foreignWords = map[string]bool{
 	"het": true, "een": true, "niet": true, "van": true, "zijn": true, "ik": true, "dat": true, "wij": true, "ook": true,
 }
 
-func (sc *scratch) countLanguage(w string) {
-	for _, r := range w {
+// countLetters counts a word's letters and those outside Latin scripts.
+func (sc *scratch) countLetters(w string) {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c < utf8.RuneSelf {
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+				sc.letters++
+			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(w[i:])
 		if unicode.IsLetter(r) {
 			sc.letters++
 			if r >= 0x250 {
 				sc.nonLatin++
 			}
 		}
-	}
-	if len(w) > 6 {
-		return
-	}
-	var buf [8]byte
-	b := buf[:0]
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	if englishWords[string(b)] {
-		sc.english++
-	} else if foreignWords[string(b)] {
-		sc.foreign++
+		i += n - 1
 	}
 }
 

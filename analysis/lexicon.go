@@ -66,9 +66,17 @@ type lexEntry struct {
 	// longest is, on the entry of a first word, the length in words of the
 	// longest phrase that starts with it, so most words need one lookup.
 	longest int
-	// phrase is false for entries that exist only to carry longest.
+	// phrase is false for entries that exist only to carry longest or lang.
 	phrase bool
+	// lang marks frequent function words of English or of other languages.
+	lang uint8
 }
+
+// Function word languages of lexEntry.lang.
+const (
+	langEnglish = 1
+	langForeign = 2
+)
 
 // lexicon maps a normalised phrase (stemmed words joined by one space) to
 // its entry; maxPhraseWords is the longest phrase in words.
@@ -148,6 +156,24 @@ func init() {
 					panic("analysis: lexicon target: " + target)
 				}
 				e.weights[i] = max(e.weights[i], w)
+			}
+		}
+	}
+}
+
+// addLanguageWords marks the frequent function words in the lexicon, so
+// language detection costs no extra lookup.
+func addLanguageWords() {
+	for words, lang := range map[*map[string]bool]uint8{&englishWords: langEnglish, &foreignWords: langForeign} {
+		for w := range *words {
+			key := string(appendNorm(nil, w))
+			e := lexicon[key]
+			if e == nil {
+				e = &lexEntry{}
+				lexicon[key] = e
+			}
+			if e.lang == 0 {
+				e.lang = lang
 			}
 		}
 	}

@@ -405,8 +405,20 @@ var logPrefixes = []string{
 }
 
 // isLogLine reports whether a line reads as machine output rather than prose.
+// logFirstBytes holds the first bytes of logPrefixes, to skip most lines
+// with one check.
+var logFirstBytes = func() (t [256]bool) {
+	for _, p := range logPrefixes {
+		t[p[0]] = true
+	}
+	return t
+}()
+
 func isLogLine(s string) bool {
 	for _, p := range logPrefixes {
+		if !logFirstBytes[s[0]] {
+			break
+		}
 		if strings.HasPrefix(s, p) {
 			switch p {
 			case "E0", "E1", "I0", "I1", "W0", "W1":
