@@ -27,7 +27,7 @@ const (
 	techDamping = 0.6
 	// dominance is the share of a sentence's strongest concern score that
 	// another concern needs to be shown too.
-	dominance = 0.7
+	dominance = 0.8
 	// maxEvidence caps the length of an evidence quote in bytes.
 	maxEvidence = 240
 )
