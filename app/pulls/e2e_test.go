@@ -161,7 +161,7 @@ func TestReviewDiscussionMovesTheCountersAndTheSummary(t *testing.T) {
 	}
 
 	// A review body and a conversation comment count too; bots never do.
-	_, d, err = h.Sim.SubmitReview("bob", "acme/web", n, githubsim.ReviewInput{State: "CHANGES_REQUESTED",
+	reviewID, d, err := h.Sim.SubmitReview("bob", "acme/web", n, githubsim.ReviewInput{State: "CHANGES_REQUESTED",
 		Body: "If the payment provider times out, users get charged twice. We need retries with an idempotency key."})
 	h.Accepted(d, err)
 	_, d, err = h.Sim.AddComment("alice", "acme/web", n, productLevel)
@@ -176,6 +176,18 @@ func TestReviewDiscussionMovesTheCountersAndTheSummary(t *testing.T) {
 	}
 	if strings.Contains(got.Body, "bob") || strings.Contains(got.Body, "alice") {
 		t.Fatalf("the comment names a person:\n%s", got.Body)
+	}
+
+	// Resolving a thread or dismissing a review changes nothing shown.
+	writes := len(h.Sim.Writes())
+	h.Accepted(h.Sim.ResolveReviewThread("alice", id, true))
+	h.Accepted(h.Sim.DismissReview("alice", "acme/web", n, reviewID))
+	h.Idle()
+	if extra := len(h.Sim.Writes()) - writes; extra != 0 {
+		t.Fatalf("resolving a thread and dismissing a review caused %d GitHub writes, want 0", extra)
+	}
+	if p := comments("product"); p != 2 {
+		t.Fatalf("after a dismissal, engineers' product-level comments = %v, want still 2", p)
 	}
 
 	// A deleted comment leaves the counts.
