@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -144,4 +147,72 @@ func FuzzAnalyzeInput(f *testing.F) {
 			}
 		}
 	})
+}
+
+// lineSource produces n JSON lines of about 1 KB without holding them.
+type lineSource struct {
+	n, i int
+	buf  []byte
+}
+
+func (s *lineSource) Read(p []byte) (int, error) {
+	if len(s.buf) == 0 {
+		if s.i == s.n {
+			return 0, io.EOF
+		}
+		s.i++
+		body := strings.Repeat("The export now takes 40 seconds for large orgs, customers are waiting. ", 14)
+		s.buf = []byte(fmt.Sprintf(`{"id":"c%d","kind":"comment","body":%q}`+"\n", s.i, body))
+	}
+	n := copy(p, s.buf)
+	s.buf = s.buf[n:]
+	return n, nil
+}
+
+// heapWatcher counts output lines and samples the live heap as they come.
+type heapWatcher struct {
+	lines   int
+	maxHeap uint64
+}
+
+func (w *heapWatcher) Write(p []byte) (int, error) {
+	w.lines += bytes.Count(p, []byte("\n"))
+	if w.lines%2000 == 0 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		w.maxHeap = max(w.maxHeap, m.HeapAlloc)
+	}
+	return len(p), nil
+}
+
+func TestAnalyzeStreamsInConstantMemory(t *testing.T) {
+	const lines = 40000 // about 40 MB of input
+	w := &heapWatcher{}
+	bad, err := analyzeStream(context.Background(), &lineSource{n: lines}, w, analyzeOptions{maxLine: defaultMaxLine})
+	if err != nil || bad != 0 {
+		t.Fatalf("bad %d, err %v", bad, err)
+	}
+	if w.lines != lines {
+		t.Fatalf("%d output lines for %d input lines", w.lines, lines)
+	}
+	// The input alone is 40 MB; a reader that kept it would exceed this.
+	if w.maxHeap > 24<<20 {
+		t.Errorf("live heap reached %d MB while streaming", w.maxHeap>>20)
+	}
+}
+
+// BenchmarkAnalyzeStream measures the command end to end: JSON decoding,
+// analysis and encoding, in MB/s of input per core.
+func BenchmarkAnalyzeStream(b *testing.B) {
+	src := &lineSource{n: 1}
+	line, _ := io.ReadAll(src)
+	input := bytes.Repeat(line, 1000)
+	b.SetBytes(int64(len(input)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := analyzeStream(context.Background(), bytes.NewReader(input), io.Discard, analyzeOptions{maxLine: defaultMaxLine}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
