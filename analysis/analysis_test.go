@@ -113,3 +113,35 @@ func TestModelDoesNotReadCodeTalk(t *testing.T) {
 		}
 	}
 }
+
+func TestAnalyzeCommentIsSafeForConcurrentUse(t *testing.T) {
+	texts := []string{
+		"This adds 300ms to checkout for every user.",
+		"nit: rename this variable",
+		"Three enterprise customers asked for SSO; is this on the roadmap?",
+		"```\ncrash\n```\nThe error message is confusing for new users.",
+	}
+	want := make([]CommentAnalysis, len(texts))
+	for i, s := range texts {
+		want[i] = AnalyzeComment(s)
+	}
+	done := make(chan string)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for n := 0; n < 200; n++ {
+				i := (n + g) % len(texts)
+				got := AnalyzeComment(texts[i])
+				if !slices.Equal(got.Concerns, want[i].Concerns) || !slices.Equal(got.Evidence, want[i].Evidence) {
+					done <- texts[i]
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if s := <-done; s != "" {
+			t.Errorf("concurrent analysis of %q differs from the sequential one", s)
+		}
+	}
+}

@@ -207,3 +207,36 @@ func TestParseRefusesWhatIsNotAnExport(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParse feeds Parse and Build any bytes: no panic, and every report
+// counts no more than it read.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"testdata/issues.json", "testdata/prs.json"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`[{"number":1,"url":"https://github.com/a/b/pull/1","body":"Fixes #1"}] {"number":2,"url":"https://ghe.example.com/a/b/issues/2","state":"OPEN"}`))
+	f.Add([]byte(`[] [] 7`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		exp, err := Parse(bytes.NewReader(data))
+		if err != nil {
+			if !errors.Is(err, ErrNotExport) {
+				t.Fatalf("error %v does not wrap ErrNotExport", err)
+			}
+			return
+		}
+		total := 0
+		for _, r := range Build(exp, Options{}) {
+			total += r.Issues.Total + r.PullRequests.Total
+			if r.Issues.WithBoth > r.Issues.WithOwner || r.Issues.Open > r.Issues.Total || len(r.NeedsAttention) > 10 {
+				t.Fatalf("inconsistent report %+v", r)
+			}
+		}
+		if total != len(exp.Items) {
+			t.Fatalf("reports count %d items of %d", total, len(exp.Items))
+		}
+	})
+}
