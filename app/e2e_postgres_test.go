@@ -85,4 +85,3 @@ func issueGauge(t *testing.T, base string) string {
 	body, _ := io.ReadAll(resp.Body)
 	return grep(string(body), "ownershipbot_issues{")
 }
-
