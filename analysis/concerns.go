@@ -183,7 +183,7 @@ func (sc *scratch) sentence(s string) {
 	for _, v := range scores {
 		ruled = ruled || v >= concernThreshold
 	}
-	if !ruled && tech < 1 && len(sc.starts) >= 3 {
+	if !ruled && tech == 0 && len(sc.starts) >= 3 {
 		// The rules found nothing: ask the model.
 		z := sc.modelScores()
 		if z[modelProd] >= 0 {
