@@ -260,25 +260,44 @@ func metricValue(scrape []byte, name string) (float64, bool) {
 }
 
 // WaitReplayed waits until the demo has replayed its org: the store gauges
-// are there, the queue is empty, and no delivery arrived between two scrapes.
+// are there, the queue is empty, and no webhook delivery arrived for a second.
 func (s *Stack) WaitReplayed(ctx context.Context) error {
-	var last float64 = -1
+	last := -1.0
 	for {
 		scrape, err := s.Scrape(ctx)
 		if err == nil && bytes.Contains(scrape, []byte("\nownershipbot_issues{")) {
-			depth, ok1 := metricValue(scrape, "ownershipbot_queue_depth")
-			ts, ok2 := metricValue(scrape, "ownershipbot_webhook_last_delivery_timestamp_seconds")
-			if ok1 && ok2 && depth == 0 && ts > 0 && ts == last {
+			depth, ok := metricValue(scrape, "ownershipbot_queue_depth")
+			received := sumSeries(scrape, "ownershipbot_webhook_deliveries_total")
+			if ok && depth == 0 && received > 0 && received == last {
 				return nil
 			}
-			last = ts
+			last = received
 		}
 		select {
 		case <-ctx.Done():
 			return errors.New("the demo did not finish its replay in time")
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(time.Second):
 		}
 	}
+}
+
+// sumSeries adds up every sample of one metric in a scrape.
+func sumSeries(scrape []byte, name string) float64 {
+	total := 0.0
+	sc := bufio.NewScanner(bytes.NewReader(scrape))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
+			continue
+		}
+		if i := strings.LastIndexByte(line, ' '); i > 0 {
+			if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
+				total += v
+			}
+		}
+	}
+	return total
 }
 
 // Sample is one series of a query result: its labels and its values.
