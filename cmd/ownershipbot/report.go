@@ -7,16 +7,21 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"strings"
 
+	"github.com/ownershipbot/ownershipbot/analysis"
 	"github.com/ownershipbot/ownershipbot/analysis/report"
 )
 
 // reportOptions are report's flags.
 type reportOptions struct {
-	format  string
-	product string
-	files   []string
+	format     string
+	product    string
+	ownerLabel string
+	ownerField string
+	headings   string
+	files      []string
 }
 
 func runReport(ctx context.Context, env *cmdEnv, args []string) int {
@@ -25,6 +30,9 @@ func runReport(ctx context.Context, env *cmdEnv, args []string) int {
 	var opts reportOptions
 	fs.StringVar(&opts.format, "format", "table", "output `format`: table, markdown or json")
 	fs.StringVar(&opts.product, "product", "", "comma-separated `logins` of product people, counted under the product role")
+	fs.StringVar(&opts.ownerLabel, "owner-label", analysis.DefaultOwnerLabelPattern, "label `glob` naming an issue's owner; its * is the login or org/team")
+	fs.StringVar(&opts.ownerField, "owner-fields", strings.Join(analysis.DefaultOwnerFields, ","), "comma-separated body `fields` naming an owner (\"Owner: @alice\", \"### DRI\")")
+	fs.StringVar(&opts.headings, "rationale-headings", "", "comma-separated extra `headings` or form fields that hold a rationale")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: ownershipbot report [flags] [FILE ...]
 
@@ -63,6 +71,12 @@ Flags:
 		errorf(env, "--format %q is not one of table, markdown, json", opts.format)
 		return exitUsage
 	}
+	if opts.ownerLabel != "" {
+		if _, err := path.Match(opts.ownerLabel, ""); err != nil || strings.Count(opts.ownerLabel, "*") != 1 {
+			errorf(env, "--owner-label %q must be a glob with one *, such as owner:*", opts.ownerLabel)
+			return exitUsage
+		}
+	}
 
 	var readers []io.Reader
 	if len(opts.files) == 0 {
@@ -95,12 +109,27 @@ Flags:
 	if opts.product != "" {
 		product = strings.Split(opts.product, ",")
 	}
-	reports := report.Build(exp, report.Options{ProductLogins: product})
+	reports := report.Build(exp, report.Options{
+		ProductLogins: product,
+		Owner:         analysis.OwnerOptions{LabelPattern: opts.ownerLabel, Fields: reportSplitList(opts.ownerField)},
+		Rationale:     analysis.RationaleOptions{Headings: reportSplitList(opts.headings)},
+	})
 	if err := render(env.stdout, reports); err != nil {
 		errorf(env, "could not write the report")
 		return exitFailure
 	}
 	return exitOK
+}
+
+// reportSplitList splits a comma-separated flag value, dropping empty items.
+func reportSplitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func reportFileError(err error) string {

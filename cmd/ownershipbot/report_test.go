@@ -98,3 +98,34 @@ func TestReportHelp(t *testing.T) {
 		t.Errorf("unknown flag: exit %d", code)
 	}
 }
+
+func TestReportOwnerAndRationaleFlags(t *testing.T) {
+	in := `[{"number":1,"title":"Export","body":"Steward: @gail\n\n## Customer ask\n\nAcme's auditors need monthly exports.","state":"OPEN","url":"https://github.com/acme/web/issues/1","labels":[]},
+{"number":2,"title":"Dark mode","body":"","state":"OPEN","url":"https://github.com/acme/web/issues/2","labels":[{"name":"team:acme/design"}]}]`
+	count := func(args ...string) (owner, rationale int) {
+		t.Helper()
+		code, out, stderr := runWith(t, runReport, in, append([]string{"--format", "json"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var r struct {
+			Issues struct {
+				WithOwner     int `json:"with_owner"`
+				WithRationale int `json:"with_rationale"`
+			} `json:"issues"`
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Issues.WithOwner, r.Issues.WithRationale
+	}
+	if o, _ := count(); o != 0 {
+		t.Errorf("defaults: %d owners, want 0", o)
+	}
+	if o, r := count("--owner-fields", "Steward", "--owner-label", "team:*", "--rationale-headings", "Customer ask"); o != 2 || r != 1 {
+		t.Errorf("custom settings: %d owners and %d rationales, want 2 and 1", o, r)
+	}
+	if code, _, stderr := runWith(t, runReport, in, "--owner-label", "owner"); code != exitUsage || !strings.Contains(stderr, "--owner-label") {
+		t.Errorf("bad glob: exit %d, %q", code, stderr)
+	}
+}
