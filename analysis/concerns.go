@@ -174,7 +174,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 // the phrase rules find, and those the model is confident of in a sentence
 // that is not code talk.
 func (sc *scratch) sentence(s string) {
-	scores, _, tech, template := sc.sentenceScoresDetail(s)
+	scores, audience, tech, template := sc.sentenceScoresDetail(s)
 	base := sc.base
 	if template || (strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "[...]"))) {
 		return
@@ -183,15 +183,30 @@ func (sc *scratch) sentence(s string) {
 	for _, v := range scores {
 		ruled = ruled || v >= concernThreshold
 	}
-	if !ruled && tech == 0 && len(sc.starts) >= 3 {
-		// The rules found nothing: ask the model.
+	var hint float32
+	for _, v := range base {
+		hint = max(hint, v)
+	}
+	if !ruled && tech == 0 && len(sc.starts) >= 3 && (hint >= modelHint || audience > 0) {
+		// The rules found only hints: ask the model.
 		z := sc.modelScores()
-		if z[modelProd] >= 0 {
+		if z[modelProd] >= modelProdLogit {
+			// The concern is the rules' strongest hint, else the model's.
 			top := 0
 			for c := range scores {
 				if z[c] > z[top] {
 					top = c
 				}
+			}
+			if hint >= modelHint {
+				for c := range base {
+					if base[c] == hint {
+						top = c
+						break
+					}
+				}
+			}
+			for c := range scores {
 				if z[c] >= 0 {
 					scores[c], base[c] = concernThreshold, concernThreshold
 				}

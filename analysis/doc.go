@@ -33,9 +33,14 @@
 // logistic regression per concern and one for product-level, over the same
 // normalised words and word pairs, trained in memory on first use from the
 // development part of the labelled set (model.go; embedded, never the
-// held-out part). It adds the concerns it is confident of (probability at
-// least 0.5, product-level too) and never overrides the rules; its evidence
-// is the sentence, like the rules'.
+// held-out part). It is asked only about sentences where the rules found a
+// hint (a phrase score of at least 0.4) or an affected audience but no
+// concern, and no code talk; it then needs a product-level probability of
+// 0.7, takes the rules' strongest hint as the concern (else its own best),
+// and adds any concern it gives at least 0.5. It never overrides the rules;
+// its evidence is the sentence, like the rules'. A check on a handful of
+// real public review comments showed an ungated model calling polite
+// review talk product-level, hence the gate.
 //
 // Each sentence is tokenised (lowercase, light plural stemming, numbers
 // with units turned into tokens such as "#time" for "300ms" or "#pct" for

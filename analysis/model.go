@@ -21,9 +21,14 @@ var trainingComments string
 const (
 	modelTasks = 7 // six concerns, then product-level
 	modelProd  = 6
-	// modelThreshold is the probability the model needs for a concern, and
-	// for product-level, before it adds a concern the rules missed.
-	modelThreshold = 0.5
+	// modelProdLogit is the log-odds the model needs for product-level
+	// (0.85 is a probability of 0.7) before it adds a concern the rules
+	// missed; a concern then needs a probability of 0.5.
+	modelProdLogit = 0.85
+	// modelHint is the phrase score a sentence needs, unless it names an
+	// audience, before the model is asked: the model refines hints, it does
+	// not read sentences the rules see nothing in.
+	modelHint = 0.4
 	modelEpochs    = 30
 	modelRate      = 0.2
 	modelL2        = 0.002
