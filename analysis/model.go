@@ -28,10 +28,10 @@ const (
 	// modelHint is the phrase score a sentence needs, unless it names an
 	// audience, before the model is asked: the model refines hints, it does
 	// not read sentences the rules see nothing in.
-	modelHint = 0.4
-	modelEpochs    = 30
-	modelRate      = 0.2
-	modelL2        = 0.002
+	modelHint   = 0.4
+	modelEpochs = 30
+	modelRate   = 0.2
+	modelL2     = 0.002
 	// modelMinDocs drops features seen in fewer training comments.
 	modelMinDocs = 2
 )
