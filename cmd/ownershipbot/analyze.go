@@ -68,6 +68,9 @@ in order. Input lines:
 Output lines:
   {"id": "c1", "product_level": true, "concerns": ["performance"], "evidence": [...]}
   {"id": "i1", "has_rationale": true, "has_owner": false, "product_level": false, ...}
+kind is comment (the default), review, review_comment, issue or pull_request;
+issues and pull requests also get has_rationale and has_owner, and may carry
+"assignees" and "labels" (lists of strings) for owner detection.
 A line that is not valid input yields {"line": N, "error": "..."}; the other
 lines are still analysed and the command exits 1 at the end.
 
