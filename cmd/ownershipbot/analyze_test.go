@@ -216,3 +216,26 @@ func BenchmarkAnalyzeStream(b *testing.B) {
 		}
 	}
 }
+
+func TestAnalyzePullRequestsAndOwnerMetadata(t *testing.T) {
+	in := `{"id":"p1","kind":"pull_request","title":"Retry S3 uploads","body":"Fixes #12\n\nWithout retries the nightly backup fails and we skip a night's backup."}
+{"id":"i1","kind":"issue","title":"Dark mode","body":"","assignees":["alice"]}
+{"id":"i2","kind":"issue","title":"Dark mode","body":"","labels":["owner:acme/design"]}
+{"id":"c1","kind":"review_comment","body":"nit: typo"}
+`
+	code, out, stderr := runWith(t, runAnalyze, in)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	want := []string{`"id":"p1","has_rationale":true,"has_owner":false`, `"id":"i1","has_rationale":false,"has_owner":true`,
+		`"id":"i2","has_rationale":false,"has_owner":true`, `{"id":"c1","product_level":false,"concerns":[],"evidence":[]}`}
+	for i, w := range want {
+		if i >= len(lines) || !strings.Contains(lines[i], w) {
+			t.Errorf("line %d lacks %s:\n%s", i+1, w, out)
+		}
+	}
+	if strings.Contains(lines[3], "has_") {
+		t.Errorf("a comment got issue fields: %s", lines[3])
+	}
+}
