@@ -73,13 +73,13 @@ func RenderText(w io.Writer, reports []Report) error {
 		fmt.Fprintf(tw, "  with a rationale\t%d\t%s\n", is.WithRationale, pct(is.WithRationale, is.Total))
 		fmt.Fprintf(tw, "  with both\t%d\t%s\n", is.WithBoth, pct(is.WithBoth, is.Total))
 		pr := r.PullRequests
-		fmt.Fprintf(tw, "Pull requests\t%d\t\n", pr.Total)
+		fmt.Fprintf(tw, "Pull requests\t%d\t(open and closed)\n", pr.Total)
 		fmt.Fprintf(tw, "  linked to an owned issue\t%d\t%s\n", pr.LinkedToOwnedIssue, pct(pr.LinkedToOwnedIssue, pr.Total))
 		fmt.Fprintf(tw, "  with a rationale\t%d\t%s\n", pr.WithRationale, pct(pr.WithRationale, pr.Total))
 		tw.Flush()
 
 		c := r.Comments
-		fmt.Fprintf(tw, "\nComments and reviews\t%d\t\t\n", c.Total)
+		fmt.Fprintf(tw, "\nComments and reviews: %d\n", c.Total)
 		fmt.Fprintf(tw, "  role\tproduct-level\timplementation\tproduct share\n")
 		for _, role := range Roles {
 			lc := c.ByRole[role]
@@ -87,7 +87,8 @@ func RenderText(w io.Writer, reports []Report) error {
 		}
 		tw.Flush()
 
-		fmt.Fprintf(tw, "\nConcern mix\tcomments\tshare of product-level\n")
+		fmt.Fprintf(tw, "\nConcern mix of product-level comments\n")
+		fmt.Fprintf(tw, "  concern\tcomments\tshare\n")
 		productTotal := 0
 		for _, lc := range c.ByRole {
 			productTotal += lc.Product
