@@ -91,6 +91,17 @@ func ownerFromBody(body string, fields []string) (Owner, bool) {
 			}
 			continue
 		}
+		// "| Owner | @alice |"
+		if line[0] == '|' {
+			cells := strings.Split(strings.Trim(line, "| "), "|")
+			if len(cells) >= 2 && matchField(strings.TrimSpace(strings.ReplaceAll(cells[0], "*", "")), fields) {
+				if o, ok := parseOwnerValue(strings.TrimSpace(cells[1]), false); ok {
+					o.Source = OwnerFromBody
+					return o, true
+				}
+			}
+			continue
+		}
 		// "Owner: @alice", "- **DRI:** @acme/payments", "Accountable - @bob"
 		l := strings.TrimLeft(line, "-*+ \t")
 		l = strings.ReplaceAll(l, "*", "")

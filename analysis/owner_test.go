@@ -44,6 +44,8 @@ func TestDetectOwner(t *testing.T) {
 			Owner{}, false},
 		{"custom field", OwnerInput{Body: "Steward: @gail"}, OwnerOptions{Fields: []string{"Steward"}},
 			Owner{"@gail", OwnerPerson, OwnerFromBody}, true},
+		{"table row names an owner", OwnerInput{Body: "| field | value |\n| --- | --- |\n| **DRI** | @acme/search |\n"}, OwnerOptions{},
+			Owner{"@acme/search", OwnerTeam, OwnerFromBody}, true},
 		{"bot label value is not an owner", OwnerInput{Labels: []string{"owner:dependabot[bot]"}}, OwnerOptions{},
 			Owner{}, false},
 	}
