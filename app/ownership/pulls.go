@@ -45,10 +45,11 @@ func (h *Handler) TrackIssue(ctx context.Context, installationID int64, fullName
 		return t, false, nil
 	}
 	// The issue's own events may have stored it meanwhile: theirs wins.
-	if prev, found, err := h.store.Thread(ctx, repo, issue.GetNumber()); err != nil || found {
-		return prev, found, err
+	added, err := h.store.AddThread(ctx, t)
+	if err != nil || added {
+		return t, added, err
 	}
-	return t, true, h.store.PutThread(ctx, t)
+	return h.store.Thread(ctx, repo, issue.GetNumber())
 }
 
 // Permanent marks an error that no retry can fix, such as a payload that

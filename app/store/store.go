@@ -176,6 +176,11 @@ type Store interface {
 	Thread(ctx context.Context, repo string, number int) (Thread, bool, error)
 	// PutThread inserts or replaces a thread's state.
 	PutThread(ctx context.Context, t Thread) error
+	// AddThread stores a thread only if none is stored under its repository
+	// and number; it reports whether it did. It lets a thread learned of
+	// indirectly (an issue a pull request links) never overwrite one that
+	// the thread's own events stored meanwhile.
+	AddThread(ctx context.Context, t Thread) (bool, error)
 	// DeleteThread forgets a thread and its comments (deleted or transferred).
 	DeleteThread(ctx context.Context, repo string, number int) error
 

@@ -53,6 +53,20 @@ func (s *Store) PutThread(ctx context.Context, t store.Thread) error {
 	return nil
 }
 
+// AddThread stores a thread unless one is stored under its repo and number.
+func (s *Store) AddThread(ctx context.Context, t store.Thread) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `INSERT INTO threads (`+threadColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+		ON CONFLICT (repo, number) DO NOTHING`,
+		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, t.Draft, ts(t.CreatedAt),
+		t.Owner, t.OwnerSource, t.OwnerKind, ts(t.FirstOwned), t.Rationale, t.RationaleEvidence,
+		t.LinkedIssue, t.LinksJSON, t.BotCommentID, t.BotCommentHash, t.BotCommentPending, ts(t.UpdatedAt))
+	if err != nil {
+		return false, fmt.Errorf("adding thread %s#%d: %w", t.Repo, t.Number, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // DeleteThread forgets a thread and its comments.
 func (s *Store) DeleteThread(ctx context.Context, repo string, number int) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {

@@ -45,6 +45,21 @@ func (s *Store) PutThread(ctx context.Context, t store.Thread) error {
 	return nil
 }
 
+// AddThread stores a thread unless one is stored under its repo and number.
+func (s *Store) AddThread(ctx context.Context, t store.Thread) (bool, error) {
+	res, err := s.exec(ctx, `INSERT INTO threads (`+threadColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (repo, number) DO NOTHING`,
+		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, boolInt(t.Draft), toNanos(t.CreatedAt),
+		t.Owner, t.OwnerSource, t.OwnerKind, toNanos(t.FirstOwned), t.Rationale, t.RationaleEvidence,
+		t.LinkedIssue, t.LinksJSON, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt))
+	if err != nil {
+		return false, fmt.Errorf("adding thread %s#%d: %w", t.Repo, t.Number, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // DeleteThread forgets a thread and its comments.
 func (s *Store) DeleteThread(ctx context.Context, repo string, number int) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {

@@ -587,6 +587,25 @@ func runThreads(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("adding a thread never overwrites a stored one", func(t *testing.T) {
+		s := open(t)
+		added, err := s.AddThread(ctx(t), thread("acme/web", 12))
+		if err != nil || !added {
+			t.Fatalf("first AddThread = %v, %v; want added", added, err)
+		}
+		stored := thread("acme/web", 12)
+		stored.BotCommentID, stored.BotCommentHash = 777, "h"
+		must(t, s.PutThread(ctx(t), stored))
+		added, err = s.AddThread(ctx(t), thread("acme/web", 12))
+		if err != nil || added {
+			t.Fatalf("second AddThread = %v, %v; want not added", added, err)
+		}
+		got, _ := mustThread(t, s, "acme/web", 12)
+		if !sameThread(got, stored) {
+			t.Errorf("AddThread overwrote the stored thread: %+v", got)
+		}
+	})
+
 	t.Run("repositories are kept apart and names are taken as given", func(t *testing.T) {
 		s := open(t)
 		must(t, s.PutThread(ctx(t), thread("acme/web", 1)))
