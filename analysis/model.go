@@ -43,7 +43,7 @@ var (
 	modelBias    [modelTasks]float32
 )
 
-// modelOnce trains the model on first use (about a tenth of a second), so
+// modelOnce trains the model on first use (a few tens of milliseconds), so
 // commands that never classify text do not pay for it.
 var modelOnce sync.Once
 
