@@ -190,6 +190,9 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 			k := normalKey(s)
 			switch {
 			case containsPhrase(k, strongCues) || isUserStory(k) || strings.Contains(strings.ToLower(s), ", so "):
+				if !isUserStory(k) && isCodeTalk(s) && !AnalyzeComment(s).ProductLevel {
+					continue // "because the file got too long" is a reason about code only
+				}
 				consider(StrengthStrong, s)
 			case containsPhrase(k, weakCues) && !isCodeTalk(s):
 				consider(StrengthWeak, s)
@@ -255,7 +258,7 @@ func isCodeTalk(s string) bool {
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	_, audience, tech, _ := sc.sentenceScoresDetail(s)
-	return tech > 0 && audience == 0
+	return tech >= 0.6 && audience == 0
 }
 
 // instructionVerbs start sentences that say what to do.
