@@ -105,7 +105,7 @@ var weakCues = []string{
 	"times out", "timed out", "hangs", "stuck", "lost", "leak", "vulnerable", "vulnerability", "security",
 	"users", "customers", "need to", "needs to", "to support", "to allow", "for compliance", "required by",
 	"requested by", "asked for", "not allowed", "are not allowed", "violates", "against our policy", "unexpected", "unexpectedly", "used to work", "no longer", "stopped working",
-	"doesn't work", "not working", "loses", "rely on", "relies on", "depend on", "depends on", "tickets", "inject",
+	"doesn't work", "not working", "used to be", "hardly usable", "barely usable", "not usable", "loses", "rely on", "relies on", "depend on", "depends on", "tickets", "inject",
 	"as a user", "as an admin", "as a developer", "as an operator",
 }
 
