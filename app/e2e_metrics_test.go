@@ -90,3 +90,28 @@ func grep(text, prefix string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+func TestHealthAndReadiness(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{})
+	get := func(path string) int {
+		resp, err := http.Get(h.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := get("/healthz"); got != 200 {
+		t.Fatalf("/healthz = %d", got)
+	}
+	if got := get("/readyz"); got != 200 {
+		t.Fatalf("/readyz = %d while the store answers and workers run", got)
+	}
+	h.Store.Close() // the store stops answering
+	if got := get("/readyz"); got != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz = %d with the store gone, want 503", got)
+	}
+	if got := get("/healthz"); got != 200 {
+		t.Fatalf("/healthz = %d: the process still runs", got)
+	}
+}
