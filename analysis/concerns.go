@@ -28,9 +28,27 @@ const (
 	// dominance is the share of a sentence's strongest concern score that
 	// another concern needs to be shown too.
 	dominance = 0.8
+	// weakUXScale scales the weight of weakUX phrases in a sentence that
+	// names neither a person nor a clear UX word.
+	weakUXScale = 0.6
 	// maxEvidence caps the length of an evidence quote in bytes.
 	maxEvidence = 240
 )
+
+// uxIndex is user_experience's place in AllConcerns.
+const uxIndex = 0
+
+// unscore takes back what phrase e added to a sentence's scores.
+func (sc *scratch) unscore(scores *[6]float32, weak, audience *float32, e *lexEntry) {
+	*audience -= e.audience
+	for c := range scores {
+		scores[c] -= e.weights[c]
+	}
+	if e.weakUX {
+		scores[uxIndex] += e.weights[uxIndex]
+		*weak -= e.weights[uxIndex]
+	}
+}
 
 // scratch holds the buffers of one analysis, reused through a pool so
 // classifying a comment allocates little.
@@ -121,6 +139,13 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 	if n > 0 && n <= maxTemplateWords && isTemplateNorm(sc.norm) {
 		return scores, 0, 0, true
 	}
+	// weak holds the weakUX phrases' user_experience weight; code counts
+	// code nouns; prev is the last phrase with weights and prevEnd the word
+	// after it, so a code noun right after it can take it back.
+	var weak, unanchored float32
+	code := 0
+	var prev *lexEntry
+	prevEnd := -1
 	for i := 0; i < n; {
 		head := lexicon[string(sc.norm[sc.starts[i]:sc.ends[i]])]
 		if head == nil {
@@ -132,6 +157,14 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 			sc.english++
 		case langForeign:
 			sc.foreign++
+		}
+		if head.codeNoun {
+			code++
+			if prevEnd == i && prev != nil {
+				// "onboarding module", "docs folder": the phrase names code.
+				sc.unscore(&scores, &weak, &audience, prev)
+				prev = nil
+			}
 		}
 		matched := 1
 		e := head
@@ -145,13 +178,34 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 			for c := range scores {
 				scores[c] += e.weights[c]
 			}
+			if e.weakUX {
+				scores[uxIndex] -= e.weights[uxIndex]
+				weak += e.weights[uxIndex]
+			}
 			audience += e.audience
 			tech += e.tech
 			quant += e.quant
+			if e.weights != ([6]float32{}) || e.audience > 0 {
+				prev, prevEnd = e, i+matched
+			}
 		}
 		i += matched
 	}
+	if weak > 0 {
+		// Words such as "confusing", "docs" or "default" speak of a person's
+		// experience only next to the person or a clear UX word; in talk
+		// about code they name the code.
+		switch {
+		case audience > 0 || scores[uxIndex] > 0:
+			scores[uxIndex] += weak
+		case code == 0 && tech == 0:
+			scores[uxIndex] += weak * weakUXScale
+			unanchored = weak * (1 - weakUXScale)
+		}
+	}
 	sc.base = scores
+	// The model may still weigh an unanchored hint in full.
+	sc.base[uxIndex] += unanchored
 	for c := range scores {
 		if scores[c] == 0 {
 			continue
