@@ -38,13 +38,17 @@ const (
 // uxIndex is user_experience's place in AllConcerns.
 const uxIndex = 0
 
-// unscore takes back what phrase e added to a sentence's scores.
-func (sc *scratch) unscore(scores *[6]float32, weak, audience *float32, e *lexEntry) {
+// unscore takes back what phrase e added to a sentence's scores, but for
+// its user_experience weight when keepUX is set.
+func (sc *scratch) unscore(scores *[6]float32, weak, audience *float32, e *lexEntry, keepUX bool) {
 	*audience -= e.audience
 	for c := range scores {
+		if c == uxIndex && keepUX {
+			continue
+		}
 		scores[c] -= e.weights[c]
 	}
-	if e.weakUX {
+	if e.weakUX && !keepUX {
 		scores[uxIndex] += e.weights[uxIndex]
 		*weak -= e.weights[uxIndex]
 	}
@@ -160,11 +164,6 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		}
 		if head.codeNoun {
 			code++
-			if prevEnd == i && prev != nil {
-				// "onboarding module", "docs folder": the phrase names code.
-				sc.unscore(&scores, &weak, &audience, prev)
-				prev = nil
-			}
 		}
 		matched := 1
 		e := head
@@ -173,6 +172,13 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 				e, matched = p, k
 				break
 			}
+		}
+		if matched == 1 && (head.codeNoun || head.uiNoun) && prevEnd == i && prev != nil {
+			// "onboarding module", "docs folder": the phrase names code;
+			// "reports page", "billing tab": it names part of a screen,
+			// which is all the user experience it says.
+			sc.unscore(&scores, &weak, &audience, prev, head.uiNoun)
+			prev = nil
 		}
 		if e.phrase {
 			for c := range scores {
