@@ -61,6 +61,9 @@ type scratch struct {
 	starts []int32    // start of each word in norm
 	ends   []int32    // end of each word in norm
 	base   [6]float32 // the last sentence's scores before boosts
+	// uxAffectOnly is set when the last sentence's user_experience score
+	// comes only from affect phrases.
+	uxAffectOnly bool
 	// per comment
 	found    [6]bool
 	evidence [6]string
@@ -146,7 +149,8 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 	// weak holds the weakUX phrases' user_experience weight; code counts
 	// code nouns; prev is the last phrase with weights and prevEnd the word
 	// after it, so a code noun right after it can take it back.
-	var weak, unanchored float32
+	var weak, unanchored, uxOther float32
+	var uxAffect bool
 	code := 0
 	var prev *lexEntry
 	prevEnd := -1
@@ -188,6 +192,13 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 				scores[uxIndex] -= e.weights[uxIndex]
 				weak += e.weights[uxIndex]
 			}
+			if e.weights[uxIndex] > 0 {
+				if e.affect {
+					uxAffect = true
+				} else {
+					uxOther += e.weights[uxIndex]
+				}
+			}
 			audience += e.audience
 			tech += e.tech
 			quant += e.quant
@@ -209,6 +220,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 			unanchored = weak * (1 - weakUXScale)
 		}
 	}
+	sc.uxAffectOnly = uxAffect && uxOther == 0
 	sc.base = scores
 	// The model may still weigh an unanchored hint in full.
 	sc.base[uxIndex] += unanchored
@@ -280,8 +292,18 @@ func (sc *scratch) sentence(s string) {
 	for _, v := range scores {
 		top = max(top, v)
 	}
+	if sc.uxAffectOnly {
+		// "annoying", "people expect" next to evidence for another concern
+		// tell how that concern feels.
+		for c := 1; c < len(base); c++ {
+			if base[c] >= concernThreshold {
+				scores[uxIndex] = 0
+				break
+			}
+		}
+	}
 	for c, v := range scores {
-		if v < dominance*top && base[c] < concernThreshold {
+		if v < dominance*top && (base[c] < concernThreshold || c == uxIndex) {
 			continue // reached the threshold only through boosts
 		}
 		if v >= concernThreshold && v > sc.best[c] {

@@ -68,6 +68,7 @@ business_value 0.6: in the pipeline, sales pipeline, deal pipeline
 business_value 1.2: is #num people, are #num people, until a customer, until a paying customer, until we have a customer, until customers ask, until a customer asks, until someone asks, until somebody asks, team is #num people, we are #num people, we're #num people, the team is stretched, stretched thin, won't sign, wouldn't sign, will not sign, won't buy, jump the queue, jumps the queue
 none 0: our support team has, the support team has, support team has, our team, the team
 
+affect 1: annoying, annoyed, annoyingly, irritating, painful, frustrating, frustrated, frustration, feel, feels, expect, expects, expected, people expect, users expect, shows, show, see, sees, visible, display, displayed, scary, tedious, ugly, clunky, surprising, without any warning, no warning
 ui 1: page, pages, tab, tabs, screen, screens, view, button, buttons, menu, panel, dialog, modal, widget, sidebar, link, links
 
 quant 1: #pct, #time, #size, #rate, #factor
@@ -102,6 +103,11 @@ type lexEntry struct {
 	// a phrase right before it is the part's name, so "reports page" or
 	// "billing tab" says nothing about customers or money.
 	uiNoun bool
+	// affect marks a user_experience phrase that tells only how a person
+	// feels about what happened ("annoying", "people expect"): in a
+	// sentence with its own evidence for another concern it describes
+	// that concern.
+	affect bool
 }
 
 // Function word languages of lexEntry.lang.
@@ -189,6 +195,8 @@ func init() {
 				e.codeNoun = true
 			case "ui":
 				e.uiNoun = true
+			case "affect":
+				e.affect = true
 			default:
 				i := concernIndex(Concern(target))
 				if i < 0 {
