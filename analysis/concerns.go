@@ -31,6 +31,8 @@ const (
 	// weakUXScale scales the weight of weakUX phrases in a sentence that
 	// names neither a person nor a clear UX word.
 	weakUXScale = 0.6
+	// weakUXCap is the most they add there: less than the threshold.
+	weakUXCap = 0.9
 	// maxEvidence caps the length of an evidence quote in bytes.
 	maxEvidence = 240
 )
@@ -216,8 +218,9 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		case audience > 0 || scores[uxIndex] > 0:
 			scores[uxIndex] += weak
 		case code == 0 && tech == 0:
-			scores[uxIndex] += weak * weakUXScale
-			unanchored = weak * (1 - weakUXScale)
+			// Alone they stay a hint, however many: the model may weigh it.
+			scores[uxIndex] += min(weak*weakUXScale, weakUXCap)
+			unanchored = weak - min(weak*weakUXScale, weakUXCap)
 		}
 	}
 	sc.uxAffectOnly = uxAffect && uxOther == 0
