@@ -54,6 +54,23 @@
 // not product-level while "checkout is flaky for users" is. A sentence
 // scoring at least 1 for a concern shows it, and becomes its evidence.
 //
+// User experience has the most words that also name code, so it asks for
+// an effect on a person. Words such as "confusing", "docs", "error
+// message", "default", "workflow" or "onboarding" count in full only in a
+// sentence that names the people affected or a clear UX word (button,
+// screen, CLI, "couldn't find"); without either they are a hint for the
+// model, however many there are, and in code talk nothing ("this function
+// is confusing", "the default is the zero value", "the docs workflow").
+// A concern word right before a code noun names code ("onboarding
+// module", "docs folder"), and one right before a part of a screen names
+// that part ("reports page"): neither counts. Words that only tell how a
+// person feels ("annoying", "people expect") yield to another concern
+// with its own evidence, and a user_experience score needs 0.8 of the
+// sentence's leading score to be shown beside it, so "the page feels
+// slower" is performance alone. Customers and business are told apart
+// the same way: "teams on the Business plan" names who is affected,
+// "until a customer asks" or "the team is three people" is priority.
+//
 // Questions, hedges and negation are read like statements on purpose: "what
 // happens to users if the payment API times out?" and "this won't affect
 // latency" both reason about an effect on users, which is what

@@ -15,8 +15,8 @@ import (
 // only measured. The floors below guard against regressions on the
 // held-out part; they sit a little under the measured numbers.
 const (
-	floorProductF1      = 0.92
-	floorConcernMacroF1 = 0.80
+	floorProductF1      = 0.94
+	floorConcernMacroF1 = 0.81
 	floorRationaleAcc   = 0.92
 )
 
