@@ -1,7 +1,10 @@
 package app_test
 
 import (
+	"io"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ownershipbot/ownershipbot/app/apptest"
@@ -124,5 +127,39 @@ func TestDeletedBotCommentIsRecreatedOnNextChange(t *testing.T) {
 	}
 	if !strings.Contains(got[0].Body, "does not say why") {
 		t.Fatalf("re-created comment should ask only for the rationale:\n%s", got[0].Body)
+	}
+}
+
+// loseFirstAnswer passes the first comment POST to GitHub, then pretends
+// the answer was a 502, as when GitHub creates a comment behind a failing
+// front end.
+type loseFirstAnswer struct {
+	next http.RoundTripper
+	lost atomic.Bool
+}
+
+func (l *loseFirstAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if err == nil && req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/comments") && l.lost.CompareAndSwap(false, true) {
+		resp.Body.Close()
+		return &http.Response{StatusCode: http.StatusBadGateway, Status: "502 Bad Gateway", Header: http.Header{},
+			Body: io.NopCloser(strings.NewReader("<html>Bad Gateway</html>")), Request: req}, nil
+	}
+	return resp, err
+}
+
+func TestCommentCreatedBehindA502IsNotPostedTwice(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Transport: &loseFirstAnswer{next: http.DefaultTransport}})
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	if got := botComments(t, h, n); len(got) != 1 {
+		t.Fatalf("after a 502 on a comment GitHub did create, bot comments = %d, want 1", len(got))
+	}
+	// The adopted comment is edited in place from then on.
+	h.Accepted(h.Sim.AssignIssue("bob", "acme/web", n, "bob"))
+	h.Idle()
+	if got := botComments(t, h, n); len(got) != 1 || !strings.Contains(got[0].Body, "does not say why") {
+		t.Fatalf("bot comments after the next change: %+v", got)
 	}
 }

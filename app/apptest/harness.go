@@ -40,8 +40,9 @@ type Harness struct {
 	// DatabaseURL is DATABASE_URL of the store, when not DBPath.
 	DatabaseURL string
 
-	stop    context.CancelFunc
-	stopped chan error
+	transport http.RoundTripper
+	stop      context.CancelFunc
+	stopped   chan error
 }
 
 // Options tunes a Harness.
@@ -50,16 +51,19 @@ type Options struct {
 	// DatabaseURL, when set, is used instead of DBPath (e.g. PostgreSQL).
 	DatabaseURL string
 	// Setup prepares the simulated world before the App starts.
-	Setup  func(sim *githubsim.Sim)
-	Sim    *githubsim.Sim // reuse a simulated GitHub...
-	SimURL string         // ...served here
+	Setup func(sim *githubsim.Sim)
+	// Transport, when set, carries the App's requests to GitHub, e.g. to
+	// lose an answer on the way back.
+	Transport http.RoundTripper
+	Sim       *githubsim.Sim // reuse a simulated GitHub...
+	SimURL    string         // ...served here
 }
 
 // Start runs an App with fast retries against a simulated GitHub that has
 // the org "acme" with repository "acme/web" and the App installed.
 func Start(t testing.TB, opts Options) *Harness {
 	t.Helper()
-	h := &Harness{T: t, DBPath: opts.DBPath, DatabaseURL: opts.DatabaseURL, Sim: opts.Sim, SimURL: opts.SimURL}
+	h := &Harness{T: t, DBPath: opts.DBPath, DatabaseURL: opts.DatabaseURL, Sim: opts.Sim, SimURL: opts.SimURL, transport: opts.Transport}
 	if h.DBPath == "" {
 		h.DBPath = filepath.Join(t.TempDir(), "ownershipbot.db")
 	}
@@ -109,7 +113,7 @@ func (h *Harness) startApp() {
 		GitHubAPIURL: h.SimURL + "/", Store: st, Registry: h.Registry,
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
 		QueueRetryBase: 20 * time.Millisecond, HTTPRetryBase: 5 * time.Millisecond, Poll: 10 * time.Millisecond,
-		ShutdownGrace: 3 * time.Second,
+		ShutdownGrace: 3 * time.Second, Transport: h.transport,
 	})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -133,7 +134,7 @@ func (p *Pool) work(ctx, workCtx context.Context) {
 func (p *Pool) process(ctx context.Context, d store.Delivery) {
 	log := p.opts.Log.With("delivery", d.ID, "event", d.Event, "action", d.Action)
 	start := time.Now()
-	err := p.opts.Handle(ctx, d)
+	err := p.handle(ctx, d)
 	p.opts.Metrics.EventProcessing.WithLabelValues(d.Event).Observe(time.Since(start).Seconds())
 
 	// Bookkeeping must land even if the work context was just cancelled.
@@ -151,6 +152,7 @@ func (p *Pool) process(ctx context.Context, d store.Delivery) {
 	}
 
 	permanent, retryAt := p.opts.Classify(err)
+	permanent = permanent || errors.Is(err, ErrPanic)
 	attempt := d.Attempts + 1
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		// Shutting down: not the delivery's fault, so it costs no attempt budget.
@@ -177,6 +179,27 @@ func (p *Pool) process(ctx context.Context, d store.Delivery) {
 	}
 	p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "retried").Inc()
 	log.Warn("delivery will be retried", "attempt", attempt, "retry_at", retryAt.UTC().Format(time.RFC3339), "err", err)
+}
+
+// ErrPanic marks a delivery whose handler panicked: a bug, so it is failed
+// at once rather than retried, and never takes the process down again at
+// the next start.
+var ErrPanic = errors.New("handler panicked")
+
+// handle runs the handler with a deadline inside the lease, so a slow
+// delivery cannot still be running when another worker may take it over,
+// and turns a panic into a failed delivery.
+func (p *Pool) handle(ctx context.Context, d store.Delivery) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, p.opts.Lease*3/4)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			p.opts.Log.Error("handler panicked; the delivery is kept as failed", "delivery", d.ID, "event", d.Event,
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: %v", ErrPanic, r)
+		}
+	}()
+	return p.opts.Handle(ctx, d)
 }
 
 func (p *Pool) done() {

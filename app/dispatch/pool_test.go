@@ -194,3 +194,17 @@ func TestShutdownLetsInFlightWorkFinish(t *testing.T) {
 		t.Fatalf("in-flight delivery after shutdown is %q, want done", d.Status)
 	}
 }
+
+func TestPanickingHandlerFailsTheDeliveryAndKeepsWorking(t *testing.T) {
+	f := start(t, func(ctx context.Context, d store.Delivery) error {
+		if d.ID == "bad" {
+			var m map[string]int
+			m["boom"]++ // a nil map write: a bug in a handler
+		}
+		return nil
+	})
+	f.enqueue(t, "bad", "acme/web#1")
+	f.enqueue(t, "good", "acme/web#1")
+	f.waitStatus(t, "bad", store.DeliveryFailed)
+	f.waitStatus(t, "good", store.DeliveryDone)
+}

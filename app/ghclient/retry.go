@@ -28,7 +28,7 @@ type retryTransport struct {
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
 		resp, err := t.next.RoundTrip(req)
-		wait, retry := t.shouldRetry(resp, err, attempt)
+		wait, retry := t.shouldRetry(req, resp, err, attempt)
 		if !retry || attempt >= t.attempts || (req.Body != nil && req.GetBody == nil) {
 			return resp, err
 		}
@@ -50,18 +50,23 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// shouldRetry decides whether to try again and after how long.
-func (t *retryTransport) shouldRetry(resp *http.Response, err error, attempt int) (time.Duration, bool) {
+// shouldRetry decides whether to try again and after how long. A POST
+// that failed with a network error or a 5xx may still have been carried out
+// (GitHub can create a comment and answer 502), so it is not repeated here:
+// the delivery's retry looks for what the first try created. Rate-limit
+// refusals are safe to repeat for every method: GitHub did nothing.
+func (t *retryTransport) shouldRetry(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool) {
 	backoff := t.backoff(attempt)
+	idempotent := req.Method != http.MethodPost
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return 0, false
 		}
-		return backoff, true
+		return backoff, idempotent
 	}
 	switch {
 	case resp.StatusCode >= 500:
-		return backoff, true
+		return backoff, idempotent
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden:
 		wait, limited := rateLimitWait(resp.Header, time.Now())
 		if !limited || wait > t.maxWait {

@@ -2,6 +2,7 @@ package ownership
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/google/go-github/v66/github"
@@ -18,6 +19,9 @@ const KindIssueComment = "issue_comment"
 
 func (h *Handler) comment(ctx context.Context, d store.Delivery, ev *github.IssueCommentEvent) error {
 	c, issue := ev.GetComment(), ev.GetIssue()
+	if c == nil || issue == nil || ev.GetRepo().GetFullName() == "" {
+		return permanent(errors.New("the issue_comment payload has no comment, issue or repository"))
+	}
 	fullName := ev.GetRepo().GetFullName()
 	repo := strings.ToLower(fullName)
 	if publish.IsOwn(c) {

@@ -2,6 +2,7 @@ package ownership
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -15,6 +16,9 @@ import (
 
 func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.IssuesEvent) error {
 	issue := ev.GetIssue()
+	if issue == nil || ev.GetRepo().GetFullName() == "" {
+		return permanent(errors.New("the issues payload has no issue or repository"))
+	}
 	if issue.IsPullRequest() {
 		return nil
 	}
