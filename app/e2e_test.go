@@ -163,3 +163,50 @@ func TestCommentCreatedBehindA502IsNotPostedTwice(t *testing.T) {
 		t.Fatalf("bot comments after the next change: %+v", got)
 	}
 }
+
+// A thread the store forgot while its comment stayed on GitHub gets that
+// comment edited, never a second one.
+func TestForgottenThreadKeepsItsOneComment(t *testing.T) {
+	tests := []struct {
+		name   string
+		forget func(h *apptest.Harness, n int) (repo string, number int)
+	}{
+		{"an ignore label added and removed", func(h *apptest.Harness, n int) (string, int) {
+			h.Accepted(h.Sim.LabelIssue("bob", "acme/web", n, "wontfix"))
+			h.Accepted(h.Sim.UnlabelIssue("bob", "acme/web", n, "wontfix"))
+			return "acme/web", n
+		}},
+		{"the issue transferred to another repository", func(h *apptest.Harness, n int) (string, int) {
+			moved, d, err := h.Sim.TransferIssue("bob", "acme/web", n, "acme/api")
+			h.Accepted(d, err)
+			h.Idle()
+			h.Accepted(h.Sim.AssignIssue("bob", "acme/api", moved, "bob"))
+			return "acme/api", moved
+		}},
+		{"the App uninstalled and installed again", func(h *apptest.Harness, n int) (string, int) {
+			h.Accepted(h.Sim.UninstallApp("alice", "acme"))
+			_, d, err := h.Sim.InstallApp("alice", "acme")
+			h.Accepted(d, err)
+			h.Accepted(h.Sim.AssignIssue("bob", "acme/web", n, "bob"))
+			return "acme/web", n
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+				sim.SetFile("acme/web", ".github/ownership.yml", "ignore:\n  labels: [wontfix]\n")
+				if err := sim.AddRepository("acme/api", githubsim.RepoOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}})
+			n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+			h.Accepted(d, err)
+			h.Idle()
+			repo, number := tt.forget(h, n)
+			h.Idle()
+			if got := h.Sim.BotComments(repo, number); len(got) != 1 {
+				t.Fatalf("%s#%d has %d bot comments, want 1", repo, number, len(got))
+			}
+		})
+	}
+}

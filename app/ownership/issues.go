@@ -43,6 +43,11 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 		return err
 	}
 	t := h.assess(prev, d.InstallationID, repo, issue, labels, cfg.Config)
+	if !found && issue.GetComments() > 0 {
+		// New to the store but already discussed: it may carry a bot comment
+		// from before (a transfer, a reinstall, an ignore label removed).
+		t.BotCommentPending = true
+	}
 	if prev.FirstOwned.IsZero() && !t.FirstOwned.IsZero() && !t.CreatedAt.IsZero() {
 		h.metrics.TimeToOwner.WithLabelValues(repo).Observe(t.FirstOwned.Sub(t.CreatedAt).Seconds())
 	}
@@ -106,6 +111,9 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 		HasRationale: t.HasRationale(), RationaleEvidence: t.RationaleEvidence,
 		LabelPattern: cfg.Owner.LabelPattern, OwnerFields: cfg.Owner.Fields,
 		DocsURL: h.docsURL,
+	}
+	if err := h.publisher.Resolve(ctx, installationID, fullName, t); err != nil {
+		return err
 	}
 	notice := ""
 	if cfg.Err != nil {

@@ -78,6 +78,27 @@ func (p *Publisher) Write(ctx context.Context, installationID int64, fullName st
 	return true, p.store.PutThread(ctx, *t)
 }
 
+// Resolve settles a thread whose bot comment may exist unknown to the
+// store (BotCommentPending without an id: an interrupted creation, or a
+// thread the store forgot while its comment stayed on GitHub) by looking
+// for the marker, and stores what it found. Callers use it before deciding
+// whether a comment is wanted, so a forgotten comment is edited, never
+// doubled.
+func (p *Publisher) Resolve(ctx context.Context, installationID int64, fullName string, t *store.Thread) error {
+	if t.BotCommentID != 0 || !t.BotCommentPending {
+		return nil
+	}
+	owner, repo, _ := strings.Cut(fullName, "/")
+	client, err := p.clients.Installation(installationID)
+	if err != nil {
+		return err
+	}
+	if err := p.findBotComment(ctx, client, owner, repo, t); err != nil {
+		return err
+	}
+	return p.store.PutThread(ctx, *t)
+}
+
 // findBotComment looks for the bot's comment among the thread's comments.
 func (p *Publisher) findBotComment(ctx context.Context, client *github.Client, owner, repo string, t *store.Thread) error {
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}

@@ -274,6 +274,11 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 	t.Draft = pr.GetDraft()
 	t.CreatedAt = pr.GetCreatedAt().Time.UTC()
 	t.UpdatedAt = h.now().UTC()
+	if !p.found && pr.GetComments() > 0 {
+		// New to the store but already discussed: it may carry a bot
+		// comment from before the store knew it.
+		t.BotCommentPending = true
+	}
 	p.labels = p.labels[:0]
 	for _, l := range pr.Labels {
 		p.labels = append(p.labels, l.GetName())
@@ -496,6 +501,9 @@ func (h *Handler) publish(ctx context.Context, p *prContext) error {
 		return nil
 	}
 	status := p.state.status(t.Repo, p.cfg, h.docsURL)
+	if err := h.publisher.Resolve(ctx, p.installationID, p.fullName, t); err != nil {
+		return err
+	}
 	hasComment := t.BotCommentID != 0 || t.BotCommentPending
 	if !hasComment && (t.Draft || (mode != config.CommentAlways && status.Satisfied())) {
 		return nil
