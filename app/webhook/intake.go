@@ -4,6 +4,7 @@
 package webhook
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
@@ -21,6 +23,12 @@ import (
 
 // MaxBodyBytes is GitHub's own cap on a webhook payload (25 MiB).
 const MaxBodyBytes = 25 << 20
+
+// MaxBufferedBytes bounds the request bodies read at once, before their
+// signatures are checked, so a burst of large forged requests cannot
+// exhaust memory. Past it, intake answers 503 and GitHub shows the
+// delivery as failed, to be redelivered.
+const MaxBufferedBytes = 96 << 20
 
 // Intake is the POST /webhook handler.
 type Intake struct {
@@ -32,6 +40,8 @@ type Intake struct {
 	// Stored is called after a delivery is stored, to wake the workers.
 	Stored func()
 	Now    func() time.Time
+
+	buffered atomic.Int64 // bytes reserved by bodies being read
 }
 
 // ServeHTTP implements http.Handler.
@@ -49,7 +59,21 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.answer(w, "", "rejected", http.StatusUnauthorized, "missing X-Hub-Signature-256")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if r.ContentLength > MaxBodyBytes {
+		in.answer(w, "", "rejected", http.StatusRequestEntityTooLarge, "payload over 25 MiB")
+		return
+	}
+	reserve := int64(MaxBodyBytes) // GitHub always sends Content-Length; without it, assume the worst
+	if r.ContentLength >= 0 {
+		reserve = r.ContentLength
+	}
+	if in.buffered.Add(reserve) > MaxBufferedBytes {
+		in.buffered.Add(-reserve)
+		in.answer(w, "", "rejected", http.StatusServiceUnavailable, "too many large deliveries at once; redeliver later")
+		return
+	}
+	body, err := readBody(w, r, reserve)
+	in.buffered.Add(-reserve)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -107,6 +131,14 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.Stored()
 	}
 	in.answer(w, event, "accepted", http.StatusAccepted, "stored")
+}
+
+// readBody reads at most MaxBodyBytes, into a buffer sized from
+// Content-Length rather than grown by doubling.
+func readBody(w http.ResponseWriter, r *http.Request, size int64) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, min(size, MaxBodyBytes)+1))
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	return buf.Bytes(), err
 }
 
 func (in *Intake) answer(w http.ResponseWriter, event, outcome string, status int, msg string) {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,4 +178,56 @@ func TestValidSignatureMatchesGitHubsExample(t *testing.T) {
 		"sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17") {
 		t.Fatal("GitHub's documented example does not verify")
 	}
+}
+
+func TestDeclaredOversizedBodyIsRefusedUnread(t *testing.T) {
+	in, _, _ := newIntake(t)
+	req := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader("{}"))
+	req.ContentLength = webhook.MaxBodyBytes + 1
+	req.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("0", 64))
+	rec := httptest.NewRecorder()
+	in.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d, want 413", rec.Code)
+	}
+}
+
+// blockingBody never ends until released, like a slow upload.
+type blockingBody struct{ release chan struct{} }
+
+func (b blockingBody) Read(p []byte) (int, error) { <-b.release; return 0, io.EOF }
+
+func TestUnsignedBodiesCannotExhaustMemory(t *testing.T) {
+	in, _, _ := newIntake(t)
+	release := make(chan struct{})
+	const big = 20 << 20
+	var started sync.WaitGroup
+	var done sync.WaitGroup
+	codes := make(chan int, 10)
+	for range 10 { // 200 MiB declared, more than MaxBufferedBytes
+		started.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			req := httptest.NewRequest(http.MethodPost, "/webhook", blockingBody{release})
+			req.ContentLength = big
+			req.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("0", 64))
+			rec := httptest.NewRecorder()
+			started.Done()
+			in.ServeHTTP(rec, req)
+			codes <- rec.Code
+		}()
+	}
+	started.Wait()
+	// Those over the budget are refused at once, while the others still read.
+	refused := 0
+	for refused < 10-webhook.MaxBufferedBytes/big {
+		if code := <-codes; code == http.StatusServiceUnavailable {
+			refused++
+		} else {
+			t.Fatalf("a request finished with %d before the slow bodies were released", code)
+		}
+	}
+	close(release)
+	done.Wait()
 }
