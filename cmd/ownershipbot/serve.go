@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"strings"
 
@@ -69,7 +68,7 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) int {
 		errorf(env, "cannot listen on LISTEN_ADDR %s: %s", listen.value, plainNetError(err))
 		return exitFailure
 	}
-	log.Info("ownershipbot serving", "addr", ln.Addr().String(), "github_api_url", apiURL.value, "store", redactURL(dbURL.value), "version", version)
+	log.Info("ownershipbot serving", "addr", ln.Addr().String(), "github_api_url", apiURL.value, "store", dburl.Redact(dbURL.value), "version", version)
 	if err := a.Serve(ctx, ln); err != nil {
 		errorf(env, "%s", err)
 		return exitFailure
@@ -93,14 +92,6 @@ func privateKey(path, text string) ([]byte, error) {
 		return key, nil
 	}
 	return nil, errors.New("GITHUB_PRIVATE_KEY_PATH or GITHUB_PRIVATE_KEY is required: the App's PEM private key")
-}
-
-// redactURL hides a password in a database URL, for logs.
-func redactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return raw
 }
 
 func plainFileError(err error) string {

@@ -99,14 +99,24 @@ func parse(databaseURL string) (kind, target string, err error) {
 	}
 }
 
+// Redact masks every password in a database URL, for logs and errors: in
+// its user info and in a password= query parameter.
+func Redact(raw string) string { return redact(raw) }
+
 // redact masks the password of a URL-shaped string, even one that does not
 // parse as a URL: anything between "://user:" and the last "@".
 func redact(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			return u.Redacted()
+	if u, err := url.Parse(raw); err == nil && (u.User != nil || u.RawQuery != "") {
+		if q := u.Query(); q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
 		}
-		return raw
+		if u.User != nil {
+			if _, ok := u.User.Password(); ok {
+				return u.Redacted()
+			}
+		}
+		return u.String()
 	}
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok {
@@ -127,9 +137,21 @@ func redact(raw string) string {
 // whatever the driver put in it.
 func redactError(err error, raw string) string {
 	msg := err.Error()
-	if u, perr := url.Parse(raw); perr == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok && pw != "" {
+	u, perr := url.Parse(raw)
+	if perr != nil {
+		return msg
+	}
+	var secrets []string
+	if u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			secrets = append(secrets, pw)
+		}
+	}
+	secrets = append(secrets, u.Query().Get("password"))
+	for _, pw := range secrets {
+		if pw != "" {
 			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+			msg = strings.ReplaceAll(msg, url.QueryEscape(pw), "xxxxx")
 		}
 	}
 	return msg

@@ -96,3 +96,17 @@ func TestKind(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactMasksEveryPassword(t *testing.T) {
+	for raw, secret := range map[string]string{
+		"postgres://bot:hunter2@db:5432/ownership":                         "hunter2",
+		"postgres://bot@db:5432/ownership?sslmode=require&password=S3CRET": "S3CRET",
+	} {
+		if got := Redact(raw); strings.Contains(got, secret) {
+			t.Errorf("Redact(%q) = %q, still shows the password", raw, got)
+		}
+	}
+	if got := Redact("sqlite:ownershipbot.db"); got != "sqlite:ownershipbot.db" {
+		t.Errorf("Redact changed a URL without a password: %q", got)
+	}
+}

@@ -102,8 +102,18 @@ func describe(raw string) string {
 // errors may quote parts of the connection string.
 func scrub(err error, raw string) string {
 	msg := err.Error()
-	if u, perr := url.Parse(raw); perr == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok && pw != "" {
+	u, perr := url.Parse(raw)
+	if perr != nil {
+		return msg
+	}
+	secrets := []string{u.Query().Get("password")}
+	if u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			secrets = append(secrets, pw)
+		}
+	}
+	for _, pw := range secrets {
+		if pw != "" {
 			msg = strings.ReplaceAll(msg, pw, "xxxxx")
 			msg = strings.ReplaceAll(msg, url.QueryEscape(pw), "xxxxx")
 		}
