@@ -25,7 +25,7 @@ type PoolOptions struct {
 
 	Workers     int           // parallel workers [8]
 	Lease       time.Duration // how long a claim lasts before another worker may take over [2m]
-	MaxAttempts int           // attempts before a delivery is kept as failed [6]
+	MaxAttempts int           // attempts before a delivery is kept as failed [12: about an hour of backoff]
 	RetryBase   time.Duration // first queue-level backoff, doubled per attempt [5s]
 	RetryMax    time.Duration // longest queue-level backoff [15m]
 	Poll        time.Duration // how often idle workers look for due retries [1s]
@@ -56,7 +56,7 @@ func NewPool(opts PoolOptions) *Pool {
 		opts.Lease = 2 * time.Minute
 	}
 	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 6
+		opts.MaxAttempts = 12
 	}
 	if opts.RetryBase <= 0 {
 		opts.RetryBase = 5 * time.Second

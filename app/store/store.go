@@ -51,7 +51,9 @@ type Delivery struct {
 // makes it claimable again.
 type Queue interface {
 	// Enqueue stores d durably before returning. It reports false, with no
-	// error, when a delivery with the same ID is already stored.
+	// error, when a delivery with the same ID is already stored, unless that
+	// one had failed: a redelivery (GitHub keeps the delivery id) then runs
+	// it again with a fresh attempt budget, and Enqueue reports true.
 	Enqueue(ctx context.Context, d Delivery) (inserted bool, err error)
 	// Claim leases the oldest ready delivery whose OrderKey has no earlier
 	// unfinished delivery and no live lease, for leaseFor. It returns

@@ -222,7 +222,9 @@ func (s *Store) Enqueue(ctx context.Context, d store.Delivery) (bool, error) {
 	tag, err := s.acks.Exec(ctx, `INSERT INTO deliveries
 		(id, event, action, installation_id, order_key, payload, received_at, available_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (id) DO NOTHING`,
+		ON CONFLICT (id) DO UPDATE SET status = 'pending', attempts = 0, available_at = excluded.available_at,
+			lease_until = NULL, worker = '', last_error = ''
+		WHERE deliveries.status = 'failed'`,
 		d.ID, d.Event, d.Action, d.InstallationID, d.OrderKey, payload, received.UTC(), ts(d.AvailableAt))
 	if err != nil {
 		return false, fmt.Errorf("enqueueing delivery %s: %w", d.ID, err)

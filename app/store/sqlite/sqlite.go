@@ -388,7 +388,9 @@ func (s *Store) Enqueue(ctx context.Context, d store.Delivery) (bool, error) {
 	res, err := s.execAs(ctx, true, `INSERT INTO deliveries
 		(id, event, action, installation_id, order_key, payload, received_at, available_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`,
+		ON CONFLICT (id) DO UPDATE SET status = 'pending', attempts = 0, available_at = excluded.available_at,
+			lease_until = 0, worker = '', last_error = ''
+		WHERE deliveries.status = 'failed'`,
 		d.ID, d.Event, d.Action, d.InstallationID, d.OrderKey, payload, toNanos(received), toNanos(d.AvailableAt))
 	if err != nil {
 		return false, fmt.Errorf("enqueueing delivery %s: %w", d.ID, err)

@@ -132,6 +132,25 @@ func runQueue(t *testing.T, open Opener) {
 		mustDepth(t, s, 1)
 	})
 
+	t.Run("redelivery of a failed delivery runs it again", func(t *testing.T) {
+		s := open(t)
+		d := delivery("d1", "acme/web#1", t0)
+		mustEnqueue(t, s, d)
+		c, err := s.Claim(ctx(t), "w", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(t, s.Fail(ctx(t), c.ID, "GitHub was down"))
+		inserted, err := s.Enqueue(ctx(t), d)
+		if err != nil || !inserted {
+			t.Fatalf("redelivery of a failed delivery: inserted=%v err=%v, want it queued again", inserted, err)
+		}
+		again, err := s.Claim(ctx(t), "w", time.Minute)
+		if err != nil || again.ID != "d1" || again.Attempts != 0 {
+			t.Fatalf("Claim after redelivery = %+v, %v; want d1 with a fresh attempt budget", again, err)
+		}
+	})
+
 	t.Run("redelivery of a finished delivery is still recognised", func(t *testing.T) {
 		s := open(t)
 		mustEnqueue(t, s, delivery("d1", "", t0))
