@@ -348,6 +348,23 @@ func (c Config) IgnoresLabels(labels []string) bool {
 	return false
 }
 
+// IgnoresPullRequestAuthor reports whether a login is in
+// pull_requests.ignore_authors.
+func (c Config) IgnoresPullRequestAuthor(login string) bool {
+	return containsFold(c.PullRequests.IgnoreAuthors, login)
+}
+
+// IgnoresPullRequestLabels reports whether any label is in
+// pull_requests.ignore_labels.
+func (c Config) IgnoresPullRequestLabels(labels []string) bool {
+	for _, l := range labels {
+		if containsFold(c.PullRequests.IgnoreLabels, l) {
+			return true
+		}
+	}
+	return false
+}
+
 func containsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(strings.TrimPrefix(x, "@"), strings.TrimPrefix(s, "@")) {

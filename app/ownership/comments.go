@@ -38,8 +38,12 @@ func (h *Handler) comment(ctx context.Context, d store.Delivery, ev *github.Issu
 		return err
 	}
 	author := c.GetUser().GetLogin()
-	if !cfg.Enabled || cfg.IgnoresAuthor(author) || cfg.IgnoresLabels(labelNames(issue.Labels)) {
+	labels := labelNames(issue.Labels)
+	if !cfg.Enabled || cfg.IgnoresAuthor(author) || cfg.IgnoresLabels(labels) {
 		return nil
+	}
+	if issue.IsPullRequest() && (cfg.IgnoresPullRequestAuthor(issue.GetUser().GetLogin()) || cfg.IgnoresPullRequestLabels(labels)) {
+		return nil // a pull request the bot leaves alone, such as a dependency bump
 	}
 	thread := store.ThreadIssue
 	if issue.IsPullRequest() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/google/go-github/v66/github"
 
@@ -48,11 +47,13 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 		// from before (a transfer, a reinstall, an ignore label removed).
 		t.BotCommentPending = true
 	}
-	if prev.FirstOwned.IsZero() && !t.FirstOwned.IsZero() && !t.CreatedAt.IsZero() {
+	// Time to owner is known only for issues seen without an owner first, or
+	// born with one; an old issue met for the first time would skew it.
+	if prev.FirstOwned.IsZero() && !t.FirstOwned.IsZero() && !t.CreatedAt.IsZero() && (found || ev.GetAction() == "opened") {
 		h.metrics.TimeToOwner.WithLabelValues(repo).Observe(t.FirstOwned.Sub(t.CreatedAt).Seconds())
 	}
 	// Most events change nothing the bot keeps; skip the write then.
-	if !found || !sameState(prev, t) {
+	if !found || !prev.SameState(t) {
 		if err := h.store.PutThread(ctx, t); err != nil {
 			return err
 		}
@@ -136,17 +137,6 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 		return err
 	}
 	return h.store.MarkConfigNotice(ctx, t.Repo, notice)
-}
-
-// sameState reports whether two states of a thread differ only in when
-// they were computed.
-func sameState(a, b store.Thread) bool {
-	if !a.CreatedAt.Equal(b.CreatedAt) || !a.FirstOwned.Equal(b.FirstOwned) {
-		return false
-	}
-	a.CreatedAt, a.FirstOwned, a.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
-	b.CreatedAt, b.FirstOwned, b.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
-	return a == b
 }
 
 func labelNames(labels []*github.Label) []string {

@@ -284,7 +284,7 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 		p.labels = append(p.labels, l.GetName())
 	}
 	cfg := p.cfg
-	if !cfg.Enabled || containsFold(cfg.PullRequests.IgnoreAuthors, pr.GetUser().GetLogin()) || anyFold(cfg.PullRequests.IgnoreLabels, p.labels) {
+	if !cfg.Enabled || cfg.IgnoresPullRequestAuthor(pr.GetUser().GetLogin()) || cfg.IgnoresPullRequestLabels(p.labels) {
 		// Left alone: neither nudged nor counted. Its bot comment, if one
 		// was written before, stays as it was.
 		t.State = StateIgnored
@@ -434,8 +434,8 @@ func (h *Handler) record(ctx context.Context, p *prContext, kind string, id int6
 		}
 	}
 	cfg := p.cfg
-	if !cfg.Enabled || cfg.IgnoresAuthor(user.GetLogin()) || cfg.IgnoresLabels(p.labels) {
-		return nil // as for issue comments
+	if !cfg.Enabled || p.thread.State == StateIgnored || cfg.IgnoresAuthor(user.GetLogin()) || cfg.IgnoresLabels(p.labels) {
+		return nil // left alone, as for issue comments
 	}
 	role, err := h.issues.Role(ctx, p.installationID, cfg.Config, user, association)
 	if err != nil {
@@ -481,7 +481,7 @@ func (h *Handler) finish(ctx context.Context, p *prContext) error {
 	} else {
 		t.LinksJSON = encodeState(p.state)
 	}
-	if !p.found || !sameState(p.prev, *t) {
+	if !p.found || !p.prev.SameState(*t) {
 		if err := h.store.PutThread(ctx, *t); err != nil {
 			return err
 		}
@@ -510,35 +510,6 @@ func (h *Handler) publish(ctx context.Context, p *prContext) error {
 	}
 	_, err := h.publisher.Write(ctx, p.installationID, p.fullName, t, renderPullRequest(status))
 	return err
-}
-
-// sameState reports whether two states of a thread differ only in when
-// they were computed.
-func sameState(a, b store.Thread) bool {
-	if !a.CreatedAt.Equal(b.CreatedAt) || !a.FirstOwned.Equal(b.FirstOwned) {
-		return false
-	}
-	a.CreatedAt, a.FirstOwned, a.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
-	b.CreatedAt, b.FirstOwned, b.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
-	return a == b
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(strings.TrimPrefix(x, "@"), strings.TrimPrefix(s, "@")) {
-			return true
-		}
-	}
-	return false
-}
-
-func anyFold(list, items []string) bool {
-	for _, it := range items {
-		if containsFold(list, it) {
-			return true
-		}
-	}
-	return false
 }
 
 func rank(strength string) int {

@@ -120,6 +120,17 @@ type Thread struct {
 // HasRationale reports whether the thread states a reason.
 func (t Thread) HasRationale() bool { return t.Rationale == "weak" || t.Rationale == "strong" }
 
+// SameState reports whether two states of a thread differ only in when they
+// were computed, so an event that changes nothing costs no write.
+func (t Thread) SameState(o Thread) bool {
+	if !t.CreatedAt.Equal(o.CreatedAt) || !t.FirstOwned.Equal(o.FirstOwned) {
+		return false
+	}
+	t.CreatedAt, t.FirstOwned, t.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
+	o.CreatedAt, o.FirstOwned, o.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
+	return t == o
+}
+
 // Comment is the stored analysis of one comment, review or review comment.
 type Comment struct {
 	InstallationID int64
