@@ -36,6 +36,13 @@ type Options struct {
 
 // Run replays the demo org and prints a summary per repository.
 func Run(ctx context.Context, opts Options) error {
+	// The demo's workers would take any queued delivery, and fail it against
+	// the simulated GitHub: never touch a queue that serve still owns.
+	if n, err := opts.Store.Depth(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		return fmt.Errorf("the database holds %d unprocessed deliveries (from ownershipbot serve, or an interrupted demo); give the demo a database of its own, such as --database-url sqlite:ownershipbot-demo.db", n)
+	}
 	sim := githubsim.New(githubsim.Options{})
 	simLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

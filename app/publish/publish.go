@@ -6,6 +6,8 @@ package publish
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/google/go-github/v66/github"
@@ -70,6 +72,11 @@ func (p *Publisher) Write(ctx context.Context, installationID int64, fullName st
 		return false, err
 	}
 	c, _, err := client.Issues.CreateComment(ctx, owner, repo, t.Number, &github.IssueComment{Body: &text})
+	if isLocked(err) {
+		// Maintainers locked the conversation: the bot stays quiet too.
+		t.BotCommentPending = false
+		return false, p.store.PutThread(ctx, *t)
+	}
 	if err != nil {
 		return false, err
 	}
@@ -139,6 +146,14 @@ func (p *Publisher) OwnComment(ctx context.Context, action, repo string, number 
 		return nil
 	}
 	return p.store.PutThread(ctx, t)
+}
+
+// isLocked reports whether GitHub refused a comment because the issue's
+// conversation is locked.
+func isLocked(err error) bool {
+	var resp *github.ErrorResponse
+	return errors.As(err, &resp) && resp.Response != nil && resp.Response.StatusCode == http.StatusForbidden &&
+		strings.Contains(strings.ToLower(resp.Message), "locked")
 }
 
 // IsOwn reports whether a comment is a bot comment with the marker.

@@ -25,6 +25,10 @@ func runDemo(ctx context.Context, env *cmdEnv, args []string) int {
 		errorf(env, "%s", err)
 		return exitUsage
 	}
+	if err := checkAddrAndDatabase(listen.value, dbURL.value); err != nil {
+		errorf(env, "%s", err)
+		return exitUsage
+	}
 	st, err := dburl.Open(ctx, dbURL.value)
 	if err != nil {
 		errorf(env, "%s", err)

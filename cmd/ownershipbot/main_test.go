@@ -45,7 +45,9 @@ func TestCommandErrorsAreOneSentenceWithTheRightExitCode(t *testing.T) {
 		{"unreadable key file", []string{"serve", "--github-private-key-path", "/nonexistent/key.pem"}, without("GITHUB_PRIVATE_KEY"), 2, "no such file"},
 		{"bad log level", []string{"serve", "--log-level", "loud"}, full, 2, "LOG_LEVEL must be"},
 		{"bad key text", []string{"serve"}, full, 2, "private key could not be read"},
-		{"bad database url", []string{"serve", "--database-url", "mysql://x"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s"}, 1, "DATABASE_URL"},
+		{"bad database url", []string{"serve", "--database-url", "mysql://x"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s"}, 2, "DATABASE_URL"},
+		{"bad listen address", []string{"serve", "--listen-addr", "8080"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s"}, 2, "LISTEN_ADDR must be"},
+		{"demo with a bad database url", []string{"demo", "--database-url", "sqlite:"}, nil, 2, "DATABASE_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -49,6 +49,10 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	log := newLogger(env.stderr, lvl)
 
+	if err := checkAddrAndDatabase(listen.value, dbURL.value); err != nil {
+		errorf(env, "%s", err)
+		return exitUsage
+	}
 	st, err := dburl.Open(ctx, dbURL.value)
 	if err != nil {
 		errorf(env, "%s", err)

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
+
+	"github.com/ownershipbot/ownershipbot/app/store/dburl"
 )
 
 // setting is one configuration value of serve or demo (CONTRACTS section 2):
@@ -109,4 +112,15 @@ func parseAppID(s *setting) (int64, error) {
 		return 0, fmt.Errorf("GITHUB_APP_ID must be the App's numeric id, not %q", s.value)
 	}
 	return id, nil
+}
+
+// checkAddrAndDatabase refuses malformed LISTEN_ADDR and DATABASE_URL values
+// as bad usage, before anything is opened; an address in use or a database
+// that does not answer are failures, found later.
+func checkAddrAndDatabase(listenAddr, databaseURL string) error {
+	if _, port, err := net.SplitHostPort(listenAddr); err != nil || port == "" {
+		return fmt.Errorf("LISTEN_ADDR must be HOST:PORT or :PORT, not %q", listenAddr)
+	}
+	_, err := dburl.Kind(databaseURL)
+	return err
 }
