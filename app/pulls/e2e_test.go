@@ -399,3 +399,28 @@ func TestConversationCommentOnAPullRequestOpenedBeforeInstallReadsItOnce(t *test
 		t.Fatalf("summary missing:\n%s", got.Body)
 	}
 }
+
+func TestLinkToATransferredIssueIsNotTakenForAnotherIssue(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		if err := sim.AddRepository("acme/api", githubsim.RepoOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}})
+	owned := openIssue(t, h, "acme/web", ownedReasoned) // web#1: owned and reasoned
+	bare := openIssue(t, h, "acme/web", "do it")        // web#2: neither
+	moved, d, err := h.Sim.TransferIssue("bob", "acme/web", bare, "acme/api")
+	h.Accepted(d, err)
+	h.Idle()
+	if moved != owned {
+		t.Fatalf("setup: the moved issue got number %d; the test needs it to collide with web#%d", moved, owned)
+	}
+	n := openPull(t, h, "bob", githubsim.PullInput{Title: "Bare work", Body: "Fixes #2"})
+	th, _, err := h.Store.Thread(context.Background(), "acme/web", n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th.LinkedIssue == "owned" {
+		t.Fatalf("a link to the transferred web#2 took the state of another issue: linked_issue=%s links=%s", th.LinkedIssue, th.LinksJSON)
+	}
+	onlyBotComment(t, h, n)
+}

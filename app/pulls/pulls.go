@@ -391,6 +391,12 @@ func (h *Handler) resolve(ctx context.Context, p *prContext, w link) (link, erro
 		out.Kind = linkPull
 		return out, nil
 	}
+	if issue.GetNumber() != w.Number || !strings.HasSuffix(strings.ToLower(issue.GetRepositoryURL()), "/repos/"+w.Repo) {
+		// GitHub followed a transfer to the issue's new home; its state
+		// belongs there, not under the number this pull request wrote.
+		out.Kind = linkMissing
+		return out, nil
+	}
 	th, stored, err := h.issues.TrackIssue(ctx, p.installationID, w.Repo, issue)
 	if err != nil {
 		return out, err
