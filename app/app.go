@@ -114,11 +114,15 @@ func New(opts Options) (*App, error) {
 
 	var prs *pulls.Handler // conversation comments on a pull request update its summary
 	issues := ownership.New(ownership.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log,
+		IssueChanged: func(ctx context.Context, installationID int64, repo string, number int) error {
+			return prs.IssueChanged(ctx, installationID, repo, number)
+		},
 		PullRequestDiscussed: func(ctx context.Context, installationID int64, fullName string, number int, commentID int64) error {
 			return prs.Discussed(ctx, installationID, fullName, number, commentID)
 		}})
 	prs = pulls.New(pulls.Options{Store: opts.Store, Clients: clients, Issues: issues, Metrics: m, Log: opts.Log})
 	registry := dispatch.NewRegistry(handlers(issues, prs)...)
+	registry.Internal(pulls.EventLinkedIssueChanged, prs)
 	pool := dispatch.NewPool(dispatch.PoolOptions{
 		Queue: opts.Store, Handle: registry.Handle, Metrics: m, Log: opts.Log,
 		Workers: opts.Workers, RetryBase: opts.QueueRetryBase, Poll: opts.Poll,

@@ -83,13 +83,14 @@ type Handler interface {
 
 // Registry maps events to their handlers.
 type Registry struct {
-	byEvent map[string]Handler
-	all     []Handler
+	byEvent  map[string]Handler
+	internal map[string]Handler
+	all      []Handler
 }
 
 // NewRegistry registers handlers; two handlers may not claim one event.
 func NewRegistry(handlers ...Handler) *Registry {
-	r := &Registry{byEvent: make(map[string]Handler)}
+	r := &Registry{byEvent: make(map[string]Handler), internal: make(map[string]Handler)}
 	for _, h := range handlers {
 		for _, ev := range h.Events() {
 			if _, dup := r.byEvent[ev]; dup {
@@ -100,6 +101,16 @@ func NewRegistry(handlers ...Handler) *Registry {
 		r.all = append(r.all, h)
 	}
 	return r
+}
+
+// Internal routes an event that the App enqueues for itself (never one
+// GitHub sends: intake does not accept it, and the App does not subscribe
+// to it) to h.
+func (r *Registry) Internal(event string, h Handler) {
+	if _, dup := r.byEvent[event]; dup {
+		panic("dispatch: internal event " + event + " is also a webhook event")
+	}
+	r.internal[event] = h
 }
 
 // Events returns every event a handler uses, sorted.
@@ -128,6 +139,9 @@ func (r *Registry) Wants(event string, env Envelope) bool {
 // Handle routes a delivery to its handler.
 func (r *Registry) Handle(ctx context.Context, d store.Delivery) error {
 	h, ok := r.byEvent[d.Event]
+	if !ok {
+		h, ok = r.internal[d.Event]
+	}
 	if !ok {
 		return nil // stored by an older version that used this event: nothing to do now
 	}

@@ -36,6 +36,7 @@ type Handler struct {
 
 	publisher            *publish.Publisher
 	teams                teamCache
+	issueChanged         func(ctx context.Context, installationID int64, repo string, number int) error
 	pullRequestDiscussed func(ctx context.Context, installationID int64, fullName string, number int, commentID int64) error
 }
 
@@ -52,6 +53,9 @@ type Options struct {
 	// on a pull request was recorded or removed, so the pull request's own
 	// bot comment can update its summary. The comment's analysis is in the
 	// store under KindIssueComment and commentID, unless it was removed.
+	// IssueChanged, when set, is called after an issue gained or lost its
+	// owner or rationale, so pull requests that link it can follow.
+	IssueChanged         func(ctx context.Context, installationID int64, repo string, number int) error
 	PullRequestDiscussed func(ctx context.Context, installationID int64, fullName string, number int, commentID int64) error
 }
 
@@ -68,6 +72,7 @@ func New(opts Options) *Handler {
 		log: opts.Log, now: opts.Now, docsURL: opts.DocsURL,
 		publisher:            publish.New(opts.Store, opts.Clients, opts.Metrics),
 		pullRequestDiscussed: opts.PullRequestDiscussed,
+		issueChanged:         opts.IssueChanged,
 		teams:                teamCache{ttl: 10 * time.Minute, entries: map[string]teamEntry{}},
 	}
 }

@@ -58,6 +58,11 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 			return err
 		}
 	}
+	if found && h.issueChanged != nil && (prev.Owner != t.Owner || prev.HasRationale() != t.HasRationale()) {
+		if err := h.issueChanged(ctx, d.InstallationID, repo, t.Number); err != nil {
+			return err
+		}
+	}
 	return h.publish(ctx, d.InstallationID, fullName, &t, cfg)
 }
 

@@ -424,3 +424,35 @@ func TestLinkToATransferredIssueIsNotTakenForAnotherIssue(t *testing.T) {
 	}
 	onlyBotComment(t, h, n)
 }
+
+func TestPullRequestFollowsItsLinkedIssue(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{})
+	issue := openIssue(t, h, "acme/web", "do it")
+	n := openPull(t, h, "bob", githubsim.PullInput{Title: "Export audit log", Body: "Fixes #1"})
+	before := onlyBotComment(t, h, n)
+	if !strings.Contains(before.Body, "no owner") {
+		t.Fatalf("the pull request's comment should say #1 has no owner:\n%s", before.Body)
+	}
+	writes := len(h.Sim.Writes())
+	reads := requestsTo(h, "GET", "/repos/acme/web/issues/1")
+
+	// The issue gains an owner and a reason: the pull request follows
+	// without an event of its own, and reads nothing from GitHub to do so.
+	h.Accepted(h.Sim.EditIssueBody("bob", "acme/web", issue, ownedReasoned))
+	h.Idle()
+	after := onlyBotComment(t, h, n)
+	if after.ID != before.ID || strings.Contains(after.Body, "no owner") || !strings.Contains(after.Body, "`@bob`") {
+		t.Fatalf("the pull request's comment did not follow its linked issue:\n%s", after.Body)
+	}
+	if got := pullGauge(h, "owned", "yes"); got != 1 {
+		t.Fatalf("ownershipbot_pull_requests{linked_issue=owned,rationale=yes} = %v, want 1", got)
+	}
+	for _, w := range h.Sim.Writes()[writes:] {
+		if w.Route != "/repos/{owner}/{repo}/issues/comments/{comment_id}" {
+			t.Errorf("unexpected write %s %s", w.Method, w.Path)
+		}
+	}
+	if got := requestsTo(h, "GET", "/repos/acme/web/issues/1") - reads; got != 0 {
+		t.Errorf("the linked issue was read from GitHub %d more times; the store knows it", got)
+	}
+}

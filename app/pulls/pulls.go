@@ -11,6 +11,7 @@ package pulls
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -117,8 +118,66 @@ func (h *Handler) Wants(event string, env dispatch.Envelope) bool {
 	return slices.Contains(usedActions[event], env.Action)
 }
 
+// EventLinkedIssueChanged is the internal event that brings a pull request
+// up to date after an issue it links gained or lost its owner or rationale.
+const EventLinkedIssueChanged = "ownershipbot.linked_issue_changed"
+
+// linkedIssueChanged is the payload of EventLinkedIssueChanged.
+type linkedIssueChanged struct {
+	Repo   string `json:"repo"` // the pull request's repository
+	Number int    `json:"number"`
+}
+
+// IssueChanged queues an update of every open pull request that links
+// repo#number, keyed like the pull request's own events so it runs in
+// order with them. It reads only the store.
+func (h *Handler) IssueChanged(ctx context.Context, installationID int64, repo string, number int) error {
+	prs, err := h.store.OpenPullRequests(ctx, installationID)
+	if err != nil {
+		return err
+	}
+	for _, pr := range prs {
+		if !decodeState(pr.LinksJSON).links(repo, number) {
+			continue
+		}
+		payload, _ := json.Marshal(linkedIssueChanged{Repo: pr.Repo, Number: pr.Number})
+		now := h.now().UTC()
+		if _, err := h.store.Enqueue(ctx, store.Delivery{
+			ID:             fmt.Sprintf("linked-issue:%s#%d:%s#%d:%d", repo, number, pr.Repo, pr.Number, now.UnixNano()),
+			Event:          EventLinkedIssueChanged,
+			InstallationID: installationID,
+			OrderKey:       fmt.Sprintf("%s#%d", pr.Repo, pr.Number),
+			Payload:        payload,
+			ReceivedAt:     now,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// linkedIssue re-reads a pull request's linked issues from the store and
+// updates its state and comment.
+func (h *Handler) linkedIssue(ctx context.Context, d store.Delivery) error {
+	var c linkedIssueChanged
+	if err := json.Unmarshal(d.Payload, &c); err != nil {
+		return ownership.Permanent(fmt.Errorf("decode %s payload: %w", d.Event, err))
+	}
+	p, err := h.load(ctx, d.InstallationID, c.Repo, c.Number)
+	if err != nil || !p.found || p.thread.State != "open" {
+		return err
+	}
+	if err := h.relink(ctx, p, p.state.Links); err != nil {
+		return err
+	}
+	return h.finish(ctx, p)
+}
+
 // Handle implements dispatch.Handler.
 func (h *Handler) Handle(ctx context.Context, d store.Delivery) error {
+	if d.Event == EventLinkedIssueChanged {
+		return h.linkedIssue(ctx, d)
+	}
 	ev, err := github.ParseWebHook(d.Event, d.Payload)
 	if err != nil {
 		return ownership.Permanent(fmt.Errorf("decode %s payload: %w", d.Event, err))

@@ -49,6 +49,16 @@ type link struct {
 	Cached bool `json:"cached,omitempty"`
 }
 
+// links reports whether the state links issue repo#number.
+func (s state) links(repo string, number int) bool {
+	for _, l := range s.Links {
+		if l.Repo == repo && l.Number == number {
+			return true
+		}
+	}
+	return false
+}
+
 // ref names the link as seen from the pull request's repository.
 func (l link) ref(base string) string {
 	if l.Repo == base {

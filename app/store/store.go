@@ -194,6 +194,9 @@ type Store interface {
 	// indirectly (an issue a pull request links) never overwrite one that
 	// the thread's own events stored meanwhile.
 	AddThread(ctx context.Context, t Thread) (bool, error)
+	// OpenPullRequests returns an installation's open pull requests, so a
+	// change to an issue can reach the pull requests that link it.
+	OpenPullRequests(ctx context.Context, installationID int64) ([]Thread, error)
 	// DeleteThread forgets a thread and its comments (deleted or transferred).
 	DeleteThread(ctx context.Context, repo string, number int) error
 

@@ -16,20 +16,45 @@ const threadColumns = `installation_id, repo, number, kind, state, title, url, d
 
 // Thread returns the stored state of an issue or pull request.
 func (s *Store) Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error) {
-	var t store.Thread
-	var created, firstOwned, updated int64
-	err := s.r.QueryRowContext(ctx, `SELECT `+threadColumns+` FROM threads WHERE repo = ? AND number = ?`, repo, number).Scan(
-		&t.InstallationID, &t.Repo, &t.Number, &t.Kind, &t.State, &t.Title, &t.URL, &t.Draft, &created,
-		&t.Owner, &t.OwnerSource, &t.OwnerKind, &firstOwned, &t.Rationale, &t.RationaleEvidence,
-		&t.LinkedIssue, &t.LinksJSON, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated)
+	t, err := scanThread(s.r.QueryRowContext(ctx, `SELECT `+threadColumns+` FROM threads WHERE repo = ? AND number = ?`, repo, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Thread{}, false, nil
 	}
 	if err != nil {
 		return store.Thread{}, false, fmt.Errorf("reading thread %s#%d: %w", repo, number, err)
 	}
-	t.CreatedAt, t.FirstOwned, t.UpdatedAt = fromNanos(created), fromNanos(firstOwned), fromNanos(updated)
 	return t, true, nil
+}
+
+// OpenPullRequests returns the open pull requests of an installation.
+func (s *Store) OpenPullRequests(ctx context.Context, installationID int64) ([]store.Thread, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+threadColumns+` FROM threads
+		WHERE installation_id = ? AND kind = ? AND state = 'open' ORDER BY repo, number`, installationID, store.ThreadPullRequest)
+	if err != nil {
+		return nil, fmt.Errorf("listing open pull requests: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Thread
+	for rows.Next() {
+		t, err := scanThread(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing open pull requests: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// scanThread reads one row of threadColumns.
+func scanThread(row interface{ Scan(...any) error }) (store.Thread, error) {
+	var t store.Thread
+	var created, firstOwned, updated int64
+	err := row.Scan(
+		&t.InstallationID, &t.Repo, &t.Number, &t.Kind, &t.State, &t.Title, &t.URL, &t.Draft, &created,
+		&t.Owner, &t.OwnerSource, &t.OwnerKind, &firstOwned, &t.Rationale, &t.RationaleEvidence,
+		&t.LinkedIssue, &t.LinksJSON, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated)
+	t.CreatedAt, t.FirstOwned, t.UpdatedAt = fromNanos(created), fromNanos(firstOwned), fromNanos(updated)
+	return t, err
 }
 
 // PutThread inserts or replaces a thread's state.

@@ -606,6 +606,27 @@ func runThreads(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("open pull requests of one installation are listed", func(t *testing.T) {
+		s := open(t)
+		pr := func(repo string, n int, inst int64, state string) store.Thread {
+			th := thread(repo, n)
+			th.Kind, th.InstallationID, th.State = store.ThreadPullRequest, inst, state
+			return th
+		}
+		must(t, s.PutThread(ctx(t), pr("acme/web", 7, 42, "open")))
+		must(t, s.PutThread(ctx(t), pr("acme/api", 3, 42, "open")))
+		must(t, s.PutThread(ctx(t), pr("acme/web", 8, 42, "closed")))
+		must(t, s.PutThread(ctx(t), pr("other/x", 1, 7, "open")))
+		must(t, s.PutThread(ctx(t), thread("acme/web", 9))) // an issue
+		got, err := s.OpenPullRequests(ctx(t), 42)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].Repo != "acme/api" || got[1].Repo != "acme/web" || got[1].Number != 7 {
+			t.Fatalf("OpenPullRequests = %+v, want acme/api#3 and acme/web#7", got)
+		}
+	})
+
 	t.Run("adding a thread never overwrites a stored one", func(t *testing.T) {
 		s := open(t)
 		added, err := s.AddThread(ctx(t), thread("acme/web", 12))
