@@ -19,7 +19,9 @@ func run(args []string, env map[string]string) (int, string, string) {
 }
 
 func TestCommandErrorsAreOneSentenceWithTheRightExitCode(t *testing.T) {
-	full := map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": "x", "GITHUB_WEBHOOK_SECRET": "s"}
+	// A database in a temp dir, so no test leaves files in the source tree.
+	db := "sqlite:" + t.TempDir() + "/ownershipbot.db"
+	full := map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": "x", "GITHUB_WEBHOOK_SECRET": "s", "DATABASE_URL": db}
 	without := func(key string) map[string]string {
 		m := map[string]string{}
 		for k, v := range full {
@@ -46,7 +48,7 @@ func TestCommandErrorsAreOneSentenceWithTheRightExitCode(t *testing.T) {
 		{"bad log level", []string{"serve", "--log-level", "loud"}, full, 2, "LOG_LEVEL must be"},
 		{"bad key text", []string{"serve"}, full, 2, "private key could not be read"},
 		{"bad database url", []string{"serve", "--database-url", "mysql://x"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s"}, 2, "DATABASE_URL"},
-		{"bad listen address", []string{"serve", "--listen-addr", "8080"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s"}, 2, "LISTEN_ADDR must be"},
+		{"bad listen address", []string{"serve", "--listen-addr", "8080"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s", "DATABASE_URL": db}, 2, "LISTEN_ADDR must be"},
 		{"demo with a bad database url", []string{"demo", "--database-url", "sqlite:"}, nil, 2, "DATABASE_URL"},
 	}
 	for _, tt := range tests {
