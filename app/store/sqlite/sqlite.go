@@ -79,6 +79,7 @@ type Store struct {
 
 	gate  writeGate // who may use w next
 	stmts sync.Map  // query text -> *sql.Stmt on w
+	reads sync.Map  // query text -> *sql.Stmt on r, for the hot reads
 
 	unlock func() // releases the lock file; see lockFile
 }
@@ -284,6 +285,25 @@ func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// readRow runs a hot read through a statement prepared once on the readers,
+// not parsed again on every call.
+func (s *Store) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, ok := s.reads.Load(query)
+	if !ok {
+		prepared, err := s.r.PrepareContext(ctx, query)
+		if err != nil {
+			return s.r.QueryRowContext(ctx, query, args...) // reports the same error
+		}
+		if prev, loaded := s.reads.LoadOrStore(query, prepared); loaded {
+			prepared.Close()
+			st = prev
+		} else {
+			st = prepared
+		}
+	}
+	return st.(*sql.Stmt).QueryRowContext(ctx, args...)
+}
+
 // write runs fn with the write connection to itself; urgent writers go first.
 func (s *Store) write(ctx context.Context, urgent bool, fn func() error) error {
 	if err := s.gate.enter(ctx, urgent); err != nil {
@@ -327,10 +347,12 @@ func (s *Store) checkpoint(ctx context.Context) (copied, frames int) {
 func (s *Store) Close() error {
 	s.stopCheckpoints()
 	<-s.checkpointsDone
-	s.stmts.Range(func(_, st any) bool {
-		st.(*sql.Stmt).Close()
-		return true
-	})
+	for _, m := range []*sync.Map{&s.stmts, &s.reads} {
+		m.Range(func(_, st any) bool {
+			st.(*sql.Stmt).Close()
+			return true
+		})
+	}
 	err := errors.Join(s.c.Close(), s.r.Close(), s.w.Close())
 	s.unlock()
 	return err
@@ -445,7 +467,7 @@ RETURNING ` + deliveryColumns
 func (s *Store) Claim(ctx context.Context, worker string, leaseFor time.Duration) (store.Delivery, error) {
 	now := time.Now()
 	var seq int64
-	err := s.r.QueryRowContext(ctx, nextSQL, sql.Named("now", now.UnixNano())).Scan(&seq)
+	err := s.readRow(ctx, nextSQL, sql.Named("now", now.UnixNano())).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Delivery{}, store.ErrNoDelivery
 	}
@@ -518,7 +540,7 @@ func (s *Store) finish(ctx context.Context, verb, id, query string, args ...any)
 // Depth counts deliveries pending or leased.
 func (s *Store) Depth(ctx context.Context) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'leased')`).Scan(&n)
+	err := s.readRow(ctx, `SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'leased')`).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("counting queued deliveries: %w", err)
 	}

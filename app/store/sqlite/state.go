@@ -16,7 +16,7 @@ const threadColumns = `installation_id, repo, number, kind, state, title, url, d
 
 // Thread returns the stored state of an issue or pull request.
 func (s *Store) Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error) {
-	t, err := scanThread(s.r.QueryRowContext(ctx, `SELECT `+threadColumns+` FROM threads WHERE repo = ? AND number = ?`, repo, number))
+	t, err := scanThread(s.readRow(ctx, `SELECT `+threadColumns+` FROM threads WHERE repo = ? AND number = ?`, repo, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Thread{}, false, nil
 	}
@@ -184,7 +184,7 @@ func (s *Store) PutInstallation(ctx context.Context, in store.Installation) erro
 // Installation returns a stored installation.
 func (s *Store) Installation(ctx context.Context, id int64) (store.Installation, bool, error) {
 	var in store.Installation
-	err := s.r.QueryRowContext(ctx, `SELECT id, account, suspended FROM installations WHERE id = ?`, id).
+	err := s.readRow(ctx, `SELECT id, account, suspended FROM installations WHERE id = ?`, id).
 		Scan(&in.ID, &in.Account, &in.Suspended)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Installation{}, false, nil
