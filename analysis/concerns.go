@@ -114,13 +114,6 @@ func (sc *scratch) resetComment() {
 	sc.english, sc.foreign, sc.letters, sc.nonLatin = 0, 0, 0, 0
 }
 
-// sentenceScores scores one sentence; it returns the scores per concern
-// after audience, quantity and code-talk adjustments.
-func (sc *scratch) sentenceScores(s string) ([6]float32, bool) {
-	scores, _, _, template := sc.sentenceScoresDetail(s)
-	return scores, template
-}
-
 // sentenceScoresDetail also returns the audience and code-talk weights, and
 // whether the sentence is unchanged template text (then it has no scores).
 func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32, bool) {

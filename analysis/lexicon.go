@@ -208,24 +208,6 @@ func init() {
 	}
 }
 
-// addLanguageWords marks the frequent function words in the lexicon, so
-// language detection costs no extra lookup.
-func addLanguageWords() {
-	for words, lang := range map[*map[string]bool]uint8{&englishWords: langEnglish, &foreignWords: langForeign} {
-		for w := range *words {
-			key := string(appendNorm(nil, w))
-			e := lexicon[key]
-			if e == nil {
-				e = &lexEntry{}
-				lexicon[key] = e
-			}
-			if e.lang == 0 {
-				e.lang = lang
-			}
-		}
-	}
-}
-
 func concernIndex(c Concern) int {
 	for i, x := range AllConcerns {
 		if x == c {

@@ -140,9 +140,6 @@ func New(opts Options) (*App, error) {
 	return a, nil
 }
 
-// Handler serves /webhook, /metrics, /healthz and /readyz.
-func (a *App) Handler() http.Handler { return a.mux }
-
 func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()

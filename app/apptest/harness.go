@@ -146,13 +146,6 @@ func (h *Harness) Stop() {
 	h.stop = nil
 }
 
-// Restart stops the App and starts a new one on the same database and the
-// same simulated GitHub.
-func (h *Harness) Restart() {
-	h.Stop()
-	h.startApp()
-}
-
 // Idle waits until every webhook has been sent and every stored delivery
 // processed, including those the App's own comments cause.
 func (h *Harness) Idle() {

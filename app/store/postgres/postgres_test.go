@@ -15,10 +15,6 @@ import (
 
 func testDatabase(t testing.TB) string { return pgtest.Database(t) }
 
-func withSearchPath(t testing.TB, dsn, schema string) string {
-	return pgtest.WithSearchPath(t, dsn, schema)
-}
-
 func openStore(t testing.TB, dsn string) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), dsn)
