@@ -109,9 +109,11 @@ type Thread struct {
 
 	BotCommentID   int64  // 0 when the bot has no comment here
 	BotCommentHash string // hash of the comment's last text as written
-	// BotCommentPending is set before the bot creates a comment and cleared
-	// once its id is stored, so a crash in between is found and repaired by
-	// looking for the marker instead of creating a second comment.
+	// BotCommentPending means a bot comment may exist on GitHub that the
+	// store has no id for: set before the bot creates one (cleared once its
+	// id is stored), and for a thread new to the store that already has
+	// comments. Either way the bot looks for its marker before creating a
+	// comment, so a crash, a transfer or a reinstall never doubles it.
 	BotCommentPending bool
 
 	UpdatedAt time.Time
