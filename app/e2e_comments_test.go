@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ownershipbot/ownershipbot/app/apptest"
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/apptest"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 

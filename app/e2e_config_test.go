@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ownershipbot/ownershipbot/app/apptest"
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/apptest"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
 const brokenConfig = "enabled: true\ncomments: always\nowner:\n  label_pattern: 42\n"

@@ -10,8 +10,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/ownershipbot/ownershipbot/app/apptest"
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/apptest"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
 // contractMetrics are CONTRACTS section 7: names, types and label names.

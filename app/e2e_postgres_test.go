@@ -11,9 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/ownershipbot/ownershipbot/app/apptest"
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
-	"github.com/ownershipbot/ownershipbot/app/store/postgres/pgtest"
+	"github.com/ownershipbot/ownershipbot/internal/apptest"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/pgtest"
 )
 
 // TestTwoReplicasOnPostgreSQLShareTheWork runs two Apps on one PostgreSQL

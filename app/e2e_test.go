@@ -7,9 +7,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/ownershipbot/ownershipbot/app/apptest"
+	"github.com/ownershipbot/ownershipbot/internal/apptest"
 	"github.com/ownershipbot/ownershipbot/app/botcomment"
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
 const bareBody = "The export button does nothing."

@@ -3,7 +3,7 @@ package ghclient
 import (
 	"testing"
 
-	"github.com/ownershipbot/ownershipbot/app/githubsim/openapitest"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim/openapitest"
 )
 
 func TestEveryRouteIsGitHubs(t *testing.T) {

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ownershipbot/ownershipbot/app/apptest"
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/apptest"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
 // BenchmarkPullRequestEvents plays one pull request's life per iteration

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ownershipbot/ownershipbot/app/apptest"
+	"github.com/ownershipbot/ownershipbot/internal/apptest"
 	"github.com/ownershipbot/ownershipbot/app/botcomment"
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
 // End-to-end: the real App over a real listener and a temp SQLite file,

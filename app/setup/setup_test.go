@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
 func TestResolveEndpoints(t *testing.T) {

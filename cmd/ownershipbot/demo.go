@@ -5,7 +5,7 @@ import (
 	"flag"
 	"net"
 
-	"github.com/ownershipbot/ownershipbot/app/demo"
+	"github.com/ownershipbot/ownershipbot/internal/demo"
 	"github.com/ownershipbot/ownershipbot/app/store/dburl"
 )
 

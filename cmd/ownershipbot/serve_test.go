@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/store/sqlite"
 )

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/ownershipbot/ownershipbot/app"
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
 // syncBuffer is a stdout the command writes to while the test reads it.

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/store"
-	"github.com/ownershipbot/ownershipbot/app/store/postgres/pgtest"
-	"github.com/ownershipbot/ownershipbot/app/store/storetest"
+	"github.com/ownershipbot/ownershipbot/internal/pgtest"
+	"github.com/ownershipbot/ownershipbot/internal/storetest"
 )
 
 func testDatabase(t testing.TB) string { return pgtest.Database(t) }

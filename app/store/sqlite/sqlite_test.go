@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/store"
-	"github.com/ownershipbot/ownershipbot/app/store/storetest"
+	"github.com/ownershipbot/ownershipbot/internal/storetest"
 )
 
 func openTemp(t testing.TB, path string) *Store {

@@ -3,8 +3,8 @@ package githubsim_test
 import (
 	"testing"
 
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
-	"github.com/ownershipbot/ownershipbot/app/githubsim/openapitest"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim/openapitest"
 )
 
 func TestEveryRouteIsGitHubs(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
-	"github.com/ownershipbot/ownershipbot/app/githubsim/openapitest"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim/openapitest"
 )
 
 // webhookExamples maps "event.action" to GitHub's example payloads from npm

@@ -9,8 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/ownershipbot/ownershipbot/app/demo/scenario"
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/demo/scenario"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 

@@ -20,8 +20,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ownershipbot/ownershipbot/app"
-	"github.com/ownershipbot/ownershipbot/app/demo/scenario"
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/demo/scenario"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 

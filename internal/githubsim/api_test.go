@@ -21,7 +21,7 @@ import (
 	"github.com/golang-jwt/jwt/v4"
 	"github.com/google/go-github/v66/github"
 
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
 func (w *world) jwt(t *testing.T, iss string, iat, exp time.Time) string {

@@ -5,8 +5,8 @@ import (
 	"io"
 
 	"github.com/ownershipbot/ownershipbot/app/config"
-	"github.com/ownershipbot/ownershipbot/app/demo/scenario"
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/demo/scenario"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
 // player acts out the scenario's people on the simulated GitHub. Every act

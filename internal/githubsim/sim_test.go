@@ -13,7 +13,7 @@ import (
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v66/github"
 
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
 // hook is a webhook receiver standing in for the App.

@@ -17,8 +17,8 @@ import (
 
 	"github.com/ownershipbot/ownershipbot/app"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
-	"github.com/ownershipbot/ownershipbot/app/githubsim"
-	"github.com/ownershipbot/ownershipbot/app/githubsim/openapitest"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim/openapitest"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/store/dburl"
 	"github.com/ownershipbot/ownershipbot/app/store/sqlite"

@@ -3,7 +3,7 @@ package openapitest_test
 import (
 	"testing"
 
-	"github.com/ownershipbot/ownershipbot/app/githubsim/openapitest"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim/openapitest"
 )
 
 func TestMatch(t *testing.T) {
