@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/internal/apptest"
 	"github.com/ownershipbot/ownershipbot/internal/githubsim"
-	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
 const (

@@ -7,8 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/ownershipbot/ownershipbot/internal/apptest"
 	"github.com/ownershipbot/ownershipbot/app/botcomment"
+	"github.com/ownershipbot/ownershipbot/internal/apptest"
 	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ownershipbot/ownershipbot/internal/apptest"
 	"github.com/ownershipbot/ownershipbot/app/botcomment"
+	"github.com/ownershipbot/ownershipbot/internal/apptest"
 	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 

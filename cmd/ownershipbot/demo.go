@@ -5,8 +5,8 @@ import (
 	"flag"
 	"net"
 
-	"github.com/ownershipbot/ownershipbot/internal/demo"
 	"github.com/ownershipbot/ownershipbot/app/store/dburl"
+	"github.com/ownershipbot/ownershipbot/internal/demo"
 )
 
 func runDemo(ctx context.Context, env *cmdEnv, args []string) int {

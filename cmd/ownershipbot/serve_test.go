@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/store/sqlite"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
 // TestMain lets the test binary act as the ownershipbot binary, so tests can

@@ -17,11 +17,11 @@ import (
 
 	"github.com/ownershipbot/ownershipbot/app"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
-	"github.com/ownershipbot/ownershipbot/internal/githubsim"
-	"github.com/ownershipbot/ownershipbot/internal/githubsim/openapitest"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/store/dburl"
 	"github.com/ownershipbot/ownershipbot/app/store/sqlite"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim/openapitest"
 )
 
 // Secret is the webhook secret the harness's App and simulated GitHub share.

@@ -20,9 +20,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ownershipbot/ownershipbot/app"
+	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/internal/demo/scenario"
 	"github.com/ownershipbot/ownershipbot/internal/githubsim"
-	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
 // Options configures a demo run.

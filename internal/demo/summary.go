@@ -9,9 +9,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/internal/demo/scenario"
 	"github.com/ownershipbot/ownershipbot/internal/githubsim"
-	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
 // repoSummary is one row of the table printed after the replay.

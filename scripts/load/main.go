@@ -29,9 +29,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ownershipbot/ownershipbot/app"
-	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 	"github.com/ownershipbot/ownershipbot/app/store/sqlite"
 	"github.com/ownershipbot/ownershipbot/app/webhook"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
 var workers int
