@@ -74,7 +74,7 @@ func (h *Handler) assess(prev store.Thread, installationID int64, repo string, i
 	t.Repo = repo
 	t.Number = issue.GetNumber()
 	t.Kind = store.ThreadIssue
-	t.State = issue.GetState()
+	t.State = store.ThreadState(issue.GetState())
 	t.Title = issue.GetTitle()
 	t.URL = issue.GetHTMLURL()
 	t.CreatedAt = issue.GetCreatedAt().Time.UTC()
@@ -109,7 +109,7 @@ func (h *Handler) assess(prev store.Thread, installationID int64, repo string, i
 // its text changes, never writes an unchanged text, and creates it again if
 // a person deleted it. Closed issues are not nudged.
 func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, t *store.Thread, cfg config.Loaded) error {
-	if cfg.Comment == config.CommentNever || t.State != "open" {
+	if cfg.Comment == config.CommentNever || t.State != store.StateOpen {
 		return nil
 	}
 	status := botcomment.IssueStatus{

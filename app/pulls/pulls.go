@@ -38,12 +38,6 @@ const (
 	KindReviewComment = "review_comment"
 )
 
-// StateIgnored is the stored state of a pull request that the configuration
-// tells the bot to leave alone (pull_requests.ignore_authors or
-// ignore_labels). It is kept, rather than forgotten, so that its later
-// events cost no GitHub request; the gauges count only "open".
-const StateIgnored = "ignored"
-
 // maxLinks bounds the issues one pull request is traced to, so a body that
 // lists a hundred issues costs at most this many reads.
 const maxLinks = 10
@@ -164,7 +158,7 @@ func (h *Handler) linkedIssue(ctx context.Context, d store.Delivery) error {
 		return ownership.Permanent(fmt.Errorf("decode %s payload: %w", d.Event, err))
 	}
 	p, err := h.load(ctx, d.InstallationID, c.Repo, c.Number)
-	if err != nil || !p.found || p.thread.State != "open" {
+	if err != nil || !p.found || p.thread.State != store.StateOpen {
 		return err
 	}
 	if err := h.relink(ctx, p, p.state.Links); err != nil {
@@ -238,7 +232,7 @@ func (h *Handler) Handle(ctx context.Context, d store.Delivery) error {
 			return err
 		}
 	}
-	if pr.GetMerged() && !p.state.MergeObserved && p.thread.State != StateIgnored {
+	if pr.GetMerged() && !p.state.MergeObserved && p.thread.State != store.StateIgnored {
 		// Review comments per merged pull request, once per pull request.
 		people, product := p.state.discussion()
 		h.metrics.ReviewComments.WithLabelValues("product").Observe(float64(product))
@@ -274,14 +268,14 @@ func (h *Handler) Discussed(ctx context.Context, installationID int64, fullName 
 		if err := h.assess(ctx, p, pr); err != nil {
 			return err
 		}
-	} else if p.thread.State != StateIgnored {
+	} else if p.thread.State != store.StateIgnored {
 		// Linked issues may have changed since: read them again from the
 		// store (never from GitHub: each was resolved once already).
 		if err := h.relink(ctx, p, p.state.Links); err != nil {
 			return err
 		}
 	}
-	if p.thread.State != StateIgnored {
+	if p.thread.State != store.StateIgnored {
 		c, ok, err := h.store.Comment(ctx, ownership.KindIssueComment, commentID)
 		if err != nil {
 			return err
@@ -327,7 +321,7 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 	t.Repo = strings.ToLower(p.fullName)
 	t.Number = pr.GetNumber()
 	t.Kind = store.ThreadPullRequest
-	t.State = pr.GetState()
+	t.State = store.ThreadState(pr.GetState())
 	t.Title = pr.GetTitle()
 	t.URL = pr.GetHTMLURL()
 	t.Draft = pr.GetDraft()
@@ -346,7 +340,7 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 	if !cfg.Enabled || cfg.IgnoresPullRequestAuthor(pr.GetUser().GetLogin()) || cfg.IgnoresPullRequestLabels(p.labels) {
 		// Left alone: neither nudged nor counted. Its bot comment, if one
 		// was written before, stays as it was.
-		t.State = StateIgnored
+		t.State = store.StateIgnored
 		t.LinkedIssue, t.Rationale, t.RationaleEvidence = "", "", ""
 		p.state = state{MergeObserved: p.state.MergeObserved}
 		return nil
@@ -499,7 +493,7 @@ func (h *Handler) record(ctx context.Context, p *prContext, kind string, id int6
 		}
 	}
 	cfg := p.cfg
-	if !cfg.Enabled || p.thread.State == StateIgnored || cfg.IgnoresAuthor(user.GetLogin()) || cfg.IgnoresLabels(p.labels) {
+	if !cfg.Enabled || p.thread.State == store.StateIgnored || cfg.IgnoresAuthor(user.GetLogin()) || cfg.IgnoresLabels(p.labels) {
 		return nil // left alone, as for issue comments
 	}
 	role, err := h.issues.Role(ctx, p.installationID, cfg.Config, user, association)
@@ -538,7 +532,7 @@ func (h *Handler) forget(ctx context.Context, p *prContext, kind string, id int6
 // bot comment up to date.
 func (h *Handler) finish(ctx context.Context, p *prContext) error {
 	t := &p.thread
-	if t.State == StateIgnored {
+	if t.State == store.StateIgnored {
 		t.LinksJSON = ""
 		if p.state.MergeObserved {
 			t.LinksJSON = encodeState(state{MergeObserved: true})
@@ -562,7 +556,7 @@ func (h *Handler) finish(ctx context.Context, p *prContext) error {
 func (h *Handler) publish(ctx context.Context, p *prContext) error {
 	t := &p.thread
 	mode := p.cfg.PullRequests.Comment
-	if !p.cfg.Enabled || mode == config.CommentNever || t.State != "open" {
+	if !p.cfg.Enabled || mode == config.CommentNever || t.State != store.StateOpen {
 		return nil
 	}
 	status := p.state.status(t.Repo, p.cfg, h.docsURL)

@@ -81,13 +81,26 @@ const (
 	ThreadPullRequest = "pull_request"
 )
 
+// ThreadState is what the bot makes of a thread's state on GitHub.
+type ThreadState string
+
+// Thread states. The gauges count only open threads.
+const (
+	StateOpen   ThreadState = "open"
+	StateClosed ThreadState = "closed"
+	// StateIgnored marks a pull request the configuration tells the bot to
+	// leave alone (pull_requests.ignore_authors or ignore_labels). It is
+	// kept rather than forgotten, so its later events cost no GitHub request.
+	StateIgnored ThreadState = "ignored"
+)
+
 // Thread is the ownership state of one issue or pull request.
 type Thread struct {
 	InstallationID int64
 	Repo           string // "owner/name", lower case
 	Number         int
 	Kind           string // ThreadIssue or ThreadPullRequest
-	State          string // "open" or "closed"
+	State          ThreadState
 	Title          string
 	URL            string // html_url, for summaries and reports
 	Draft          bool   // pull requests only

@@ -608,7 +608,7 @@ func runThreads(t *testing.T, open Opener) {
 
 	t.Run("open pull requests of one installation are listed", func(t *testing.T) {
 		s := open(t)
-		pr := func(repo string, n int, inst int64, state string) store.Thread {
+		pr := func(repo string, n int, inst int64, state store.ThreadState) store.Thread {
 			th := thread(repo, n)
 			th.Kind, th.InstallationID, th.State = store.ThreadPullRequest, inst, state
 			return th
@@ -863,7 +863,7 @@ func runInstallations(t *testing.T, open Opener) {
 func runGauges(t *testing.T, open Opener) {
 	t.Run("issue counts cover open issues only", func(t *testing.T) {
 		s := open(t)
-		put := func(repo string, n int, kind, state, owner, rationale string) {
+		put := func(repo string, n int, kind string, state store.ThreadState, owner, rationale string) {
 			th := thread(repo, n)
 			th.Kind, th.State, th.Owner, th.Rationale = kind, state, owner, rationale
 			must(t, s.PutThread(ctx(t), th))
@@ -891,7 +891,7 @@ func runGauges(t *testing.T, open Opener) {
 
 	t.Run("pull request counts cover open pull requests only", func(t *testing.T) {
 		s := open(t)
-		put := func(n int, kind, state, linked, rationale string) {
+		put := func(n int, kind string, state store.ThreadState, linked, rationale string) {
 			th := thread("acme/web", n)
 			th.Kind, th.State, th.LinkedIssue, th.Rationale = kind, state, linked, rationale
 			must(t, s.PutThread(ctx(t), th))

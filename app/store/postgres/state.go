@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -46,6 +48,26 @@ func (s *Store) OpenPullRequests(ctx context.Context, installationID int64) ([]s
 	return out, rows.Err()
 }
 
+// threadPlaceholders ($1, $2, ...) and threadExcluded (excluded.installation_id,
+// ...) follow threadColumns.
+var threadPlaceholders, threadExcluded = func() (string, string) {
+	var params, excluded []string
+	for i, c := range strings.Split(threadColumns, ",") {
+		params = append(params, "$"+strconv.Itoa(i+1))
+		excluded = append(excluded, "excluded."+strings.TrimSpace(c))
+	}
+	return strings.Join(params, ", "), strings.Join(excluded, ", ")
+}()
+
+// threadArgs lists a thread's values in the order of threadColumns.
+func threadArgs(t store.Thread) []any {
+	return []any{
+		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, t.Draft, ts(t.CreatedAt),
+		t.Owner, t.OwnerSource, t.OwnerKind, ts(t.FirstOwned), t.Rationale, t.RationaleEvidence,
+		t.LinkedIssue, t.LinksJSON, t.BotCommentID, t.BotCommentHash, t.BotCommentPending, ts(t.UpdatedAt),
+	}
+}
+
 // scanThread reads one row of threadColumns.
 func scanThread(row pgx.Row) (store.Thread, error) {
 	var t store.Thread
@@ -60,18 +82,8 @@ func scanThread(row pgx.Row) (store.Thread, error) {
 
 // PutThread inserts or replaces a thread's state.
 func (s *Store) PutThread(ctx context.Context, t store.Thread) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO threads (`+threadColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-		ON CONFLICT (repo, number) DO UPDATE SET (`+threadColumns+`) = ROW (
-			excluded.installation_id, excluded.repo, excluded.number, excluded.kind, excluded.state,
-			excluded.title, excluded.url, excluded.draft, excluded.created_at, excluded.owner,
-			excluded.owner_source, excluded.owner_kind, excluded.first_owned, excluded.rationale,
-			excluded.rationale_evidence, excluded.linked_issue, excluded.links_json,
-			excluded.bot_comment_id, excluded.bot_comment_hash, excluded.bot_comment_pending,
-			excluded.updated_at)`,
-		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, t.Draft, ts(t.CreatedAt),
-		t.Owner, t.OwnerSource, t.OwnerKind, ts(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.LinksJSON, t.BotCommentID, t.BotCommentHash, t.BotCommentPending, ts(t.UpdatedAt))
+	_, err := s.pool.Exec(ctx, `INSERT INTO threads (`+threadColumns+`) VALUES (`+threadPlaceholders+`)
+		ON CONFLICT (repo, number) DO UPDATE SET (`+threadColumns+`) = ROW (`+threadExcluded+`)`, threadArgs(t)...)
 	if err != nil {
 		return fmt.Errorf("storing thread %s#%d: %w", t.Repo, t.Number, err)
 	}
@@ -80,12 +92,8 @@ func (s *Store) PutThread(ctx context.Context, t store.Thread) error {
 
 // AddThread stores a thread unless one is stored under its repo and number.
 func (s *Store) AddThread(ctx context.Context, t store.Thread) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `INSERT INTO threads (`+threadColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-		ON CONFLICT (repo, number) DO NOTHING`,
-		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, t.Draft, ts(t.CreatedAt),
-		t.Owner, t.OwnerSource, t.OwnerKind, ts(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.LinksJSON, t.BotCommentID, t.BotCommentHash, t.BotCommentPending, ts(t.UpdatedAt))
+	tag, err := s.pool.Exec(ctx, `INSERT INTO threads (`+threadColumns+`) VALUES (`+threadPlaceholders+`)
+		ON CONFLICT (repo, number) DO NOTHING`, threadArgs(t)...)
 	if err != nil {
 		return false, fmt.Errorf("adding thread %s#%d: %w", t.Repo, t.Number, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/store"
@@ -45,6 +46,18 @@ func (s *Store) OpenPullRequests(ctx context.Context, installationID int64) ([]s
 	return out, rows.Err()
 }
 
+// threadPlaceholders has one placeholder per column of threadColumns.
+var threadPlaceholders = strings.TrimSuffix(strings.Repeat("?, ", strings.Count(threadColumns, ",")+1), ", ")
+
+// threadArgs lists a thread's values in the order of threadColumns.
+func threadArgs(t store.Thread) []any {
+	return []any{
+		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, boolInt(t.Draft), toNanos(t.CreatedAt),
+		t.Owner, t.OwnerSource, t.OwnerKind, toNanos(t.FirstOwned), t.Rationale, t.RationaleEvidence,
+		t.LinkedIssue, t.LinksJSON, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt),
+	}
+}
+
 // scanThread reads one row of threadColumns.
 func scanThread(row interface{ Scan(...any) error }) (store.Thread, error) {
 	var t store.Thread
@@ -59,12 +72,7 @@ func scanThread(row interface{ Scan(...any) error }) (store.Thread, error) {
 
 // PutThread inserts or replaces a thread's state.
 func (s *Store) PutThread(ctx context.Context, t store.Thread) error {
-	_, err := s.exec(ctx, `INSERT OR REPLACE INTO threads (`+threadColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, boolInt(t.Draft), toNanos(t.CreatedAt),
-		t.Owner, t.OwnerSource, t.OwnerKind, toNanos(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.LinksJSON, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt))
-	if err != nil {
+	if _, err := s.exec(ctx, `INSERT OR REPLACE INTO threads (`+threadColumns+`) VALUES (`+threadPlaceholders+`)`, threadArgs(t)...); err != nil {
 		return fmt.Errorf("storing thread %s#%d: %w", t.Repo, t.Number, err)
 	}
 	return nil
@@ -72,12 +80,8 @@ func (s *Store) PutThread(ctx context.Context, t store.Thread) error {
 
 // AddThread stores a thread unless one is stored under its repo and number.
 func (s *Store) AddThread(ctx context.Context, t store.Thread) (bool, error) {
-	res, err := s.exec(ctx, `INSERT INTO threads (`+threadColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (repo, number) DO NOTHING`,
-		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, boolInt(t.Draft), toNanos(t.CreatedAt),
-		t.Owner, t.OwnerSource, t.OwnerKind, toNanos(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.LinksJSON, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt))
+	res, err := s.exec(ctx, `INSERT INTO threads (`+threadColumns+`) VALUES (`+threadPlaceholders+`)
+		ON CONFLICT (repo, number) DO NOTHING`, threadArgs(t)...)
 	if err != nil {
 		return false, fmt.Errorf("adding thread %s#%d: %w", t.Repo, t.Number, err)
 	}
