@@ -420,7 +420,7 @@ func TestLinkToATransferredIssueIsNotTakenForAnotherIssue(t *testing.T) {
 		t.Fatal(err)
 	}
 	if th.LinkedIssue == "owned" {
-		t.Fatalf("a link to the transferred web#2 took the state of another issue: linked_issue=%s links=%s", th.LinkedIssue, th.LinksJSON)
+		t.Fatalf("a link to the transferred web#2 took the state of another issue: linked_issue=%s links=%+v", th.LinkedIssue, th.Links)
 	}
 	onlyBotComment(t, h, n)
 }

@@ -126,14 +126,11 @@ type linkedIssueChanged struct {
 // repo#number, keyed like the pull request's own events so it runs in
 // order with them. It reads only the store.
 func (h *Handler) IssueChanged(ctx context.Context, installationID int64, repo string, number int) error {
-	prs, err := h.store.OpenPullRequests(ctx, installationID)
+	prs, err := h.store.PullRequestsLinking(ctx, installationID, repo, number)
 	if err != nil {
 		return err
 	}
 	for _, pr := range prs {
-		if !decodeState(pr.LinksJSON).links(repo, number) {
-			continue
-		}
 		payload, _ := json.Marshal(linkedIssueChanged{Repo: pr.Repo, Number: pr.Number})
 		now := h.now().UTC()
 		if _, err := h.store.Enqueue(ctx, store.Delivery{
@@ -307,7 +304,7 @@ func (h *Handler) load(ctx context.Context, installationID int64, fullName strin
 	}
 	p.thread = p.prev
 	if p.found {
-		p.state = decodeState(p.prev.LinksJSON)
+		p.state = decodeState(p.prev)
 	}
 	p.cfg, err = h.issues.Config(ctx, installationID, fullName)
 	return p, err
@@ -391,7 +388,7 @@ func (h *Handler) relink(ctx context.Context, p *prContext, wanted []link) error
 		t.Rationale, t.RationaleEvidence = string(analysis.StrengthNone), ""
 		for _, l := range links {
 			if l.Kind == linkIssue && rank(l.Rationale) > rank(t.Rationale) {
-				t.Rationale, t.RationaleEvidence = l.Rationale, "linked issue "+l.ref(t.Repo)
+				t.Rationale, t.RationaleEvidence = l.Rationale, "linked issue "+ref(l, t.Repo)
 			}
 		}
 	}
@@ -533,12 +530,9 @@ func (h *Handler) forget(ctx context.Context, p *prContext, kind string, id int6
 func (h *Handler) finish(ctx context.Context, p *prContext) error {
 	t := &p.thread
 	if t.State == store.StateIgnored {
-		t.LinksJSON = ""
-		if p.state.MergeObserved {
-			t.LinksJSON = encodeState(state{MergeObserved: true})
-		}
+		encodeState(t, state{MergeObserved: p.state.MergeObserved})
 	} else {
-		t.LinksJSON = encodeState(p.state)
+		encodeState(t, p.state)
 	}
 	if !p.found || !p.prev.SameState(*t) {
 		if err := h.store.PutThread(ctx, *t); err != nil {

@@ -20,11 +20,12 @@ const (
 )
 
 // state is what the bot keeps of a pull request beyond store.Thread's
-// columns, as JSON in Thread.LinksJSON: the links as resolved, the
-// description's own reason, and the level of each person's comment, so the
-// summary line needs no query and an event processed twice counts once.
+// columns: the links as resolved (in Thread.Links), and, as JSON in
+// Thread.PullState, the description's own reason and the level of each
+// person's comment, so the summary line needs no query and an event
+// processed twice counts once.
 type state struct {
-	Links    []link `json:"links,omitempty"`
+	Links    []link `json:"-"`
 	Reason   string `json:"reason,omitempty"` // the description's own rationale strength
 	Evidence string `json:"evidence,omitempty"`
 	// Comments maps "kind:id" of each person's comment (bots excluded) to
@@ -36,31 +37,10 @@ type state struct {
 }
 
 // link is one issue a pull request refers to, as resolved.
-type link struct {
-	Repo    string `json:"repo"` // "owner/name", lower case
-	Number  int    `json:"number"`
-	Closing bool   `json:"closing,omitempty"`
-	Kind    string `json:"kind"`
-	// The issue's owner and rationale strength, for linkIssue.
-	Owner     string `json:"owner,omitempty"`
-	Rationale string `json:"rationale,omitempty"`
-	// Cached is set for an issue read from GitHub but not stored (its
-	// repository's config ignores it), so it is not read again.
-	Cached bool `json:"cached,omitempty"`
-}
-
-// links reports whether the state links issue repo#number.
-func (s state) links(repo string, number int) bool {
-	for _, l := range s.Links {
-		if l.Repo == repo && l.Number == number {
-			return true
-		}
-	}
-	return false
-}
+type link = store.Link
 
 // ref names the link as seen from the pull request's repository.
-func (l link) ref(base string) string {
+func ref(l link, base string) string {
 	if l.Repo == base {
 		return "#" + strconv.Itoa(l.Number)
 	}
@@ -108,7 +88,7 @@ func (s *state) status(repo string, cfg config.Loaded, docsURL string) botcommen
 	}
 	for _, l := range s.Links {
 		st.Links = append(st.Links, botcomment.PullLink{
-			Ref: l.ref(repo), Closing: l.Closing, Kind: l.Kind, Owner: l.Owner, HasRationale: rank(l.Rationale) > 0,
+			Ref: ref(l, repo), Closing: l.Closing, Kind: l.Kind, Owner: l.Owner, HasRationale: rank(l.Rationale) > 0,
 		})
 	}
 	counts := map[string]int{}
@@ -136,22 +116,25 @@ func (s *state) status(repo string, cfg config.Loaded, docsURL string) botcommen
 
 func renderPullRequest(s botcomment.PullRequestStatus) string { return botcomment.RenderPullRequest(s) }
 
-// encodeState is deterministic (map keys sorted), so an unchanged state
-// compares equal and costs no write.
-func encodeState(s state) string {
-	if len(s.Links) == 0 && s.Reason == "" && len(s.Comments) == 0 && !s.MergeObserved {
-		return ""
+// encodeState writes a state into the thread. The JSON is deterministic
+// (map keys sorted), so an unchanged state compares equal and costs no write.
+func encodeState(t *store.Thread, s state) {
+	t.Links, t.PullState = s.Links, ""
+	if s.Reason == "" && len(s.Comments) == 0 && !s.MergeObserved {
+		return
 	}
 	b, _ := json.Marshal(s) // plain data: cannot fail
-	return string(b)
+	t.PullState = string(b)
 }
 
-// decodeState reads a stored state; one that does not decode (written by a
-// future version) is treated as empty and rebuilt by the next events.
-func decodeState(s string) state {
+// decodeState reads a stored state; bookkeeping that does not decode
+// (written by a future version) is treated as empty and rebuilt by the next
+// events.
+func decodeState(t store.Thread) state {
 	var st state
-	if s != "" {
-		_ = json.Unmarshal([]byte(s), &st)
+	if t.PullState != "" {
+		_ = json.Unmarshal([]byte(t.PullState), &st)
 	}
+	st.Links = t.Links
 	return st
 }

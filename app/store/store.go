@@ -8,6 +8,8 @@ package store
 import (
 	"context"
 	"errors"
+	"reflect"
+	"slices"
 	"time"
 )
 
@@ -115,10 +117,14 @@ type Thread struct {
 	RationaleEvidence string
 
 	// LinkedIssue summarises a pull request's linked issues: "owned",
-	// "unowned" or "none". LinksJSON keeps the links themselves, for the PR
-	// comment. Both are empty for issues.
+	// "unowned" or "none"; Links are those issues as last resolved. Both
+	// are empty for issues.
 	LinkedIssue string
-	LinksJSON   string
+	Links       []Link
+	// PullState is the pull-request handler's own bookkeeping (its
+	// description's reason, the level of each comment so far), kept as it
+	// wrote it; empty for issues. The store does not read it.
+	PullState string
 
 	BotCommentID   int64  // 0 when the bot has no comment here
 	BotCommentHash string // hash of the comment's last text as written
@@ -132,6 +138,28 @@ type Thread struct {
 	UpdatedAt time.Time
 }
 
+// Link kinds: what a pull request's reference points to.
+const (
+	LinkIssue       = "issue"        // an issue of the installation, with its ownership state
+	LinkPullRequest = "pull_request" // a pull request, not an issue
+	LinkOutside     = "outside"      // outside the installation: shown, never read
+	LinkMissing     = "missing"      // not found: deleted, private or mistyped
+)
+
+// Link is one issue a pull request refers to, as last resolved.
+type Link struct {
+	Repo    string // "owner/name", lower case
+	Number  int
+	Closing bool   // a closing keyword ("Fixes #12") precedes it
+	Kind    string // LinkIssue, LinkPullRequest, LinkOutside or LinkMissing
+	// The issue's owner and rationale strength, for LinkIssue.
+	Owner     string
+	Rationale string
+	// Cached is set for an issue read from GitHub but not stored (its
+	// repository's configuration ignores it), so it is not read again.
+	Cached bool
+}
+
 // HasRationale reports whether the thread states a reason.
 func (t Thread) HasRationale() bool { return t.Rationale == "weak" || t.Rationale == "strong" }
 
@@ -141,9 +169,12 @@ func (t Thread) SameState(o Thread) bool {
 	if !t.CreatedAt.Equal(o.CreatedAt) || !t.FirstOwned.Equal(o.FirstOwned) {
 		return false
 	}
-	t.CreatedAt, t.FirstOwned, t.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
-	o.CreatedAt, o.FirstOwned, o.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
-	return t == o
+	if !slices.Equal(t.Links, o.Links) {
+		return false
+	}
+	t.CreatedAt, t.FirstOwned, t.UpdatedAt, t.Links = time.Time{}, time.Time{}, time.Time{}, nil
+	o.CreatedAt, o.FirstOwned, o.UpdatedAt, o.Links = time.Time{}, time.Time{}, time.Time{}, nil
+	return reflect.DeepEqual(t, o) // every other field is a plain value
 }
 
 // Comment is the stored analysis of one comment, review or review comment.
@@ -209,9 +240,10 @@ type Store interface {
 	// indirectly (an issue a pull request links) never overwrite one that
 	// the thread's own events stored meanwhile.
 	AddThread(ctx context.Context, t Thread) (bool, error)
-	// OpenPullRequests returns an installation's open pull requests, so a
-	// change to an issue can reach the pull requests that link it.
-	OpenPullRequests(ctx context.Context, installationID int64) ([]Thread, error)
+	// PullRequestsLinking returns the installation's open pull requests
+	// whose links include repo#number, so a change to an issue can reach
+	// them.
+	PullRequestsLinking(ctx context.Context, installationID int64, repo string, number int) ([]Thread, error)
 	// DeleteThread forgets a thread and its comments (deleted or transferred).
 	DeleteThread(ctx context.Context, repo string, number int) error
 

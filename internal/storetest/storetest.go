@@ -547,10 +547,7 @@ func mustComment(t *testing.T, s store.Store, kind string, id int64) (store.Comm
 }
 
 func sameThread(a, b store.Thread) bool {
-	times := a.CreatedAt.Equal(b.CreatedAt) && a.FirstOwned.Equal(b.FirstOwned) && a.UpdatedAt.Equal(b.UpdatedAt)
-	a.CreatedAt, a.FirstOwned, a.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
-	b.CreatedAt, b.FirstOwned, b.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
-	return times && a == b
+	return a.UpdatedAt.Equal(b.UpdatedAt) && a.SameState(b)
 }
 
 func sameComment(a, b store.Comment) bool {
@@ -574,12 +571,24 @@ func runThreads(t *testing.T, open Opener) {
 		s := open(t)
 		want := thread("acme/web", 13)
 		want.Kind, want.Draft, want.LinkedIssue = store.ThreadPullRequest, true, "owned"
-		want.LinksJSON = `[{"repo":"acme/web","number":12,"owned":true}]`
+		want.Links = []store.Link{
+			{Repo: "acme/web", Number: 12, Closing: true, Kind: store.LinkIssue, Owner: "@alice", Rationale: "strong"},
+			{Repo: "acme/api", Number: 3, Kind: store.LinkIssue, Rationale: "none", Cached: true},
+			{Repo: "other/x", Number: 1, Kind: store.LinkOutside},
+			{Repo: "acme/web", Number: 9, Kind: store.LinkPullRequest},
+		}
+		want.PullState = `{"reason":"weak"}`
 		want.BotCommentPending = true
 		must(t, s.PutThread(ctx(t), want))
 		got, ok := mustThread(t, s, "acme/web", 13)
 		if !ok || !sameThread(got, want) {
 			t.Errorf("Thread = %+v, %v; want %+v", got, ok, want)
+		}
+		// Fewer links later: the dropped ones are gone, the order is kept.
+		want.Links = []store.Link{want.Links[2], want.Links[0]}
+		must(t, s.PutThread(ctx(t), want))
+		if got, _ := mustThread(t, s, "acme/web", 13); !slices.Equal(got.Links, want.Links) {
+			t.Errorf("Links after an edit = %+v, want %+v", got.Links, want.Links)
 		}
 	})
 
@@ -606,24 +615,49 @@ func runThreads(t *testing.T, open Opener) {
 		}
 	})
 
-	t.Run("open pull requests of one installation are listed", func(t *testing.T) {
+	t.Run("the open pull requests that link an issue are found by the issue", func(t *testing.T) {
 		s := open(t)
-		pr := func(repo string, n int, inst int64, state store.ThreadState) store.Thread {
+		pr := func(repo string, n int, inst int64, state store.ThreadState, links ...store.Link) store.Thread {
 			th := thread(repo, n)
-			th.Kind, th.InstallationID, th.State = store.ThreadPullRequest, inst, state
+			th.Kind, th.InstallationID, th.State, th.Links = store.ThreadPullRequest, inst, state, links
 			return th
 		}
-		must(t, s.PutThread(ctx(t), pr("acme/web", 7, 42, "open")))
-		must(t, s.PutThread(ctx(t), pr("acme/api", 3, 42, "open")))
-		must(t, s.PutThread(ctx(t), pr("acme/web", 8, 42, "closed")))
-		must(t, s.PutThread(ctx(t), pr("other/x", 1, 7, "open")))
-		must(t, s.PutThread(ctx(t), thread("acme/web", 9))) // an issue
-		got, err := s.OpenPullRequests(ctx(t), 42)
+		issue := store.Link{Repo: "acme/web", Number: 9, Kind: store.LinkIssue}
+		other := store.Link{Repo: "acme/web", Number: 10, Kind: store.LinkIssue}
+		must(t, s.PutThread(ctx(t), pr("acme/web", 7, 42, "open", other, issue)))
+		must(t, s.PutThread(ctx(t), pr("acme/api", 3, 42, "open", issue)))
+		must(t, s.PutThread(ctx(t), pr("acme/web", 8, 42, "closed", issue)))
+		must(t, s.PutThread(ctx(t), pr("acme/web", 11, 42, "open", other)))
+		must(t, s.PutThread(ctx(t), pr("other/x", 1, 7, "open", issue)))
+		must(t, s.PutThread(ctx(t), thread("acme/web", 9))) // the issue
+		got, err := s.PullRequestsLinking(ctx(t), 42, "acme/web", 9)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 2 || got[0].Repo != "acme/api" || got[1].Repo != "acme/web" || got[1].Number != 7 {
-			t.Fatalf("OpenPullRequests = %+v, want acme/api#3 and acme/web#7", got)
+		if len(got) != 2 || got[0].Repo != "acme/api" || got[1].Repo != "acme/web" || got[1].Number != 7 ||
+			!slices.Equal(got[1].Links, []store.Link{other, issue}) {
+			t.Fatalf("PullRequestsLinking = %+v, want acme/api#3 and acme/web#7 with their links", got)
+		}
+		must(t, s.DeleteThread(ctx(t), "acme/api", 3))
+		must(t, s.DeleteRepository(ctx(t), "acme/web"))
+		must(t, s.PutThread(ctx(t), pr("acme/web", 7, 42, "open"))) // back, without links
+		if got, err := s.PullRequestsLinking(ctx(t), 42, "acme/web", 9); err != nil || len(got) != 0 {
+			t.Fatalf("after the pull requests were forgotten, PullRequestsLinking = %+v, %v; want none", got, err)
+		}
+	})
+
+	t.Run("an issue learned of through a link leaves the stored links alone", func(t *testing.T) {
+		s := open(t)
+		stored := thread("acme/web", 7)
+		stored.Kind, stored.Links = store.ThreadPullRequest, []store.Link{{Repo: "acme/web", Number: 9, Kind: store.LinkIssue}}
+		must(t, s.PutThread(ctx(t), stored))
+		again := stored
+		again.Links = nil
+		if added, err := s.AddThread(ctx(t), again); err != nil || added {
+			t.Fatalf("AddThread over a stored pull request = %v, %v; want not added", added, err)
+		}
+		if got, _ := mustThread(t, s, "acme/web", 7); !slices.Equal(got.Links, stored.Links) {
+			t.Errorf("Links = %+v, want %+v", got.Links, stored.Links)
 		}
 	})
 

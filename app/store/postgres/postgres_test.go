@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/internal/pgtest"
 	"github.com/ownershipbot/ownershipbot/internal/storetest"
@@ -148,4 +150,34 @@ func BenchmarkClaimComplete(b *testing.B) {
 func BenchmarkEnqueueWhileWorking(b *testing.B) {
 	s := openStore(b, testDatabase(b))
 	storetest.BenchEnqueueWhileWorking(b, s, benchPayload, 4)
+}
+
+func TestLinksMoveToTheirOwnTable(t *testing.T) {
+	dsn := testDatabase(t)
+	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, err := migrationFiles.ReadFile("migrations/0001_initial.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		string(v1),
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+		`INSERT INTO schema_migrations (version) VALUES (1)`,
+	} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for n, links := range map[int]string{7: storetest.V1LinksJSON, 8: storetest.V1LinksOnly} {
+		if _, err := conn.Exec(ctx, `INSERT INTO threads (repo, number, installation_id, kind, state, links_json)
+			VALUES ('acme/web', $1, 42, 'pull_request', 'open', $2)`, n, links); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close(ctx)
+	storetest.CheckMigratedLinks(t, openStore(t, dsn))
 }

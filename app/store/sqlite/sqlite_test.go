@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -240,4 +241,33 @@ func BenchmarkClaimComplete(b *testing.B) {
 func BenchmarkEnqueueWhileWorking(b *testing.B) {
 	s := openTemp(b, filepath.Join(b.TempDir(), "ownershipbot.db"))
 	storetest.BenchEnqueueWhileWorking(b, s, benchPayload, 4)
+}
+
+func TestLinksMoveToTheirOwnTable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, err := migrationFiles.ReadFile("migrations/0001_initial.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		string(v1),
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,
+		`INSERT INTO schema_migrations VALUES (1, 0)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for n, links := range map[int]string{7: storetest.V1LinksJSON, 8: storetest.V1LinksOnly} {
+		if _, err := db.Exec(`INSERT INTO threads (repo, number, installation_id, kind, state, links_json)
+			VALUES ('acme/web', ?, 42, 'pull_request', 'open', ?)`, n, links); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	storetest.CheckMigratedLinks(t, openTemp(t, path))
 }

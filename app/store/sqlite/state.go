@@ -13,7 +13,7 @@ import (
 
 const threadColumns = `installation_id, repo, number, kind, state, title, url, draft, created_at,
 	owner, owner_source, owner_kind, first_owned, rationale, rationale_evidence,
-	linked_issue, links_json, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at`
+	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at`
 
 // Thread returns the stored state of an issue or pull request.
 func (s *Store) Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error) {
@@ -21,29 +21,62 @@ func (s *Store) Thread(ctx context.Context, repo string, number int) (store.Thre
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Thread{}, false, nil
 	}
+	if err == nil && t.Kind == store.ThreadPullRequest {
+		t.Links, err = s.links(ctx, repo, number)
+	}
 	if err != nil {
 		return store.Thread{}, false, fmt.Errorf("reading thread %s#%d: %w", repo, number, err)
 	}
 	return t, true, nil
 }
 
-// OpenPullRequests returns the open pull requests of an installation.
-func (s *Store) OpenPullRequests(ctx context.Context, installationID int64) ([]store.Thread, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+threadColumns+` FROM threads
-		WHERE installation_id = ? AND kind = ? AND state = 'open' ORDER BY repo, number`, installationID, store.ThreadPullRequest)
+const linkColumns = `link_repo, link_number, closing, kind, owner, rationale, cached`
+
+// links reads a pull request's links in the order it mentions them.
+func (s *Store) links(ctx context.Context, repo string, number int) ([]store.Link, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+linkColumns+` FROM pull_request_links
+		WHERE repo = ? AND number = ? ORDER BY position`, repo, number)
 	if err != nil {
-		return nil, fmt.Errorf("listing open pull requests: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []store.Thread
-	for rows.Next() {
-		t, err := scanThread(rows)
+	return collect(rows, "reading links", func(r *sql.Rows) (l store.Link, err error) {
+		err = r.Scan(&l.Repo, &l.Number, &l.Closing, &l.Kind, &l.Owner, &l.Rationale, &l.Cached)
+		return l, err
+	})
+}
+
+// PullRequestsLinking returns the open pull requests of an installation
+// that link repo#number.
+func (s *Store) PullRequestsLinking(ctx context.Context, installationID int64, repo string, number int) ([]store.Thread, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT t.repo, t.number FROM pull_request_links l
+		JOIN threads t ON t.repo = l.repo AND t.number = l.number
+		WHERE l.link_repo = ? AND l.link_number = ? AND t.installation_id = ? AND t.kind = ? AND t.state = ?
+		ORDER BY t.repo, t.number`, repo, number, installationID, store.ThreadPullRequest, store.StateOpen)
+	if err != nil {
+		return nil, fmt.Errorf("finding the pull requests that link %s#%d: %w", repo, number, err)
+	}
+	type ref struct {
+		repo   string
+		number int
+	}
+	refs, err := collect(rows, "finding the pull requests that link "+repo, func(r *sql.Rows) (x ref, err error) {
+		err = r.Scan(&x.repo, &x.number)
+		return x, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.Thread, 0, len(refs))
+	for _, x := range refs {
+		t, ok, err := s.Thread(ctx, x.repo, x.number)
 		if err != nil {
-			return nil, fmt.Errorf("listing open pull requests: %w", err)
+			return nil, err
 		}
-		out = append(out, t)
+		if ok {
+			out = append(out, t)
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // threadPlaceholders has one placeholder per column of threadColumns.
@@ -54,7 +87,7 @@ func threadArgs(t store.Thread) []any {
 	return []any{
 		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, boolInt(t.Draft), toNanos(t.CreatedAt),
 		t.Owner, t.OwnerSource, t.OwnerKind, toNanos(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.LinksJSON, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt),
+		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt),
 	}
 }
 
@@ -65,14 +98,20 @@ func scanThread(row interface{ Scan(...any) error }) (store.Thread, error) {
 	err := row.Scan(
 		&t.InstallationID, &t.Repo, &t.Number, &t.Kind, &t.State, &t.Title, &t.URL, &t.Draft, &created,
 		&t.Owner, &t.OwnerSource, &t.OwnerKind, &firstOwned, &t.Rationale, &t.RationaleEvidence,
-		&t.LinkedIssue, &t.LinksJSON, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated)
+		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated)
 	t.CreatedAt, t.FirstOwned, t.UpdatedAt = fromNanos(created), fromNanos(firstOwned), fromNanos(updated)
 	return t, err
 }
 
+var (
+	putThreadSQL = `INSERT OR REPLACE INTO threads (` + threadColumns + `) VALUES (` + threadPlaceholders + `)`
+	addThreadSQL = `INSERT INTO threads (` + threadColumns + `) VALUES (` + threadPlaceholders + `)
+		ON CONFLICT (repo, number) DO NOTHING`
+)
+
 // PutThread inserts or replaces a thread's state.
 func (s *Store) PutThread(ctx context.Context, t store.Thread) error {
-	if _, err := s.exec(ctx, `INSERT OR REPLACE INTO threads (`+threadColumns+`) VALUES (`+threadPlaceholders+`)`, threadArgs(t)...); err != nil {
+	if _, err := s.writeThread(ctx, putThreadSQL, t); err != nil {
 		return fmt.Errorf("storing thread %s#%d: %w", t.Repo, t.Number, err)
 	}
 	return nil
@@ -80,13 +119,47 @@ func (s *Store) PutThread(ctx context.Context, t store.Thread) error {
 
 // AddThread stores a thread unless one is stored under its repo and number.
 func (s *Store) AddThread(ctx context.Context, t store.Thread) (bool, error) {
-	res, err := s.exec(ctx, `INSERT INTO threads (`+threadColumns+`) VALUES (`+threadPlaceholders+`)
-		ON CONFLICT (repo, number) DO NOTHING`, threadArgs(t)...)
+	added, err := s.writeThread(ctx, addThreadSQL, t)
 	if err != nil {
 		return false, fmt.Errorf("adding thread %s#%d: %w", t.Repo, t.Number, err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return added, nil
+}
+
+// writeThread runs query, an insert of one thread, and replaces the
+// thread's links when it wrote a pull request. An issue, which has no
+// links, costs one statement.
+func (s *Store) writeThread(ctx context.Context, query string, t store.Thread) (wrote bool, err error) {
+	if t.Kind != store.ThreadPullRequest {
+		res, err := s.exec(ctx, query, threadArgs(t)...)
+		if err != nil {
+			return false, err
+		}
+		n, err := res.RowsAffected()
+		return n == 1, err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, threadArgs(t)...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return err
+		}
+		wrote = true
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pull_request_links WHERE repo = ? AND number = ?`, t.Repo, t.Number); err != nil {
+			return err
+		}
+		for i, l := range t.Links {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO pull_request_links (repo, number, position, `+linkColumns+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Repo, t.Number, i,
+				l.Repo, l.Number, boolInt(l.Closing), l.Kind, l.Owner, l.Rationale, boolInt(l.Cached)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrote, err
 }
 
 // DeleteThread forgets a thread and its comments.
