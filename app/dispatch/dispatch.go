@@ -28,6 +28,8 @@ type Envelope struct {
 	} `json:"repository"`
 	Issue struct {
 		Number int `json:"number"`
+		// PullRequest is set when the issue is a pull request's conversation.
+		PullRequest *struct{} `json:"pull_request"`
 	} `json:"issue"`
 	PullRequest struct {
 		Number int `json:"number"`
@@ -83,20 +85,19 @@ type Handler interface {
 
 // Registry maps events to their handlers.
 type Registry struct {
-	byEvent  map[string]Handler
+	byEvent  map[string][]Handler
 	internal map[string]Handler
 	all      []Handler
 }
 
-// NewRegistry registers handlers; two handlers may not claim one event.
+// NewRegistry registers handlers. Handlers that share an event want
+// disjoint deliveries of it (issue_comment: those on issues, those on pull
+// requests); each delivery goes to the first that wants it.
 func NewRegistry(handlers ...Handler) *Registry {
-	r := &Registry{byEvent: make(map[string]Handler), internal: make(map[string]Handler)}
+	r := &Registry{byEvent: make(map[string][]Handler), internal: make(map[string]Handler)}
 	for _, h := range handlers {
 		for _, ev := range h.Events() {
-			if _, dup := r.byEvent[ev]; dup {
-				panic("dispatch: two handlers for event " + ev)
-			}
-			r.byEvent[ev] = h
+			r.byEvent[ev] = append(r.byEvent[ev], h)
 		}
 		r.all = append(r.all, h)
 	}
@@ -107,7 +108,7 @@ func NewRegistry(handlers ...Handler) *Registry {
 // GitHub sends: intake does not accept it, and the App does not subscribe
 // to it) to h.
 func (r *Registry) Internal(event string, h Handler) {
-	if _, dup := r.byEvent[event]; dup {
+	if len(r.byEvent[event]) > 0 {
 		panic("dispatch: internal event " + event + " is also a webhook event")
 	}
 	r.internal[event] = h
@@ -132,15 +133,31 @@ func (r *Registry) Permissions() map[string]string {
 
 // Wants reports whether a delivery of event needs processing.
 func (r *Registry) Wants(event string, env Envelope) bool {
-	h, ok := r.byEvent[event]
-	return ok && h.Wants(event, env)
+	_, ok := r.handler(event, env)
+	return ok
+}
+
+func (r *Registry) handler(event string, env Envelope) (Handler, bool) {
+	for _, h := range r.byEvent[event] {
+		if h.Wants(event, env) {
+			return h, true
+		}
+	}
+	return nil, false
 }
 
 // Handle routes a delivery to its handler.
 func (r *Registry) Handle(ctx context.Context, d store.Delivery) error {
-	h, ok := r.byEvent[d.Event]
-	if !ok {
-		h, ok = r.internal[d.Event]
+	h, ok := r.internal[d.Event]
+	switch hs := r.byEvent[d.Event]; {
+	case len(hs) == 1:
+		h, ok = hs[0], true
+	case len(hs) > 1:
+		env, err := ParseEnvelope(d.Payload)
+		if err != nil {
+			return Permanent(err)
+		}
+		h, ok = r.handler(d.Event, env)
 	}
 	if !ok {
 		return nil // stored by an older version that used this event: nothing to do now

@@ -30,7 +30,7 @@ type PoolOptions struct {
 	RetryMax    time.Duration // longest queue-level backoff [15m]
 	Poll        time.Duration // how often idle workers look for due retries [1s]
 	// Classify says whether an error is permanent (no retry helps) and, for
-	// rate limits, when to retry. Nil treats every error as passing.
+	// rate limits, when to retry [Classify].
 	Classify func(err error) (permanent bool, retryAt time.Time)
 	// OnDone is called after a delivery is completed or failed, e.g. to
 	// refresh cached gauges.
@@ -68,7 +68,7 @@ func NewPool(opts PoolOptions) *Pool {
 		opts.Poll = time.Second
 	}
 	if opts.Classify == nil {
-		opts.Classify = func(error) (bool, time.Time) { return false, time.Time{} }
+		opts.Classify = Classify
 	}
 	host, _ := os.Hostname()
 	return &Pool{opts: opts, wake: make(chan struct{}, 1), worker: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), rand.Uint32())}

@@ -1,5 +1,5 @@
 // Package publish keeps the bot's one comment per issue or pull request
-// (CONTRACTS section 6): created once, edited in place, never rewritten with
+// (see docs/reference.md): created once, edited in place, never rewritten with
 // the same text, created again if a person deleted it, and never doubled by
 // a crash between GitHub's answer and the store's write.
 package publish
@@ -18,15 +18,22 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
+// Threads is what the publisher reads and writes: the thread whose comment
+// it keeps.
+type Threads interface {
+	Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error)
+	PutThread(ctx context.Context, t store.Thread) error
+}
+
 // Publisher writes bot comments and records them on their thread.
 type Publisher struct {
-	store   store.Store
+	store   Threads
 	clients *ghclient.Clients
 	metrics *metrics.Metrics
 }
 
 // New returns a Publisher.
-func New(s store.Store, clients *ghclient.Clients, m *metrics.Metrics) *Publisher {
+func New(s Threads, clients *ghclient.Clients, m *metrics.Metrics) *Publisher {
 	return &Publisher{store: s, clients: clients, metrics: m}
 }
 
