@@ -20,10 +20,12 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
+	"github.com/ownershipbot/ownershipbot/app/installs"
+	"github.com/ownershipbot/ownershipbot/app/issues"
 	"github.com/ownershipbot/ownershipbot/app/metrics"
-	"github.com/ownershipbot/ownershipbot/app/ownership"
 	"github.com/ownershipbot/ownershipbot/app/pulls"
 	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/threads"
 	"github.com/ownershipbot/ownershipbot/app/webhook"
 )
 
@@ -60,21 +62,20 @@ type App struct {
 	gauges   *metrics.StoreCollector
 }
 
-// handlers returns the event handlers; Events and Permissions derive from
-// the same list, so the App manifest always matches the code.
-func handlers(h *ownership.Handler, p *pulls.Handler) []dispatch.Handler {
-	return []dispatch.Handler{h, p}
+// newRegistry returns the event handlers; Events and Permissions derive
+// from the same registry, so the App manifest always matches the code.
+func newRegistry(base *threads.Base, in installs.Options) *dispatch.Registry {
+	prs := pulls.New(base)
+	r := dispatch.NewRegistry(installs.New(in), issues.New(base), prs)
+	r.Internal(threads.EventLinkedIssueChanged, prs)
+	return r
 }
 
 // Events returns the webhook events the App subscribes to.
-func Events() []string {
-	return dispatch.NewRegistry(handlers(ownership.New(ownership.Options{}), pulls.New(pulls.Options{}))...).Events()
-}
+func Events() []string { return newRegistry(nil, installs.Options{}).Events() }
 
 // Permissions returns the GitHub App permissions the App needs.
-func Permissions() map[string]string {
-	return dispatch.NewRegistry(handlers(ownership.New(ownership.Options{}), pulls.New(pulls.Options{}))...).Permissions()
-}
+func Permissions() map[string]string { return newRegistry(nil, installs.Options{}).Permissions() }
 
 // New wires an App. It calls nothing outside the process.
 func New(opts Options) (*App, error) {
@@ -112,21 +113,12 @@ func New(opts Options) (*App, error) {
 	gauges := metrics.NewStoreCollector(opts.Store, opts.MetricsWindow, opts.Log)
 	opts.Registry.MustRegister(gauges)
 
-	var prs *pulls.Handler // conversation comments on a pull request update its summary
-	issues := ownership.New(ownership.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log,
-		IssueChanged: func(ctx context.Context, installationID int64, repo string, number int) error {
-			return prs.IssueChanged(ctx, installationID, repo, number)
-		},
-		PullRequestDiscussed: func(ctx context.Context, installationID int64, fullName string, number int, commentID int64) error {
-			return prs.Discussed(ctx, installationID, fullName, number, commentID)
-		}})
-	prs = pulls.New(pulls.Options{Store: opts.Store, Clients: clients, Issues: issues, Metrics: m, Log: opts.Log})
-	registry := dispatch.NewRegistry(handlers(issues, prs)...)
-	registry.Internal(pulls.EventLinkedIssueChanged, prs)
+	base := threads.New(threads.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log})
+	registry := newRegistry(base, installs.Options{Store: opts.Store, Clients: clients, Configs: configs})
 	pool := dispatch.NewPool(dispatch.PoolOptions{
 		Queue: opts.Store, Handle: registry.Handle, Metrics: m, Log: opts.Log,
 		Workers: opts.Workers, RetryBase: opts.QueueRetryBase, Poll: opts.Poll,
-		Classify: ownership.Classify, OnDone: gauges.Invalidate,
+		OnDone: gauges.Invalidate,
 	})
 	a := &App{opts: opts, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux()}
 	a.mux.Handle("POST /webhook", &webhook.Intake{

@@ -1,87 +1,39 @@
 // Package pulls handles the events about pull requests: it traces each pull
 // request to the issues it links and their ownership, decides whether the
-// pull request says why it is needed, analyses its review discussion into
-// the counts dashboards divide, and keeps the bot's one comment on it up to
-// date (issue 5).
-//
-// Conversation comments on a pull request arrive as issue_comment events,
-// which package ownership handles; it calls Discussed afterwards so the pull
-// request's summary follows.
+// pull request says why it is needed, records its discussion (conversation
+// comments, reviews, review comments) into the counts dashboards divide,
+// and keeps the bot's one comment on it up to date.
 package pulls
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/go-github/v66/github"
 
-	"github.com/ownershipbot/ownershipbot/analysis"
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
-	"github.com/ownershipbot/ownershipbot/app/metrics"
-	"github.com/ownershipbot/ownershipbot/app/ownership"
-	"github.com/ownershipbot/ownershipbot/app/publish"
 	"github.com/ownershipbot/ownershipbot/app/store"
-)
-
-// Comment kinds this package stores, besides ownership.KindIssueComment.
-const (
-	KindReview        = "review"
-	KindReviewComment = "review_comment"
+	"github.com/ownershipbot/ownershipbot/app/threads"
 )
 
 // maxLinks bounds the issues one pull request is traced to, so a body that
 // lists a hundred issues costs at most this many reads.
 const maxLinks = 10
 
-// Options configures a Handler.
-type Options struct {
-	Store   store.Store
-	Clients *ghclient.Clients
-	// Issues is the issue side: configuration, roles, comment analysis and
-	// the assessment of linked issues are shared with it.
-	Issues  *ownership.Handler
-	Metrics *metrics.Metrics
-	Log     *slog.Logger
-	Now     func() time.Time // time.Now when nil
-	DocsURL string           // config.DocsURL when empty
-}
-
 // Handler handles pull_request, pull_request_review,
-// pull_request_review_comment and pull_request_review_thread events.
-type Handler struct {
-	store     store.Store
-	clients   *ghclient.Clients
-	issues    *ownership.Handler
-	metrics   *metrics.Metrics
-	log       *slog.Logger
-	now       func() time.Time
-	docsURL   string
-	publisher *publish.Publisher
-}
+// pull_request_review_comment and pull_request_review_thread events, the
+// issue_comment events of pull requests' conversations, and
+// threads.EventLinkedIssueChanged.
+type Handler struct{ *threads.Base }
 
 // New returns a Handler.
-func New(opts Options) *Handler {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.DocsURL == "" {
-		opts.DocsURL = config.DocsURL
-	}
-	return &Handler{
-		store: opts.Store, clients: opts.Clients, issues: opts.Issues, metrics: opts.Metrics,
-		log: opts.Log, now: opts.Now, docsURL: opts.DocsURL,
-		publisher: publish.New(opts.Store, opts.Clients, opts.Metrics),
-	}
-}
+func New(base *threads.Base) *Handler { return &Handler{base} }
 
 // usedActions are the actions that can change what the bot keeps or shows.
 // pull_request.synchronize (new commits) is not among them: the bot shows
@@ -93,11 +45,12 @@ var usedActions = map[string][]string{
 	"pull_request_review":         {"submitted", "edited", "dismissed"},
 	"pull_request_review_comment": {"created", "edited", "deleted"},
 	"pull_request_review_thread":  {"resolved", "unresolved"},
+	"issue_comment":               {"created", "edited", "deleted"},
 }
 
 // Events implements dispatch.Handler.
 func (h *Handler) Events() []string {
-	return []string{"pull_request", "pull_request_review", "pull_request_review_comment", "pull_request_review_thread"}
+	return []string{"issue_comment", "pull_request", "pull_request_review", "pull_request_review_comment", "pull_request_review_thread"}
 }
 
 // Permissions implements dispatch.Handler: pull requests to receive their
@@ -107,155 +60,92 @@ func (h *Handler) Permissions() map[string]string {
 	return map[string]string{"pull_requests": "write", "issues": "write", "metadata": "read"}
 }
 
-// Wants implements dispatch.Handler.
+// Wants implements dispatch.Handler. Of issue_comment events it takes those
+// on a pull request's conversation.
 func (h *Handler) Wants(event string, env dispatch.Envelope) bool {
+	if event == "issue_comment" && env.Issue.PullRequest == nil {
+		return false
+	}
 	return slices.Contains(usedActions[event], env.Action)
-}
-
-// EventLinkedIssueChanged is the internal event that brings a pull request
-// up to date after an issue it links gained or lost its owner or rationale.
-const EventLinkedIssueChanged = "ownershipbot.linked_issue_changed"
-
-// linkedIssueChanged is the payload of EventLinkedIssueChanged.
-type linkedIssueChanged struct {
-	Repo   string `json:"repo"` // the pull request's repository
-	Number int    `json:"number"`
-}
-
-// IssueChanged queues an update of every open pull request that links
-// repo#number, keyed like the pull request's own events so it runs in
-// order with them. It reads only the store.
-func (h *Handler) IssueChanged(ctx context.Context, installationID int64, repo string, number int) error {
-	prs, err := h.store.PullRequestsLinking(ctx, installationID, repo, number)
-	if err != nil {
-		return err
-	}
-	for _, pr := range prs {
-		payload, _ := json.Marshal(linkedIssueChanged{Repo: pr.Repo, Number: pr.Number})
-		now := h.now().UTC()
-		if _, err := h.store.Enqueue(ctx, store.Delivery{
-			ID:             fmt.Sprintf("linked-issue:%s#%d:%s#%d:%d", repo, number, pr.Repo, pr.Number, now.UnixNano()),
-			Event:          EventLinkedIssueChanged,
-			InstallationID: installationID,
-			OrderKey:       fmt.Sprintf("%s#%d", pr.Repo, pr.Number),
-			Payload:        payload,
-			ReceivedAt:     now,
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// linkedIssue re-reads a pull request's linked issues from the store and
-// updates its state and comment.
-func (h *Handler) linkedIssue(ctx context.Context, d store.Delivery) error {
-	var c linkedIssueChanged
-	if err := json.Unmarshal(d.Payload, &c); err != nil {
-		return ownership.Permanent(fmt.Errorf("decode %s payload: %w", d.Event, err))
-	}
-	p, err := h.load(ctx, d.InstallationID, c.Repo, c.Number)
-	if err != nil || !p.found || p.thread.State != store.StateOpen {
-		return err
-	}
-	if err := h.relink(ctx, p, p.state.Links); err != nil {
-		return err
-	}
-	return h.finish(ctx, p)
 }
 
 // Handle implements dispatch.Handler.
 func (h *Handler) Handle(ctx context.Context, d store.Delivery) error {
-	if d.Event == EventLinkedIssueChanged {
+	if d.Event == threads.EventLinkedIssueChanged {
 		return h.linkedIssue(ctx, d)
 	}
 	ev, err := github.ParseWebHook(d.Event, d.Payload)
 	if err != nil {
-		return ownership.Permanent(fmt.Errorf("decode %s payload: %w", d.Event, err))
+		return dispatch.Permanent(fmt.Errorf("decode %s payload: %w", d.Event, err))
 	}
-	if inst, ok, err := h.store.Installation(ctx, d.InstallationID); err != nil {
+	if off, err := h.Suspended(ctx, d.InstallationID); err != nil || off {
 		return err
-	} else if ok && inst.Suspended {
-		return nil // a suspended App does nothing in the org
 	}
-	var (
-		pr     *github.PullRequest
-		repo   *github.Repository
-		change func(context.Context, *prContext) error
-	)
-	switch ev := ev.(type) {
-	case *github.PullRequestEvent:
-		pr, repo = ev.GetPullRequest(), ev.GetRepo()
-	case *github.PullRequestReviewEvent:
-		pr, repo = ev.GetPullRequest(), ev.GetRepo()
-		if ev.GetAction() != "dismissed" { // a dismissed review still said what it said
-			change = func(ctx context.Context, p *prContext) error { return h.recordReview(ctx, p, ev.GetReview()) }
+	if ev, ok := ev.(*github.PullRequestEvent); ok {
+		pr, repo := ev.GetPullRequest(), ev.GetRepo()
+		if pr == nil || repo.GetFullName() == "" {
+			return dispatch.Permanent(fmt.Errorf("%s payload has no pull request or repository", d.Event))
 		}
-	case *github.PullRequestReviewCommentEvent:
-		pr, repo = ev.GetPullRequest(), ev.GetRepo()
-		change = func(ctx context.Context, p *prContext) error {
-			if ev.GetAction() == "deleted" {
-				return h.forget(ctx, p, KindReviewComment, ev.GetComment().GetID())
-			}
-			return h.recordReviewComment(ctx, p, ev.GetComment(), false)
-		}
-	case *github.PullRequestReviewThreadEvent:
-		// Resolving a thread changes nothing the bot shows; the payload
-		// carries the thread's comments, so catch up on any never seen.
-		pr, repo = ev.GetPullRequest(), ev.GetRepo()
-		change = func(ctx context.Context, p *prContext) error {
-			for _, c := range ev.GetThread().Comments {
-				if err := h.recordReviewComment(ctx, p, c, true); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	default:
-		return nil
+		return h.update(ctx, d.InstallationID, repo.GetFullName(), pr, nil)
 	}
-	if pr == nil || repo.GetFullName() == "" {
-		return ownership.Permanent(fmt.Errorf("%s payload has no pull request or repository", d.Event))
+	disc, err := threads.Discuss(d.InstallationID, ev)
+	if err != nil {
+		return err
 	}
-	p, err := h.load(ctx, d.InstallationID, repo.GetFullName(), pr.GetNumber())
+	if disc.PullRequest == nil {
+		return h.conversation(ctx, &disc)
+	}
+	return h.update(ctx, d.InstallationID, disc.Repo, disc.PullRequest, &disc)
+}
+
+// update brings a pull request up to date from GitHub's view of it, and
+// records the comments of disc (nil for pull_request events).
+func (h *Handler) update(ctx context.Context, installationID int64, fullName string, pr *github.PullRequest, disc *threads.Discussion) error {
+	p, err := h.load(ctx, installationID, fullName, pr.GetNumber())
 	if err != nil {
 		return err
 	}
 	if err := h.assess(ctx, p, pr); err != nil {
 		return err
 	}
-	if change != nil {
-		if err := change(ctx, p); err != nil {
+	if disc != nil {
+		recorded, err := h.Record(ctx, disc)
+		if err != nil {
 			return err
 		}
+		p.tally(recorded)
 	}
 	if pr.GetMerged() && !p.state.MergeObserved && p.thread.State != store.StateIgnored {
 		// Review comments per merged pull request, once per pull request.
 		people, product := p.state.discussion()
-		h.metrics.ReviewComments.WithLabelValues("product").Observe(float64(product))
-		h.metrics.ReviewComments.WithLabelValues("implementation").Observe(float64(people - product))
+		h.Metrics.ReviewComments.WithLabelValues("product").Observe(float64(product))
+		h.Metrics.ReviewComments.WithLabelValues("implementation").Observe(float64(people - product))
 		p.state.MergeObserved = true
 	}
 	return h.finish(ctx, p)
 }
 
-// Discussed brings a pull request's state and comment up to date after a
-// conversation comment on it was recorded or removed by package ownership
-// (its ownership.Options.PullRequestDiscussed hook). A pull request the
+// conversation records a comment on a pull request's conversation, then
+// brings the pull request's state and comment up to date. An issue_comment
+// payload carries the pull request only as an issue, so a pull request the
 // store does not know yet (opened before the App was installed) is read
 // from GitHub once.
-func (h *Handler) Discussed(ctx context.Context, installationID int64, fullName string, number int, commentID int64) error {
-	p, err := h.load(ctx, installationID, fullName, number)
+func (h *Handler) conversation(ctx context.Context, disc *threads.Discussion) error {
+	recorded, err := h.Record(ctx, disc)
+	if err != nil || len(recorded) == 0 {
+		return err // the bot's own comment, or one the configuration ignores
+	}
+	p, err := h.load(ctx, disc.InstallationID, disc.Repo, disc.Number)
 	if err != nil {
 		return err
 	}
 	if !p.found {
-		owner, name, _ := strings.Cut(fullName, "/")
-		client, err := h.clients.Installation(installationID)
+		owner, name, _ := strings.Cut(disc.Repo, "/")
+		client, err := h.Clients.Installation(disc.InstallationID)
 		if err != nil {
 			return err
 		}
-		pr, _, err := client.PullRequests.Get(ctx, owner, name, number)
+		pr, _, err := client.PullRequests.Get(ctx, owner, name, disc.Number)
 		if ghclient.IsNotFound(err) {
 			return nil // gone, or not a pull request after all
 		}
@@ -273,11 +163,24 @@ func (h *Handler) Discussed(ctx context.Context, installationID int64, fullName 
 		}
 	}
 	if p.thread.State != store.StateIgnored {
-		c, ok, err := h.store.Comment(ctx, ownership.KindIssueComment, commentID)
-		if err != nil {
-			return err
-		}
-		p.state.tally(ownership.KindIssueComment, commentID, c, ok)
+		p.tally(recorded)
+	}
+	return h.finish(ctx, p)
+}
+
+// linkedIssue re-reads a pull request's linked issues from the store and
+// updates its state and comment.
+func (h *Handler) linkedIssue(ctx context.Context, d store.Delivery) error {
+	c, err := threads.DecodeLinkedIssueChanged(d)
+	if err != nil {
+		return err
+	}
+	p, err := h.load(ctx, d.InstallationID, c.Repo, c.Number)
+	if err != nil || !p.found || p.thread.State != store.StateOpen {
+		return err
+	}
+	if err := h.relink(ctx, p, p.state.Links); err != nil {
+		return err
 	}
 	return h.finish(ctx, p)
 }
@@ -298,7 +201,7 @@ type prContext struct {
 func (h *Handler) load(ctx context.Context, installationID int64, fullName string, number int) (*prContext, error) {
 	p := &prContext{installationID: installationID, fullName: fullName}
 	var err error
-	p.prev, p.found, err = h.store.Thread(ctx, strings.ToLower(fullName), number)
+	p.prev, p.found, err = h.Store.Thread(ctx, strings.ToLower(fullName), number)
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +209,7 @@ func (h *Handler) load(ctx context.Context, installationID int64, fullName strin
 	if p.found {
 		p.state = decodeState(p.prev)
 	}
-	p.cfg, err = h.issues.Config(ctx, installationID, fullName)
+	p.cfg, err = h.Config(ctx, installationID, fullName)
 	return p, err
 }
 
@@ -323,12 +226,8 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 	t.URL = pr.GetHTMLURL()
 	t.Draft = pr.GetDraft()
 	t.CreatedAt = pr.GetCreatedAt().Time.UTC()
-	t.UpdatedAt = h.now().UTC()
-	if !p.found && pr.GetComments() > 0 {
-		// New to the store but already discussed: it may carry a bot
-		// comment from before the store knew it.
-		t.BotCommentPending = true
-	}
+	t.UpdatedAt = h.Now().UTC()
+	threads.MayCarryBotComment(t, p.found, pr.GetComments())
 	p.labels = p.labels[:0]
 	for _, l := range pr.Labels {
 		p.labels = append(p.labels, l.GetName())
@@ -342,9 +241,8 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 		p.state = state{MergeObserved: p.state.MergeObserved}
 		return nil
 	}
-	r := analysis.DetectRationale(pr.GetTitle(), pr.GetBody(), analysis.RationaleOptions{Headings: cfg.Rationale.Headings})
-	p.state.Reason, p.state.Evidence = string(r.Strength), r.Evidence
-	parsed := analysis.ParseLinks(pr.GetTitle(), pr.GetBody())
+	p.state.Reason, p.state.Evidence = h.Rationale(pr.GetTitle(), pr.GetBody(), cfg.Config)
+	parsed := h.Analyzer.ParseLinks(pr.GetTitle(), pr.GetBody())
 	wanted := make([]link, 0, min(len(parsed), maxLinks))
 	for _, l := range parsed {
 		if len(wanted) == maxLinks {
@@ -372,7 +270,7 @@ func (h *Handler) relink(ctx context.Context, p *prContext, wanted []link) error
 	}
 	p.state.Links = links
 	t := &p.thread
-	status := p.state.status(t.Repo, p.cfg, h.docsURL)
+	status := p.state.status(t.Repo, p.cfg, h.DocsURL)
 	t.LinkedIssue = "none"
 	for _, l := range links {
 		if l.Kind != linkPull {
@@ -385,9 +283,9 @@ func (h *Handler) relink(ctx context.Context, p *prContext, wanted []link) error
 	// The pull request's reason is its own, else its linked issues'.
 	t.Rationale, t.RationaleEvidence = p.state.Reason, p.state.Evidence
 	if !status.HasReason {
-		t.Rationale, t.RationaleEvidence = string(analysis.StrengthNone), ""
+		t.Rationale, t.RationaleEvidence = "none", ""
 		for _, l := range links {
-			if l.Kind == linkIssue && rank(l.Rationale) > rank(t.Rationale) {
+			if l.Kind == linkIssue && threads.Rank(l.Rationale) > threads.Rank(t.Rationale) {
 				t.Rationale, t.RationaleEvidence = l.Rationale, "linked issue "+ref(l, t.Repo)
 			}
 		}
@@ -401,7 +299,7 @@ func (h *Handler) relink(ctx context.Context, p *prContext, wanted []link) error
 // issue of another account is outside the installation and never read.
 func (h *Handler) resolve(ctx context.Context, p *prContext, w link) (link, error) {
 	out := link{Repo: w.Repo, Number: w.Number, Closing: w.Closing}
-	th, found, err := h.store.Thread(ctx, w.Repo, w.Number)
+	th, found, err := h.Store.Thread(ctx, w.Repo, w.Number)
 	if err != nil {
 		return out, err
 	}
@@ -425,7 +323,7 @@ func (h *Handler) resolve(ctx context.Context, p *prContext, w link) (link, erro
 		out.Kind = linkOutside
 		return out, nil
 	}
-	client, err := h.clients.Installation(p.installationID)
+	client, err := h.Clients.Installation(p.installationID)
 	if err != nil {
 		return out, err
 	}
@@ -447,7 +345,7 @@ func (h *Handler) resolve(ctx context.Context, p *prContext, w link) (link, erro
 		out.Kind = linkMissing
 		return out, nil
 	}
-	th, stored, err := h.issues.TrackIssue(ctx, p.installationID, w.Repo, issue)
+	th, stored, err := h.TrackIssue(ctx, p.installationID, w.Repo, issue)
 	if err != nil {
 		return out, err
 	}
@@ -464,65 +362,11 @@ func statusOf(err error) int {
 	return 0
 }
 
-// recordReview analyses a review's body; an empty body (a bare approval)
-// is not a comment.
-func (h *Handler) recordReview(ctx context.Context, p *prContext, rv *github.PullRequestReview) error {
-	if strings.TrimSpace(rv.GetBody()) == "" {
-		return h.forget(ctx, p, KindReview, rv.GetID())
+// tally takes the comments as recorded into the pull request's summary.
+func (p *prContext) tally(recorded []threads.Recorded) {
+	for _, r := range recorded {
+		p.state.tally(r.Kind, r.ID, r.Comment, r.Stored)
 	}
-	created := rv.GetSubmittedAt().Time
-	return h.record(ctx, p, KindReview, rv.GetID(), rv.GetUser(), rv.GetAuthorAssociation(), created, rv.GetBody(), false)
-}
-
-// recordReviewComment analyses a comment on the diff; with onlyNew it
-// leaves comments already stored alone.
-func (h *Handler) recordReviewComment(ctx context.Context, p *prContext, c *github.PullRequestComment, onlyNew bool) error {
-	return h.record(ctx, p, KindReviewComment, c.GetID(), c.GetUser(), c.GetAuthorAssociation(), c.GetCreatedAt().Time, c.GetBody(), onlyNew)
-}
-
-func (h *Handler) record(ctx context.Context, p *prContext, kind string, id int64, user *github.User, association string, created time.Time, body string, onlyNew bool) error {
-	if onlyNew {
-		if c, ok, err := h.store.Comment(ctx, kind, id); err != nil || ok {
-			if ok {
-				p.state.tally(kind, id, c, true)
-			}
-			return err
-		}
-	}
-	cfg := p.cfg
-	if !cfg.Enabled || p.thread.State == store.StateIgnored || cfg.IgnoresAuthor(user.GetLogin()) || cfg.IgnoresLabels(p.labels) {
-		return nil // left alone, as for issue comments
-	}
-	role, err := h.issues.Role(ctx, p.installationID, cfg.Config, user, association)
-	if err != nil {
-		return err
-	}
-	c := store.Comment{
-		InstallationID: p.installationID, Kind: kind, ID: id,
-		Repo: p.thread.Repo, Number: p.thread.Number, Thread: store.ThreadPullRequest,
-		AuthorRole: string(role), CreatedAt: created.UTC(), UpdatedAt: h.now().UTC(),
-	}
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = c.UpdatedAt
-	}
-	if err := h.issues.RecordComment(ctx, c, body); err != nil {
-		return err
-	}
-	stored, ok, err := h.store.Comment(ctx, kind, id)
-	if err != nil {
-		return err
-	}
-	p.state.tally(kind, id, stored, ok)
-	return nil
-}
-
-// forget removes a deleted comment's analysis, so the counts drop it.
-func (h *Handler) forget(ctx context.Context, p *prContext, kind string, id int64) error {
-	if _, err := h.store.DeleteComment(ctx, kind, id); err != nil {
-		return err
-	}
-	p.state.tally(kind, id, store.Comment{}, false)
-	return nil
 }
 
 // finish stores the pull request's state when it changed and brings its
@@ -535,7 +379,7 @@ func (h *Handler) finish(ctx context.Context, p *prContext) error {
 		encodeState(t, p.state)
 	}
 	if !p.found || !p.prev.SameState(*t) {
-		if err := h.store.PutThread(ctx, *t); err != nil {
+		if err := h.Store.PutThread(ctx, *t); err != nil {
 			return err
 		}
 	}
@@ -543,34 +387,18 @@ func (h *Handler) finish(ctx context.Context, p *prContext) error {
 }
 
 // publish keeps the bot's one comment on a pull request true to its state.
-// By default it is created only when the pull request links no owned issue
-// and gives no reason; never on a draft (until it is ready for review) nor
-// on a closed or ignored pull request; edited in place when its text
-// changes, and never rewritten with the same text.
+// By default a comment is wanted only when the pull request links no owned
+// issue and gives no reason; none is created on a draft (until it is ready
+// for review) nor on a closed or ignored pull request.
 func (h *Handler) publish(ctx context.Context, p *prContext) error {
-	t := &p.thread
 	mode := p.cfg.PullRequests.Comment
-	if !p.cfg.Enabled || mode == config.CommentNever || t.State != store.StateOpen {
-		return nil
+	if !p.cfg.Enabled {
+		mode = config.CommentNever
 	}
-	status := p.state.status(t.Repo, p.cfg, h.docsURL)
-	if err := h.publisher.Resolve(ctx, p.installationID, p.fullName, t); err != nil {
-		return err
-	}
-	hasComment := t.BotCommentID != 0 || t.BotCommentPending
-	if !hasComment && (t.Draft || (mode != config.CommentAlways && status.Satisfied())) {
-		return nil
-	}
-	_, err := h.publisher.Write(ctx, p.installationID, p.fullName, t, renderPullRequest(status))
+	status := p.state.status(p.thread.Repo, p.cfg, h.DocsURL)
+	_, err := h.Publish(ctx, threads.Nudge{
+		InstallationID: p.installationID, FullName: p.fullName, Thread: &p.thread, Mode: mode,
+		Wanted: !status.Satisfied(), Hold: p.thread.Draft, Text: renderPullRequest(status),
+	})
 	return err
-}
-
-func rank(strength string) int {
-	switch strength {
-	case string(analysis.StrengthStrong):
-		return 2
-	case string(analysis.StrengthWeak):
-		return 1
-	}
-	return 0
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/botcomment"
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/threads"
 )
 
 // Link kinds, as the comment shows them.
@@ -81,14 +82,14 @@ func (s *state) discussion() (people, product int) {
 // status is what the comment shows.
 func (s *state) status(repo string, cfg config.Loaded, docsURL string) botcomment.PullRequestStatus {
 	st := botcomment.PullRequestStatus{
-		HasReason:          rank(s.Reason) > 0,
+		HasReason:          threads.Rank(s.Reason) > 0,
 		ReasonEvidence:     s.Evidence,
 		RequireLinkedIssue: cfg.PullRequests.RequireLinkedIssue,
 		DocsURL:            docsURL,
 	}
 	for _, l := range s.Links {
 		st.Links = append(st.Links, botcomment.PullLink{
-			Ref: ref(l, repo), Closing: l.Closing, Kind: l.Kind, Owner: l.Owner, HasRationale: rank(l.Rationale) > 0,
+			Ref: ref(l, repo), Closing: l.Closing, Kind: l.Kind, Owner: l.Owner, HasRationale: threads.Rank(l.Rationale) > 0,
 		})
 	}
 	counts := map[string]int{}

@@ -6,15 +6,16 @@ import (
 
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/threads"
 )
 
 func TestTallyCountsPeopleOnceAndNeverBots(t *testing.T) {
 	var s state
 	product := store.Comment{AuthorRole: "engineer", Level: "product", Concerns: []string{"reliability"}}
-	s.tally(KindReview, 1, product, true)
-	s.tally(KindReview, 1, product, true) // the same event processed twice counts once
-	s.tally(KindReviewComment, 2, store.Comment{AuthorRole: "product", Level: "product", Concerns: []string{"performance", "reliability"}}, true)
-	s.tally(KindReviewComment, 3, store.Comment{AuthorRole: "external", Level: "implementation"}, true)
+	s.tally(threads.KindReview, 1, product, true)
+	s.tally(threads.KindReview, 1, product, true) // the same event processed twice counts once
+	s.tally(threads.KindReviewComment, 2, store.Comment{AuthorRole: "product", Level: "product", Concerns: []string{"performance", "reliability"}}, true)
+	s.tally(threads.KindReviewComment, 3, store.Comment{AuthorRole: "external", Level: "implementation"}, true)
 	s.tally("issue_comment", 4, store.Comment{AuthorRole: "bot", Level: "product", Concerns: []string{"performance"}}, true)
 	if people, prod := s.discussion(); people != 3 || prod != 2 {
 		t.Fatalf("discussion = %d people's comments, %d product-level; want 3, 2", people, prod)
@@ -23,7 +24,7 @@ func TestTallyCountsPeopleOnceAndNeverBots(t *testing.T) {
 	if want := []string{"reliability", "performance"}; !slices.Equal(st.Discussion.Concerns, want) {
 		t.Fatalf("concerns = %v, want most raised first %v", st.Discussion.Concerns, want)
 	}
-	s.tally(KindReviewComment, 3, store.Comment{}, false) // deleted
+	s.tally(threads.KindReviewComment, 3, store.Comment{}, false) // deleted
 	if people, _ := s.discussion(); people != 2 {
 		t.Fatalf("after a deletion, %d comments, want 2", people)
 	}
@@ -32,7 +33,7 @@ func TestTallyCountsPeopleOnceAndNeverBots(t *testing.T) {
 func TestStateEncodingIsStable(t *testing.T) {
 	s := state{Links: []link{{Repo: "acme/api", Number: 3, Closing: true, Kind: linkIssue, Owner: "@bob", Rationale: "strong"}}, Reason: "none"}
 	for i := range 20 {
-		s.tally(KindReviewComment, int64(i), store.Comment{AuthorRole: "engineer", Level: "implementation"}, true)
+		s.tally(threads.KindReviewComment, int64(i), store.Comment{AuthorRole: "engineer", Level: "implementation"}, true)
 	}
 	var first store.Thread
 	encodeState(&first, s)

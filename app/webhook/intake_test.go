@@ -17,8 +17,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
+	"github.com/ownershipbot/ownershipbot/app/installs"
+	"github.com/ownershipbot/ownershipbot/app/issues"
 	"github.com/ownershipbot/ownershipbot/app/metrics"
-	"github.com/ownershipbot/ownershipbot/app/ownership"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/store/sqlite"
 	"github.com/ownershipbot/ownershipbot/app/webhook"
@@ -38,7 +39,7 @@ func newIntake(t testing.TB) (*webhook.Intake, store.Store, *metrics.Metrics) {
 	m := metrics.New(prometheus.NewRegistry())
 	return &webhook.Intake{
 		Secret: secret, Queue: st, Metrics: m,
-		Registry: dispatch.NewRegistry(ownership.New(ownership.Options{})),
+		Registry: dispatch.NewRegistry(issues.New(nil), installs.New(installs.Options{})),
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now,
 	}, st, m
 }

@@ -1,0 +1,133 @@
+// Package installs handles the events about where the App is installed and
+// how it is configured: installation (created, deleted, suspended,
+// unsuspended), installation_repositories (a repository removed from the
+// App) and push (a configuration file changed on the default branch).
+package installs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/ownershipbot/ownershipbot/app/config"
+	"github.com/ownershipbot/ownershipbot/app/dispatch"
+	"github.com/ownershipbot/ownershipbot/app/store"
+)
+
+// Store is what the handler records and forgets.
+type Store interface {
+	PutInstallation(ctx context.Context, in store.Installation) error
+	DeleteInstallation(ctx context.Context, id int64) error
+	DeleteRepository(ctx context.Context, repo string) error
+}
+
+// Clients are the GitHub clients, cached per installation.
+type Clients interface{ Forget(installationID int64) }
+
+// Configs are the repository configurations, cached per installation.
+type Configs interface {
+	Invalidate(installationID int64, owner, repo string)
+	Forget(installationID int64)
+}
+
+// Options configures a Handler.
+type Options struct {
+	Store   Store
+	Clients Clients
+	Configs Configs
+}
+
+// Handler handles installation, installation_repositories and push events.
+type Handler struct{ opts Options }
+
+// New returns a Handler.
+func New(opts Options) *Handler { return &Handler{opts} }
+
+// Events implements dispatch.Handler.
+func (h *Handler) Events() []string {
+	return []string{"installation", "installation_repositories", "push"}
+}
+
+// Permissions implements dispatch.Handler: contents to receive pushes and
+// read .github/ownership.yml; metadata, which every App has.
+func (h *Handler) Permissions() map[string]string {
+	return map[string]string{"contents": "read", "metadata": "read"}
+}
+
+var usedActions = map[string][]string{
+	"installation":              {"created", "deleted", "suspend", "unsuspend"},
+	"installation_repositories": {"added", "removed"},
+}
+
+// Wants implements dispatch.Handler.
+func (h *Handler) Wants(event string, env dispatch.Envelope) bool {
+	if event == "push" {
+		return pushTouchesConfig(env)
+	}
+	return slices.Contains(usedActions[event], env.Action)
+}
+
+// pushTouchesConfig reports whether a push to the default branch changed a
+// configuration file.
+func pushTouchesConfig(env dispatch.Envelope) bool {
+	if env.Repository.DefaultBranch == "" || env.Ref != "refs/heads/"+env.Repository.DefaultBranch {
+		return false
+	}
+	for _, c := range env.Commits {
+		for _, files := range [][]string{c.Added, c.Modified, c.Removed} {
+			if slices.Contains(files, config.Path) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Handle implements dispatch.Handler. A suspended installation's events
+// are handled too: they are how it is unsuspended.
+func (h *Handler) Handle(ctx context.Context, d store.Delivery) error {
+	ev, err := github.ParseWebHook(d.Event, d.Payload)
+	if err != nil {
+		return dispatch.Permanent(fmt.Errorf("decode %s payload: %w", d.Event, err))
+	}
+	switch ev := ev.(type) {
+	case *github.InstallationEvent:
+		return h.installation(ctx, ev)
+	case *github.InstallationRepositoriesEvent:
+		return h.repositories(ctx, ev)
+	case *github.PushEvent:
+		owner, repo, _ := strings.Cut(ev.GetRepo().GetFullName(), "/")
+		h.opts.Configs.Invalidate(d.InstallationID, owner, repo)
+	}
+	return nil
+}
+
+func (h *Handler) installation(ctx context.Context, ev *github.InstallationEvent) error {
+	in := ev.GetInstallation()
+	rec := store.Installation{ID: in.GetID(), Account: in.GetAccount().GetLogin()}
+	switch ev.GetAction() {
+	case "deleted":
+		// The org removed the App: forget what it stored about them.
+		h.opts.Clients.Forget(rec.ID)
+		h.opts.Configs.Forget(rec.ID)
+		return h.opts.Store.DeleteInstallation(ctx, rec.ID)
+	case "suspend":
+		rec.Suspended = true
+	}
+	return h.opts.Store.PutInstallation(ctx, rec)
+}
+
+func (h *Handler) repositories(ctx context.Context, ev *github.InstallationRepositoriesEvent) error {
+	if ev.GetAction() != "removed" {
+		return nil
+	}
+	for _, r := range ev.RepositoriesRemoved {
+		if err := h.opts.Store.DeleteRepository(ctx, strings.ToLower(r.GetFullName())); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+// Package issues handles the events about issues and their comments: it
+// keeps each issue's owner and rationale in the store, keeps the bot's one
+// comment on it up to date, and records each comment on it.
+package issues
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/ownershipbot/ownershipbot/app/botcomment"
+	"github.com/ownershipbot/ownershipbot/app/config"
+	"github.com/ownershipbot/ownershipbot/app/dispatch"
+	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/threads"
+)
+
+// Handler handles issues events and issue_comment events on issues.
+type Handler struct{ *threads.Base }
+
+// New returns a Handler.
+func New(base *threads.Base) *Handler { return &Handler{base} }
+
+// Events implements dispatch.Handler.
+func (h *Handler) Events() []string { return []string{"issue_comment", "issues"} }
+
+// Permissions implements dispatch.Handler: issues to read them and write the
+// comment; contents to read .github/ownership.yml; members to resolve
+// product teams; metadata, which every App has.
+func (h *Handler) Permissions() map[string]string {
+	return map[string]string{"issues": "write", "contents": "read", "members": "read", "metadata": "read"}
+}
+
+var usedActions = map[string][]string{
+	"issues":        {"opened", "edited", "assigned", "unassigned", "labeled", "unlabeled", "closed", "reopened", "deleted", "transferred"},
+	"issue_comment": {"created", "edited", "deleted"},
+}
+
+// Wants implements dispatch.Handler. Comments on a pull request's
+// conversation belong to the pull request's handler.
+func (h *Handler) Wants(event string, env dispatch.Envelope) bool {
+	if event == "issue_comment" && env.Issue.PullRequest != nil {
+		return false
+	}
+	return slices.Contains(usedActions[event], env.Action)
+}
+
+// Handle implements dispatch.Handler.
+func (h *Handler) Handle(ctx context.Context, d store.Delivery) error {
+	ev, err := github.ParseWebHook(d.Event, d.Payload)
+	if err != nil {
+		return dispatch.Permanent(fmt.Errorf("decode %s payload: %w", d.Event, err))
+	}
+	if off, err := h.Suspended(ctx, d.InstallationID); err != nil || off {
+		return err
+	}
+	switch ev := ev.(type) {
+	case *github.IssuesEvent:
+		return h.issue(ctx, d, ev)
+	case *github.IssueCommentEvent:
+		disc, err := threads.Discuss(d.InstallationID, ev)
+		if err != nil {
+			return err
+		}
+		if disc.Thread != store.ThreadIssue {
+			return nil // a pull request's conversation: its own handler takes it
+		}
+		_, err = h.Record(ctx, &disc)
+		return err
+	}
+	return nil
+}
+
+func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.IssuesEvent) error {
+	issue := ev.GetIssue()
+	if issue == nil || ev.GetRepo().GetFullName() == "" {
+		return dispatch.Permanent(errors.New("the issues payload has no issue or repository"))
+	}
+	if issue.IsPullRequest() {
+		return nil
+	}
+	fullName := ev.GetRepo().GetFullName()
+	repo := strings.ToLower(fullName)
+	switch ev.GetAction() {
+	case "deleted", "transferred":
+		// Gone from this repository; a transferred issue is counted where it lands.
+		return h.Store.DeleteThread(ctx, repo, issue.GetNumber())
+	}
+	cfg, err := h.Config(ctx, d.InstallationID, fullName)
+	if err != nil {
+		return err
+	}
+	if threads.IgnoresIssue(cfg, issue) {
+		return h.Store.DeleteThread(ctx, repo, issue.GetNumber())
+	}
+
+	prev, found, err := h.Store.Thread(ctx, repo, issue.GetNumber())
+	if err != nil {
+		return err
+	}
+	t := h.AssessIssue(prev, d.InstallationID, repo, issue, cfg.Config)
+	threads.MayCarryBotComment(&t, found, issue.GetComments())
+	// Time to owner is known only for issues seen without an owner first, or
+	// born with one; an old issue met for the first time would skew it.
+	if prev.FirstOwned.IsZero() && !t.FirstOwned.IsZero() && !t.CreatedAt.IsZero() && (found || ev.GetAction() == "opened") {
+		h.Metrics.TimeToOwner.WithLabelValues(repo).Observe(t.FirstOwned.Sub(t.CreatedAt).Seconds())
+	}
+	// Most events change nothing the bot keeps; skip the write then.
+	if !found || !prev.SameState(t) {
+		if err := h.Store.PutThread(ctx, t); err != nil {
+			return err
+		}
+	}
+	if found && (prev.Owner != t.Owner || prev.HasRationale() != t.HasRationale()) {
+		if err := h.IssueChanged(ctx, d.InstallationID, repo, t.Number); err != nil {
+			return err
+		}
+	}
+	return h.publish(ctx, d.InstallationID, fullName, &t, cfg)
+}
+
+// publish keeps the bot's one comment on an issue true to its state: it is
+// wanted when something is missing or a broken configuration file must be
+// reported (once per problem).
+func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, t *store.Thread, cfg config.Loaded) error {
+	if cfg.Comment == config.CommentNever || t.State != store.StateOpen {
+		return nil
+	}
+	status := botcomment.IssueStatus{
+		Owner: t.Owner, OwnerSource: t.OwnerSource,
+		HasRationale: t.HasRationale(), RationaleEvidence: t.RationaleEvidence,
+		LabelPattern: cfg.Owner.LabelPattern, OwnerFields: cfg.Owner.Fields,
+		DocsURL: h.DocsURL,
+	}
+	notice := ""
+	if cfg.Err != nil {
+		sent, err := h.Store.ConfigNoticeSent(ctx, t.Repo, cfg.ProblemHash())
+		if err != nil {
+			return err
+		}
+		if !sent {
+			notice = cfg.ProblemHash()
+			status.ConfigSource, status.ConfigProblem = cfg.Source, cfg.Err.Error()
+		}
+	}
+	wrote, err := h.Publish(ctx, threads.Nudge{
+		InstallationID: installationID, FullName: fullName, Thread: t, Mode: cfg.Comment,
+		Wanted: !status.Complete() || notice != "", Text: botcomment.RenderIssue(status),
+	})
+	if err != nil || !wrote || notice == "" {
+		return err
+	}
+	return h.Store.MarkConfigNotice(ctx, t.Repo, notice)
+}
