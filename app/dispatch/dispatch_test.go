@@ -51,3 +51,32 @@ func TestOrderKeys(t *testing.T) {
 		}
 	}
 }
+
+// onKind wants issue_comment deliveries on issues, or on pull requests.
+type onKind struct {
+	recorder
+	pulls bool
+}
+
+func (h *onKind) Events() []string { return []string{"issue_comment"} }
+func (h *onKind) Wants(event string, env dispatch.Envelope) bool {
+	return (env.Issue.PullRequest != nil) == h.pulls
+}
+
+func TestASharedEventGoesToTheHandlerThatWantsIt(t *testing.T) {
+	issues, pulls := &onKind{}, &onKind{pulls: true}
+	r := dispatch.NewRegistry(issues, pulls)
+	onIssue := []byte(`{"action":"created","issue":{"number":3}}`)
+	onPull := []byte(`{"action":"created","issue":{"number":4,"pull_request":{"url":"x"}}}`)
+	for _, p := range [][]byte{onIssue, onPull, onPull} {
+		if err := r.Handle(context.Background(), store.Delivery{Event: "issue_comment", Payload: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(issues.got) != 1 || len(pulls.got) != 2 {
+		t.Errorf("issue handler got %d, pull request handler %d deliveries; want 1 and 2", len(issues.got), len(pulls.got))
+	}
+	if !slices.Equal(r.Events(), []string{"issue_comment"}) {
+		t.Errorf("Events = %v, want the shared event once", r.Events())
+	}
+}

@@ -12,12 +12,12 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/threads"
 )
 
-// Link kinds, as the comment shows them.
+// Link kinds, as stored and as the comment shows them.
 const (
-	linkIssue   = botcomment.LinkIssue
-	linkPull    = botcomment.LinkPullRequest
-	linkOutside = botcomment.LinkOutside
-	linkMissing = botcomment.LinkMissing
+	linkIssue   = store.LinkIssue
+	linkPull    = store.LinkPullRequest
+	linkOutside = store.LinkOutside
+	linkMissing = store.LinkMissing
 )
 
 // state is what the bot keeps of a pull request beyond store.Thread's
