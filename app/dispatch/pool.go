@@ -16,9 +16,18 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
+// Queue is what the pool needs of the durable queue: taking a delivery
+// and settling it.
+type Queue interface {
+	Claim(ctx context.Context, worker string, leaseFor time.Duration) (store.Delivery, error)
+	Complete(ctx context.Context, id string) error
+	Retry(ctx context.Context, id string, at time.Time, lastError string) error
+	Fail(ctx context.Context, id string, lastError string) error
+}
+
 // PoolOptions configures a Pool. Zero values take the defaults in brackets.
 type PoolOptions struct {
-	Queue   store.Queue
+	Queue   Queue
 	Handle  func(ctx context.Context, d store.Delivery) error
 	Metrics *metrics.Metrics
 	Log     *slog.Logger

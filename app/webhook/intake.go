@@ -5,6 +5,7 @@ package webhook
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -30,10 +31,15 @@ const MaxBodyBytes = 25 << 20
 // delivery as failed, to be redelivered.
 const MaxBufferedBytes = 96 << 20
 
+// Queue is where intake stores a delivery before answering GitHub.
+type Queue interface {
+	Enqueue(ctx context.Context, d store.Delivery) (inserted bool, err error)
+}
+
 // Intake is the POST /webhook handler.
 type Intake struct {
 	Secret   []byte
-	Queue    store.Queue
+	Queue    Queue
 	Registry *dispatch.Registry
 	Metrics  *metrics.Metrics
 	Log      *slog.Logger
