@@ -1,5 +1,5 @@
 // Package publish keeps the bot's one comment per issue or pull request
-// (CONTRACTS section 6): created once, edited in place, never rewritten with
+// (see docs/reference.md): created once, edited in place, never rewritten with
 // the same text, created again if a person deleted it, and never doubled by
 // a crash between GitHub's answer and the store's write.
 package publish

@@ -2,7 +2,7 @@
 // request to the issues it links and their ownership, decides whether the
 // pull request says why it is needed, analyses its review discussion into
 // the counts dashboards divide, and keeps the bot's one comment on it up to
-// date (issue 5).
+// date.
 //
 // Conversation comments on a pull request arrive as issue_comment events,
 // which package ownership handles; it calls Discussed afterwards so the pull
