@@ -72,6 +72,13 @@ func scrape(t *testing.T, c *StoreCollector) string {
 	return b.String()
 }
 
+func wantLine(t *testing.T, scraped, line string) {
+	t.Helper()
+	if !strings.Contains(scraped, line+"\n") {
+		t.Errorf("missing %q in:\n%s", line, scraped)
+	}
+}
+
 func newCollector(c counts) *StoreCollector {
 	return NewStoreCollector(c, 24*time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
@@ -91,9 +98,7 @@ func TestEveryGaugeIsReportedWhenTheStoreAnswers(t *testing.T) {
 		"ownershipbot_store_collect_success gauge=queue_depth 1",
 		"ownershipbot_store_up 1",
 	} {
-		if !strings.Contains(got, want+"\n") {
-			t.Errorf("missing %q in:\n%s", want, got)
-		}
+		wantLine(t, got, want)
 	}
 }
 
@@ -108,9 +113,7 @@ func TestAFailedQueryHidesNoOtherGauge(t *testing.T) {
 		"ownershipbot_store_collect_success gauge=issues 1",
 		"ownershipbot_store_up 0",
 	} {
-		if !strings.Contains(got, want+"\n") {
-			t.Errorf("missing %q in:\n%s", want, got)
-		}
+		wantLine(t, got, want)
 	}
 	if strings.Contains(got, "ownershipbot_comments ") {
 		t.Errorf("the failed query's gauge is reported anyway:\n%s", got)
@@ -126,8 +129,6 @@ func TestASlowQueryHidesNoOtherGauge(t *testing.T) {
 		"ownershipbot_store_collect_success gauge=issues 0",
 		"ownershipbot_store_collect_success gauge=queue_depth 1",
 	} {
-		if !strings.Contains(got, want+"\n") {
-			t.Errorf("missing %q in:\n%s", want, got)
-		}
+		wantLine(t, got, want)
 	}
 }
