@@ -45,8 +45,8 @@
 // Each sentence is tokenised (lowercase, light plural stemming, numbers
 // with units turned into tokens such as "#time" for "300ms" or "#pct" for
 // "4%", spelled-out counts into "#num") and matched longest phrase first.
-// Phrases add weight to one or more of the six concerns of CONTRACTS
-// section 5. Three kinds of context adjust the sum: naming the people
+// Phrases add weight to one or more of the six concerns (see
+// docs/reference.md). Three kinds of context adjust the sum: naming the people
 // affected (users, customers, operators) lifts a concern that already has
 // support; a measurement (300ms, 4%, 2GB) does the same; code-level talk
 // (rename, unit test, CI, bump, lint) lowers concerns in a sentence that

@@ -1,6 +1,6 @@
 package analysis
 
-// Concern is one kind of product-level concern (CONTRACTS section 5).
+// Concern is one kind of product-level concern (see docs/reference.md).
 type Concern string
 
 // The six concerns, with their exact contract names.

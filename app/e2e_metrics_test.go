@@ -14,21 +14,25 @@ import (
 	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
-// contractMetrics are CONTRACTS section 7: names, types and label names.
+// contractMetrics are the metrics docs/reference.md promises: names, types
+// and label names.
 var contractMetrics = map[string]struct {
 	kind   string
 	labels []string
 }{
-	"ownershipbot_webhook_deliveries_total":    {"counter", []string{"event", "outcome"}},
-	"ownershipbot_comments_analyzed_total":     {"counter", []string{"author_role", "level", "repository", "thread"}},
-	"ownershipbot_comment_concerns_total":      {"counter", []string{"author_role", "concern", "repository", "thread"}},
-	"ownershipbot_comments":                    {"gauge", []string{"author_role", "level", "repository", "thread"}},
-	"ownershipbot_comment_concerns":            {"gauge", []string{"author_role", "concern", "repository", "thread"}},
-	"ownershipbot_issues":                      {"gauge", []string{"owner", "rationale", "repository"}},
-	"ownershipbot_issue_time_to_owner_seconds": {"histogram", []string{"repository"}},
-	"ownershipbot_github_requests_total":       {"counter", []string{"method", "route", "status"}},
-	"ownershipbot_queue_depth":                 {"gauge", nil},
-	"ownershipbot_event_processing_seconds":    {"histogram", []string{"event"}},
+	"ownershipbot_webhook_deliveries_total":       {"counter", []string{"event", "outcome"}},
+	"ownershipbot_comments_analyzed_total":        {"counter", []string{"author_role", "level", "repository", "thread"}},
+	"ownershipbot_comment_concerns_total":         {"counter", []string{"author_role", "concern", "repository", "thread"}},
+	"ownershipbot_comments":                       {"gauge", []string{"author_role", "level", "repository", "thread"}},
+	"ownershipbot_comment_concerns":               {"gauge", []string{"author_role", "concern", "repository", "thread"}},
+	"ownershipbot_issues":                         {"gauge", []string{"owner", "rationale", "repository"}},
+	"ownershipbot_issue_time_to_owner_seconds":    {"histogram", []string{"repository"}},
+	"ownershipbot_github_requests_total":          {"counter", []string{"method", "route", "status"}},
+	"ownershipbot_queue_depth":                    {"gauge", nil},
+	"ownershipbot_event_processing_seconds":       {"histogram", []string{"event"}},
+	"ownershipbot_store_up":                       {"gauge", nil},
+	"ownershipbot_store_collect_success":          {"gauge", []string{"gauge"}},
+	"ownershipbot_store_collect_duration_seconds": {"gauge", []string{"gauge"}},
 }
 
 func TestMetricsEndpointKeepsTheContract(t *testing.T) {
@@ -74,6 +78,11 @@ func TestMetricsEndpointKeepsTheContract(t *testing.T) {
 	for _, leak := range []string{apptest.Secret, "bob", "#1", "Bare"} {
 		if strings.Contains(string(body), leak) {
 			t.Errorf("/metrics carries %q", leak)
+		}
+	}
+	for _, gauge := range []string{"issues", "pull_requests", "comments", "comment_concerns", "queue_depth"} {
+		if want := `ownershipbot_store_collect_success{gauge="` + gauge + `"} 1`; !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s:\n%s", want, grep(string(body), "ownershipbot_store_collect_success"))
 		}
 	}
 	if !strings.Contains(string(body), `ownershipbot_issues{owner="yes",rationale="no",repository="acme/web"} 1`) {

@@ -9,10 +9,12 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ownershipbot/ownershipbot/internal/needs"
 )
 
-// promtool returns the path of promtool, failing the test with an install
-// hint when it is missing: these checks are part of CI, not optional.
+// promtool returns the path of promtool; without it the test is skipped,
+// saying so, or fails under CI=true.
 func promtool(t *testing.T) string {
 	t.Helper()
 	return needTool(t, "promtool")
@@ -20,11 +22,7 @@ func promtool(t *testing.T) string {
 
 func needTool(t *testing.T, name string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s is not installed; install it with `apt-get install prometheus` (Debian) or run .ci/run, which does", name)
-	}
-	return path
+	return needs.Program(t, name, "install it with `apt-get install prometheus` (Debian)")
 }
 
 func runTool(t *testing.T, dir, tool string, args ...string) string {

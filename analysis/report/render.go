@@ -11,7 +11,7 @@ import (
 )
 
 // RenderJSON writes one JSON object for a single repository, or an array of
-// them for several (CONTRACTS section 8).
+// them for several (see docs/reference.md).
 func RenderJSON(w io.Writer, reports []Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

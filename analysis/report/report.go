@@ -9,7 +9,7 @@
 // "gh issue view --json" prints), back to back in one stream or one per
 // file; Build judges every issue, pull request, comment and review with
 // package analysis and counts per repository; the Render functions print
-// the result as a terminal table, Markdown or JSON (CONTRACTS section 8).
+// the result as a terminal table, Markdown or JSON (docs/reference.md).
 package report
 
 import (
@@ -179,7 +179,8 @@ type Options struct {
 	MaxAttention int
 }
 
-// Report is the ownership report of one repository (CONTRACTS section 8).
+// Report is the ownership report of one repository; its JSON form is in
+// docs/reference.md.
 type Report struct {
 	Repository     string          `json:"repository"`
 	Issues         IssueCounts     `json:"issues"`

@@ -28,8 +28,8 @@ type PullLink struct {
 // bodies, review comments and conversation comments; bots never count).
 type Discussion struct {
 	Total, ProductLevel int
-	// Concerns are the concerns raised, most raised first, as CONTRACTS
-	// section 5 names them.
+	// Concerns are the concerns raised, most raised first, by the names
+	// docs/reference.md gives them.
 	Concerns []string
 }
 
@@ -181,7 +181,7 @@ func DiscussionLine(d Discussion) string {
 	return line + "."
 }
 
-// ConcernWords names a concern of CONTRACTS section 5 in plain words.
+// ConcernWords names a concern in plain words.
 func ConcernWords(concern string) string {
 	switch concern {
 	case "user_experience":

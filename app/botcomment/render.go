@@ -1,5 +1,5 @@
 // Package botcomment writes the text of ownershipbot's one comment per issue
-// or pull request (CONTRACTS section 6). It is pure: the caller decides
+// or pull request (see docs/reference.md). It is pure: the caller decides
 // whether to write it and where.
 package botcomment
 

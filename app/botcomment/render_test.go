@@ -73,7 +73,8 @@ func everyOther(parts []string) []string {
 }
 
 func TestHashChangesWithText(t *testing.T) {
-	if Hash("a") == Hash("b") || Hash("a") != Hash("a") {
+	a := Hash("a")
+	if a == Hash("b") || a != Hash("a") {
 		t.Fatal("hash does not identify text")
 	}
 }

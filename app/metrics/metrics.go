@@ -1,5 +1,5 @@
-// Package metrics declares ownershipbot's Prometheus metrics (CONTRACTS
-// section 7) once, on a registry the caller passes in, and collects the
+// Package metrics declares ownershipbot's Prometheus metrics (listed in
+// docs/reference.md) once, on a registry the caller passes in, and collects the
 // gauges that reflect the store at scrape time.
 package metrics
 

@@ -11,17 +11,30 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
+// Counts are the store queries behind the gauges, one per gauge.
+type Counts interface {
+	IssueCounts(ctx context.Context) ([]store.IssueCount, error)
+	PullRequestCounts(ctx context.Context) ([]store.PullRequestCount, error)
+	CommentCounts(ctx context.Context, since time.Time) ([]store.CommentCount, error)
+	ConcernCounts(ctx context.Context, since time.Time) ([]store.ConcernCount, error)
+	Depth(ctx context.Context) (int, error)
+}
+
 // StoreCollector reports the gauges that are the truth dashboards divide:
 // issues, pull requests and comments as they stand in the store now. It
 // queries the store at scrape time, with a short cache so that several
-// scrapers do not multiply the load.
+// scrapers do not multiply the load. Each gauge's query runs on its own, with
+// its own deadline, and reports its own success and duration (as
+// node_exporter does per collector): a failed or slow count hides no other
+// gauge.
 type StoreCollector struct {
-	store  store.Store
-	window time.Duration // comments created within it are counted
-	ttl    time.Duration
-	log    *slog.Logger
+	store   Counts
+	window  time.Duration // comments created within it are counted
+	ttl     time.Duration
+	timeout time.Duration // per query
+	log     *slog.Logger
 
-	issues, pulls, comments, concerns, depth, up *prometheus.Desc
+	issues, pulls, comments, concerns, depth, up, success, duration *prometheus.Desc
 
 	mu       sync.Mutex
 	cached   []prometheus.Metric
@@ -29,25 +42,27 @@ type StoreCollector struct {
 }
 
 // NewStoreCollector returns a collector over s. window is the metrics window
-// for comments (CONTRACTS: default 30 days).
-func NewStoreCollector(s store.Store, window time.Duration, log *slog.Logger) *StoreCollector {
+// for comments (30 days by default; see docs/reference.md).
+func NewStoreCollector(s Counts, window time.Duration, log *slog.Logger) *StoreCollector {
 	d := func(name, help string, labels ...string) *prometheus.Desc {
 		return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
 	}
 	return &StoreCollector{
-		store: s, window: window, ttl: 5 * time.Second, log: log,
+		store: s, window: window, ttl: 5 * time.Second, timeout: 5 * time.Second, log: log,
 		issues:   d("issues", "Open issues by whether they have an owner and a rationale.", "repository", "owner", "rationale"),
 		pulls:    d("pull_requests", "Open pull requests by linked issue ownership and rationale.", "repository", "linked_issue", "rationale"),
 		comments: d("comments", "Comments created within the metrics window, as they stand now, by level.", "repository", "thread", "author_role", "level"),
 		concerns: d("comment_concerns", "Concerns in comments created within the metrics window, as they stand now.", "repository", "thread", "author_role", "concern"),
 		depth:    d("queue_depth", "Deliveries stored and not yet processed."),
-		up:       d("store_up", "1 when the store answered the last scrape's queries, else 0."),
+		up:       d("store_up", "1 when the store answered every query of the last scrape, else 0."),
+		success:  d("store_collect_success", "1 when the store answered the query behind the gauge at the last scrape, else 0.", "gauge"),
+		duration: d("store_collect_duration_seconds", "Time the query behind the gauge took at the last scrape.", "gauge"),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *StoreCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.issues, c.pulls, c.comments, c.concerns, c.depth, c.up} {
+	for _, d := range []*prometheus.Desc{c.issues, c.pulls, c.comments, c.concerns, c.depth, c.up, c.success, c.duration} {
 		ch <- d
 	}
 }
@@ -72,54 +87,89 @@ func (c *StoreCollector) Invalidate() {
 	c.mu.Unlock()
 }
 
-func (c *StoreCollector) query() []prometheus.Metric {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var out []prometheus.Metric
-	gauge := func(d *prometheus.Desc, v int, labels ...string) {
-		out = append(out, prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(v), labels...))
-	}
-	fail := func(what string, err error) []prometheus.Metric {
-		c.log.Error("metrics: store query failed", "query", what, "err", err)
-		return []prometheus.Metric{prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)}
-	}
+// gaugeQuery is the query behind one gauge: it returns the gauge's series.
+type gaugeQuery struct {
+	gauge string // the gauge's name without the namespace: the success metric's label
+	run   func(ctx context.Context) ([]prometheus.Metric, error)
+}
 
-	issues, err := c.store.IssueCounts(ctx)
-	if err != nil {
-		return fail("issues", err)
-	}
-	for _, n := range issues {
-		gauge(c.issues, n.Count, n.Repo, yesNo(n.HasOwner), yesNo(n.HasRationale))
-	}
-	pulls, err := c.store.PullRequestCounts(ctx)
-	if err != nil {
-		return fail("pull_requests", err)
-	}
-	for _, n := range pulls {
-		gauge(c.pulls, n.Count, n.Repo, n.LinkedIssue, yesNo(n.HasRationale))
-	}
+func (c *StoreCollector) queries() []gaugeQuery {
 	since := time.Now().Add(-c.window)
-	comments, err := c.store.CommentCounts(ctx, since)
-	if err != nil {
-		return fail("comments", err)
+	series := func(d *prometheus.Desc, v int, labels ...string) prometheus.Metric {
+		return prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(v), labels...)
 	}
-	for _, n := range comments {
-		gauge(c.comments, n.Count, n.Repo, n.Thread, n.AuthorRole, n.Level)
+	return []gaugeQuery{
+		{"issues", func(ctx context.Context) (out []prometheus.Metric, err error) {
+			rows, err := c.store.IssueCounts(ctx)
+			for _, n := range rows {
+				out = append(out, series(c.issues, n.Count, n.Repo, yesNo(n.HasOwner), yesNo(n.HasRationale)))
+			}
+			return out, err
+		}},
+		{"pull_requests", func(ctx context.Context) (out []prometheus.Metric, err error) {
+			rows, err := c.store.PullRequestCounts(ctx)
+			for _, n := range rows {
+				out = append(out, series(c.pulls, n.Count, n.Repo, n.LinkedIssue, yesNo(n.HasRationale)))
+			}
+			return out, err
+		}},
+		{"comments", func(ctx context.Context) (out []prometheus.Metric, err error) {
+			rows, err := c.store.CommentCounts(ctx, since)
+			for _, n := range rows {
+				out = append(out, series(c.comments, n.Count, n.Repo, n.Thread, n.AuthorRole, n.Level))
+			}
+			return out, err
+		}},
+		{"comment_concerns", func(ctx context.Context) (out []prometheus.Metric, err error) {
+			rows, err := c.store.ConcernCounts(ctx, since)
+			for _, n := range rows {
+				out = append(out, series(c.concerns, n.Count, n.Repo, n.Thread, n.AuthorRole, n.Concern))
+			}
+			return out, err
+		}},
+		{"queue_depth", func(ctx context.Context) ([]prometheus.Metric, error) {
+			n, err := c.store.Depth(ctx)
+			return []prometheus.Metric{series(c.depth, n)}, err
+		}},
 	}
-	concerns, err := c.store.ConcernCounts(ctx, since)
-	if err != nil {
-		return fail("comment_concerns", err)
+}
+
+// query runs every gauge's query at once, each with its own deadline, so
+// that the scrape takes as long as the slowest query, not their sum.
+func (c *StoreCollector) query() []prometheus.Metric {
+	qs := c.queries()
+	results := make([][]prometheus.Metric, len(qs))
+	failed := make([]bool, len(qs))
+	var wg sync.WaitGroup
+	for i, q := range qs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+			defer cancel()
+			start := time.Now()
+			series, err := q.run(ctx)
+			took := time.Since(start).Seconds()
+			success := 1.0
+			if err != nil {
+				c.log.Error("metrics: store query failed", "gauge", q.gauge, "err", err)
+				series, success, failed[i] = nil, 0, true
+			}
+			results[i] = append(series,
+				prometheus.MustNewConstMetric(c.success, prometheus.GaugeValue, success, q.gauge),
+				prometheus.MustNewConstMetric(c.duration, prometheus.GaugeValue, took, q.gauge))
+		}()
 	}
-	for _, n := range concerns {
-		gauge(c.concerns, n.Count, n.Repo, n.Thread, n.AuthorRole, n.Concern)
+	wg.Wait()
+	var out []prometheus.Metric
+	up := 1.0
+	for i, r := range results {
+		out = append(out, r...)
+		if failed[i] {
+			up = 0
+		}
 	}
-	depth, err := c.store.Depth(ctx)
-	if err != nil {
-		return fail("queue_depth", err)
-	}
-	gauge(c.depth, depth)
-	gauge(c.up, 1)
-	return out
+	return append(out, prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, up))
 }
 
 func yesNo(b bool) string {

@@ -19,7 +19,7 @@ import (
 // characters, so 16 MiB leaves room for any real export.
 const defaultMaxLine = 16 << 20
 
-// analyzeInput is one line of analyze's input (CONTRACTS section 4).
+// analyzeInput is one line of analyze's input (see docs/reference.md).
 type analyzeInput struct {
 	ID                json.RawMessage `json:"id"`
 	Kind              string          `json:"kind"`

@@ -12,7 +12,7 @@ import (
 	"syscall"
 )
 
-// Exit codes shared by every command (CONTRACTS section 1).
+// Exit codes shared by every command (see docs/reference.md).
 const (
 	exitOK      = 0
 	exitFailure = 1

@@ -13,7 +13,7 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/store/dburl"
 )
 
-// setting is one configuration value of serve or demo (CONTRACTS section 2):
+// setting is one configuration value of serve or demo (docs/reference.md):
 // an environment variable, overridden by the flag of the same name in kebab
 // case.
 type setting struct {

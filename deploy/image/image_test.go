@@ -16,8 +16,11 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/ownershipbot/ownershipbot/internal/needs"
 )
 
 // readTar returns the regular files and headers of a tar stream.
@@ -49,43 +52,89 @@ type ociDescriptor struct {
 	Platform    map[string]string `json:"platform"`
 }
 
-func TestImageTarballIsStaticNonRootAndReproducible(t *testing.T) {
-	root, _ := filepath.Abs("../..")
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	// One build of the binary (go build -trimpath -buildid= is reproducible
-	// for a given tree; rebuilding here would only race with edits in a
-	// shared work tree), copied to a second path: the image must not depend
-	// on where the binary was, nor on when it is assembled.
-	bin1, bin2 := filepath.Join(dir, "a", "ownershipbot"), filepath.Join(dir, "b", "ownershipbot")
-	if err := BuildBinary(ctx, root, bin1, runtime.GOARCH); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(bin1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.MkdirAll(filepath.Dir(bin2), 0o755)
-	if err := os.WriteFile(bin2, b, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	var img1, img2 bytes.Buffer
-	r1, err := Write(&img1, Options{Binary: bin1, Arch: runtime.GOARCH, Created: created, Tag: "ownershipbot:test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r2, err := Write(&img2, Options{Binary: bin2, Arch: runtime.GOARCH, Created: created, Tag: "ownershipbot:test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r1.ManifestDigest != r2.ManifestDigest || !bytes.Equal(img1.Bytes(), img2.Bytes()) {
-		t.Errorf("two images of the same binary differ: %s vs %s", r1.ManifestDigest, r2.ManifestDigest)
-	}
-	t.Logf("image %s, %d bytes", r1.ManifestDigest, img1.Len())
+// built is the image every test here inspects: the binary is compiled once
+// per test binary (a cold build takes minutes) and shared.
+type built struct {
+	dir        string
+	img1, img2 []byte // the images of one binary at two paths
+	r1, r2     Result
+	err        error
+}
 
-	files, _, _ := readTar(t, bytes.NewReader(img1.Bytes()))
+var (
+	buildOnce sync.Once
+	theImage  built
+)
+
+// testImage builds ownershipbot once and writes two images of it, from two
+// paths: go build -trimpath -buildid= is reproducible for a given tree, so
+// a second build would prove only that the tree did not change meanwhile.
+func testImage(t *testing.T) *built {
+	t.Helper()
+	needs.File(t, CABundle, "install it with `apt-get install ca-certificates` (Debian)")
+	buildOnce.Do(func() {
+		b := &theImage
+		root, _ := filepath.Abs("../..")
+		dir, err := os.MkdirTemp("", "ownershipbot-image-test-")
+		if err != nil {
+			b.err = err
+			return
+		}
+		b.dir = dir
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		bin1, bin2 := filepath.Join(dir, "a", "ownershipbot"), filepath.Join(dir, "b", "ownershipbot")
+		if b.err = BuildBinary(ctx, root, bin1, runtime.GOARCH); b.err != nil {
+			return
+		}
+		bin, err := os.ReadFile(bin1)
+		if err == nil {
+			os.MkdirAll(filepath.Dir(bin2), 0o755)
+			err = os.WriteFile(bin2, bin, 0o700)
+		}
+		if err != nil {
+			b.err = err
+			return
+		}
+		var img1, img2 bytes.Buffer
+		if b.r1, b.err = Write(&img1, Options{Binary: bin1, Arch: runtime.GOARCH, Created: created, Tag: "ownershipbot:test"}); b.err != nil {
+			return
+		}
+		if b.r2, b.err = Write(&img2, Options{Binary: bin2, Arch: runtime.GOARCH, Created: created, Tag: "ownershipbot:test"}); b.err != nil {
+			return
+		}
+		b.img1, b.img2 = img1.Bytes(), img2.Bytes()
+	})
+	if theImage.err != nil {
+		t.Fatal(theImage.err)
+	}
+	return &theImage
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if theImage.dir != "" {
+		os.RemoveAll(theImage.dir)
+	}
+	os.Exit(code)
+}
+
+var created = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func TestImageOfOneBinaryIsReproducible(t *testing.T) {
+	b := testImage(t)
+	if b.r1.ManifestDigest != b.r2.ManifestDigest || !bytes.Equal(b.img1, b.img2) {
+		t.Errorf("two images of the same binary differ: %s vs %s", b.r1.ManifestDigest, b.r2.ManifestDigest)
+	}
+	t.Logf("image %s, %d bytes", b.r1.ManifestDigest, len(b.img1))
+}
+
+func TestImageTarballIsStaticAndNonRoot(t *testing.T) {
+	b := testImage(t)
+	r1, dir := b.r1, t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	files, _, _ := readTar(t, bytes.NewReader(b.img1))
 	blob := func(d string) []byte {
 		t.Helper()
 		b, ok := files["blobs/"+strings.Replace(d, ":", "/", 1)]

@@ -164,7 +164,6 @@ type reqCtx struct {
 	r      *http.Request
 	params map[string]string
 	inst   *installation // set for token-authenticated requests
-	status int
 	body   []byte
 	// after runs once the response is written (webhooks of the App's writes).
 	after []func() (Delivery, error)

@@ -238,7 +238,7 @@ func TestCommentsPaginationAndDeletion(t *testing.T) {
 	if len(page) != 65 || resp.Header.Get("Link") != "" {
 		t.Errorf("per_page=100: %d comments, Link %q", len(page), resp.Header.Get("Link"))
 	}
-	resp, body = w.do(t, "GET", path+"?per_page=500&page=1", token, "")
+	_, body = w.do(t, "GET", path+"?per_page=500&page=1", token, "")
 	_ = json.Unmarshal(body, &page)
 	if len(page) != 65 {
 		t.Errorf("per_page is capped at 100: got %d", len(page))

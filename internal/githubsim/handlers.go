@@ -23,7 +23,7 @@ func (s *Sim) checkJWT(c *reqCtx) bool {
 		return false
 	}
 	claims := jwt.MapClaims{}
-	parser := jwt.Parser{ValidMethods: []string{"RS256"}, SkipClaimsValidation: true}
+	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
 	_, err := parser.ParseWithClaims(value, claims, func(*jwt.Token) (any, error) { return &s.key.PublicKey, nil })
 	if err != nil {
 		s.writeError(c, http.StatusUnauthorized, "A JSON web token could not be decoded")

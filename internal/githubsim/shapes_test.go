@@ -3,10 +3,8 @@ package githubsim_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-github/v66/github"
@@ -14,81 +12,6 @@ import (
 	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 	"github.com/ownershipbot/ownershipbot/internal/githubsim/openapitest"
 )
-
-// webhookExamples maps "event.action" to GitHub's example payloads from npm
-// @octokit/webhooks-examples.
-func webhookExamples(t *testing.T) map[string][]map[string]any {
-	t.Helper()
-	examplesOnce.Do(func() {
-		b, err := os.ReadFile(openapitest.Fixture(t, openapitest.WebhookExamplesPath))
-		if err != nil {
-			examplesErr = err
-			return
-		}
-		var index []struct {
-			Name     string           `json:"name"`
-			Examples []map[string]any `json:"examples"`
-		}
-		if examplesErr = json.Unmarshal(b, &index); examplesErr != nil {
-			return
-		}
-		examples = map[string][]map[string]any{}
-		for _, e := range index {
-			for _, x := range e.Examples {
-				action, _ := x["action"].(string)
-				examples[e.Name+"."+action] = append(examples[e.Name+"."+action], x)
-			}
-		}
-	})
-	if examplesErr != nil {
-		t.Fatal(examplesErr)
-	}
-	return examples
-}
-
-var (
-	examplesOnce sync.Once
-	examples     map[string][]map[string]any
-	examplesErr  error
-)
-
-func jsonType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case float64, json.Number:
-		return "number"
-	case bool:
-		return "bool"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// keyPaths flattens v into key path -> JSON type; arrays are described by
-// their first element ("labels[].name").
-func keyPaths(v any, prefix string, out map[string]string) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			p := k
-			if prefix != "" {
-				p = prefix + "." + k
-			}
-			out[p] = jsonType(e)
-			keyPaths(e, p, out)
-		}
-	case []any:
-		if len(x) > 0 {
-			keyPaths(x[0], prefix+"[]", out)
-		}
-	}
-}
 
 // nullable are keys GitHub documents as nullable: the Sim may send null where
 // an example happens to carry a value (an issue without a milestone, ...).
@@ -126,40 +49,17 @@ func missingKeys(t *testing.T, event string, payload []byte) []string {
 	}
 	action, _ := got["action"].(string)
 	key := event + "." + action
-	exs := webhookExamples(t)[key]
-	if len(exs) == 0 {
+	shapes := openapitest.WebhookShapes(t)
+	want, ok := shapes[key]
+	if !ok {
 		// No example of this action (issues.closed, pull_request.edited,
 		// ...): compare with what every example of the event carries.
-		for k, x := range webhookExamples(t) {
-			if strings.HasPrefix(k, event+".") {
-				exs = append(exs, x...)
-			}
-		}
+		want, ok = shapes[event]
 	}
-	if len(exs) == 0 {
-		return []string{"(no example of " + key + " in @octokit/webhooks-examples)"}
+	if !ok {
+		return []string{"(no example of " + key + " in " + openapitest.ShapesFile + "; add the event to openapitest.WebhookEvents and regenerate)"}
 	}
-	want := map[string]map[string]bool{} // path -> types seen
-	for i, x := range exs {
-		paths := map[string]string{}
-		keyPaths(x, "", paths)
-		if i == 0 {
-			for p, ty := range paths {
-				want[p] = map[string]bool{ty: true}
-			}
-			continue
-		}
-		for p := range want {
-			ty, ok := paths[p]
-			if !ok {
-				delete(want, p)
-				continue
-			}
-			want[p][ty] = true
-		}
-	}
-	have := map[string]string{}
-	keyPaths(got, "", have)
+	have := openapitest.KeyPaths(got)
 	var problems []string
 	for p, types := range want {
 		top, _, _ := strings.Cut(p, ".")

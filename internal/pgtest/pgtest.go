@@ -5,22 +5,34 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ownershipbot/ownershipbot/internal/needs"
 )
 
 // DefaultURL is the PostgreSQL the tests use unless OWNERSHIPBOT_TEST_POSTGRES
 // names another one (or is "off").
 const DefaultURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 
+// unreachable remembers the first failed connection, so that a test binary
+// with many PostgreSQL tests waits for a missing server once.
+var unreachable struct {
+	sync.Mutex
+	reason string
+}
+
 // Database returns the URL of a fresh, empty schema of the test PostgreSQL,
-// dropped when the test ends. A PostgreSQL that cannot be reached fails the
-// test: only OWNERSHIPBOT_TEST_POSTGRES=off skips it.
+// dropped when the test ends. When that PostgreSQL cannot be reached the test
+// is skipped, saying so, or fails under CI=true;
+// OWNERSHIPBOT_TEST_POSTGRES=off always skips it.
 func Database(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("OWNERSHIPBOT_TEST_POSTGRES")
@@ -30,13 +42,23 @@ func Database(t testing.TB) string {
 	if dsn == "" {
 		dsn = DefaultURL
 	}
+	const hint = "start it, or point OWNERSHIPBOT_TEST_POSTGRES at another one"
+	unreachable.Lock()
+	reason := unreachable.reason
+	unreachable.Unlock()
+	if reason != "" {
+		needs.Missing(t, reason, hint)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	admin, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		t.Fatalf("PostgreSQL for the tests cannot be reached at %s: %s\n"+
-			"Start it, point OWNERSHIPBOT_TEST_POSTGRES at another one, or set OWNERSHIPBOT_TEST_POSTGRES=off to skip these tests.",
+		reason := fmt.Sprintf("PostgreSQL for the tests cannot be reached at %s (%s)",
 			redact(dsn), strings.ReplaceAll(err.Error(), dsn, redact(dsn)))
+		unreachable.Lock()
+		unreachable.reason = reason
+		unreachable.Unlock()
+		needs.Missing(t, reason, hint)
 	}
 	defer admin.Close(ctx)
 	b := make([]byte, 6)
@@ -80,5 +102,5 @@ func redact(dsn string) string {
 	if u, err := url.Parse(dsn); err == nil && u.User != nil {
 		return u.Redacted()
 	}
-	return "the test PostgreSQL"
+	return "OWNERSHIPBOT_TEST_POSTGRES"
 }

@@ -1,4 +1,4 @@
-// Package dburl opens the store that DATABASE_URL names (CONTRACTS section 2).
+// Package dburl opens the store that DATABASE_URL names (see docs/reference.md).
 //
 // Accepted forms:
 //

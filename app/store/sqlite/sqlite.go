@@ -8,7 +8,7 @@
 // handler answers 202 the delivery survives the process being killed at any
 // moment afterwards (SIGKILL, panic, OOM): the operating system holds the
 // written pages and SQLite replays the log on the next open. This is the
-// promise CONTRACTS section 3 makes. What synchronous=NORMAL does not survive
+// promise a 202 from /webhook makes. What synchronous=NORMAL does not survive
 // is the machine itself losing power or the kernel crashing before the log is
 // flushed to disk: the last commits since the previous checkpoint may be
 // rolled back (the file is never corrupted). synchronous=FULL would close that

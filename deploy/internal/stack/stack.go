@@ -158,7 +158,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			}
 			select {
 			case <-ctx.Done():
-				return errors.New("Prometheus did not start scraping in time")
+				return errors.New("prometheus did not start scraping in time")
 			case <-time.After(100 * time.Millisecond):
 			}
 		}

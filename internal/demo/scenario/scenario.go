@@ -114,7 +114,7 @@ type Comment struct {
 	// Deleted is true when the comment is deleted (after any edit).
 	Deleted bool
 
-	// Concerns are the product-level concerns (CONTRACTS section 5 names) a
+	// Concerns are the product-level concerns (by analysis's names) a
 	// correct classifier should find in Body; empty means implementation
 	// level. Annotation only.
 	Concerns []string
@@ -200,7 +200,7 @@ type Review struct {
 	Concerns []string
 }
 
-// Concern names of CONTRACTS section 5.
+// Concern names, as docs/reference.md lists them.
 const (
 	UX          = "user_experience"
 	Perf        = "performance"

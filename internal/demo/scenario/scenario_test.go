@@ -157,7 +157,7 @@ type field struct {
 
 var commentEnum = []string{"missing", "always", "never"}
 
-// configSchema is the config of CONTRACTS / issue 3 and 5: these keys only.
+// configSchema is the .github/ownership.yml the README documents: these keys only.
 var configSchema = map[string]field{
 	"enabled": {kind: fBool},
 	"comment": {kind: fEnum, enum: commentEnum},

@@ -1,6 +1,10 @@
-// Package openapitest checks HTTP requests against GitHub's REST API
-// description, the OpenAPI document of npm @octokit/openapi, so that tests can
-// prove every request a client made is a real GitHub route.
+// Package openapitest checks HTTP requests and webhook payloads against
+// GitHub's own descriptions of them: the REST routes of npm @octokit/openapi
+// and the payload shapes of npm @octokit/webhooks-examples. Both are kept
+// here as small generated files (github-rest-routes.txt,
+// webhook-shapes.json), so the tests need nothing but Go; `go run
+// ./internal/githubsim/openapitest/gen` regenerates them from the npm
+// packages, and .ci/run fails when the committed copies are stale.
 //
 //	spec := openapitest.Load(t)
 //	for _, r := range sim.Requests() {
@@ -11,19 +15,26 @@
 package openapitest
 
 import (
+	"bufio"
+	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 )
 
-// SpecPath is the OpenAPI document's path relative to the module root.
-const SpecPath = "testdata/npm/node_modules/@octokit/openapi/generated/api.github.com.json"
+// RoutesFile and ShapesFile are the names of the generated files.
+const (
+	RoutesFile = "github-rest-routes.txt"
+	ShapesFile = "webhook-shapes.json"
+)
+
+//go:embed github-rest-routes.txt
+var routesText []byte
 
 // Spec is the set of GitHub REST routes: path templates and their methods.
 type Spec struct {
@@ -42,71 +53,21 @@ var (
 	loadErr  error
 )
 
-// Load reads GitHub's OpenAPI document, found by walking up from the working
-// directory to the module root (the directory with go.mod). It fails the test
-// when the document is missing, saying how to install it. The document is
-// parsed once per process.
+// Load returns GitHub's REST routes from the committed route table, parsed
+// once per process.
 func Load(t testing.TB) *Spec {
 	t.Helper()
-	loadOnce.Do(func() { loaded, loadErr = load() })
+	loadOnce.Do(func() { loaded, loadErr = ReadRoutes(bytes.NewReader(routesText)) })
 	if loadErr != nil {
 		t.Fatalf("%v", loadErr)
 	}
 	return loaded
 }
 
-func load() (*Spec, error) {
-	p, err := fixture(SpecPath)
-	if err != nil {
-		return nil, err
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return Parse(f)
-}
+var httpMethods = map[string]bool{"GET": true, "PUT": true, "POST": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true}
 
-// WebhookExamplesPath is the webhook examples' index (npm
-// @octokit/webhooks-examples) relative to the module root.
-const WebhookExamplesPath = "testdata/npm/node_modules/@octokit/webhooks-examples/api.github.com/index.json"
-
-// Fixture returns the absolute path of rel, a file under the module root
-// (such as WebhookExamplesPath), failing the test when it is missing.
-func Fixture(t testing.TB, rel string) string {
-	t.Helper()
-	p, err := fixture(rel)
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
-	return p
-}
-
-func fixture(rel string) (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("openapitest: no go.mod above the working directory, so no %s; run: cd testdata/npm && npm ci", rel)
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, filepath.FromSlash(rel))
-	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Errorf("openapitest: %s is missing; run: cd testdata/npm && npm ci", p)
-	}
-	return p, nil
-}
-
-// Parse reads an OpenAPI document.
-func Parse(r io.Reader) (*Spec, error) {
+// ReadOpenAPI reads the routes of an OpenAPI document (the generator's input).
+func ReadOpenAPI(r io.Reader) (*Spec, error) {
 	var doc struct {
 		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}
@@ -115,21 +76,72 @@ func Parse(r io.Reader) (*Spec, error) {
 	}
 	s := &Spec{}
 	for tmpl, ops := range doc.Paths {
-		rt := route{template: tmpl, segs: split(tmpl), methods: map[string]bool{}}
 		for m := range ops {
-			switch m {
-			case "get", "put", "post", "patch", "delete", "head", "options":
-				rt.methods[strings.ToUpper(m)] = true
+			if httpMethods[strings.ToUpper(m)] {
+				s.add(strings.ToUpper(m), tmpl)
 			}
 		}
-		if len(rt.methods) > 0 {
-			s.routes = append(s.routes, rt)
+	}
+	return s.done("the OpenAPI document has no paths")
+}
+
+// ReadRoutes reads a route table as WriteRoutes writes it: one "METHOD
+// /template" per line; blank lines and lines starting with # are ignored.
+func ReadRoutes(r io.Reader) (*Spec, error) {
+	s := &Spec{}
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		m, tmpl, ok := strings.Cut(line, " ")
+		if !ok || !httpMethods[m] || !strings.HasPrefix(tmpl, "/") {
+			return nil, fmt.Errorf("openapitest: route table line %d: %q is not \"METHOD /path\"", n, line)
+		}
+		s.add(m, tmpl)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	return s.done("the route table is empty")
+}
+
+// WriteRoutes writes the route table, sorted by template then method, after
+// header, a comment saying where it came from.
+func (s *Spec) WriteRoutes(w io.Writer, header string) error {
+	bw := bufio.NewWriter(w)
+	for _, l := range strings.Split(strings.TrimSpace(header), "\n") {
+		fmt.Fprintf(bw, "# %s\n", l)
+	}
+	for _, r := range s.routes {
+		var ms []string
+		for m := range r.methods {
+			ms = append(ms, m)
+		}
+		sort.Strings(ms)
+		for _, m := range ms {
+			fmt.Fprintf(bw, "%s %s\n", m, r.template)
 		}
 	}
-	sort.Slice(s.routes, func(i, j int) bool { return s.routes[i].template < s.routes[j].template })
-	if len(s.routes) == 0 {
-		return nil, fmt.Errorf("openapitest: the OpenAPI document has no paths")
+	return bw.Flush()
+}
+
+func (s *Spec) add(method, template string) {
+	for i := range s.routes {
+		if s.routes[i].template == template {
+			s.routes[i].methods[method] = true
+			return
+		}
 	}
+	s.routes = append(s.routes, route{template: template, segs: split(template), methods: map[string]bool{method: true}})
+}
+
+func (s *Spec) done(empty string) (*Spec, error) {
+	if len(s.routes) == 0 {
+		return nil, fmt.Errorf("openapitest: %s", empty)
+	}
+	sort.Slice(s.routes, func(i, j int) bool { return s.routes[i].template < s.routes[j].template })
 	return s, nil
 }
 

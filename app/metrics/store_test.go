@@ -1,0 +1,134 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/ownershipbot/ownershipbot/app/store"
+)
+
+// counts answers every gauge's query with one row, except those it is told
+// to fail or to hold until their deadline.
+type counts struct {
+	fail, hang map[string]bool
+}
+
+func (c counts) answer(ctx context.Context, gauge string) error {
+	if c.hang[gauge] {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	if c.fail[gauge] {
+		return errors.New("disk I/O error")
+	}
+	return nil
+}
+
+func (c counts) IssueCounts(ctx context.Context) ([]store.IssueCount, error) {
+	return []store.IssueCount{{Repo: "acme/web", HasOwner: true, Count: 3}}, c.answer(ctx, "issues")
+}
+
+func (c counts) PullRequestCounts(ctx context.Context) ([]store.PullRequestCount, error) {
+	return []store.PullRequestCount{{Repo: "acme/web", LinkedIssue: "owned", HasRationale: true, Count: 2}}, c.answer(ctx, "pull_requests")
+}
+
+func (c counts) CommentCounts(ctx context.Context, _ time.Time) ([]store.CommentCount, error) {
+	return []store.CommentCount{{Repo: "acme/web", Thread: "issue", AuthorRole: "engineer", Level: "product", Count: 5}}, c.answer(ctx, "comments")
+}
+
+func (c counts) ConcernCounts(ctx context.Context, _ time.Time) ([]store.ConcernCount, error) {
+	return []store.ConcernCount{{Repo: "acme/web", Thread: "issue", AuthorRole: "engineer", Concern: "performance", Count: 4}}, c.answer(ctx, "comment_concerns")
+}
+
+func (c counts) Depth(ctx context.Context) (int, error) { return 7, c.answer(ctx, "queue_depth") }
+
+func scrape(t *testing.T, c *StoreCollector) string {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	var b strings.Builder
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			b.WriteString(f.GetName())
+			for _, l := range m.GetLabel() {
+				b.WriteString(" " + l.GetName() + "=" + l.GetValue())
+			}
+			b.WriteString(" " + strconv.FormatFloat(m.GetGauge().GetValue(), 'g', -1, 64) + "\n")
+		}
+	}
+	return b.String()
+}
+
+func wantLine(t *testing.T, scraped, line string) {
+	t.Helper()
+	if !strings.Contains(scraped, line+"\n") {
+		t.Errorf("missing %q in:\n%s", line, scraped)
+	}
+}
+
+func newCollector(c counts) *StoreCollector {
+	return NewStoreCollector(c, 24*time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+func TestEveryGaugeIsReportedWhenTheStoreAnswers(t *testing.T) {
+	c := newCollector(counts{})
+	if n := testutil.CollectAndCount(c, "ownershipbot_store_collect_success"); n != 5 {
+		t.Errorf("%d success series, want one per gauge (5)", n)
+	}
+	got := scrape(t, c)
+	for _, want := range []string{
+		"ownershipbot_issues owner=yes rationale=no repository=acme/web 3",
+		"ownershipbot_pull_requests linked_issue=owned rationale=yes repository=acme/web 2",
+		"ownershipbot_comments author_role=engineer level=product repository=acme/web thread=issue 5",
+		"ownershipbot_comment_concerns author_role=engineer concern=performance repository=acme/web thread=issue 4",
+		"ownershipbot_queue_depth 7",
+		"ownershipbot_store_collect_success gauge=queue_depth 1",
+		"ownershipbot_store_up 1",
+	} {
+		wantLine(t, got, want)
+	}
+}
+
+func TestAFailedQueryHidesNoOtherGauge(t *testing.T) {
+	c := newCollector(counts{fail: map[string]bool{"comments": true}})
+	got := scrape(t, c)
+	for _, want := range []string{
+		"ownershipbot_queue_depth 7",
+		"ownershipbot_issues owner=yes rationale=no repository=acme/web 3",
+		"ownershipbot_comment_concerns author_role=engineer concern=performance repository=acme/web thread=issue 4",
+		"ownershipbot_store_collect_success gauge=comments 0",
+		"ownershipbot_store_collect_success gauge=issues 1",
+		"ownershipbot_store_up 0",
+	} {
+		wantLine(t, got, want)
+	}
+	if strings.Contains(got, "ownershipbot_comments ") {
+		t.Errorf("the failed query's gauge is reported anyway:\n%s", got)
+	}
+}
+
+func TestASlowQueryHidesNoOtherGauge(t *testing.T) {
+	c := newCollector(counts{hang: map[string]bool{"issues": true}})
+	c.timeout = 50 * time.Millisecond
+	got := scrape(t, c)
+	for _, want := range []string{
+		"ownershipbot_queue_depth 7",
+		"ownershipbot_store_collect_success gauge=issues 0",
+		"ownershipbot_store_collect_success gauge=queue_depth 1",
+	} {
+		wantLine(t, got, want)
+	}
+}
