@@ -111,10 +111,11 @@ var weakCues = []string{
 
 // section is the prose under one heading.
 type section struct {
-	heading string
-	kind    headingKind
-	text    []string // sentences, template text removed
-	words   int
+	heading  string // as written, for evidence
+	kind     headingKind
+	text     []string // sentences, template text removed
+	original []string // the same sentences as written, for evidence
+	words    int
 }
 
 // DetectRationale judges whether an issue or pull request states the
@@ -128,15 +129,16 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 	sections := []section{{}}
 	readProse(body, func(b Block) {
 		if b.Kind == BlockHeading {
-			sections = append(sections, section{heading: strings.Clone(b.Text), kind: classifyHeading(b.Text, opts.Headings)})
+			sections = append(sections, section{heading: b.Original(0, len(b.Text)), kind: classifyHeading(b.Text, opts.Headings)})
 			return
 		}
 		cur := &sections[len(sections)-1]
-		forEachSentence(b.Text, func(s string) {
+		forEachSentenceAt(b.Text, func(s string, at int) {
 			if isTemplateText(s) {
 				return
 			}
 			cur.text = append(cur.text, strings.Clone(s))
+			cur.original = append(cur.original, b.Original(at, at+len(s)))
 			cur.words += countWords(s)
 		})
 	})
@@ -156,7 +158,7 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 		}
 		switch sec.kind {
 		case headingRationale:
-			ev := sec.heading + ": " + sec.text[0]
+			ev := sec.heading + ": " + sec.original[0]
 			if sec.words >= 5 {
 				consider(StrengthStrong, ev)
 			} else {
@@ -166,11 +168,11 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 			expected = sec
 		case headingActual:
 			actual = sec
-			consider(StrengthWeak, sec.heading+": "+sec.text[0])
+			consider(StrengthWeak, sec.heading+": "+sec.original[0])
 		}
 	}
 	if expected != nil && actual != nil {
-		consider(StrengthStrong, actual.heading+": "+actual.text[0])
+		consider(StrengthStrong, actual.heading+": "+actual.original[0])
 	}
 	if best.Strength == StrengthStrong {
 		return best
@@ -186,29 +188,29 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 		if sec.kind == headingSteps {
 			continue
 		}
-		for _, s := range sec.text {
+		for i, s := range sec.text {
 			k := normalKey(s)
 			switch {
 			case containsPhrase(k, strongCues) || isUserStory(k) || strings.Contains(strings.ToLower(s), ", so "):
 				if !isUserStory(k) && isCodeTalk(s) && !AnalyzeComment(s).ProductLevel {
 					continue // "because the file got too long" is a reason about code only
 				}
-				consider(StrengthStrong, s)
+				consider(StrengthStrong, sec.original[i])
 			case containsPhrase(k, weakCues) && !isCodeTalk(s):
-				consider(StrengthWeak, s)
+				consider(StrengthWeak, sec.original[i])
 			}
 			if best.Strength == StrengthStrong {
 				return best
 			}
 		}
-		for _, s := range sec.text {
+		for i, s := range sec.text {
 			if isInstruction(s) {
 				continue // "Add an event filter to the settings" says what, not why
 			}
 			if a := AnalyzeComment(s); a.ProductLevel {
 				productConcerns += len(a.Concerns)
 				if productEvidence == "" {
-					productEvidence = s
+					productEvidence = sec.original[i]
 				}
 			}
 		}

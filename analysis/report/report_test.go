@@ -240,3 +240,33 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A report pasted into an issue must not ping the people or link the issues
+// that titles name, nor let a title break the table.
+func TestRenderMarkdownTitleNotifiesNobody(t *testing.T) {
+	exp, err := Parse(strings.NewReader(`[{"number":5,"title":"@dana: ` + "`retry`" + ` | breaks #12 <b>now</b>","state":"OPEN","url":"https://github.com/acme/web/issues/5"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md bytes.Buffer
+	if err := RenderMarkdown(&md, Build(exp, Options{})); err != nil {
+		t.Fatal(err)
+	}
+	var row string
+	for _, line := range strings.Split(md.String(), "\n") {
+		if strings.HasPrefix(line, "| [#5]") {
+			row = line
+		}
+	}
+	if row == "" {
+		t.Fatalf("no row for #5:\n%s", md.String())
+	}
+	if cells := strings.Split(strings.ReplaceAll(row, `\|`, ""), "|"); len(cells) != 5 {
+		t.Errorf("the title splits the table row: %q", row)
+	}
+	for _, bad := range []string{"@dana", "#12", "<b>", "`retry`"} {
+		if strings.Contains(row, bad) {
+			t.Errorf("row holds %q as Markdown would read it: %q", bad, row)
+		}
+	}
+}
