@@ -43,8 +43,8 @@ func TestEvidenceQuotesTheSentenceAsWritten(t *testing.T) {
 			"Motivation: Users on the free plan lose drafts because autosave is off.",
 		},
 		{
-			"a list item with a task box",
-			"- [x] docs\n- [ ] `retry=0` makes the uploader give up at once, so large files never reach customers",
+			"a list item",
+			"- docs\n- `retry=0` makes the uploader give up at once, so large files never reach customers",
 			"`retry=0` makes the uploader give up at once, so large files never reach customers",
 		},
 	}

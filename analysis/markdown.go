@@ -25,6 +25,8 @@ type Block struct {
 	Kind  BlockKind
 	Level int    // heading level 1-6; 0 for other blocks
 	Text  string // the visible text: inline code, images, URLs and tags removed
+	// Task is set on a task-list item ("- [ ] ...", "- [x] ...").
+	Task bool
 
 	// What Original needs to find the Markdown a part of Text came from.
 	src        string // the whole Markdown text
@@ -182,12 +184,18 @@ type proseReader struct {
 	started              bool   // the block has inline text; blockStart is set
 	blockStart, blockEnd int
 	paraKind             BlockKind
+	task                 bool // the paragraph is a task-list item
 	inPara               bool
 	fence                string // the opening fence while inside a fenced code block
 	inComment            bool   // inside a multi-line HTML comment
 	prevBlank            bool
 	prevCode             bool // the previous line was indented code
 	inLog                bool // the previous line was a log or stack trace line
+	// codeProse asks for fenced plain text that reads as sentences;
+	// inFenceProse is set inside such a fence, whose lines (start and end
+	// offsets) fenceLines collects.
+	codeProse, inFenceProse bool
+	fenceLines              []span
 }
 
 // proseBuf holds a reader's buffers between passes.
@@ -201,12 +209,18 @@ var proseBufPool = sync.Pool{New: func() any { return new(proseBuf) }}
 // readProse calls emit for each block of prose. The Text of a block lives
 // in a reused buffer: it is valid only during the call, so keep a copy
 // (strings.Clone) of anything stored.
-func readProse(md string, emit func(Block)) {
+func readProse(md string, emit func(Block)) { readProseWith(md, false, emit) }
+
+// readProseWith is readProse that, with codeProse set, also reads a fenced
+// block of plain text (no language, or shell or text) that holds sentences
+// rather than commands or output: some issue forms put the reporter's own
+// description into such a block.
+func readProseWith(md string, codeProse bool, emit func(Block)) {
 	if len(md) > maxProseInput {
 		md = md[:maxProseInput]
 	}
 	buf := proseBufPool.Get().(*proseBuf)
-	r := proseReader{emit: emit, src: md, prevBlank: true, para: buf.para[:0], spans: buf.spans[:0]}
+	r := proseReader{emit: emit, src: md, prevBlank: true, para: buf.para[:0], spans: buf.spans[:0], codeProse: codeProse}
 	for pos := 0; pos < len(md); {
 		end, next := len(md), len(md)
 		if i := strings.IndexByte(md[pos:], '\n'); i >= 0 {
@@ -227,20 +241,71 @@ func (r *proseReader) flush() {
 		return
 	}
 	r.inPara = false
-	r.emitBuffered(r.paraKind, 0, false)
+	r.emitBuffered(r.paraKind, 0, r.task, false)
 }
 
 // emitBuffered emits the block held in para and empties the buffers. An
 // empty heading is emitted too: it still ends the section above it.
-func (r *proseReader) emitBuffered(kind BlockKind, level int, emitEmpty bool) {
+func (r *proseReader) emitBuffered(kind BlockKind, level int, task, emitEmpty bool) {
 	text := bytes.TrimSpace(r.para)
 	if len(text) > 0 {
-		r.emit(Block{Kind: kind, Level: level, Text: unsafe.String(&text[0], len(text)),
+		r.emit(Block{Kind: kind, Level: level, Text: unsafe.String(&text[0], len(text)), Task: task,
 			src: r.src, spans: r.spans, base: cap(r.para) - cap(text), start: r.blockStart, end: r.blockEnd})
 	} else if emitEmpty {
 		r.emit(Block{Kind: kind, Level: level})
 	}
 	r.para, r.spans, r.started = r.para[:0], r.spans[:0], false
+}
+
+// emitFenceProse emits the lines of a plain-text fence as one paragraph
+// when they read as sentences: mostly letters, no log lines, and at least a
+// fifth of their words the small words of English prose.
+func (r *proseReader) emitFenceProse() {
+	r.inFenceProse = false
+	words, small := 0, 0
+	for _, l := range r.fenceLines {
+		line := strings.TrimSpace(r.src[l.text:l.src])
+		if line == "" {
+			continue
+		}
+		if isLogLine(line) || letterShare(line) < 0.8 {
+			return
+		}
+		for _, w := range strings.Fields(line) {
+			words++
+			if proseSmallWords[strings.ToLower(strings.Trim(w, ".,;:!?\"'()"))] {
+				small++
+			}
+		}
+	}
+	if words < 8 || small*5 < words {
+		return
+	}
+	r.para, r.spans, r.started = r.para[:0], r.spans[:0], false
+	for _, l := range r.fenceLines {
+		line, at := trimSpace(r.src[l.text:l.src], l.text)
+		if line == "" {
+			continue
+		}
+		if r.started {
+			r.insert(' ')
+		} else {
+			r.started, r.blockStart = true, at
+		}
+		r.copyText(line, at)
+		r.blockEnd = at + len(line)
+	}
+	r.emitBuffered(BlockParagraph, 0, false, false)
+}
+
+// proseSmallWords are function words that make up a good part of any
+// English sentence and hardly any command or code.
+var proseSmallWords = map[string]bool{
+	"the": true, "a": true, "an": true, "is": true, "are": true, "was": true, "were": true, "i": true,
+	"it": true, "to": true, "of": true, "and": true, "in": true, "on": true, "for": true, "with": true,
+	"when": true, "but": true, "not": true, "this": true, "that": true, "be": true, "have": true,
+	"has": true, "my": true, "we": true, "you": true, "can": true, "do": true, "does": true, "if": true,
+	"so": true, "as": true, "at": true, "by": true, "from": true, "or": true, "there": true, "what": true,
 }
 
 // line reads one line of the Markdown, which starts at offset off.
@@ -265,6 +330,11 @@ func (r *proseReader) line(line string, off int) {
 	if r.fence != "" {
 		if indent < 4 && strings.HasPrefix(trimmed, r.fence) && strings.Trim(trimmed, r.fence[:1]+" \t") == "" {
 			r.fence = ""
+			if r.inFenceProse {
+				r.emitFenceProse()
+			}
+		} else if r.inFenceProse {
+			r.fenceLines = append(r.fenceLines, span{text: off, src: off + len(line)})
 		}
 		return
 	}
@@ -277,6 +347,13 @@ func (r *proseReader) line(line string, off int) {
 		}
 		r.fence = trimmed[:n]
 		r.prevBlank = false
+		switch strings.ToLower(strings.TrimSpace(trimmed[n:])) {
+		case "", "text", "txt", "plaintext", "shell", "console", "sh":
+			r.inFenceProse = r.codeProse
+			r.fenceLines = r.fenceLines[:0]
+		default:
+			r.inFenceProse = false
+		}
 		return
 	}
 
@@ -352,12 +429,14 @@ func (r *proseReader) line(line string, off int) {
 		r.flush()
 		r.inPara = true
 		r.paraKind = BlockListItem
+		r.task = isTaskBox(trimmed[:len(trimmed)-len(rest)])
 		r.inline(rest, off+len(trimmed)-len(rest))
 		return
 	}
 	if !r.inPara {
 		r.inPara = true
 		r.paraKind = BlockParagraph
+		r.task = false
 	} else {
 		r.insert(' ')
 	}
@@ -368,7 +447,7 @@ func (r *proseReader) line(line string, off int) {
 func (r *proseReader) emitInline(kind BlockKind, level int, text string, off int) {
 	r.para, r.spans, r.started = r.para[:0], r.spans[:0], false
 	r.inline(text, off)
-	r.emitBuffered(kind, level, kind == BlockHeading)
+	r.emitBuffered(kind, level, false, kind == BlockHeading)
 }
 
 // trimSpace trims s, which starts at offset off, and returns where the
@@ -427,6 +506,12 @@ func isRule(s string) bool {
 		}
 	}
 	return true
+}
+
+// isTaskBox reports whether a list marker ends in a task box, "[ ]" or "[x]".
+func isTaskBox(marker string) bool {
+	m := strings.TrimRight(marker, " \t")
+	return len(m) >= 3 && m[len(m)-1] == ']' && m[len(m)-3] == '['
 }
 
 // listItem strips a list marker ("- ", "* ", "+ ", "1. ", "2) ") and a

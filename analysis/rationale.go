@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -50,12 +51,24 @@ func containsPhrase(key string, phrases []string) bool {
 	return false
 }
 
+// isYesNoQuestion matches a field that asks the reporter to confirm a
+// step ("Have you reproduced the bug with the nightly build?"): its answer
+// is a yes or no, not a reason.
+func isYesNoQuestion(key string) bool {
+	for _, p := range []string{"have you ", "did you ", "do you ", "are you ", "can you ", "were you ", "will you ", "would you ", "has this ", "is there an existing"} {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func classifyHeading(h string, extra []string) headingKind {
 	key := normalKey(h)
 	if key == "" {
 		return headingOther
 	}
-	if strings.Contains(" "+key+" ", " additional ") || strings.HasPrefix(key, "other") {
+	if strings.Contains(" "+key+" ", " additional ") || strings.HasPrefix(key, "other") || isYesNoQuestion(key) {
 		return headingOther
 	}
 	for _, e := range extra {
@@ -109,6 +122,59 @@ var weakCues = []string{
 	"as a user", "as an admin", "as a developer", "as an operator",
 }
 
+// problemCues say that something fails or costs someone; a sentence with
+// one states a problem even when it is told in code words.
+var problemCues = []string{
+	"fails", "failed", "failing", "fail", "crash", "crashes", "crashed", "broken", "breaks", "hangs", "hang",
+	"stuck", "regression", "times out", "timed out", "not working", "doesn't work", "does not work", "no longer",
+	"stopped working", "used to work", "leak", "leaks", "corrupt", "corrupted", "lost", "loses", "wrong",
+	"incorrect", "unexpected", "unexpectedly", "flaky", "slow", "slower", "too slow", "error", "errors",
+	"exception", "segfault", "deadlock", "refused", "cannot", "can't", "unable to", "impossible",
+	"maintenance", "burden", "time spent", "every contributor", "reruns", "missing", "unresponsive", "not found",
+	"disabled", "freezes", "frozen", "not responding", "does not", "doesn't", "won't", "isn't", "not able",
+}
+
+// inlineLabel reads a line that starts with a label and a colon, such as
+// "Why: ..." or "**Impact:** ...", and returns the label and where the
+// text after it starts.
+func inlineLabel(text string) (string, int, bool) {
+	colon := strings.IndexByte(text, ':')
+	if colon <= 0 || colon > 48 {
+		return "", 0, false
+	}
+	label := strings.Trim(text[:colon], "*_ \t")
+	if label == "" || strings.Count(label, " ") > 4 || strings.ContainsAny(label, "/\\()[]{}<>=`\"'@#") {
+		return "", 0, false
+	}
+	rest := colon + 1
+	for rest < len(text) && (text[rest] == '*' || text[rest] == '_' || text[rest] == ' ' || text[rest] == '\t') {
+		rest++
+	}
+	return label, rest, true
+}
+
+func init() {
+	// "could reduce", "will save", "might help": a benefit told with any modal.
+	for _, m := range []string{"would", "could", "will", "should", "might", "may"} {
+		for _, v := range []string{"reduce", "save", "help", "improve", "simplify", "prevent", "avoid", "speed up", "allow", "let", "enable", "make it easier", "fix", "unblock"} {
+			if p := m + " " + v; !slices.Contains(strongCues, p) {
+				strongCues = append(strongCues, p)
+			}
+		}
+	}
+}
+
+// isHelpQuestion matches a request for help ("How can I ...", "Is there
+// any way to ..."): it asks how, and says nothing of why.
+func isHelpQuestion(k string) bool {
+	for _, p := range []string{"how to ", "how can i ", "how do i ", "how can we ", "how do we ", "how should i ", "is there any way ", "is there a way ", "is there any method ", "is there a method ", "can i ", "can someone ", "can anyone ", "could someone ", "could anyone ", "what is the ", "what are the ", "how does ", "why does ", "why is ", "is there an ", "is there a ", "is there any ", "are there "} {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // section is the prose under one heading.
 type section struct {
 	heading  string // as written, for evidence
@@ -126,17 +192,57 @@ type section struct {
 // "because", "as a user I want", "currently ... fails"). A bare instruction
 // such as "Bump X to 2.0" has none.
 func DetectRationale(title, body string, opts RationaleOptions) Rationale {
+	return detectRationale(title, body, opts, rationaleTuned)
+}
+
+// rationaleTuning holds the numbers rationale detection was tuned on: on
+// real issue reports, with folds split by repository (see
+// rationale_real_test.go).
+type rationaleTuning struct {
+	// minWeakWords is the fewest words a sentence needs for a weak cue to
+	// count: a form answer such as "Every time" or "Not sure" is no reason.
+	minWeakWords int
+	// minReportWords is the fewest words of the author's own a body needs
+	// for a title that states a failure to count as the reason.
+	minReportWords int
+	// fenceProse reads sentences that an issue form put into a plain-text
+	// code block.
+	fenceProse bool
+}
+
+var rationaleTuned = rationaleTuning{minWeakWords: 1, minReportWords: 0, fenceProse: true}
+
+func detectRationale(title, body string, opts RationaleOptions, tune rationaleTuning) Rationale {
 	sections := []section{{}}
-	readProse(body, func(b Block) {
+	readProseWith(body, tune.fenceProse, func(b Block) {
 		if b.Kind == BlockHeading {
 			sections = append(sections, section{heading: b.Original(0, len(b.Text)), kind: classifyHeading(b.Text, opts.Headings)})
 			return
 		}
-		cur := &sections[len(sections)-1]
-		forEachSentenceAt(b.Text, func(s string, at int) {
-			if isTemplateText(s) {
-				return
+		if b.Task {
+			return // a checklist confirms steps; it does not say why
+		}
+		from, resume := 0, -1
+		if label, rest, ok := inlineLabel(b.Text); ok {
+			// "Why: ...", "**Impact:** ..." work as a heading over the
+			// rest of the line; the section around it goes on after it.
+			if kind := classifyHeading(label, opts.Headings); kind != headingOther {
+				resume = len(sections) - 1
+				sections = append(sections, section{heading: strings.Clone(label), kind: kind})
+				from = rest
 			}
+		}
+		if resume >= 0 {
+			defer func() {
+				sections = append(sections, section{heading: sections[resume].heading, kind: sections[resume].kind})
+			}()
+		}
+		cur := &sections[len(sections)-1]
+		forEachSentenceAt(b.Text[from:], func(s string, at int) {
+			if isTemplateText(s) || strings.HasSuffix(s, "?") {
+				return // a question asks; it does not state a problem or need
+			}
+			at += from
 			cur.text = append(cur.text, strings.Clone(s))
 			cur.original = append(cur.original, b.Original(at, at+len(s)))
 			cur.words += countWords(s)
@@ -179,8 +285,19 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 	}
 
 	// Plain prose, the title included for strong cues only.
-	if k := normalKey(title); k != "" && containsPhrase(k, strongCues) {
+	tk := normalKey(title)
+	if tk != "" && containsPhrase(tk, strongCues) {
 		consider(StrengthStrong, title)
+	}
+	// A bug report whose title says what fails and whose body tells more.
+	if tk != "" && containsPhrase(tk, problemCues) && !isInstruction(title) {
+		words := 0
+		for _, sec := range sections {
+			words += sec.words
+		}
+		if words >= tune.minReportWords {
+			consider(StrengthWeak, title)
+		}
 	}
 	var productEvidence string
 	productConcerns := 0
@@ -193,10 +310,15 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 			switch {
 			case containsPhrase(k, strongCues) || isUserStory(k) || strings.Contains(strings.ToLower(s), ", so "):
 				if !isUserStory(k) && isCodeTalk(s) && !AnalyzeComment(s).ProductLevel {
+					if containsPhrase(k, problemCues) {
+						// "the build fails because ..." states a problem
+						// even when it is told in code words
+						consider(StrengthWeak, sec.original[i])
+					}
 					continue // "because the file got too long" is a reason about code only
 				}
 				consider(StrengthStrong, sec.original[i])
-			case containsPhrase(k, weakCues) && !isCodeTalk(s):
+			case containsPhrase(k, weakCues) && countWords(s) >= tune.minWeakWords && (!isCodeTalk(s) || containsPhrase(k, problemCues)):
 				consider(StrengthWeak, sec.original[i])
 			}
 			if best.Strength == StrengthStrong {
@@ -263,19 +385,31 @@ func isCodeTalk(s string) bool {
 	return tech >= 0.6 && audience == 0
 }
 
-// instructionVerbs start sentences that say what to do.
-var instructionVerbs = map[string]bool{
-	"add": true, "adds": true, "remove": true, "removes": true, "update": true, "updates": true, "use": true,
-	"uses": true, "move": true, "moves": true, "rename": true, "renames": true, "bump": true, "bumps": true,
-	"create": true, "creates": true, "implement": true, "implements": true, "support": true, "replace": true,
-	"replaces": true, "switch": true, "switches": true, "extract": true, "split": true, "splits": true,
-	"refactor": true, "refactors": true, "delete": true, "deletes": true, "introduce": true, "introduces": true,
-	"change": true, "changes": true, "set": true, "sets": true, "make": true, "makes": true, "enable": true,
-	"enables": true, "disable": true, "disables": true, "allow": true, "allows": true, "let": true,
-	"upgrade": true, "upgrades": true, "migrate": true, "migrates": true, "port": true, "ports": true,
-	"document": true, "documents": true, "write": true, "generate": true, "regenerate": true, "run": true,
-	"show": true, "display": true, "store": true, "send": true, "log": true, "include": true, "includes": true,
-}
+// instructionVerbs start sentences that say what to do, in the base form;
+// the third person ("adds", "fixes") counts too.
+var instructionVerbs = func() map[string]bool {
+	m := map[string]bool{}
+	for _, v := range strings.Fields(`add remove update use move rename bump create implement support replace
+		switch extract split refactor delete introduce change set make enable disable allow let upgrade
+		migrate port document write generate regenerate run show display store send log include fix
+		improve optimize clean convert drop expose handle return pass call check avoid ensure adjust tweak
+		simplify revert reorder sort wrap inline deprecate provide apply build install configure rewrite
+		restore merge pin unpin skip ignore mark print emit load save read parse format cache validate
+		register export import keep hide reuse initialize test rework unify align bring put get try
+		release tag publish prepare backport cherry-pick downgrade increase decrease reduce limit raise
+		lower expand extend speed modernize translate resolve close investigate`) {
+		m[v] = true
+		switch {
+		case strings.HasSuffix(v, "sh"), strings.HasSuffix(v, "ch"), strings.HasSuffix(v, "x"), strings.HasSuffix(v, "s"):
+			m[v+"es"] = true
+		case strings.HasSuffix(v, "y") && !strings.HasSuffix(v, "ay") && !strings.HasSuffix(v, "ey"):
+			m[v[:len(v)-1]+"ies"] = true
+		default:
+			m[v+"s"] = true
+		}
+	}
+	return m
+}()
 
 // isInstruction reports whether a sentence starts with an imperative or
 // third-person verb of change ("Add ...", "Adds ...").
