@@ -239,7 +239,7 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 		}
 		cur := &sections[len(sections)-1]
 		forEachSentenceAt(b.Text[from:], func(s string, at int) {
-			if isTemplateText(s) || strings.HasSuffix(s, "?") {
+			if isTemplateText(s) || opts.isRepoTemplate(s) || strings.HasSuffix(s, "?") {
 				return // a question asks; it does not state a problem or need
 			}
 			at += from

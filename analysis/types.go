@@ -47,6 +47,21 @@ type RationaleOptions struct {
 	// Headings are extra headings or issue-form field labels that introduce
 	// a rationale, on top of the built-in ones (Why, Problem, Motivation, ...).
 	Headings []string
+	// Templates are the repository's own issue and pull request templates,
+	// as Markdown (an issue form as the labels, descriptions, placeholders
+	// and values it shows). A sentence or heading copied from one unchanged
+	// is not the author's words; what the author wrote into it is.
+	Templates []string
+
+	templateKeys map[string]bool // set by WithTemplates
+}
+
+// WithTemplates returns the options with these templates, read once so that
+// DetectRationale does not read them again on every call.
+func (o RationaleOptions) WithTemplates(templates ...string) RationaleOptions {
+	o.Templates = templates
+	o.templateKeys = templateKeys(templates)
+	return o
 }
 
 // Rationale is the judgement on whether an issue or pull request says why.
