@@ -39,6 +39,10 @@ type Config struct {
 	Roles        Roles
 	Ignore       Ignore
 	PullRequests PullRequests
+
+	// templates are the repository's own issue and pull request
+	// templates, which the Loader reads beside the file.
+	templates analysis.RationaleOptions
 }
 
 // Owner tunes owner detection.

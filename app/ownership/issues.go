@@ -98,7 +98,7 @@ func (h *Handler) assess(prev store.Thread, installationID int64, repo string, i
 			t.FirstOwned = h.now().UTC()
 		}
 	}
-	r := analysis.DetectRationale(issue.GetTitle(), issue.GetBody(), analysis.RationaleOptions{Headings: cfg.Rationale.Headings})
+	r := analysis.DetectRationale(issue.GetTitle(), issue.GetBody(), cfg.RationaleOptions())
 	t.Rationale, t.RationaleEvidence = string(r.Strength), r.Evidence
 	return t
 }
