@@ -68,10 +68,25 @@ func Prose(markdown string) []Block {
 // visible word, or after the last when the text does not end a sentence,
 // belong to it. i and j are byte offsets into Text, as from a sentence of
 // it.
-func (b Block) Original(i, j int) string {
-	if b.src == "" || len(b.spans) == 0 {
-		return strings.TrimSpace(b.Text[max(0, i):min(j, len(b.Text))])
+func (b Block) Original(i, j int) string { return b.original(i, j).text(b.src) }
+
+// original is where in the Markdown a part of a block came from, kept
+// as offsets so that it costs nothing until it is quoted.
+type original struct {
+	from, to int    // offsets in the Markdown
+	fallback string // the visible text, when the offsets are unknown
+}
+
+// text is the original as Block.Original gives it; src is the Markdown
+// the block was read from (or any text it is a prefix of).
+func (o original) text(src string) string {
+	if o.to <= o.from || o.to > len(src) {
+		return o.fallback
 	}
+	return cleanOriginal(src[o.from:o.to])
+}
+
+func (b Block) original(i, j int) original {
 	i, j = max(0, i), min(j, len(b.Text))
 	for i < j && isSpaceByte(b.Text[i]) {
 		i++
@@ -80,7 +95,10 @@ func (b Block) Original(i, j int) string {
 		j--
 	}
 	if i >= j {
-		return ""
+		return original{}
+	}
+	if b.src == "" || len(b.spans) == 0 {
+		return original{fallback: strings.Clone(b.Text[i:j])}
 	}
 	// From the end of the last word before the text...
 	from := b.start
@@ -107,9 +125,9 @@ func (b Block) Original(i, j int) string {
 		}
 	}
 	if from < 0 || to > len(b.src) || from >= to {
-		return strings.TrimSpace(b.Text[i:j])
+		return original{fallback: strings.Clone(b.Text[i:j])}
 	}
-	return cleanOriginal(b.src[from:to])
+	return original{from: from, to: to}
 }
 
 // srcOf maps the offset of a visible byte of Text (not one the reader put
@@ -675,21 +693,18 @@ var logPrefixes = []string{
 	"at <anonymous>", "... ", "at ", "Stack trace:", "Stacktrace:", "Call stack:",
 }
 
-// isLogLine reports whether a line reads as machine output rather than prose.
-// logFirstBytes holds the first bytes of logPrefixes, to skip most lines
-// with one check.
-var logFirstBytes = func() (t [256]bool) {
+// logPrefixesByFirst files logPrefixes under their first byte, in order,
+// so a line is checked only against the prefixes it could start with.
+var logPrefixesByFirst = func() (t [256][]string) {
 	for _, p := range logPrefixes {
-		t[p[0]] = true
+		t[p[0]] = append(t[p[0]], p)
 	}
 	return t
 }()
 
+// isLogLine reports whether a line reads as machine output rather than prose.
 func isLogLine(s string) bool {
-	for _, p := range logPrefixes {
-		if !logFirstBytes[s[0]] {
-			break
-		}
+	for _, p := range logPrefixesByFirst[s[0]] {
 		if strings.HasPrefix(s, p) {
 			switch p {
 			case "E0", "E1", "I0", "I1", "W0", "W1":

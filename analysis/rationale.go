@@ -41,15 +41,42 @@ var expectedHeadingWords = []string{
 
 var stepsHeadingWords = []string{"steps to reproduce", "to reproduce", "reproduction", "repro", "how to reproduce", "reproduction steps"}
 
-func containsPhrase(key string, phrases []string) bool {
-	k := " " + key + " "
-	for _, p := range phrases {
-		if strings.Contains(k, " "+p+" ") {
-			return true
+// phrases matches whole-word phrases in a text in normal form (see
+// normalKey) without building strings: each phrase is filed under its
+// first word.
+type phrases map[string][]string // first word -> the rest of each phrase, "" for none
+
+func newPhrases(list []string) phrases {
+	p := phrases{}
+	for _, s := range list {
+		first, rest, _ := strings.Cut(s, " ")
+		p[first] = append(p[first], rest)
+	}
+	return p
+}
+
+// in reports whether key holds one of the phrases, word for word.
+func (p phrases) in(key string) bool {
+	for i := 0; i < len(key); {
+		end := len(key)
+		if j := strings.IndexByte(key[i:], ' '); j >= 0 {
+			end = i + j
 		}
+		if rests, ok := p[key[i:end]]; ok {
+			after := key[end:] // "" or " next words"
+			for _, r := range rests {
+				if r == "" || len(after) > len(r) && after[1:1+len(r)] == r && (len(after) == 1+len(r) || after[1+len(r)] == ' ') {
+					return true
+				}
+			}
+		}
+		i = end + 1
 	}
 	return false
 }
+
+// The phrase lists, ready to match.
+var strongSet, weakSet, problemSet, rationaleHeadingSet, actualHeadingSet, expectedHeadingSet, stepsHeadingSet phrases
 
 // isYesNoQuestion matches a field that asks the reporter to confirm a
 // step ("Have you reproduced the bug with the nightly build?"): its answer
@@ -77,13 +104,13 @@ func classifyHeading(h string, extra []string) headingKind {
 		}
 	}
 	switch {
-	case containsPhrase(key, actualHeadingWords):
+	case actualHeadingSet.in(key):
 		return headingActual
-	case containsPhrase(key, expectedHeadingWords):
+	case expectedHeadingSet.in(key):
 		return headingExpected
-	case containsPhrase(key, stepsHeadingWords):
+	case stepsHeadingSet.in(key):
 		return headingSteps
-	case containsPhrase(key, rationaleHeadingWords):
+	case rationaleHeadingSet.in(key):
 		return headingRationale
 	}
 	return headingOther
@@ -162,6 +189,9 @@ func init() {
 			}
 		}
 	}
+	strongSet, weakSet, problemSet = newPhrases(strongCues), newPhrases(weakCues), newPhrases(problemCues)
+	rationaleHeadingSet, actualHeadingSet = newPhrases(rationaleHeadingWords), newPhrases(actualHeadingWords)
+	expectedHeadingSet, stepsHeadingSet = newPhrases(expectedHeadingWords), newPhrases(stepsHeadingWords)
 }
 
 // isHelpQuestion matches a request for help ("How can I ...", "Is there
@@ -179,8 +209,9 @@ func isHelpQuestion(k string) bool {
 type section struct {
 	heading  string // as written, for evidence
 	kind     headingKind
-	text     []string // sentences, template text removed
-	original []string // the same sentences as written, for evidence
+	text     []string   // sentences, template text removed
+	keys     []string   // the same in normal form (normalKey)
+	original []original // the same sentences as written, for evidence
 	words    int
 }
 
@@ -213,6 +244,8 @@ type rationaleTuning struct {
 var rationaleTuned = rationaleTuning{minWeakWords: 1, minReportWords: 0, fenceProse: true}
 
 func detectRationale(title, body string, opts RationaleOptions, tune rationaleTuning) Rationale {
+	// Word counts are only compared with these numbers.
+	wordsNeeded := max(minSectionWords, tune.minReportWords)
 	sections := []section{{}}
 	readProseWith(body, tune.fenceProse, func(b Block) {
 		if b.Kind == BlockHeading {
@@ -239,13 +272,18 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 		}
 		cur := &sections[len(sections)-1]
 		forEachSentenceAt(b.Text[from:], func(s string, at int) {
-			if isTemplateText(s) || opts.isRepoTemplate(s) || strings.HasSuffix(s, "?") {
+			if strings.HasSuffix(s, "?") {
 				return // a question asks; it does not state a problem or need
+			}
+			k := normalKey(s)
+			if isTemplateKey(s, k) || opts.isRepoTemplate(k) {
+				return
 			}
 			at += from
 			cur.text = append(cur.text, strings.Clone(s))
-			cur.original = append(cur.original, b.Original(at, at+len(s)))
-			cur.words += countWords(s)
+			cur.keys = append(cur.keys, k)
+			cur.original = append(cur.original, b.original(at, at+len(s)))
+			cur.words += countWordsUpTo(s, wordsNeeded)
 		})
 	})
 
@@ -264,8 +302,8 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 		}
 		switch sec.kind {
 		case headingRationale:
-			ev := sec.heading + ": " + sec.original[0]
-			if sec.words >= 5 {
+			ev := sec.heading + ": " + sec.original[0].text(body)
+			if sec.words >= minSectionWords {
 				consider(StrengthStrong, ev)
 			} else {
 				consider(StrengthWeak, ev)
@@ -274,11 +312,11 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 			expected = sec
 		case headingActual:
 			actual = sec
-			consider(StrengthWeak, sec.heading+": "+sec.original[0])
+			consider(StrengthWeak, sec.heading+": "+sec.original[0].text(body))
 		}
 	}
 	if expected != nil && actual != nil {
-		consider(StrengthStrong, actual.heading+": "+actual.original[0])
+		consider(StrengthStrong, actual.heading+": "+actual.original[0].text(body))
 	}
 	if best.Strength == StrengthStrong {
 		return best
@@ -286,11 +324,11 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 
 	// Plain prose, the title included for strong cues only.
 	tk := normalKey(title)
-	if tk != "" && containsPhrase(tk, strongCues) {
+	if tk != "" && strongSet.in(tk) {
 		consider(StrengthStrong, title)
 	}
 	// A bug report whose title says what fails and whose body tells more.
-	if tk != "" && containsPhrase(tk, problemCues) && !isInstruction(title) {
+	if tk != "" && problemSet.in(tk) && !isInstruction(title) {
 		words := 0
 		for _, sec := range sections {
 			words += sec.words
@@ -299,48 +337,67 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 			consider(StrengthWeak, title)
 		}
 	}
-	var productEvidence string
-	productConcerns := 0
 	for _, sec := range sections {
 		if sec.kind == headingSteps {
 			continue
 		}
 		for i, s := range sec.text {
-			k := normalKey(s)
+			k := sec.keys[i]
 			switch {
-			case containsPhrase(k, strongCues) || isUserStory(k) || strings.Contains(strings.ToLower(s), ", so "):
+			case strongSet.in(k) || isUserStory(k) || hasCommaSo(s):
 				if !isUserStory(k) && isCodeTalk(s) && !AnalyzeComment(s).ProductLevel {
-					if containsPhrase(k, problemCues) {
+					if problemSet.in(k) {
 						// "the build fails because ..." states a problem
 						// even when it is told in code words
-						consider(StrengthWeak, sec.original[i])
+						consider(StrengthWeak, sec.original[i].text(body))
 					}
 					continue // "because the file got too long" is a reason about code only
 				}
-				consider(StrengthStrong, sec.original[i])
-			case containsPhrase(k, weakCues) && countWords(s) >= tune.minWeakWords && (!isCodeTalk(s) || containsPhrase(k, problemCues)):
-				consider(StrengthWeak, sec.original[i])
+				consider(StrengthStrong, sec.original[i].text(body))
+			case best.Strength == StrengthNone && weakSet.in(k) && countWordsUpTo(s, tune.minWeakWords) >= tune.minWeakWords &&
+				(problemSet.in(k) || !isCodeTalk(s)):
+				consider(StrengthWeak, sec.original[i].text(body))
 			}
 			if best.Strength == StrengthStrong {
 				return best
 			}
 		}
+	}
+	if best.Strength != StrengthNone {
+		return best
+	}
+	// No cue: a sentence that reasons about a product concern is a weak reason.
+	for _, sec := range sections {
+		if sec.kind == headingSteps {
+			continue
+		}
 		for i, s := range sec.text {
 			if isInstruction(s) {
 				continue // "Add an event filter to the settings" says what, not why
 			}
-			if a := AnalyzeComment(s); a.ProductLevel {
-				productConcerns += len(a.Concerns)
-				if productEvidence == "" {
-					productEvidence = sec.original[i]
-				}
+			if AnalyzeComment(s).ProductLevel {
+				consider(StrengthWeak, sec.original[i].text(body))
+				return best
 			}
 		}
 	}
-	if productConcerns >= 1 {
-		consider(StrengthWeak, productEvidence)
-	}
 	return best
+}
+
+// hasCommaSo reports whether s holds ", so " in any case: "it fails, so
+// nobody can log in".
+func hasCommaSo(s string) bool {
+	for i := strings.Index(s, ", "); i >= 0; {
+		if rest := s[i+2:]; len(rest) >= 3 && (rest[0]|0x20) == 's' && (rest[1]|0x20) == 'o' && rest[2] == ' ' {
+			return true
+		}
+		j := strings.Index(s[i+2:], ", ")
+		if j < 0 {
+			return false
+		}
+		i += 2 + j
+	}
+	return false
 }
 
 // isUserStory matches "as a <role>, I want ...".
@@ -364,16 +421,22 @@ func rank(s Strength) int {
 	return 0
 }
 
-func countWords(s string) int {
+// minSectionWords is the fewest words a rationale section needs to be a
+// strong reason.
+const minSectionWords = 5
+
+// countWordsUpTo counts the words of s, stopping at limit.
+func countWordsUpTo(s string, limit int) int {
 	var t tokenizer
 	t.reset(s)
 	n := 0
-	for {
+	for n < limit {
 		if _, ok := t.next(); !ok {
 			return n
 		}
 		n++
 	}
+	return n
 }
 
 // isCodeTalk reports whether a sentence is about code, tests or CI and

@@ -142,6 +142,19 @@ func isTemplateText(s string) bool {
 	return len(k) >= len(clear) && string(k[:len(clear)]) == clear
 }
 
+// isTemplateKey is isTemplateText for a sentence whose normal form k
+// (normalKey) is known.
+func isTemplateKey(s, k string) bool {
+	if len(s) > 200 {
+		return false
+	}
+	if strings.Contains(s, "[e.g.") || strings.Contains(s, "e.g. [") || strings.Contains(s, "[...]") {
+		return true
+	}
+	const clear = "a clear and concise description of"
+	return k == "" || templateSentences[k] || strings.HasPrefix(k, clear)
+}
+
 // isTemplateHeading reports whether a heading is one of the default
 // templates' own headings; such headings are structure, not prose.
 func isTemplateHeading(s string) bool { return isTemplateText(s) }
@@ -168,14 +181,14 @@ func templateKeys(templates []string) map[string]bool {
 	return keys
 }
 
-// isRepoTemplate reports whether a sentence is unchanged text of the
-// repository's own templates.
-func (o *RationaleOptions) isRepoTemplate(s string) bool {
+// isRepoTemplate reports whether a sentence, in normal form, is unchanged
+// text of the repository's own templates.
+func (o *RationaleOptions) isRepoTemplate(k string) bool {
 	if len(o.Templates) == 0 {
 		return false
 	}
 	if o.templateKeys == nil {
 		o.templateKeys = templateKeys(o.Templates)
 	}
-	return o.templateKeys[normalKey(s)]
+	return o.templateKeys[k]
 }
