@@ -41,22 +41,27 @@ var expectedHeadingWords = []string{
 
 var stepsHeadingWords = []string{"steps to reproduce", "to reproduce", "reproduction", "repro", "how to reproduce", "reproduction steps"}
 
-// phrases matches whole-word phrases in a text in normal form (see
-// normalKey) without building strings: each phrase is filed under its
-// first word.
-type phrases map[string][]string // first word -> the rest of each phrase, "" for none
+// phrases matches whole-word phrases of several lists in a text in normal
+// form (see normalKey) in one pass and without building strings: each
+// phrase is filed under its first word with the bit of its list.
+type phrases map[string][]phraseRest
 
-func newPhrases(list []string) phrases {
-	p := phrases{}
-	for _, s := range list {
-		first, rest, _ := strings.Cut(s, " ")
-		p[first] = append(p[first], rest)
-	}
-	return p
+type phraseRest struct {
+	rest string // the words after the first, "" for none
+	list uint8  // the bit of the list it is in
 }
 
-// in reports whether key holds one of the phrases, word for word.
-func (p phrases) in(key string) bool {
+// add files a list's phrases under bit.
+func (p phrases) add(bit uint8, list []string) {
+	for _, s := range list {
+		first, rest, _ := strings.Cut(s, " ")
+		p[first] = append(p[first], phraseRest{rest, bit})
+	}
+}
+
+// match returns the bits of the lists with a phrase in key, word for word.
+func (p phrases) match(key string) uint8 {
+	var found uint8
 	for i := 0; i < len(key); {
 		end := len(key)
 		if j := strings.IndexByte(key[i:], ' '); j >= 0 {
@@ -65,18 +70,25 @@ func (p phrases) in(key string) bool {
 		if rests, ok := p[key[i:end]]; ok {
 			after := key[end:] // "" or " next words"
 			for _, r := range rests {
-				if r == "" || len(after) > len(r) && after[1:1+len(r)] == r && (len(after) == 1+len(r) || after[1+len(r)] == ' ') {
-					return true
+				if found&r.list == 0 && (r.rest == "" || len(after) > len(r.rest) && after[1:1+len(r.rest)] == r.rest &&
+					(len(after) == 1+len(r.rest) || after[1+len(r.rest)] == ' ')) {
+					found |= r.list
 				}
 			}
 		}
 		i = end + 1
 	}
-	return false
+	return found
 }
 
-// The phrase lists, ready to match.
-var strongSet, weakSet, problemSet, rationaleHeadingSet, actualHeadingSet, expectedHeadingSet, stepsHeadingSet phrases
+// The lists' bits in cuePhrases and headingPhrases.
+const (
+	strongCue, weakCue, problemCue                     = 1, 2, 4
+	rationaleHead, actualHead, expectedHead, stepsHead = 1, 2, 4, 8
+)
+
+// cuePhrases and headingPhrases hold the phrase lists, ready to match.
+var cuePhrases, headingPhrases = phrases{}, phrases{}
 
 // isYesNoQuestion matches a field that asks the reporter to confirm a
 // step ("Have you reproduced the bug with the nightly build?"): its answer
@@ -103,14 +115,15 @@ func classifyHeading(h string, extra []string) headingKind {
 			return headingRationale
 		}
 	}
+	m := headingPhrases.match(key)
 	switch {
-	case actualHeadingSet.in(key):
+	case m&actualHead != 0:
 		return headingActual
-	case expectedHeadingSet.in(key):
+	case m&expectedHead != 0:
 		return headingExpected
-	case stepsHeadingSet.in(key):
+	case m&stepsHead != 0:
 		return headingSteps
-	case rationaleHeadingSet.in(key):
+	case m&rationaleHead != 0:
 		return headingRationale
 	}
 	return headingOther
@@ -189,9 +202,13 @@ func init() {
 			}
 		}
 	}
-	strongSet, weakSet, problemSet = newPhrases(strongCues), newPhrases(weakCues), newPhrases(problemCues)
-	rationaleHeadingSet, actualHeadingSet = newPhrases(rationaleHeadingWords), newPhrases(actualHeadingWords)
-	expectedHeadingSet, stepsHeadingSet = newPhrases(expectedHeadingWords), newPhrases(stepsHeadingWords)
+	cuePhrases.add(strongCue, strongCues)
+	cuePhrases.add(weakCue, weakCues)
+	cuePhrases.add(problemCue, problemCues)
+	headingPhrases.add(rationaleHead, rationaleHeadingWords)
+	headingPhrases.add(actualHead, actualHeadingWords)
+	headingPhrases.add(expectedHead, expectedHeadingWords)
+	headingPhrases.add(stepsHead, stepsHeadingWords)
 }
 
 // isHelpQuestion matches a request for help ("How can I ...", "Is there
@@ -246,7 +263,7 @@ var rationaleTuned = rationaleTuning{minWeakWords: 1, minReportWords: 0, fencePr
 func detectRationale(title, body string, opts RationaleOptions, tune rationaleTuning) Rationale {
 	// Word counts are only compared with these numbers.
 	wordsNeeded := max(minSectionWords, tune.minReportWords)
-	sections := []section{{}}
+	sections := make([]section, 1, 4)
 	readProseWith(body, tune.fenceProse, func(b Block) {
 		if b.Kind == BlockHeading {
 			sections = append(sections, section{heading: b.Original(0, len(b.Text)), kind: classifyHeading(b.Text, opts.Headings)})
@@ -324,11 +341,12 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 
 	// Plain prose, the title included for strong cues only.
 	tk := normalKey(title)
-	if tk != "" && strongSet.in(tk) {
+	tm := cuePhrases.match(tk)
+	if tm&strongCue != 0 {
 		consider(StrengthStrong, title)
 	}
 	// A bug report whose title says what fails and whose body tells more.
-	if tk != "" && problemSet.in(tk) && !isInstruction(title) {
+	if tm&problemCue != 0 && !isInstruction(title) {
 		words := 0
 		for _, sec := range sections {
 			words += sec.words
@@ -343,10 +361,11 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 		}
 		for i, s := range sec.text {
 			k := sec.keys[i]
+			m := cuePhrases.match(k)
 			switch {
-			case strongSet.in(k) || isUserStory(k) || hasCommaSo(s):
+			case m&strongCue != 0 || isUserStory(k) || hasCommaSo(s):
 				if !isUserStory(k) && isCodeTalk(s) && !AnalyzeComment(s).ProductLevel {
-					if problemSet.in(k) {
+					if m&problemCue != 0 {
 						// "the build fails because ..." states a problem
 						// even when it is told in code words
 						consider(StrengthWeak, sec.original[i].text(body))
@@ -354,8 +373,8 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 					continue // "because the file got too long" is a reason about code only
 				}
 				consider(StrengthStrong, sec.original[i].text(body))
-			case best.Strength == StrengthNone && weakSet.in(k) && countWordsUpTo(s, tune.minWeakWords) >= tune.minWeakWords &&
-				(problemSet.in(k) || !isCodeTalk(s)):
+			case best.Strength == StrengthNone && m&weakCue != 0 && countWordsUpTo(s, tune.minWeakWords) >= tune.minWeakWords &&
+				(m&problemCue != 0 || !isCodeTalk(s)):
 				consider(StrengthWeak, sec.original[i].text(body))
 			}
 			if best.Strength == StrengthStrong {
@@ -402,9 +421,12 @@ func hasCommaSo(s string) bool {
 
 // isUserStory matches "as a <role>, I want ...".
 func isUserStory(k string) bool {
-	i := strings.Index(" "+k, " as a")
-	if i < 0 {
-		return false
+	i := 0
+	if !strings.HasPrefix(k, "as a") {
+		if i = strings.Index(k, " as a"); i < 0 {
+			return false
+		}
+		i++
 	}
 	rest := k[i:]
 	return strings.Contains(rest, " i want") || strings.Contains(rest, " i need") ||
