@@ -256,9 +256,12 @@ type rationaleTuning struct {
 	// fenceProse reads sentences that an issue form put into a plain-text
 	// code block.
 	fenceProse bool
+	// helpTitles reads a report titled as a how-to question as a request
+	// for help, whose form fields are no reason.
+	helpTitles bool
 }
 
-var rationaleTuned = rationaleTuning{minWeakWords: 1, minReportWords: 0, fenceProse: true}
+var rationaleTuned = rationaleTuning{minWeakWords: 1, minReportWords: 0, fenceProse: true, helpTitles: true}
 
 func detectRationale(title, body string, opts RationaleOptions, tune rationaleTuning) Rationale {
 	// Word counts are only compared with these numbers.
@@ -311,10 +314,14 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 		}
 	}
 
+	// A title that asks how to do something is a request for help: only a
+	// reason stated in plain prose counts, not a form's fields.
+	tk := normalKey(title)
+	help := tune.helpTitles && (isHelpQuestion(tk) || strings.HasPrefix(tk, "is it possible "))
 	var expected, actual *section
 	for i := range sections {
 		sec := &sections[i]
-		if sec.words == 0 {
+		if sec.words == 0 || help {
 			continue
 		}
 		switch sec.kind {
@@ -340,13 +347,12 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 	}
 
 	// Plain prose, the title included for strong cues only.
-	tk := normalKey(title)
 	tm := cuePhrases.match(tk)
 	if tm&strongCue != 0 {
 		consider(StrengthStrong, title)
 	}
 	// A bug report whose title says what fails and whose body tells more.
-	if tm&problemCue != 0 && !isInstruction(title) {
+	if tm&problemCue != 0 && !isInstruction(title) && !help {
 		words := 0
 		for _, sec := range sections {
 			words += sec.words
@@ -373,7 +379,7 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 					continue // "because the file got too long" is a reason about code only
 				}
 				consider(StrengthStrong, sec.original[i].text(body))
-			case best.Strength == StrengthNone && m&weakCue != 0 && countWordsUpTo(s, tune.minWeakWords) >= tune.minWeakWords &&
+			case best.Strength == StrengthNone && !help && m&weakCue != 0 && countWordsUpTo(s, tune.minWeakWords) >= tune.minWeakWords &&
 				(m&problemCue != 0 || !isCodeTalk(s)):
 				consider(StrengthWeak, sec.original[i].text(body))
 			}
@@ -382,7 +388,7 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 			}
 		}
 	}
-	if best.Strength != StrengthNone {
+	if best.Strength != StrengthNone || help {
 		return best
 	}
 	// No cue: a sentence that reasons about a product concern is a weak reason.

@@ -62,3 +62,17 @@ func TestInstructionVerbs(t *testing.T) {
 		}
 	}
 }
+
+func TestHowToTitlesAreRequestsForHelp(t *testing.T) {
+	body := "### Describe the feature and motivation\n\nI want to run the detector on a phone and I cannot find the build flag."
+	if r := DetectRationale("How to cross compile for Android?", body, RationaleOptions{}); r.Present() {
+		t.Errorf("a how-to question's form field reads as a reason: %+v", r)
+	}
+	if r := DetectRationale("Cross compiling for Android", body, RationaleOptions{}); !r.Present() {
+		t.Errorf("the same field under a plain title is not read: %+v", r)
+	}
+	stated := "Our field app must run offline on phones, so the detector has to be built for Android."
+	if r := DetectRationale("How to cross compile for Android?", stated, RationaleOptions{}); r.Strength != StrengthStrong {
+		t.Errorf("a reason stated in prose under a how-to title is not read: %+v", r)
+	}
+}
