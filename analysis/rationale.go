@@ -91,7 +91,7 @@ const (
 var cuePhrases, headingPhrases = phrases{}, phrases{}
 
 // isYesNoQuestion matches a field that asks the reporter to confirm a
-// step ("Have you reproduced the bug with the nightly build?"): its answer
+// step ("Did you search the existing issues?"): its answer
 // is a yes or no, not a reason.
 func isYesNoQuestion(key string) bool {
 	for _, p := range []string{"have you ", "did you ", "do you ", "are you ", "can you ", "were you ", "will you ", "would you ", "has this ", "is there an existing"} {
@@ -248,7 +248,7 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 // rationale_real_test.go).
 type rationaleTuning struct {
 	// minWeakWords is the fewest words a sentence needs for a weak cue to
-	// count: a form answer such as "Every time" or "Not sure" is no reason.
+	// count: a form answer such as "Sometimes" or "Not sure" is no reason.
 	minWeakWords int
 	// minReportWords is the fewest words of the author's own a body needs
 	// for a title that states a failure to count as the reason.

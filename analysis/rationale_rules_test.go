@@ -16,14 +16,14 @@ func TestRationaleRules(t *testing.T) {
 		{"an inline label left empty is no reason", "Retry webhooks", "Motivation: TBD\n\nAdd a retry queue.", StrengthNone, ""},
 		{"a label that is not a reason starts nothing", "Retry webhooks", "Note: see the design doc", StrengthNone, ""},
 		{"a checklist confirms steps and gives no reason", "Add a flag",
-			"- [x] I agree to contribute under the project's license\n- [x] The change is not based on code under an incompatible license\n- [ ] There is a test",
+			"- [x] I signed the contributor agreement\n- [x] Screenshots are attached because the change touches the settings page\n- [ ] Docs updated",
 			StrengthNone, ""},
-		{"a yes or no field is no reason", "Support for the new SDK",
-			"### Have you reproduced the bug with the nightly build?\n\nYes\n\n### Version\n\n2.13", StrengthNone, ""},
+		{"a yes or no field is no reason", "Export to PDF",
+			"### Did you search for an existing issue about this bug?\n\nYes\n\n### Version\n\n5.1", StrengthNone, ""},
 		{"a help question is no reason", "Export to CSV",
-			"### Describe the feature and motivation\n\nHow can I export the table to CSV?", StrengthNone, ""},
-		{"a benefit told with could", "Format the test scripts",
-			"There is no agreed formatter for the test scripts. Adopting one could reduce the time spent on style in reviews.", StrengthStrong, ""},
+			"### Motivation\n\nHow can I export the table to CSV?", StrengthNone, ""},
+		{"a benefit told with could", "Cache the font files",
+			"Every page view downloads the fonts again. A long-lived cache header could save our visitors a second on each page.", StrengthStrong, ""},
 		{"a problem told in code words still counts", "Nightly build",
 			"The nightly build fails because the linker runs out of memory on the arm64 runner.", StrengthWeak, ""},
 		{"a reason about code only still does not", "Split server.go",
@@ -31,11 +31,11 @@ func TestRationaleRules(t *testing.T) {
 		{"a title that says what fails, with a report", "Sync hangs after resume",
 			"Steps: open the app, suspend the laptop, resume.\n\nThe spinner stays and nothing syncs until a restart.", StrengthWeak, ""},
 		{"an instruction title that names a failure is no report", "Add missing tests for the billing module", "", StrengthNone, ""},
-		{"a description in a plain-text block of an issue form", "Loss is different",
-			"### Current Behaviour?\n\n```shell\nWhen I call fit and then evaluate on the same data the loss that is printed is not the same and I do not know why.\n```\n",
+		{"a description in a plain-text block of an issue form", "Sidebar jumps",
+			"### What happened\n\n```text\nWhen I resize the window the sidebar jumps to the top and the page I was reading is lost.\n```\n",
 			StrengthWeak, ""},
 		{"commands in a plain-text block stay code", "Build",
-			"### Current Behaviour?\n\n```shell\npip install -e .\nmake test\n```\n", StrengthNone, ""},
+			"### What happened\n\n```shell\nnpm ci\nnpm run build\n```\n", StrengthNone, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,15 +64,15 @@ func TestInstructionVerbs(t *testing.T) {
 }
 
 func TestHowToTitlesAreRequestsForHelp(t *testing.T) {
-	body := "### Describe the feature and motivation\n\nI want to run the detector on a phone and I cannot find the build flag."
-	if r := DetectRationale("How to cross compile for Android?", body, RationaleOptions{}); r.Present() {
+	body := "### Motivation\n\nI want the invoices as spreadsheets and I cannot find the setting."
+	if r := DetectRationale("How do I export invoices to a spreadsheet?", body, RationaleOptions{}); r.Present() {
 		t.Errorf("a how-to question's form field reads as a reason: %+v", r)
 	}
-	if r := DetectRationale("Cross compiling for Android", body, RationaleOptions{}); !r.Present() {
+	if r := DetectRationale("Invoice export to spreadsheets", body, RationaleOptions{}); !r.Present() {
 		t.Errorf("the same field under a plain title is not read: %+v", r)
 	}
-	stated := "Our field app must run offline on phones, so the detector has to be built for Android."
-	if r := DetectRationale("How to cross compile for Android?", stated, RationaleOptions{}); r.Strength != StrengthStrong {
+	stated := "Our accountants reconcile in spreadsheets, so without an export they retype every invoice."
+	if r := DetectRationale("How do I export invoices to a spreadsheet?", stated, RationaleOptions{}); r.Strength != StrengthStrong {
 		t.Errorf("a reason stated in prose under a how-to title is not read: %+v", r)
 	}
 }
