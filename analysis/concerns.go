@@ -66,6 +66,10 @@ type scratch struct {
 	// uxAffectOnly is set when the last sentence's user_experience score
 	// comes only from affect phrases.
 	uxAffectOnly bool
+	// block is the block being read and at the offset of the sentence in
+	// its Text, so evidence can quote the sentence as written.
+	block Block
+	at    int
 	// per comment
 	found    [6]bool
 	evidence [6]string
@@ -91,8 +95,10 @@ func AnalyzeComment(body string) CommentAnalysis {
 		if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
 			return
 		}
-		forEachSentence(b.Text, sc.sentence)
+		sc.block = b
+		forEachSentenceAt(b.Text, sc.sentenceAt)
 	})
+	sc.block = Block{}
 	out := CommentAnalysis{Concerns: []Concern{}, Evidence: []Evidence{}}
 	if !sc.isEnglish() {
 		return out
@@ -241,6 +247,11 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 // sentence scores one sentence and records the concerns it shows: those
 // the phrase rules find, and those the model is confident of in a sentence
 // that is not code talk.
+func (sc *scratch) sentenceAt(s string, at int) {
+	sc.at = at
+	sc.sentence(s)
+}
+
 func (sc *scratch) sentence(s string) {
 	scores, audience, tech, template := sc.sentenceScoresDetail(s)
 	base := sc.base
@@ -305,7 +316,7 @@ func (sc *scratch) sentence(s string) {
 		if v >= concernThreshold && v > sc.best[c] {
 			sc.found[c] = true
 			sc.best[c] = v
-			sc.evidence[c] = strings.Clone(quote(s))
+			sc.evidence[c] = strings.Clone(quote(sc.block.Original(sc.at, sc.at+len(s))))
 		}
 	}
 }
@@ -373,24 +384,7 @@ func (sc *scratch) isEnglish() bool {
 
 // forEachSentence calls fn on each sentence of a block of prose.
 func forEachSentence(text string, fn func(string)) {
-	start := 0
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c != '.' && c != '?' && c != '!' {
-			continue
-		}
-		// a sentence ends at the mark followed by a space or the end
-		if i+1 < len(text) && text[i+1] != ' ' && text[i+1] != ')' && text[i+1] != '"' {
-			continue
-		}
-		if s := strings.TrimSpace(text[start : i+1]); s != "" {
-			fn(s)
-		}
-		start = i + 1
-	}
-	if s := strings.TrimSpace(text[start:]); s != "" {
-		fn(s)
-	}
+	forEachSentenceAt(text, func(s string, _ int) { fn(s) })
 }
 
 // quote trims a sentence to an evidence quote, cutting long ones at a word

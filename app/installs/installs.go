@@ -71,14 +71,14 @@ func (h *Handler) Wants(event string, env dispatch.Envelope) bool {
 }
 
 // pushTouchesConfig reports whether a push to the default branch changed a
-// configuration file.
+// configuration file or an issue or pull request template.
 func pushTouchesConfig(env dispatch.Envelope) bool {
 	if env.Repository.DefaultBranch == "" || env.Ref != "refs/heads/"+env.Repository.DefaultBranch {
 		return false
 	}
 	for _, c := range env.Commits {
 		for _, files := range [][]string{c.Added, c.Modified, c.Removed} {
-			if slices.Contains(files, config.Path) {
+			if slices.ContainsFunc(files, config.Watches) {
 				return true
 			}
 		}

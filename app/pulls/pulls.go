@@ -233,7 +233,7 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 		p.labels = append(p.labels, l.GetName())
 	}
 	cfg := p.cfg
-	if !cfg.Enabled || cfg.IgnoresPullRequestAuthor(pr.GetUser().GetLogin()) || cfg.IgnoresPullRequestLabels(p.labels) {
+	if !cfg.Enabled || cfg.IgnoresPullRequestOpener(pr.GetUser().GetLogin(), pr.GetUser().GetType()) || cfg.IgnoresPullRequestLabels(p.labels) {
 		// Left alone: neither nudged nor counted. Its bot comment, if one
 		// was written before, stays as it was.
 		t.State = store.StateIgnored

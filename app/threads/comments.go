@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/ownershipbot/ownershipbot/analysis"
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/publish"
@@ -40,12 +41,13 @@ type Comment struct {
 // issue comments, reviews, review comments and review threads all become
 // one. Handlers get it from Discuss and pass it to Record.
 type Discussion struct {
-	InstallationID int64
-	Repo           string // "owner/name" as GitHub spells it
-	Number         int
-	Thread         string // store.ThreadIssue or store.ThreadPullRequest
-	ThreadAuthor   string
-	Labels         []string
+	InstallationID   int64
+	Repo             string // "owner/name" as GitHub spells it
+	Number           int
+	Thread           string // store.ThreadIssue or store.ThreadPullRequest
+	ThreadAuthor     string
+	ThreadAuthorType string // GitHub's user type of ThreadAuthor ("User", "Bot")
+	Labels           []string
 	// PullRequest is the pull request as GitHub sent it, when the event
 	// carries one (reviews and review comments do; issue comments do not).
 	PullRequest *github.PullRequest
@@ -68,7 +70,7 @@ func Discuss(installationID int64, event any) (Discussion, error) {
 			return d, dispatch.Permanent(fmt.Errorf("the issue_comment payload has no comment, issue or repository"))
 		}
 		d.Repo, d.Number, d.action = ev.GetRepo().GetFullName(), issue.GetNumber(), ev.GetAction()
-		d.ThreadAuthor, d.Labels = issue.GetUser().GetLogin(), LabelNames(issue.Labels)
+		d.ThreadAuthor, d.ThreadAuthorType, d.Labels = issue.GetUser().GetLogin(), issue.GetUser().GetType(), LabelNames(issue.Labels)
 		if !issue.IsPullRequest() {
 			d.Thread = store.ThreadIssue
 		}
@@ -121,7 +123,7 @@ func (d *Discussion) pullRequest(event string, pr *github.PullRequest, repo *git
 		return dispatch.Permanent(fmt.Errorf("%s payload has no pull request or repository", event))
 	}
 	d.PullRequest, d.Repo, d.Number = pr, repo.GetFullName(), pr.GetNumber()
-	d.ThreadAuthor, d.Labels = pr.GetUser().GetLogin(), LabelNames(pr.Labels)
+	d.ThreadAuthor, d.ThreadAuthorType, d.Labels = pr.GetUser().GetLogin(), pr.GetUser().GetType(), LabelNames(pr.Labels)
 	return nil
 }
 
@@ -133,7 +135,7 @@ func reviewComment(c *github.PullRequestComment) Comment {
 }
 
 func authorOf(u *github.User, association string) Author {
-	return Author{Login: u.GetLogin(), IsBot: u.GetType() == "Bot", Association: association}
+	return Author{Login: u.GetLogin(), IsBot: analysis.IsBot(u.GetLogin(), u.GetType()), Association: association}
 }
 
 // Recorded is a comment's analysis as the store holds it after a delivery,
@@ -213,7 +215,7 @@ func (d *Discussion) ignored(cfg config.Loaded, c Comment) bool {
 	}
 	// A pull request the bot leaves alone, such as a dependency bump.
 	return d.Thread == store.ThreadPullRequest &&
-		(cfg.IgnoresPullRequestAuthor(d.ThreadAuthor) || cfg.IgnoresPullRequestLabels(d.Labels))
+		(cfg.IgnoresPullRequestOpener(d.ThreadAuthor, d.ThreadAuthorType) || cfg.IgnoresPullRequestLabels(d.Labels))
 }
 
 // analyse judges a comment's body, stores the result over any earlier

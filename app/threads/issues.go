@@ -54,13 +54,13 @@ func (b *Base) AssessIssue(prev store.Thread, installationID int64, repo string,
 // Rationale grades how clearly a title and description say why the work
 // matters, with the text that shows it.
 func (b *Base) Rationale(title, body string, cfg config.Config) (strength, evidence string) {
-	r := b.Analyzer.DetectRationale(title, body, analysis.RationaleOptions{Headings: cfg.Rationale.Headings})
+	r := b.Analyzer.DetectRationale(title, body, cfg.RationaleOptions())
 	return string(r.Strength), r.Evidence
 }
 
 // IgnoresIssue reports whether the configuration leaves an issue alone.
 func IgnoresIssue(cfg config.Loaded, issue *github.Issue) bool {
-	return !cfg.Enabled || cfg.IgnoresAuthor(issue.GetUser().GetLogin()) || cfg.IgnoresLabels(LabelNames(issue.Labels))
+	return !cfg.Enabled || cfg.IgnoresOpener(issue.GetUser().GetLogin(), issue.GetUser().GetType()) || cfg.IgnoresLabels(LabelNames(issue.Labels))
 }
 
 // TrackIssue assesses an issue the App learns of outside its own events
