@@ -26,7 +26,7 @@ func BenchmarkAnalyzeComment(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		AnalyzeComment(texts[i%len(texts)])
+		testAnalyzer.AnalyzeComment(texts[i%len(texts)])
 	}
 }
 
@@ -42,7 +42,7 @@ func BenchmarkAnalyzeLongComment(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		AnalyzeComment(long)
+		testAnalyzer.AnalyzeComment(long)
 	}
 }
 

@@ -190,7 +190,7 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 			k := normalKey(s)
 			switch {
 			case containsPhrase(k, strongCues) || isUserStory(k) || strings.Contains(strings.ToLower(s), ", so "):
-				if !isUserStory(k) && isCodeTalk(s) && !AnalyzeComment(s).ProductLevel {
+				if !isUserStory(k) && isCodeTalk(s) && !ruleJudge(s).ProductLevel {
 					continue // "because the file got too long" is a reason about code only
 				}
 				consider(StrengthStrong, s)
@@ -205,7 +205,7 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 			if isInstruction(s) {
 				continue // "Add an event filter to the settings" says what, not why
 			}
-			if a := AnalyzeComment(s); a.ProductLevel {
+			if a := ruleJudge(s); a.ProductLevel {
 				productConcerns += len(a.Concerns)
 				if productEvidence == "" {
 					productEvidence = s

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/ownershipbot/ownershipbot/analysis"
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
@@ -96,6 +97,10 @@ func New(opts Options) (*App, error) {
 	if opts.KeepDone <= 0 {
 		opts.KeepDone = 7 * 24 * time.Hour
 	}
+	analyzer, err := analysis.New()
+	if err != nil {
+		return nil, err
+	}
 	m := metrics.New(opts.Registry)
 	clients, err := ghclient.New(ghclient.Options{
 		AppID: opts.AppID, PrivateKey: opts.PrivateKey, BaseURL: opts.GitHubAPIURL,
@@ -113,7 +118,7 @@ func New(opts Options) (*App, error) {
 	opts.Registry.MustRegister(gauges)
 
 	var prs *pulls.Handler // conversation comments on a pull request update its summary
-	issues := ownership.New(ownership.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log,
+	issues := ownership.New(ownership.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log, Analyzer: analyzer,
 		IssueChanged: func(ctx context.Context, installationID int64, repo string, number int) error {
 			return prs.IssueChanged(ctx, installationID, repo, number)
 		},

@@ -177,6 +177,8 @@ type Options struct {
 	Rationale analysis.RationaleOptions
 	// MaxAttention caps needs_attention; 0 means 10.
 	MaxAttention int
+	// Analyzer classifies the comments; required.
+	Analyzer *analysis.Analyzer
 }
 
 // Report is the ownership report of one repository (CONTRACTS section 8).
@@ -304,8 +306,8 @@ func Build(exp *Export, opts Options) []Report {
 	for i := range exp.Items {
 		it := &exp.Items[i]
 		r := repoOf(it.repo)
-		countComments(r, it.Comments, product)
-		countComments(r, it.Reviews, product)
+		countComments(r, it.Comments, product, opts.Analyzer)
+		countComments(r, it.Reviews, product, opts.Analyzer)
 		if !it.isPull {
 			continue
 		}
@@ -363,7 +365,7 @@ func ownerInput(it *Item) analysis.OwnerInput {
 	return in
 }
 
-func countComments(r *Report, comments []Comment, product map[string]bool) {
+func countComments(r *Report, comments []Comment, product map[string]bool, analyzer *analysis.Analyzer) {
 	for _, c := range comments {
 		if strings.TrimSpace(c.Body) == "" {
 			continue // a review approved without words, say
@@ -374,7 +376,7 @@ func countComments(r *Report, comments []Comment, product map[string]bool) {
 			Association: c.AuthorAssociation,
 			IsProduct:   product[strings.ToLower(c.Author.Login)],
 		})
-		a := analysis.AnalyzeComment(c.Body)
+		a := analyzer.AnalyzeComment(c.Body)
 		r.Comments.Total++
 		lc := r.Comments.ByRole[role]
 		if a.ProductLevel {

@@ -81,7 +81,7 @@ func (h *Handler) discussed(ctx context.Context, installationID int64, fullName 
 // RecordComment analyses a comment's body, stores the result over any
 // earlier analysis of the same comment, and counts it.
 func (h *Handler) RecordComment(ctx context.Context, c store.Comment, body string) error {
-	a := analysis.AnalyzeComment(body)
+	a := h.analyzer.AnalyzeComment(body)
 	c.Level = "implementation"
 	if a.ProductLevel {
 		c.Level = "product"

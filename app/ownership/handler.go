@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/ownershipbot/ownershipbot/analysis"
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
@@ -26,13 +27,14 @@ import (
 // Handler handles issues, issue_comment, installation,
 // installation_repositories and push events.
 type Handler struct {
-	store   store.Store
-	clients *ghclient.Clients
-	configs *config.Loader
-	metrics *metrics.Metrics
-	log     *slog.Logger
-	now     func() time.Time
-	docsURL string
+	analyzer *analysis.Analyzer
+	store    store.Store
+	clients  *ghclient.Clients
+	configs  *config.Loader
+	metrics  *metrics.Metrics
+	log      *slog.Logger
+	now      func() time.Time
+	docsURL  string
 
 	publisher            *publish.Publisher
 	teams                teamCache
@@ -48,7 +50,9 @@ type Options struct {
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
 	Now     func() time.Time // time.Now when nil
-	DocsURL string           // config.DocsURL when empty
+	// Analyzer classifies comments; required for handling them.
+	Analyzer *analysis.Analyzer
+	DocsURL  string // config.DocsURL when empty
 	// PullRequestDiscussed, when set, is called after a conversation comment
 	// on a pull request was recorded or removed, so the pull request's own
 	// bot comment can update its summary. The comment's analysis is in the
@@ -69,7 +73,7 @@ func New(opts Options) *Handler {
 	}
 	return &Handler{
 		store: opts.Store, clients: opts.Clients, configs: opts.Configs, metrics: opts.Metrics,
-		log: opts.Log, now: opts.Now, docsURL: opts.DocsURL,
+		log: opts.Log, now: opts.Now, docsURL: opts.DocsURL, analyzer: opts.Analyzer,
 		publisher:            publish.New(opts.Store, opts.Clients, opts.Metrics),
 		pullRequestDiscussed: opts.PullRequestDiscussed,
 		issueChanged:         opts.IssueChanged,
