@@ -16,7 +16,6 @@ var weightsFile []byte
 type Analyzer struct {
 	lex   lexicon
 	lines []LexiconLine
-	langs langWords
 	m     *model
 	pool  sync.Pool
 }
@@ -39,8 +38,8 @@ func newAnalyzer(lexText string, drop map[string]bool, weights []byte) (*Analyze
 }
 
 func newAnalyzerFrom(lex lexicon, lines []LexiconLine, m *model) *Analyzer {
-	a := &Analyzer{lex: lex, lines: lines, langs: newLangWords(), m: m}
-	a.pool.New = func() any { return &scratch{lex: a.lex, langs: a.langs} }
+	a := &Analyzer{lex: lex, lines: lines, m: m}
+	a.pool.New = func() any { return &scratch{lex: a.lex} }
 	return a
 }
 
@@ -97,6 +96,7 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 	if !cs.english || !found[taskProduct] {
 		return out
 	}
+	read := ""
 	for c, concern := range AllConcerns {
 		if !found[c] {
 			continue
@@ -108,7 +108,7 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 			text = cs.text[taskProduct]
 		}
 		out.Concerns = append(out.Concerns, concern)
-		out.Evidence = append(out.Evidence, a.explain(sc, concern, c, text))
+		out.Evidence = append(out.Evidence, a.explain(sc, concern, c, text, &read))
 	}
 	out.ProductLevel = true
 	return out
@@ -158,21 +158,26 @@ const maxExplained = 3
 // explain says what weighed most for a concern in its evidence sentence:
 // the rule phrases that matched, the words and word pairs with the largest
 // weights, and which of the two added more.
-func (a *Analyzer) explain(sc *scratch, concern Concern, c int, s string) Evidence {
+func (a *Analyzer) explain(sc *scratch, concern Concern, c int, s string, read *string) Evidence {
 	ev := Evidence{Concern: concern, Text: quote(s)}
-	var d [nDense]float32
-	if !sc.features(s, &d) {
-		return ev
+	if *read != s {
+		// Several concerns often share a sentence: read it once.
+		if !sc.features(s, &sc.dense) {
+			return ev
+		}
+		*read = s
 	}
 	var rules, words float32
-	for k, v := range d {
+	for k, v := range sc.dense {
 		rules += v * a.m.dense[k][c]
 	}
+	// The strongest word features, best first; ties keep the earlier word.
 	type weighed struct {
-		name string
-		w    float32
+		start, end int
+		w          float32
 	}
-	var top []weighed
+	var top [maxExplained]weighed
+	kept := 0
 	n := len(sc.starts)
 	for i, h := range sc.hashes {
 		r := a.m.rows[h]
@@ -181,39 +186,38 @@ func (a *Analyzer) explain(sc *scratch, concern Concern, c int, s string) Eviden
 		}
 		w := a.m.w[r-1][c]
 		words += w
-		if w <= 0 {
-			continue
-		}
 		// hashes alternate word, pair, word, pair, ... (the last word has
 		// no pair); stems follow
 		start, end := i/2, i/2
 		if i%2 == 1 {
 			end++
 		}
-		if i >= 2*n-1 || end >= n {
+		if w <= 0 || i >= 2*n-1 || end >= n {
 			continue
 		}
-		if start == end && a.langs[string(sc.norm[sc.starts[start]:sc.ends[end]])] != 0 {
+		if start == end && sc.heads[start] != nil && sc.heads[start].lang != 0 {
 			continue // "this", "the": true of the data, no help to a reader
 		}
-		top = append(top, weighed{string(sc.norm[sc.starts[start]:sc.ends[end]]), w})
+		name := sc.norm[sc.starts[start]:sc.ends[end]]
+		dup := false
+		for _, t := range top[:kept] {
+			dup = dup || string(sc.norm[sc.starts[t.start]:sc.ends[t.end]]) == string(name)
+		}
+		if dup || kept == maxExplained && w <= top[kept-1].w {
+			continue
+		}
+		if kept < maxExplained {
+			kept++
+		}
+		j := kept - 1
+		for j > 0 && top[j-1].w < w {
+			top[j] = top[j-1]
+			j--
+		}
+		top[j] = weighed{start, end, w}
 	}
-	slices.SortStableFunc(top, func(x, y weighed) int {
-		switch {
-		case x.w > y.w:
-			return -1
-		case x.w < y.w:
-			return 1
-		}
-		return strings.Compare(x.name, y.name)
-	})
-	for _, f := range top {
-		if len(ev.Features) == maxExplained {
-			break
-		}
-		if !slices.Contains(ev.Features, f.name) {
-			ev.Features = append(ev.Features, f.name)
-		}
+	for _, t := range top[:kept] {
+		ev.Features = append(ev.Features, string(sc.norm[sc.starts[t.start]:sc.ends[t.end]]))
 	}
 	for _, l := range sc.matched {
 		line := a.lines[l]

@@ -63,3 +63,15 @@ func BenchmarkDetectRationale(b *testing.B) {
 		DetectRationale(it.title, it.body, RationaleOptions{})
 	}
 }
+
+// BenchmarkNew measures the Analyzer's start-up: parsing the phrase table
+// and loading the embedded weights.
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	b.ReportMetric(float64(len(weightsFile)), "weights-bytes")
+	for i := 0; i < b.N; i++ {
+		if _, err := New(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -57,8 +57,9 @@ func (sc *scratch) unscore(scores *[6]float32, weak, audience *float32, e *lexEn
 // scratch holds the buffers of one analysis, reused through a pool so
 // classifying a comment allocates little.
 type scratch struct {
-	lex    lexicon
-	langs  langWords
+	lex lexicon
+	// heads holds each word's lexicon entry, nil for none.
+	heads  []*lexEntry
 	norm   []byte     // normalised words of one sentence, joined by spaces
 	starts []int32    // start of each word in norm
 	ends   []int32    // end of each word in norm
@@ -70,6 +71,7 @@ type scratch struct {
 	// trainer's counts); hashes its hashed word features.
 	matched []int32
 	hashes  []uint32
+	dense   [nDense]float32
 	lang    langCount
 }
 
@@ -80,6 +82,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 	sc.starts = sc.starts[:0]
 	sc.ends = sc.ends[:0]
 	sc.matched = sc.matched[:0]
+	sc.heads = sc.heads[:0]
 	var t tokenizer
 	t.reset(s)
 	for {
@@ -96,9 +99,12 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 			// "javax.security.auth", "perfMonitor", "lib/Permissions":
 			// a name in code, whatever its words say.
 			sc.norm = append(sc.norm, identToken...)
+			sc.heads = append(sc.heads, nil)
 		} else {
 			sc.norm = appendNorm(sc.norm, w)
-			sc.lang.word(sc.langs, w, sc.norm[start:])
+			e := sc.lex[string(sc.norm[start:])]
+			sc.heads = append(sc.heads, e)
+			sc.lang.word(e, w)
 		}
 		sc.ends = append(sc.ends, int32(len(sc.norm)))
 	}
@@ -117,8 +123,8 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 	var prev *lexEntry
 	prevEnd := -1
 	for i := 0; i < n; {
-		head := sc.lex[string(sc.norm[sc.starts[i]:sc.ends[i]])]
-		if head == nil {
+		head := sc.heads[i]
+		if head == nil || !head.phrase && head.longest == 0 {
 			i++
 			continue
 		}

@@ -30,17 +30,20 @@ var foreignFunctionWords = []string{
 	"het een niet van zijn ik dat wij ook maar wel voor naar deze wordt",
 }
 
-// langWord is a function word's language: 1 English, 2 and up the lines of
-// foreignFunctionWords.
-type langWords map[string]uint8
-
-func newLangWords() langWords {
-	m := langWords{}
+// addFunctionWords marks the function words in the lexicon, where the
+// reader looks up every word anyway: lexEntry.lang is 1 for English, 2 and
+// up for the lines of foreignFunctionWords.
+func addFunctionWords(lex lexicon) {
 	add := func(list string, lang uint8) {
 		for _, w := range strings.Fields(list) {
 			key := string(appendNorm(nil, w))
-			if _, dup := m[key]; !dup {
-				m[key] = lang
+			e := lex[key]
+			if e == nil {
+				e = &lexEntry{lines: [6]int32{-1, -1, -1, -1, -1, -1}}
+				lex[key] = e
+			}
+			if e.lang == 0 {
+				e.lang = lang
 			}
 		}
 	}
@@ -48,7 +51,6 @@ func newLangWords() langWords {
 	for i, l := range foreignFunctionWords {
 		add(l, uint8(i+2))
 	}
-	return m
 }
 
 // langCount accumulates the language evidence of one comment.
@@ -60,7 +62,7 @@ type langCount struct {
 }
 
 // word counts one normalised word and its letters.
-func (c *langCount) word(lw langWords, w string, norm []byte) {
+func (c *langCount) word(e *lexEntry, w string) {
 	for i := 0; i < len(w); {
 		b := w[i]
 		if b < utf8.RuneSelf {
@@ -79,11 +81,14 @@ func (c *langCount) word(lw langWords, w string, norm []byte) {
 		}
 		i += n
 	}
-	switch l := lw[string(norm)]; {
-	case l == 1:
+	if e == nil {
+		return
+	}
+	switch {
+	case e.lang == 1:
 		c.english++
-	case l > 1:
-		c.foreign[l]++
+	case e.lang > 1:
+		c.foreign[e.lang]++
 	}
 }
 

@@ -65,6 +65,9 @@ type lexEntry struct {
 	// sentence with its own evidence for another concern it describes
 	// that concern.
 	affect bool
+	// lang marks a frequent function word: 1 English, 2 and up another
+	// language (see language.go).
+	lang uint8
 	// lines are the lexicon lines behind the entry's concern weights, by
 	// concern (-1 for none), so the trainer can count what each one does.
 	lines [6]int32
@@ -171,6 +174,7 @@ func parseLexicon(text string, drop map[string]bool) (lexicon, []LexiconLine, er
 			return nil, nil, fmt.Errorf("lexicon line %d: unknown role %q", n+1, role)
 		}
 	}
+	addFunctionWords(lex)
 	return lex, lines, nil
 }
 

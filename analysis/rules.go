@@ -14,9 +14,7 @@ var ruleLexicon = func() lexicon {
 	return lex
 }()
 
-var ruleLangs = newLangWords()
-
-var scratchPool = sync.Pool{New: func() any { return &scratch{lex: ruleLexicon, langs: ruleLangs} }}
+var scratchPool = sync.Pool{New: func() any { return &scratch{lex: ruleLexicon} }}
 
 // ruleJudge is the phrase rules' verdict on one sentence or short text.
 func ruleJudge(text string) CommentAnalysis {
