@@ -47,7 +47,8 @@ func newAnalyzerFrom(lex lexicon, lines []LexiconLine, m *model) *Analyzer {
 // sentence log-odds, and that sentence where it passed the threshold.
 type commentScores struct {
 	best    [nTasks]float32
-	text    [nTasks]string
+	text    [nTasks]string // the sentence as read
+	orig    [nTasks]string // the sentence as the author wrote it
 	english bool
 }
 
@@ -63,7 +64,7 @@ func (a *Analyzer) score(sc *scratch, body string, keepText bool) commentScores 
 		if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
 			return
 		}
-		forEachSentence(b.Text, func(s string) {
+		forEachSentenceAt(b.Text, func(s string, at int) {
 			if !sc.features(s, &d) {
 				return
 			}
@@ -73,6 +74,7 @@ func (a *Analyzer) score(sc *scratch, body string, keepText bool) commentScores 
 					cs.best[t] = v
 					if keepText && v >= a.m.thresh[t] {
 						cs.text[t] = strings.Clone(s)
+						cs.orig[t] = strings.Clone(b.Original(at, at+len(s)))
 					}
 				}
 			}
@@ -101,14 +103,16 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 		if !found[c] {
 			continue
 		}
-		text := cs.text[c]
+		text, orig := cs.text[c], cs.orig[c]
 		if text == "" {
 			// A concern taken as the comment's likeliest: its best
 			// sentence fell under the threshold, the product one did not.
-			text = cs.text[taskProduct]
+			text, orig = cs.text[taskProduct], cs.orig[taskProduct]
 		}
 		out.Concerns = append(out.Concerns, concern)
-		out.Evidence = append(out.Evidence, a.explain(sc, concern, c, text, &read))
+		ev := a.explain(sc, concern, c, text, &read)
+		ev.Text = quote(orig)
+		out.Evidence = append(out.Evidence, ev)
 	}
 	out.ProductLevel = true
 	return out

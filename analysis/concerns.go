@@ -255,24 +255,7 @@ func isIdentifier(s string, i, j int) bool {
 
 // forEachSentence calls fn on each sentence of a block of prose.
 func forEachSentence(text string, fn func(string)) {
-	start := 0
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c != '.' && c != '?' && c != '!' {
-			continue
-		}
-		// a sentence ends at the mark followed by a space or the end
-		if i+1 < len(text) && text[i+1] != ' ' && text[i+1] != ')' && text[i+1] != '"' {
-			continue
-		}
-		if s := strings.TrimSpace(text[start : i+1]); s != "" {
-			fn(s)
-		}
-		start = i + 1
-	}
-	if s := strings.TrimSpace(text[start:]); s != "" {
-		fn(s)
-	}
+	forEachSentenceAt(text, func(s string, _ int) { fn(s) })
 }
 
 // quote trims a sentence to an evidence quote, cutting long ones at a word

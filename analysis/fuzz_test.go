@@ -43,6 +43,18 @@ func FuzzProse(f *testing.F) {
 			if strings.Contains(b.Text, "\n") {
 				t.Fatalf("block text holds a newline: %q", b.Text)
 			}
+			forEachSentenceAt(b.Text, func(s string, at int) {
+				if b.Text[at:at+len(s)] != s {
+					t.Fatalf("sentence %q is not at %d of %q", s, at, b.Text)
+				}
+				o := b.Original(at, at+len(s))
+				if o == "" || len(o) > len(md) || strings.ContainsAny(o, "\n\r") {
+					t.Fatalf("original of %q is %q", s, o)
+				}
+				if utf8.ValidString(md) && !utf8.ValidString(o) {
+					t.Fatalf("original %q is not valid UTF-8", o)
+				}
+			})
 		}
 		if total > len(md)+len(blocks) {
 			t.Fatalf("prose (%d bytes) is larger than the input (%d bytes)", total, len(md))

@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"bytes"
+	"cmp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -23,7 +25,20 @@ type Block struct {
 	Kind  BlockKind
 	Level int    // heading level 1-6; 0 for other blocks
 	Text  string // the visible text: inline code, images, URLs and tags removed
+	// Task is set on a task-list item ("- [ ] ...", "- [x] ...").
+	Task bool
+
+	// What Original needs to find the Markdown a part of Text came from.
+	src        string // the whole Markdown text
+	spans      []span // in order of Text offset
+	base       int    // offset in the reader's buffer of Text[0]
+	start, end int    // offsets in src of the block's first and last inline text
 }
+
+// span says that the reader's buffer from offset text on holds the bytes
+// of the Markdown from offset src on; src < 0 marks bytes the reader put
+// there itself (a space for a dropped code span, a tag or a line break).
+type span struct{ text, src int }
 
 // maxProseInput caps how much of a text the reader looks at; the rest of a
 // longer text is ignored. A comment on GitHub holds at most 65,536
@@ -40,66 +55,279 @@ func Prose(markdown string) []Block {
 	var blocks []Block
 	readProse(markdown, func(b Block) {
 		b.Text = strings.Clone(b.Text)
+		b.spans = slices.Clone(b.spans)
 		blocks = append(blocks, b)
 	})
 	return blocks
 }
 
-// proseReader holds the state of one pass over a text.
-type proseReader struct {
-	emit      func(Block)
-	para      []byte
-	paraKind  BlockKind
-	inPara    bool
-	fence     string // the opening fence while inside a fenced code block
-	inComment bool   // inside a multi-line HTML comment
-	prevBlank bool
-	prevCode  bool // the previous line was indented code
-	inLog     bool // the previous line was a log or stack trace line
+// Original returns the Markdown that Text[i:j] was read from, as its author
+// wrote it: inline code, links, emphasis and mentions kept, line breaks read
+// as spaces (as GitHub shows them) and HTML comments, which nobody sees, left
+// out. Code, links or tags that the reader dropped right before the first
+// visible word, or after the last when the text does not end a sentence,
+// belong to it. i and j are byte offsets into Text, as from a sentence of
+// it.
+func (b Block) Original(i, j int) string { return b.original(i, j).text(b.src) }
+
+// original is where in the Markdown a part of a block came from, kept
+// as offsets so that it costs nothing until it is quoted.
+type original struct {
+	from, to int    // offsets in the Markdown
+	fallback string // the visible text, when the offsets are unknown
 }
 
-var proseBufPool = sync.Pool{New: func() any { return new([]byte) }}
+// text is the original as Block.Original gives it; src is the Markdown
+// the block was read from (or any text it is a prefix of).
+func (o original) text(src string) string {
+	if o.to <= o.from || o.to > len(src) {
+		return o.fallback
+	}
+	return cleanOriginal(src[o.from:o.to])
+}
+
+func (b Block) original(i, j int) original {
+	i, j = max(0, i), min(j, len(b.Text))
+	for i < j && isSpaceByte(b.Text[i]) {
+		i++
+	}
+	for j > i && isSpaceByte(b.Text[j-1]) {
+		j--
+	}
+	if i >= j {
+		return original{}
+	}
+	if b.src == "" || len(b.spans) == 0 {
+		return original{fallback: strings.Clone(b.Text[i:j])}
+	}
+	// From the end of the last word before the text...
+	from := b.start
+	if p := i - 1; p >= 0 {
+		for p >= 0 && isSpaceByte(b.Text[p]) {
+			p--
+		}
+		if p >= 0 {
+			from = b.srcOf(p) + 1
+		}
+	}
+	// ...to the end of its last word, or to the next word when it does not
+	// end a sentence.
+	to := b.srcOf(j-1) + 1
+	if c := b.Text[j-1]; c != '.' && c != '?' && c != '!' {
+		q := j
+		for q < len(b.Text) && isSpaceByte(b.Text[q]) {
+			q++
+		}
+		if q < len(b.Text) {
+			to = b.srcOf(q)
+		} else {
+			to = max(to, b.end)
+		}
+	}
+	if from < 0 || to > len(b.src) || from >= to {
+		return original{fallback: strings.Clone(b.Text[i:j])}
+	}
+	return original{from: from, to: to}
+}
+
+// srcOf maps the offset of a visible byte of Text (not one the reader put
+// in) to its offset in the Markdown.
+func (b Block) srcOf(i int) int {
+	p := b.base + i
+	k, _ := slices.BinarySearchFunc(b.spans, p, func(s span, p int) int { return cmp.Compare(s.text, p) })
+	if k == len(b.spans) || b.spans[k].text > p {
+		k--
+	}
+	if k < 0 || b.spans[k].src < 0 {
+		return -1
+	}
+	return b.spans[k].src + p - b.spans[k].text
+}
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// cleanOriginal drops HTML comments and reads every run of white space,
+// line breaks included, as one space.
+func cleanOriginal(s string) string {
+	for {
+		i := strings.Index(s, "<!--")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(s[i+4:], "-->")
+		if j < 0 {
+			s = s[:i]
+			break
+		}
+		s = s[:i] + " " + s[i+4+j+3:]
+	}
+	s = strings.TrimSpace(s)
+	if !strings.ContainsAny(s, "\n\r\t") && !strings.Contains(s, "  ") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// forEachSentenceAt calls fn on each sentence of a block's Text with the
+// sentence's offset in it.
+func forEachSentenceAt(text string, fn func(s string, at int)) {
+	start := 0
+	sentence := func(end int) {
+		s := strings.TrimSpace(text[start:end])
+		if s != "" {
+			fn(s, start+strings.Index(text[start:end], s))
+		}
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '.' && c != '?' && c != '!' {
+			continue
+		}
+		// a sentence ends at the mark followed by a space or the end
+		if i+1 < len(text) && text[i+1] != ' ' && text[i+1] != ')' && text[i+1] != '"' {
+			continue
+		}
+		sentence(i + 1)
+		start = i + 1
+	}
+	sentence(len(text))
+}
+
+// proseReader holds the state of one pass over a text.
+type proseReader struct {
+	emit                 func(Block)
+	src                  string
+	para                 []byte
+	spans                []span // where para's bytes come from
+	started              bool   // the block has inline text; blockStart is set
+	blockStart, blockEnd int
+	paraKind             BlockKind
+	task                 bool // the paragraph is a task-list item
+	inPara               bool
+	fence                string // the opening fence while inside a fenced code block
+	inComment            bool   // inside a multi-line HTML comment
+	prevBlank            bool
+	prevCode             bool // the previous line was indented code
+	inLog                bool // the previous line was a log or stack trace line
+	// codeProse asks for fenced plain text that reads as sentences;
+	// inFenceProse is set inside such a fence, whose lines (start and end
+	// offsets) fenceLines collects.
+	codeProse, inFenceProse bool
+	fenceLines              []span
+}
+
+// proseBuf holds a reader's buffers between passes.
+type proseBuf struct {
+	para  []byte
+	spans []span
+}
+
+var proseBufPool = sync.Pool{New: func() any { return new(proseBuf) }}
 
 // readProse calls emit for each block of prose. The Text of a block lives
 // in a reused buffer: it is valid only during the call, so keep a copy
 // (strings.Clone) of anything stored.
-func readProse(md string, emit func(Block)) {
+func readProse(md string, emit func(Block)) { readProseWith(md, false, emit) }
+
+// readProseWith is readProse that, with codeProse set, also reads a fenced
+// block of plain text (no language, or shell or text) that holds sentences
+// rather than commands or output: some issue forms put the reporter's own
+// description into such a block.
+func readProseWith(md string, codeProse bool, emit func(Block)) {
 	if len(md) > maxProseInput {
 		md = md[:maxProseInput]
 	}
-	buf := proseBufPool.Get().(*[]byte)
-	defer func() {
-		if cap(*buf) <= 64<<10 {
-			proseBufPool.Put(buf)
+	buf := proseBufPool.Get().(*proseBuf)
+	r := proseReader{emit: emit, src: md, prevBlank: true, para: buf.para[:0], spans: buf.spans[:0], codeProse: codeProse}
+	for pos := 0; pos < len(md); {
+		end, next := len(md), len(md)
+		if i := strings.IndexByte(md[pos:], '\n'); i >= 0 {
+			end, next = pos+i, pos+i+1
 		}
-	}()
-	r := proseReader{emit: emit, prevBlank: true, para: (*buf)[:0]}
-	defer func() { *buf = r.para[:0] }()
-	for len(md) > 0 {
-		var line string
-		if i := strings.IndexByte(md, '\n'); i >= 0 {
-			line, md = md[:i], md[i+1:]
-		} else {
-			line, md = md, ""
-		}
-		r.line(strings.TrimSuffix(line, "\r"))
+		r.line(strings.TrimSuffix(md[pos:end], "\r"), pos)
+		pos = next
 	}
 	r.flush()
+	if cap(r.para) <= 64<<10 {
+		buf.para, buf.spans = r.para[:0], r.spans[:0]
+		proseBufPool.Put(buf)
+	}
 }
 
 func (r *proseReader) flush() {
 	if !r.inPara {
 		return
 	}
-	text := bytes.TrimSpace(r.para)
 	r.inPara = false
-	if len(text) > 0 {
-		r.emit(Block{Kind: r.paraKind, Text: unsafe.String(&text[0], len(text))})
-	}
-	r.para = r.para[:0]
+	r.emitBuffered(r.paraKind, 0, r.task, false)
 }
 
-func (r *proseReader) line(line string) {
+// emitBuffered emits the block held in para and empties the buffers. An
+// empty heading is emitted too: it still ends the section above it.
+func (r *proseReader) emitBuffered(kind BlockKind, level int, task, emitEmpty bool) {
+	text := bytes.TrimSpace(r.para)
+	if len(text) > 0 {
+		r.emit(Block{Kind: kind, Level: level, Text: unsafe.String(&text[0], len(text)), Task: task,
+			src: r.src, spans: r.spans, base: cap(r.para) - cap(text), start: r.blockStart, end: r.blockEnd})
+	} else if emitEmpty {
+		r.emit(Block{Kind: kind, Level: level})
+	}
+	r.para, r.spans, r.started = r.para[:0], r.spans[:0], false
+}
+
+// emitFenceProse emits the lines of a plain-text fence as one paragraph
+// when they read as sentences: mostly letters, no log lines, and at least a
+// fifth of their words the small words of English prose.
+func (r *proseReader) emitFenceProse() {
+	r.inFenceProse = false
+	words, small := 0, 0
+	for _, l := range r.fenceLines {
+		line := strings.TrimSpace(r.src[l.text:l.src])
+		if line == "" {
+			continue
+		}
+		if isLogLine(line) || letterShare(line) < 0.8 {
+			return
+		}
+		for _, w := range strings.Fields(line) {
+			words++
+			if proseSmallWords[strings.ToLower(strings.Trim(w, ".,;:!?\"'()"))] {
+				small++
+			}
+		}
+	}
+	if words < 8 || small*5 < words {
+		return
+	}
+	r.para, r.spans, r.started = r.para[:0], r.spans[:0], false
+	for _, l := range r.fenceLines {
+		line, at := trimSpace(r.src[l.text:l.src], l.text)
+		if line == "" {
+			continue
+		}
+		if r.started {
+			r.insert(' ')
+		} else {
+			r.started, r.blockStart = true, at
+		}
+		r.copyText(line, at)
+		r.blockEnd = at + len(line)
+	}
+	r.emitBuffered(BlockParagraph, 0, false, false)
+}
+
+// proseSmallWords are function words that make up a good part of any
+// English sentence and hardly any command or code.
+var proseSmallWords = map[string]bool{
+	"the": true, "a": true, "an": true, "is": true, "are": true, "was": true, "were": true, "i": true,
+	"it": true, "to": true, "of": true, "and": true, "in": true, "on": true, "for": true, "with": true,
+	"when": true, "but": true, "not": true, "this": true, "that": true, "be": true, "have": true,
+	"has": true, "my": true, "we": true, "you": true, "can": true, "do": true, "does": true, "if": true,
+	"so": true, "as": true, "at": true, "by": true, "from": true, "or": true, "there": true, "what": true,
+}
+
+// line reads one line of the Markdown, which starts at offset off.
+func (r *proseReader) line(line string, off int) {
 	// Inside a multi-line HTML comment, look for its end.
 	if r.inComment {
 		i := strings.Index(line, "-->")
@@ -107,18 +335,24 @@ func (r *proseReader) line(line string) {
 			return
 		}
 		r.inComment = false
-		line = line[i+3:]
+		line, off = line[i+3:], off+i+3
 		if strings.TrimSpace(line) == "" {
 			return
 		}
 	}
 	trimmed := strings.TrimLeft(line, " \t")
 	indent := indentWidth(line[:len(line)-len(trimmed)])
+	off += len(line) - len(trimmed)
 
 	// Fenced code.
 	if r.fence != "" {
 		if indent < 4 && strings.HasPrefix(trimmed, r.fence) && strings.Trim(trimmed, r.fence[:1]+" \t") == "" {
 			r.fence = ""
+			if r.inFenceProse {
+				r.emitFenceProse()
+			}
+		} else if r.inFenceProse {
+			r.fenceLines = append(r.fenceLines, span{text: off, src: off + len(line)})
 		}
 		return
 	}
@@ -131,6 +365,13 @@ func (r *proseReader) line(line string) {
 		}
 		r.fence = trimmed[:n]
 		r.prevBlank = false
+		switch strings.ToLower(strings.TrimSpace(trimmed[n:])) {
+		case "", "text", "txt", "plaintext", "shell", "console", "sh":
+			r.inFenceProse = r.codeProse
+			r.fenceLines = r.fenceLines[:0]
+		default:
+			r.inFenceProse = false
+		}
 		return
 	}
 
@@ -158,8 +399,7 @@ func (r *proseReader) line(line string) {
 	}
 
 	// A line that starts an HTML comment and does not end it.
-	line = stripHTMLComments(trimmed, &r.inComment)
-	trimmed = strings.TrimSpace(line)
+	trimmed, off = trimSpace(blankHTMLComments(trimmed, &r.inComment), off)
 	if trimmed == "" {
 		return
 	}
@@ -179,8 +419,9 @@ func (r *proseReader) line(line string) {
 		}
 		if level <= 6 && (level == len(trimmed) || trimmed[level] == ' ' || trimmed[level] == '\t') {
 			r.flush()
-			text := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(trimmed[level:]), "#"))
-			r.emitInline(BlockHeading, level, text)
+			text, at := trimSpace(trimmed[level:], off+level)
+			text, at = trimSpace(strings.TrimRight(text, "#"), at)
+			r.emitInline(BlockHeading, level, text, at)
 			return
 		}
 	}
@@ -194,7 +435,7 @@ func (r *proseReader) line(line string) {
 		strings.HasPrefix(trimmed, "__") && strings.HasSuffix(trimmed, "__")) &&
 		!strings.Contains(trimmed[2:len(trimmed)-2], "**") {
 		r.flush()
-		r.emitInline(BlockHeading, 4, trimmed[2:len(trimmed)-2])
+		r.emitInline(BlockHeading, 4, trimmed[2:len(trimmed)-2], off+2)
 		return
 	}
 	// Table separator rows.
@@ -206,30 +447,56 @@ func (r *proseReader) line(line string) {
 		r.flush()
 		r.inPara = true
 		r.paraKind = BlockListItem
-		r.appendInline(rest)
+		r.task = isTaskBox(trimmed[:len(trimmed)-len(rest)])
+		r.inline(rest, off+len(trimmed)-len(rest))
 		return
 	}
 	if !r.inPara {
 		r.inPara = true
 		r.paraKind = BlockParagraph
+		r.task = false
 	} else {
-		r.para = append(r.para, ' ')
+		r.insert(' ')
 	}
-	r.appendInline(trimmed)
+	r.inline(trimmed, off)
 }
 
-func (r *proseReader) emitInline(kind BlockKind, level int, text string) {
-	r.para = appendInline(r.para[:0], text)
-	t := bytes.TrimSpace(r.para)
-	if len(t) > 0 {
-		r.emit(Block{Kind: kind, Level: level, Text: unsafe.String(&t[0], len(t))})
-	} else if kind == BlockHeading {
-		r.emit(Block{Kind: kind, Level: level})
-	}
-	r.para = r.para[:0]
+// emitInline emits one line as a block of its own.
+func (r *proseReader) emitInline(kind BlockKind, level int, text string, off int) {
+	r.para, r.spans, r.started = r.para[:0], r.spans[:0], false
+	r.inline(text, off)
+	r.emitBuffered(kind, level, false, kind == BlockHeading)
 }
 
-func (r *proseReader) appendInline(text string) { r.para = appendInline(r.para, text) }
+// trimSpace trims s, which starts at offset off, and returns where the
+// trimmed text starts.
+func trimSpace(s string, off int) (string, int) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return "", off
+	}
+	return t, off + strings.Index(s, t)
+}
+
+// copyText appends s, which starts at offset off of the Markdown.
+func (r *proseReader) copyText(s string, off int) {
+	if s == "" {
+		return
+	}
+	if n := len(r.spans); n == 0 || r.spans[n-1].src < 0 || r.spans[n-1].src+len(r.para)-r.spans[n-1].text != off {
+		r.spans = append(r.spans, span{text: len(r.para), src: off})
+	}
+	r.para = append(r.para, s...)
+}
+
+// insert appends a byte of the reader's own, such as the space that
+// stands for a dropped code span.
+func (r *proseReader) insert(c byte) {
+	if n := len(r.spans); n == 0 || r.spans[n-1].src >= 0 {
+		r.spans = append(r.spans, span{text: len(r.para), src: -1})
+	}
+	r.para = append(r.para, c)
+}
 
 func indentWidth(ws string) int {
 	n := 0
@@ -259,6 +526,12 @@ func isRule(s string) bool {
 	return true
 }
 
+// isTaskBox reports whether a list marker ends in a task box, "[ ]" or "[x]".
+func isTaskBox(marker string) bool {
+	m := strings.TrimRight(marker, " \t")
+	return len(m) >= 3 && m[len(m)-1] == ']' && m[len(m)-3] == '['
+}
+
 // listItem strips a list marker ("- ", "* ", "+ ", "1. ", "2) ") and a
 // task box ("[ ] ", "[x] ").
 func listItem(s string) (string, bool) {
@@ -283,34 +556,41 @@ func listItem(s string) (string, bool) {
 	return rest, true
 }
 
-// stripHTMLComments removes complete "<!-- ... -->" comments from a line and
-// cuts an unterminated one, setting *open.
-func stripHTMLComments(s string, open *bool) string {
+// blankHTMLComments blanks out complete "<!-- ... -->" comments of a line,
+// keeping every other byte where it was, and cuts an unterminated one,
+// setting *open.
+func blankHTMLComments(s string, open *bool) string {
 	if !strings.Contains(s, "<!--") {
 		return s
 	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "<!--")
-		if i < 0 {
-			b.WriteString(s)
-			break
-		}
-		b.WriteString(s[:i])
-		j := strings.Index(s[i+4:], "-->")
+	b := []byte(s)
+	for i := 0; ; {
+		j := strings.Index(s[i:], "<!--")
 		if j < 0 {
-			*open = true
 			break
 		}
-		s = s[i+4+j+3:]
-		b.WriteByte(' ')
+		j += i
+		k := strings.Index(s[j+4:], "-->")
+		if k < 0 {
+			*open = true
+			return string(b[:j])
+		}
+		i = j + 4 + k + 3
+		for x := j; x < i; x++ {
+			b[x] = ' '
+		}
 	}
-	return b.String()
+	return string(b)
 }
 
-// appendInline writes the visible text of one line: code spans, images,
-// HTML tags, link targets and bare URLs are dropped; link text stays.
-func appendInline(b []byte, s string) []byte {
+// inline appends the visible text of one line, which starts at offset off
+// of the Markdown: code spans, images, HTML tags, link targets and bare
+// URLs are dropped; link text stays.
+func (r *proseReader) inline(s string, off int) {
+	if !r.started {
+		r.started, r.blockStart = true, off
+	}
+	run := 0 // start of the text not yet copied
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
@@ -319,43 +599,52 @@ func appendInline(b []byte, s string) []byte {
 			for i+n < len(s) && s[i+n] == '`' {
 				n++
 			}
+			r.copyText(s[run:i], off+run)
 			if end := strings.Index(s[i+n:], s[i:i+n]); end >= 0 {
 				i += n + end + n
-				b = append(b, ' ')
-				continue
+				r.insert(' ')
+			} else {
+				i += n
 			}
-			i += n
+			run = i
 			continue
 		case c == '!' && i+1 < len(s) && s[i+1] == '[':
 			if end := linkEnd(s[i+1:]); end > 0 {
+				r.copyText(s[run:i], off+run)
 				i += 1 + end
+				run = i
 				continue
 			}
 		case c == '[':
 			if end := linkEnd(s[i:]); end > 0 {
-				text := s[i+1 : strings.Index(s[i:], "](")+i]
-				b = appendInline(b, text)
+				r.copyText(s[run:i], off+run)
+				r.inline(s[i+1:strings.Index(s[i:], "](")+i], off+i+1)
 				i += end
+				run = i
 				continue
 			}
 		case c == '<':
 			if end := strings.IndexByte(s[i:], '>'); end > 0 && end < 200 && isTag(s[i+1:i+end]) {
-				b = append(b, ' ')
+				r.copyText(s[run:i], off+run)
+				r.insert(' ')
 				i += end + 1
+				run = i
 				continue
 			}
 		case (c == 'h' || c == 'H') && (strings.HasPrefix(s[i:], "https://") || strings.HasPrefix(s[i:], "http://")):
+			r.copyText(s[run:i], off+run)
 			j := i
 			for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != ')' && s[j] != '>' {
 				j++
 			}
 			i = j
+			run = i
 			continue
 		}
-		b = append(b, c)
 		i++
 	}
-	return b
+	r.copyText(s[run:], off+run)
+	r.blockEnd = off + len(s)
 }
 
 // linkEnd returns the length of "[text](target)" at the start of s, or 0.
@@ -404,21 +693,18 @@ var logPrefixes = []string{
 	"at <anonymous>", "... ", "at ", "Stack trace:", "Stacktrace:", "Call stack:",
 }
 
-// isLogLine reports whether a line reads as machine output rather than prose.
-// logFirstBytes holds the first bytes of logPrefixes, to skip most lines
-// with one check.
-var logFirstBytes = func() (t [256]bool) {
+// logPrefixesByFirst files logPrefixes under their first byte, in order,
+// so a line is checked only against the prefixes it could start with.
+var logPrefixesByFirst = func() (t [256][]string) {
 	for _, p := range logPrefixes {
-		t[p[0]] = true
+		t[p[0]] = append(t[p[0]], p)
 	}
 	return t
 }()
 
+// isLogLine reports whether a line reads as machine output rather than prose.
 func isLogLine(s string) bool {
-	for _, p := range logPrefixes {
-		if !logFirstBytes[s[0]] {
-			break
-		}
+	for _, p := range logPrefixesByFirst[s[0]] {
 		if strings.HasPrefix(s, p) {
 			switch p {
 			case "E0", "E1", "I0", "I1", "W0", "W1":
@@ -482,4 +768,29 @@ func letterShare(s string) float64 {
 		return 1
 	}
 	return float64(letters) / float64(total)
+}
+
+// stripHTMLComments removes complete "<!-- ... -->" comments from a line and
+// cuts an unterminated one, setting *open.
+func stripHTMLComments(s string, open *bool) string {
+	if !strings.Contains(s, "<!--") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "<!--")
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		j := strings.Index(s[i+4:], "-->")
+		if j < 0 {
+			*open = true
+			break
+		}
+		s = s[i+4+j+3:]
+		b.WriteByte(' ')
+	}
+	return b.String()
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -40,10 +41,61 @@ var expectedHeadingWords = []string{
 
 var stepsHeadingWords = []string{"steps to reproduce", "to reproduce", "reproduction", "repro", "how to reproduce", "reproduction steps"}
 
-func containsPhrase(key string, phrases []string) bool {
-	k := " " + key + " "
-	for _, p := range phrases {
-		if strings.Contains(k, " "+p+" ") {
+// phrases matches whole-word phrases of several lists in a text in normal
+// form (see normalKey) in one pass and without building strings: each
+// phrase is filed under its first word with the bit of its list.
+type phrases map[string][]phraseRest
+
+type phraseRest struct {
+	rest string // the words after the first, "" for none
+	list uint8  // the bit of the list it is in
+}
+
+// add files a list's phrases under bit.
+func (p phrases) add(bit uint8, list []string) {
+	for _, s := range list {
+		first, rest, _ := strings.Cut(s, " ")
+		p[first] = append(p[first], phraseRest{rest, bit})
+	}
+}
+
+// match returns the bits of the lists with a phrase in key, word for word.
+func (p phrases) match(key string) uint8 {
+	var found uint8
+	for i := 0; i < len(key); {
+		end := len(key)
+		if j := strings.IndexByte(key[i:], ' '); j >= 0 {
+			end = i + j
+		}
+		if rests, ok := p[key[i:end]]; ok {
+			after := key[end:] // "" or " next words"
+			for _, r := range rests {
+				if found&r.list == 0 && (r.rest == "" || len(after) > len(r.rest) && after[1:1+len(r.rest)] == r.rest &&
+					(len(after) == 1+len(r.rest) || after[1+len(r.rest)] == ' ')) {
+					found |= r.list
+				}
+			}
+		}
+		i = end + 1
+	}
+	return found
+}
+
+// The lists' bits in cuePhrases and headingPhrases.
+const (
+	strongCue, weakCue, problemCue                     = 1, 2, 4
+	rationaleHead, actualHead, expectedHead, stepsHead = 1, 2, 4, 8
+)
+
+// cuePhrases and headingPhrases hold the phrase lists, ready to match.
+var cuePhrases, headingPhrases = phrases{}, phrases{}
+
+// isYesNoQuestion matches a field that asks the reporter to confirm a
+// step ("Did you search the existing issues?"): its answer
+// is a yes or no, not a reason.
+func isYesNoQuestion(key string) bool {
+	for _, p := range []string{"have you ", "did you ", "do you ", "are you ", "can you ", "were you ", "will you ", "would you ", "has this ", "is there an existing"} {
+		if strings.HasPrefix(key, p) {
 			return true
 		}
 	}
@@ -55,7 +107,7 @@ func classifyHeading(h string, extra []string) headingKind {
 	if key == "" {
 		return headingOther
 	}
-	if strings.Contains(" "+key+" ", " additional ") || strings.HasPrefix(key, "other") {
+	if strings.Contains(" "+key+" ", " additional ") || strings.HasPrefix(key, "other") || isYesNoQuestion(key) {
 		return headingOther
 	}
 	for _, e := range extra {
@@ -63,14 +115,15 @@ func classifyHeading(h string, extra []string) headingKind {
 			return headingRationale
 		}
 	}
+	m := headingPhrases.match(key)
 	switch {
-	case containsPhrase(key, actualHeadingWords):
+	case m&actualHead != 0:
 		return headingActual
-	case containsPhrase(key, expectedHeadingWords):
+	case m&expectedHead != 0:
 		return headingExpected
-	case containsPhrase(key, stepsHeadingWords):
+	case m&stepsHead != 0:
 		return headingSteps
-	case containsPhrase(key, rationaleHeadingWords):
+	case m&rationaleHead != 0:
 		return headingRationale
 	}
 	return headingOther
@@ -109,12 +162,74 @@ var weakCues = []string{
 	"as a user", "as an admin", "as a developer", "as an operator",
 }
 
+// problemCues say that something fails or costs someone; a sentence with
+// one states a problem even when it is told in code words.
+var problemCues = []string{
+	"fails", "failed", "failing", "fail", "crash", "crashes", "crashed", "broken", "breaks", "hangs", "hang",
+	"stuck", "regression", "times out", "timed out", "not working", "doesn't work", "does not work", "no longer",
+	"stopped working", "used to work", "leak", "leaks", "corrupt", "corrupted", "lost", "loses", "wrong",
+	"incorrect", "unexpected", "unexpectedly", "flaky", "slow", "slower", "too slow", "error", "errors",
+	"exception", "segfault", "deadlock", "refused", "cannot", "can't", "unable to", "impossible",
+	"maintenance", "burden", "time spent", "every contributor", "reruns", "missing", "unresponsive", "not found",
+	"disabled", "freezes", "frozen", "not responding", "does not", "doesn't", "won't", "isn't", "not able",
+}
+
+// inlineLabel reads a line that starts with a label and a colon, such as
+// "Why: ..." or "**Impact:** ...", and returns the label and where the
+// text after it starts.
+func inlineLabel(text string) (string, int, bool) {
+	colon := strings.IndexByte(text, ':')
+	if colon <= 0 || colon > 48 {
+		return "", 0, false
+	}
+	label := strings.Trim(text[:colon], "*_ \t")
+	if label == "" || strings.Count(label, " ") > 4 || strings.ContainsAny(label, "/\\()[]{}<>=`\"'@#") {
+		return "", 0, false
+	}
+	rest := colon + 1
+	for rest < len(text) && (text[rest] == '*' || text[rest] == '_' || text[rest] == ' ' || text[rest] == '\t') {
+		rest++
+	}
+	return label, rest, true
+}
+
+func init() {
+	// "could reduce", "will save", "might help": a benefit told with any modal.
+	for _, m := range []string{"would", "could", "will", "should", "might", "may"} {
+		for _, v := range []string{"reduce", "save", "help", "improve", "simplify", "prevent", "avoid", "speed up", "allow", "let", "enable", "make it easier", "fix", "unblock"} {
+			if p := m + " " + v; !slices.Contains(strongCues, p) {
+				strongCues = append(strongCues, p)
+			}
+		}
+	}
+	cuePhrases.add(strongCue, strongCues)
+	cuePhrases.add(weakCue, weakCues)
+	cuePhrases.add(problemCue, problemCues)
+	headingPhrases.add(rationaleHead, rationaleHeadingWords)
+	headingPhrases.add(actualHead, actualHeadingWords)
+	headingPhrases.add(expectedHead, expectedHeadingWords)
+	headingPhrases.add(stepsHead, stepsHeadingWords)
+}
+
+// isHelpQuestion matches a request for help ("How can I ...", "Is there
+// any way to ..."): it asks how, and says nothing of why.
+func isHelpQuestion(k string) bool {
+	for _, p := range []string{"how to ", "how can i ", "how do i ", "how can we ", "how do we ", "how should i ", "is there any way ", "is there a way ", "is there any method ", "is there a method ", "can i ", "can someone ", "can anyone ", "could someone ", "could anyone ", "what is the ", "what are the ", "how does ", "why does ", "why is ", "is there an ", "is there a ", "is there any ", "are there "} {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // section is the prose under one heading.
 type section struct {
-	heading string
-	kind    headingKind
-	text    []string // sentences, template text removed
-	words   int
+	heading  string // as written, for evidence
+	kind     headingKind
+	text     []string   // sentences, template text removed
+	keys     []string   // the same in normal form (normalKey)
+	original []original // the same sentences as written, for evidence
+	words    int
 }
 
 // DetectRationale judges whether an issue or pull request states the
@@ -125,19 +240,70 @@ type section struct {
 // "because", "as a user I want", "currently ... fails"). A bare instruction
 // such as "Bump X to 2.0" has none.
 func DetectRationale(title, body string, opts RationaleOptions) Rationale {
-	sections := []section{{}}
-	readProse(body, func(b Block) {
+	return detectRationale(title, body, opts, rationaleTuned)
+}
+
+// rationaleTuning holds the numbers rationale detection was tuned on: on
+// real issue reports, with folds split by repository (see
+// rationale_real_test.go).
+type rationaleTuning struct {
+	// minWeakWords is the fewest words a sentence needs for a weak cue to
+	// count: a form answer such as "Sometimes" or "Not sure" is no reason.
+	minWeakWords int
+	// minReportWords is the fewest words of the author's own a body needs
+	// for a title that states a failure to count as the reason.
+	minReportWords int
+	// fenceProse reads sentences that an issue form put into a plain-text
+	// code block.
+	fenceProse bool
+	// helpTitles reads a report titled as a how-to question as a request
+	// for help, whose form fields are no reason.
+	helpTitles bool
+}
+
+var rationaleTuned = rationaleTuning{minWeakWords: 1, minReportWords: 0, fenceProse: true, helpTitles: true}
+
+func detectRationale(title, body string, opts RationaleOptions, tune rationaleTuning) Rationale {
+	// Word counts are only compared with these numbers.
+	wordsNeeded := max(minSectionWords, tune.minReportWords)
+	sections := make([]section, 1, 4)
+	readProseWith(body, tune.fenceProse, func(b Block) {
 		if b.Kind == BlockHeading {
-			sections = append(sections, section{heading: strings.Clone(b.Text), kind: classifyHeading(b.Text, opts.Headings)})
+			sections = append(sections, section{heading: b.Original(0, len(b.Text)), kind: classifyHeading(b.Text, opts.Headings)})
 			return
 		}
+		if b.Task {
+			return // a checklist confirms steps; it does not say why
+		}
+		from, resume := 0, -1
+		if label, rest, ok := inlineLabel(b.Text); ok {
+			// "Why: ...", "**Impact:** ..." work as a heading over the
+			// rest of the line; the section around it goes on after it.
+			if kind := classifyHeading(label, opts.Headings); kind != headingOther {
+				resume = len(sections) - 1
+				sections = append(sections, section{heading: strings.Clone(label), kind: kind})
+				from = rest
+			}
+		}
+		if resume >= 0 {
+			defer func() {
+				sections = append(sections, section{heading: sections[resume].heading, kind: sections[resume].kind})
+			}()
+		}
 		cur := &sections[len(sections)-1]
-		forEachSentence(b.Text, func(s string) {
-			if isTemplateText(s) {
+		forEachSentenceAt(b.Text[from:], func(s string, at int) {
+			if strings.HasSuffix(s, "?") {
+				return // a question asks; it does not state a problem or need
+			}
+			k := normalKey(s)
+			if isTemplateKey(s, k) || opts.isRepoTemplate(k) {
 				return
 			}
+			at += from
 			cur.text = append(cur.text, strings.Clone(s))
-			cur.words += countWords(s)
+			cur.keys = append(cur.keys, k)
+			cur.original = append(cur.original, b.original(at, at+len(s)))
+			cur.words += countWordsUpTo(s, wordsNeeded)
 		})
 	})
 
@@ -148,16 +314,20 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 		}
 	}
 
+	// A title that asks how to do something is a request for help: only a
+	// reason stated in plain prose counts, not a form's fields.
+	tk := normalKey(title)
+	help := tune.helpTitles && (isHelpQuestion(tk) || strings.HasPrefix(tk, "is it possible "))
 	var expected, actual *section
 	for i := range sections {
 		sec := &sections[i]
-		if sec.words == 0 {
+		if sec.words == 0 || help {
 			continue
 		}
 		switch sec.kind {
 		case headingRationale:
-			ev := sec.heading + ": " + sec.text[0]
-			if sec.words >= 5 {
+			ev := sec.heading + ": " + sec.original[0].text(body)
+			if sec.words >= minSectionWords {
 				consider(StrengthStrong, ev)
 			} else {
 				consider(StrengthWeak, ev)
@@ -166,64 +336,103 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 			expected = sec
 		case headingActual:
 			actual = sec
-			consider(StrengthWeak, sec.heading+": "+sec.text[0])
+			consider(StrengthWeak, sec.heading+": "+sec.original[0].text(body))
 		}
 	}
 	if expected != nil && actual != nil {
-		consider(StrengthStrong, actual.heading+": "+actual.text[0])
+		consider(StrengthStrong, actual.heading+": "+actual.original[0].text(body))
 	}
 	if best.Strength == StrengthStrong {
 		return best
 	}
 
 	// Plain prose, the title included for strong cues only.
-	if k := normalKey(title); k != "" && containsPhrase(k, strongCues) {
+	tm := cuePhrases.match(tk)
+	if tm&strongCue != 0 {
 		consider(StrengthStrong, title)
 	}
-	var productEvidence string
-	productConcerns := 0
+	// A bug report whose title says what fails and whose body tells more.
+	if tm&problemCue != 0 && !isInstruction(title) && !help {
+		words := 0
+		for _, sec := range sections {
+			words += sec.words
+		}
+		if words >= tune.minReportWords {
+			consider(StrengthWeak, title)
+		}
+	}
 	for _, sec := range sections {
 		if sec.kind == headingSteps {
 			continue
 		}
-		for _, s := range sec.text {
-			k := normalKey(s)
+		for i, s := range sec.text {
+			k := sec.keys[i]
+			m := cuePhrases.match(k)
 			switch {
-			case containsPhrase(k, strongCues) || isUserStory(k) || strings.Contains(strings.ToLower(s), ", so "):
+			case m&strongCue != 0 || isUserStory(k) || hasCommaSo(s):
 				if !isUserStory(k) && isCodeTalk(s) && !ruleJudge(s).ProductLevel {
+					if m&problemCue != 0 {
+						// "the build fails because ..." states a problem
+						// even when it is told in code words
+						consider(StrengthWeak, sec.original[i].text(body))
+					}
 					continue // "because the file got too long" is a reason about code only
 				}
-				consider(StrengthStrong, s)
-			case containsPhrase(k, weakCues) && !isCodeTalk(s):
-				consider(StrengthWeak, s)
+				consider(StrengthStrong, sec.original[i].text(body))
+			case best.Strength == StrengthNone && !help && m&weakCue != 0 && countWordsUpTo(s, tune.minWeakWords) >= tune.minWeakWords &&
+				(m&problemCue != 0 || !isCodeTalk(s)):
+				consider(StrengthWeak, sec.original[i].text(body))
 			}
 			if best.Strength == StrengthStrong {
 				return best
 			}
 		}
-		for _, s := range sec.text {
+	}
+	if best.Strength != StrengthNone || help {
+		return best
+	}
+	// No cue: a sentence that reasons about a product concern is a weak reason.
+	for _, sec := range sections {
+		if sec.kind == headingSteps {
+			continue
+		}
+		for i, s := range sec.text {
 			if isInstruction(s) {
 				continue // "Add an event filter to the settings" says what, not why
 			}
-			if a := ruleJudge(s); a.ProductLevel {
-				productConcerns += len(a.Concerns)
-				if productEvidence == "" {
-					productEvidence = s
-				}
+			if ruleJudge(s).ProductLevel {
+				consider(StrengthWeak, sec.original[i].text(body))
+				return best
 			}
 		}
-	}
-	if productConcerns >= 1 {
-		consider(StrengthWeak, productEvidence)
 	}
 	return best
 }
 
+// hasCommaSo reports whether s holds ", so " in any case: "it fails, so
+// nobody can log in".
+func hasCommaSo(s string) bool {
+	for i := strings.Index(s, ", "); i >= 0; {
+		if rest := s[i+2:]; len(rest) >= 3 && (rest[0]|0x20) == 's' && (rest[1]|0x20) == 'o' && rest[2] == ' ' {
+			return true
+		}
+		j := strings.Index(s[i+2:], ", ")
+		if j < 0 {
+			return false
+		}
+		i += 2 + j
+	}
+	return false
+}
+
 // isUserStory matches "as a <role>, I want ...".
 func isUserStory(k string) bool {
-	i := strings.Index(" "+k, " as a")
-	if i < 0 {
-		return false
+	i := 0
+	if !strings.HasPrefix(k, "as a") {
+		if i = strings.Index(k, " as a"); i < 0 {
+			return false
+		}
+		i++
 	}
 	rest := k[i:]
 	return strings.Contains(rest, " i want") || strings.Contains(rest, " i need") ||
@@ -240,16 +449,22 @@ func rank(s Strength) int {
 	return 0
 }
 
-func countWords(s string) int {
+// minSectionWords is the fewest words a rationale section needs to be a
+// strong reason.
+const minSectionWords = 5
+
+// countWordsUpTo counts the words of s, stopping at limit.
+func countWordsUpTo(s string, limit int) int {
 	var t tokenizer
 	t.reset(s)
 	n := 0
-	for {
+	for n < limit {
 		if _, ok := t.next(); !ok {
 			return n
 		}
 		n++
 	}
+	return n
 }
 
 // isCodeTalk reports whether a sentence is about code, tests or CI and
@@ -261,19 +476,31 @@ func isCodeTalk(s string) bool {
 	return tech >= 0.6 && audience == 0
 }
 
-// instructionVerbs start sentences that say what to do.
-var instructionVerbs = map[string]bool{
-	"add": true, "adds": true, "remove": true, "removes": true, "update": true, "updates": true, "use": true,
-	"uses": true, "move": true, "moves": true, "rename": true, "renames": true, "bump": true, "bumps": true,
-	"create": true, "creates": true, "implement": true, "implements": true, "support": true, "replace": true,
-	"replaces": true, "switch": true, "switches": true, "extract": true, "split": true, "splits": true,
-	"refactor": true, "refactors": true, "delete": true, "deletes": true, "introduce": true, "introduces": true,
-	"change": true, "changes": true, "set": true, "sets": true, "make": true, "makes": true, "enable": true,
-	"enables": true, "disable": true, "disables": true, "allow": true, "allows": true, "let": true,
-	"upgrade": true, "upgrades": true, "migrate": true, "migrates": true, "port": true, "ports": true,
-	"document": true, "documents": true, "write": true, "generate": true, "regenerate": true, "run": true,
-	"show": true, "display": true, "store": true, "send": true, "log": true, "include": true, "includes": true,
-}
+// instructionVerbs start sentences that say what to do, in the base form;
+// the third person ("adds", "fixes") counts too.
+var instructionVerbs = func() map[string]bool {
+	m := map[string]bool{}
+	for _, v := range strings.Fields(`add remove update use move rename bump create implement support replace
+		switch extract split refactor delete introduce change set make enable disable allow let upgrade
+		migrate port document write generate regenerate run show display store send log include fix
+		improve optimize clean convert drop expose handle return pass call check avoid ensure adjust tweak
+		simplify revert reorder sort wrap inline deprecate provide apply build install configure rewrite
+		restore merge pin unpin skip ignore mark print emit load save read parse format cache validate
+		register export import keep hide reuse initialize test rework unify align bring put get try
+		release tag publish prepare backport cherry-pick downgrade increase decrease reduce limit raise
+		lower expand extend speed modernize translate resolve close investigate`) {
+		m[v] = true
+		switch {
+		case strings.HasSuffix(v, "sh"), strings.HasSuffix(v, "ch"), strings.HasSuffix(v, "x"), strings.HasSuffix(v, "s"):
+			m[v+"es"] = true
+		case strings.HasSuffix(v, "y") && !strings.HasSuffix(v, "ay") && !strings.HasSuffix(v, "ey"):
+			m[v[:len(v)-1]+"ies"] = true
+		default:
+			m[v+"s"] = true
+		}
+	}
+	return m
+}()
 
 // isInstruction reports whether a sentence starts with an imperative or
 // third-person verb of change ("Add ...", "Adds ...").

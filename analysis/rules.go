@@ -31,8 +31,21 @@ func ruleJudge(text string) CommentAnalysis {
 		for _, v := range scores {
 			top = max(top, v)
 		}
+		if sc.uxAffectOnly {
+			// "annoying", "people expect" next to evidence for another
+			// concern tell how that concern feels.
+			for c := 1; c < len(scores); c++ {
+				if sc.base[c] >= concernThreshold {
+					scores[uxIndex] = 0
+					break
+				}
+			}
+		}
 		for c, v := range scores {
-			if v >= concernThreshold && v >= dominance*top && sc.base[c] >= concernThreshold*0.5 {
+			if v < dominance*top && (sc.base[c] < concernThreshold || c == uxIndex) {
+				continue // reached the threshold only through boosts
+			}
+			if v >= concernThreshold {
 				found[c] = true
 			}
 		}

@@ -142,6 +142,53 @@ func isTemplateText(s string) bool {
 	return len(k) >= len(clear) && string(k[:len(clear)]) == clear
 }
 
+// isTemplateKey is isTemplateText for a sentence whose normal form k
+// (normalKey) is known.
+func isTemplateKey(s, k string) bool {
+	if len(s) > 200 {
+		return false
+	}
+	if strings.Contains(s, "[e.g.") || strings.Contains(s, "e.g. [") || strings.Contains(s, "[...]") {
+		return true
+	}
+	const clear = "a clear and concise description of"
+	return k == "" || templateSentences[k] || strings.HasPrefix(k, clear)
+}
+
 // isTemplateHeading reports whether a heading is one of the default
 // templates' own headings; such headings are structure, not prose.
 func isTemplateHeading(s string) bool { return isTemplateText(s) }
+
+// templateKeys is the set of sentences and headings of a repository's own
+// templates, in normal form (see normalKey).
+func templateKeys(templates []string) map[string]bool {
+	if len(templates) == 0 {
+		return nil
+	}
+	keys := map[string]bool{}
+	for _, t := range templates {
+		readProse(t, func(b Block) {
+			if k := normalKey(b.Text); k != "" {
+				keys[k] = true
+			}
+			forEachSentence(b.Text, func(s string) {
+				if k := normalKey(s); k != "" {
+					keys[k] = true
+				}
+			})
+		})
+	}
+	return keys
+}
+
+// isRepoTemplate reports whether a sentence, in normal form, is unchanged
+// text of the repository's own templates.
+func (o *RationaleOptions) isRepoTemplate(k string) bool {
+	if len(o.Templates) == 0 {
+		return false
+	}
+	if o.templateKeys == nil {
+		o.templateKeys = templateKeys(o.Templates)
+	}
+	return o.templateKeys[k]
+}

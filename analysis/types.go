@@ -1,5 +1,7 @@
 package analysis
 
+import "strings"
+
 // Concern is one kind of product-level concern (CONTRACTS section 5).
 type Concern string
 
@@ -55,6 +57,21 @@ type RationaleOptions struct {
 	// Headings are extra headings or issue-form field labels that introduce
 	// a rationale, on top of the built-in ones (Why, Problem, Motivation, ...).
 	Headings []string
+	// Templates are the repository's own issue and pull request templates,
+	// as Markdown (an issue form as the labels, descriptions, placeholders
+	// and values it shows). A sentence or heading copied from one unchanged
+	// is not the author's words; what the author wrote into it is.
+	Templates []string
+
+	templateKeys map[string]bool // set by WithTemplates
+}
+
+// WithTemplates returns the options with these templates, read once so that
+// DetectRationale does not read them again on every call.
+func (o RationaleOptions) WithTemplates(templates ...string) RationaleOptions {
+	o.Templates = templates
+	o.templateKeys = templateKeys(templates)
+	return o
 }
 
 // Rationale is the judgement on whether an issue or pull request says why.
@@ -124,7 +141,7 @@ const (
 // Author is what role detection needs to know of a comment's author.
 type Author struct {
 	Login string
-	// IsBot is true for GitHub users of type Bot.
+	// IsBot is true for bots, as IsBot decides.
 	IsBot bool
 	// Association is GitHub's author_association: OWNER, MEMBER,
 	// COLLABORATOR, CONTRIBUTOR, FIRST_TIME_CONTRIBUTOR, NONE, ...
@@ -132,6 +149,36 @@ type Author struct {
 	// IsProduct is true when the repository's config lists the author as a
 	// product person, by login or through a team.
 	IsProduct bool
+}
+
+// IsBot reports whether an account is a bot: GitHub's user type is Bot
+// (in REST payloads, and in gh exports where they carry it), or the login
+// has a bot's form: "name[bot]" as the REST API writes an App's user,
+// "app/name" as gh prints one, or the bare name of one of GitHub's own
+// Apps, which gh gives comment authors and no person can hold. serve and
+// report both decide with it, so they count a repository alike.
+func IsBot(login, userType string) bool {
+	if strings.EqualFold(userType, "Bot") {
+		return true
+	}
+	l := strings.ToLower(login)
+	return strings.HasSuffix(l, "[bot]") && len(l) > len("[bot]") || strings.HasPrefix(l, "app/") && len(l) > len("app/") ||
+		githubApps[l]
+}
+
+// githubApps are the slugs of Apps that GitHub itself runs.
+var githubApps = map[string]bool{
+	"github-actions": true, "dependabot": true, "copilot": true, "github-advanced-security": true,
+	"github-merge-queue": true, "copilot-pull-request-reviewer": true, "copilot-swe-agent": true,
+}
+
+// BotSlug is a bot's login without "[bot]" or "app/": the name GitHub's
+// GraphQL API, and so gh, gives the same App elsewhere (a comment by
+// "dependabot" is by "dependabot[bot]").
+func BotSlug(login string) string {
+	l := strings.ToLower(login)
+	l = strings.TrimSuffix(l, "[bot]")
+	return strings.TrimPrefix(l, "app/")
 }
 
 // RoleOf decides an author's role: bot, then product, then engineer for the

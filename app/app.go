@@ -110,6 +110,7 @@ func New(opts Options) (*App, error) {
 		return nil, err
 	}
 	configs := config.NewLoader(fetchFile(clients), opts.ConfigTTL)
+	configs.List = listDir(clients)
 	configs.OnBroken = func(source string, err error) {
 		repo, _, _ := strings.Cut(strings.TrimSuffix(source, "/"+config.Path), "/.github")
 		opts.Log.Warn("configuration file is broken; the repository keeps the defaults", "file", source, "repository", repo, "problem", err.Error())
@@ -233,6 +234,31 @@ wait:
 		return fmt.Errorf("http server shutdown: %w", err)
 	}
 	return nil
+}
+
+// listDir lists a directory through an installation's client.
+func listDir(clients *ghclient.Clients) config.ListFunc {
+	return func(ctx context.Context, installationID int64, owner, repo, dir string) ([]config.Entry, bool, error) {
+		client, err := clients.Installation(installationID)
+		if err != nil {
+			return nil, false, err
+		}
+		_, entries, _, err := client.Repositories.GetContents(ctx, owner, repo, dir, nil)
+		if ghclient.IsNotFound(err) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if entries == nil {
+			return nil, false, nil // a file, not a directory
+		}
+		out := make([]config.Entry, 0, len(entries))
+		for _, e := range entries {
+			out = append(out, config.Entry{Name: e.GetName(), Dir: e.GetType() == "dir"})
+		}
+		return out, true, nil
+	}
 }
 
 // fetchFile reads a file through an installation's client.

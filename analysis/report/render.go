@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/analysis/mdtext"
 )
 
 // RenderJSON writes one JSON object for a single repository, or an array of
@@ -111,12 +112,6 @@ func RenderText(w io.Writer, reports []Report) error {
 	return tw.Flush()
 }
 
-// mdEscape keeps a title from breaking a Markdown table.
-func mdEscape(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`, "`", "'").Replace(s)
-}
-
 // RenderMarkdown writes the reports as GitHub-flavoured Markdown, ready to
 // paste into an issue or a discussion.
 func RenderMarkdown(w io.Writer, reports []Report) error {
@@ -157,7 +152,7 @@ func RenderMarkdown(w io.Writer, reports []Report) error {
 		}
 		b.WriteString("\n### Open issues most in need of an owner or a reason\n\n| issue | title | missing |\n| --- | --- | --- |\n")
 		for _, a := range r.NeedsAttention {
-			fmt.Fprintf(&b, "| [#%d](%s) | %s | %s |\n", a.Number, a.URL, mdEscape(truncate(a.Title, 80)), missingText(a.Missing))
+			fmt.Fprintf(&b, "| [#%d](%s) | %s | %s |\n", a.Number, a.URL, mdtext.Escape(truncate(a.Title, 80)), missingText(a.Missing))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

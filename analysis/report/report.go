@@ -26,10 +26,41 @@ import (
 	"github.com/ownershipbot/ownershipbot/analysis"
 )
 
-// Actor is a gh "author" or "assignees" entry.
+// Actor is a gh "author" or "assignees" entry. gh sets is_bot on the
+// authors of issues and pull requests; some exports carry GitHub's user
+// type; comment authors often have only a login.
 type Actor struct {
 	Login string `json:"login"`
 	IsBot bool   `json:"is_bot"`
+	Type  string `json:"type"`
+}
+
+// bots knows the bots of one export: by analysis.IsBot, and by the slugs of
+// Apps seen elsewhere in the export as bots, since gh names a third-party
+// App "app/renovate" as an author and "renovate" as a commenter.
+type bots map[string]bool
+
+func exportBots(exp *Export) bots {
+	b := bots{}
+	learn := func(a Actor) {
+		if a.IsBot || analysis.IsBot(a.Login, a.Type) {
+			b[analysis.BotSlug(a.Login)] = true
+		}
+	}
+	for _, it := range exp.Items {
+		learn(it.Author)
+		for _, c := range it.Comments {
+			learn(c.Author)
+		}
+		for _, c := range it.Reviews {
+			learn(c.Author)
+		}
+	}
+	return b
+}
+
+func (b bots) is(a Actor) bool {
+	return a.IsBot || analysis.IsBot(a.Login, a.Type) || b[analysis.BotSlug(a.Login)]
 }
 
 // Label is a gh "labels" entry.
@@ -268,10 +299,11 @@ func Build(exp *Export, opts Options) []Report {
 		number int
 	}
 	owned := map[issueKey]bool{}
+	isBot := exportBots(exp)
 	for i := range exp.Items {
 		it := &exp.Items[i]
-		if it.isPull {
-			continue
+		if it.isPull || isBot.is(it.Author) {
+			continue // a bot's issue is not judged, as serve leaves it alone
 		}
 		r := repoOf(it.repo)
 		_, hasOwner := analysis.DetectOwner(ownerInput(it), opts.Owner)
@@ -305,9 +337,12 @@ func Build(exp *Export, opts Options) []Report {
 	}
 	for i := range exp.Items {
 		it := &exp.Items[i]
+		if isBot.is(it.Author) {
+			continue
+		}
 		r := repoOf(it.repo)
-		countComments(r, it.Comments, product, opts.Analyzer)
-		countComments(r, it.Reviews, product, opts.Analyzer)
+		countComments(r, it.Comments, product, isBot, opts.Analyzer)
+		countComments(r, it.Reviews, product, isBot, opts.Analyzer)
 		if !it.isPull {
 			continue
 		}
@@ -365,14 +400,14 @@ func ownerInput(it *Item) analysis.OwnerInput {
 	return in
 }
 
-func countComments(r *Report, comments []Comment, product map[string]bool, analyzer *analysis.Analyzer) {
+func countComments(r *Report, comments []Comment, product map[string]bool, isBot bots, analyzer *analysis.Analyzer) {
 	for _, c := range comments {
 		if strings.TrimSpace(c.Body) == "" {
 			continue // a review approved without words, say
 		}
 		role := analysis.RoleOf(analysis.Author{
 			Login:       c.Author.Login,
-			IsBot:       c.Author.IsBot || isBotLogin(c.Author.Login),
+			IsBot:       isBot.is(c.Author),
 			Association: c.AuthorAssociation,
 			IsProduct:   product[strings.ToLower(c.Author.Login)],
 		})
@@ -389,20 +424,4 @@ func countComments(r *Report, comments []Comment, product map[string]bool, analy
 			r.Comments.Concerns[k]++
 		}
 	}
-}
-
-// knownBots are apps whose comments gh exports under a plain login.
-var knownBots = map[string]bool{
-	"github-actions": true, "dependabot": true, "renovate": true, "codecov": true, "netlify": true,
-	"vercel": true, "sonarcloud": true, "coveralls": true, "mergify": true, "stale": true,
-	"changeset-bot": true, "allcontributors": true, "pre-commit-ci": true, "copilot": true,
-	"linear": true, "github-advanced-security": true, "cla-assistant": true, "google-cla": true,
-}
-
-// isBotLogin recognises bot accounts by name, since gh's comment authors
-// carry only a login.
-func isBotLogin(login string) bool {
-	l := strings.ToLower(login)
-	return knownBots[l] || strings.HasSuffix(l, "[bot]") || strings.HasPrefix(l, "app/") ||
-		strings.HasSuffix(l, "-bot") || strings.HasSuffix(l, "robot")
 }

@@ -44,20 +44,22 @@ func TestBuildCountsARepository(t *testing.T) {
 	if r.Issues != wantIssues {
 		t.Errorf("issues = %+v, want %+v", r.Issues, wantIssues)
 	}
-	// #30 fixes owned #12 and says why; #31 is a bump; #33 is only "part of" #17.
-	wantPulls := PullCounts{Total: 3, LinkedToOwnedIssue: 1, WithRationale: 1}
+	// #30 fixes owned #12 and says why; #33 is only "part of" #17; #31 is
+	// dependabot's bump, which is a bot's and not judged, as serve leaves it.
+	wantPulls := PullCounts{Total: 2, LinkedToOwnedIssue: 1, WithRationale: 1}
 	if r.PullRequests != wantPulls {
 		t.Errorf("pull requests = %+v, want %+v", r.PullRequests, wantPulls)
 	}
-	// 9 issue and PR comments plus 2 reviews with a body; the empty approval does not count.
-	if r.Comments.Total != 11 {
-		t.Errorf("comments total = %d, want 11", r.Comments.Total)
+	// 8 issue and PR comments plus 2 reviews with a body; the empty approval
+	// and the comment on dependabot's own pull request do not count.
+	if r.Comments.Total != 10 {
+		t.Errorf("comments total = %d, want 10", r.Comments.Total)
 	}
 	if got := r.Comments.ByRole[analysis.RoleProduct]; got != (LevelCounts{Product: 2}) {
 		t.Errorf("product role = %+v; priya's two comments are product-level", got)
 	}
-	if got := r.Comments.ByRole[analysis.RoleBot]; got != (LevelCounts{Implementation: 2}) {
-		t.Errorf("bot role = %+v; github-actions and dependabot comment once each", got)
+	if got := r.Comments.ByRole[analysis.RoleBot]; got != (LevelCounts{Implementation: 1}) {
+		t.Errorf("bot role = %+v; github-actions comments once on an issue", got)
 	}
 	if r.Comments.Concerns[analysis.BusinessValue] < 1 || r.Comments.Concerns[analysis.Performance] < 1 {
 		t.Errorf("concerns = %v", r.Comments.Concerns)
@@ -229,6 +231,12 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		total := 0
+		isBot := exportBots(exp)
+		for _, it := range exp.Items {
+			if isBot.is(it.Author) {
+				total++ // a bot's item is not counted
+			}
+		}
 		for _, r := range Build(exp, Options{Analyzer: testAnalyzer}) {
 			total += r.Issues.Total + r.PullRequests.Total
 			if r.Issues.WithBoth > r.Issues.WithOwner || r.Issues.Open > r.Issues.Total || len(r.NeedsAttention) > 10 {
@@ -239,4 +247,60 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("reports count %d items of %d", total, len(exp.Items))
 		}
 	})
+}
+
+// A report pasted into an issue must not ping the people or link the issues
+// that titles name, nor let a title break the table.
+func TestRenderMarkdownTitleNotifiesNobody(t *testing.T) {
+	exp, err := Parse(strings.NewReader(`[{"number":5,"title":"@dana: ` + "`retry`" + ` | breaks #12 <b>now</b>","state":"OPEN","url":"https://github.com/acme/web/issues/5"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md bytes.Buffer
+	if err := RenderMarkdown(&md, Build(exp, Options{Analyzer: testAnalyzer})); err != nil {
+		t.Fatal(err)
+	}
+	var row string
+	for _, line := range strings.Split(md.String(), "\n") {
+		if strings.HasPrefix(line, "| [#5]") {
+			row = line
+		}
+	}
+	if row == "" {
+		t.Fatalf("no row for #5:\n%s", md.String())
+	}
+	if cells := strings.Split(strings.ReplaceAll(row, `\|`, ""), "|"); len(cells) != 5 {
+		t.Errorf("the title splits the table row: %q", row)
+	}
+	for _, bad := range []string{"@dana", "#12", "<b>", "`retry`"} {
+		if strings.Contains(row, bad) {
+			t.Errorf("row holds %q as Markdown would read it: %q", bad, row)
+		}
+	}
+}
+
+// serve and report decide "bot" by one rule: a third-party App that gh
+// names "app/renovate" as an author is the same bot as the commenter
+// "renovate"; a person whose login merely ends in "-bot" is a person.
+func TestBotsAreCountedAsServeCountsThem(t *testing.T) {
+	exp, err := Parse(strings.NewReader(`[
+{"number":1,"title":"Update deps","body":"Bumps x","url":"https://github.com/acme/web/pull/1","author":{"login":"app/renovate","is_bot":true}},
+{"number":2,"title":"Checkout is slow","body":"Checkout takes 9 seconds for customers, so carts are abandoned.","url":"https://github.com/acme/web/issues/2",
+ "author":{"login":"dana"},"comments":[
+  {"author":{"login":"renovate"},"authorAssociation":"NONE","body":"Renovate rebased this branch."},
+  {"author":{"login":"build-bot"},"authorAssociation":"MEMBER","body":"I profiled it, the tax call is slow."},
+  {"author":{"login":"ci[bot]","type":"Bot"},"authorAssociation":"NONE","body":"Build passed."}]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Build(exp, Options{Analyzer: testAnalyzer})[0]
+	if r.PullRequests.Total != 0 || r.Issues.Total != 1 {
+		t.Errorf("issues %+v, pull requests %+v; the bot's pull request is not judged", r.Issues, r.PullRequests)
+	}
+	if got := r.Comments.ByRole[analysis.RoleBot]; got.Product+got.Implementation != 2 {
+		t.Errorf("bot comments = %+v; want renovate's and ci[bot]'s", got)
+	}
+	if got := r.Comments.ByRole[analysis.RoleEngineer]; got.Product+got.Implementation != 1 {
+		t.Errorf("engineer comments = %+v; build-bot is a member, not a bot", got)
+	}
 }

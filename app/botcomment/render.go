@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/ownershipbot/ownershipbot/analysis/mdtext"
 )
 
 // Marker identifies the bot's comment among all comments of an issue.
@@ -89,15 +91,17 @@ func sourceWords(source string) string {
 	return "found"
 }
 
+// maxQuote caps an evidence quote in the comment, in characters.
+const maxQuote = 80
+
+// quote shows the author's sentence as written, as inline code: its
+// backticks, Markdown and @mentions show as typed and notify nobody.
 func quote(evidence string) string {
-	e := strings.Join(strings.Fields(evidence), " ")
+	e := mdtext.CodeSpan(mdtext.Shorten(evidence, maxQuote))
 	if e == "" {
 		return "stated"
 	}
-	if r := []rune(e); len(r) > 80 {
-		e = string(r[:77]) + "..."
-	}
-	return "“" + strings.ReplaceAll(e, "`", "'") + "”"
+	return e
 }
 
 func joinWords(items []string) string {

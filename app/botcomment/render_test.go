@@ -1,6 +1,7 @@
 package botcomment
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -26,7 +27,7 @@ func TestRenderIssue(t *testing.T) {
 		{"owner only asks for the reason", withOwner,
 			[]string{"does not say why", "`@alice` (assignee)"}, []string{"assign someone"}},
 		{"reason only asks for the owner", withWhy,
-			[]string{"no owner yet", "“### Problem”"}, []string{"`### Why` section"}},
+			[]string{"no owner yet", "(`### Problem`)"}, []string{"`### Why` section"}},
 		{"complete thanks and asks nothing", both,
 			[]string{"Owner and rationale found"}, []string{"To fix it"}},
 		{"config problem is explained", broken,
@@ -57,19 +58,89 @@ func TestRenderIssueNeverPingsAnyone(t *testing.T) {
 	got := RenderIssue(s)
 	// An @mention outside a code span notifies the person.
 	for _, line := range strings.Split(got, "\n") {
-		outside := strings.Join(everyOther(strings.Split(line, "`")), "")
-		if strings.Contains(outside, "@alice") {
+		if outside, _ := splitCode(line); strings.Contains(outside, "@alice") {
 			t.Fatalf("the owner is mentioned outside code, which would notify them:\n%s", line)
 		}
 	}
 }
 
-func everyOther(parts []string) []string {
-	var out []string
-	for i := 0; i < len(parts); i += 2 {
-		out = append(out, parts[i])
+// splitCode reads a line's code spans as CommonMark does (a run of
+// backticks closed by the next run of the same length) and returns the text
+// outside them and what each span shows.
+func splitCode(line string) (outside string, spans []string) {
+	var out strings.Builder
+	for i := 0; i < len(line); {
+		if line[i] != '`' {
+			out.WriteByte(line[i])
+			i++
+			continue
+		}
+		n := 0
+		for i+n < len(line) && line[i+n] == '`' {
+			n++
+		}
+		closing := -1
+		for j := i + n; j < len(line); {
+			if line[j] != '`' {
+				j++
+				continue
+			}
+			m := 0
+			for j+m < len(line) && line[j+m] == '`' {
+				m++
+			}
+			if m == n {
+				closing = j
+				break
+			}
+			j += m
+		}
+		if closing < 0 {
+			out.WriteString(line[i : i+n])
+			i += n
+			continue
+		}
+		inner := line[i+n : closing]
+		if len(inner) >= 2 && inner[0] == ' ' && inner[len(inner)-1] == ' ' && strings.Trim(inner, " ") != "" {
+			inner = inner[1 : len(inner)-1]
+		}
+		spans = append(spans, inner)
+		i = closing + n
 	}
-	return out
+	return out.String(), spans
+}
+
+// The evidence is the author's sentence as written: quoting it must show it
+// unchanged, keep the comment's own Markdown intact and notify nobody.
+func TestRenderQuotesEvidenceAsWrittenAndPingsNobody(t *testing.T) {
+	evidences := []string{
+		"Why: `gh auth refresh` prompts for a code and then hangs forever",
+		"@dana's cache is bypassed, see #4411 and **this** [link](https://x.test)",
+		"ends in ``double`` ticks `",
+		"a \"quote\" and a ` lone tick, *emphasis* <b>tag</b>",
+	}
+	for _, ev := range evidences {
+		issue := IssueStatus{Owner: "@alice", OwnerSource: "body", HasRationale: true, RationaleEvidence: ev}
+		pull := PullRequestStatus{HasReason: true, ReasonEvidence: ev}
+		for _, comment := range []string{RenderIssue(issue), RenderPullRequest(pull)} {
+			var shown []string
+			for _, line := range strings.Split(comment, "\n") {
+				outside, spans := splitCode(line)
+				if strings.Contains(outside, "@dana") || strings.Contains(outside, "#4411") || strings.Contains(outside, "<b>") {
+					t.Errorf("evidence %q escapes its quote: %q", ev, line)
+				}
+				shown = append(shown, spans...)
+			}
+			if !slices.Contains(shown, ev) {
+				t.Errorf("evidence %q is not shown as written; code spans show %q", ev, shown)
+			}
+		}
+	}
+	long := strings.Repeat("users lose work ", 20)
+	got := RenderIssue(IssueStatus{HasRationale: true, RationaleEvidence: long})
+	if _, spans := splitCode(strings.Split(got, "\n")[1]); len(spans) != 1 || !strings.HasSuffix(spans[0], "…") || len([]rune(spans[0])) > maxQuote {
+		t.Errorf("a long reason is not cut to %d characters: %q", maxQuote, spans)
+	}
 }
 
 func TestHashChangesWithText(t *testing.T) {

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ownershipbot/ownershipbot/analysis"
 )
 
 // Path is where a repository, or the organisation's .github repository,
@@ -37,6 +39,10 @@ type Config struct {
 	Roles        Roles
 	Ignore       Ignore
 	PullRequests PullRequests
+
+	// templates are the repository's own issue and pull request
+	// templates, which the Loader reads beside the file.
+	templates analysis.RationaleOptions
 }
 
 // Owner tunes owner detection.
@@ -333,6 +339,19 @@ func (c Config) ProductTeams() [][2]string {
 		}
 	}
 	return out
+}
+
+// IgnoresOpener reports whether an issue opened by this author is left
+// alone, neither judged nor nudged: the author is in ignore.authors, or is
+// a bot (analysis.IsBot), whose generated text states nobody's reason.
+func (c Config) IgnoresOpener(login, userType string) bool {
+	return c.IgnoresAuthor(login) || analysis.IsBot(login, userType)
+}
+
+// IgnoresPullRequestOpener is IgnoresOpener for pull requests, with
+// pull_requests.ignore_authors.
+func (c Config) IgnoresPullRequestOpener(login, userType string) bool {
+	return c.IgnoresPullRequestAuthor(login) || analysis.IsBot(login, userType)
 }
 
 // IgnoresAuthor reports whether a login is in ignore.authors.

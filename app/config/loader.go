@@ -44,9 +44,13 @@ type Loader struct {
 	// OnBroken, when set, is told once per fetch about a broken file, so it
 	// is logged when read rather than on every event that uses it.
 	OnBroken func(source string, err error)
+	// List, when set, lists directories, so the repository's issue and pull
+	// request templates are read too (see Config.RationaleOptions).
+	List ListFunc
 
-	mu    sync.Mutex
-	cache map[string]cached // key: installation + lower-case "owner/repo"
+	mu     sync.Mutex
+	cache  map[string]cached          // key: installation + lower-case "owner/repo"
+	tcache map[string]cachedTemplates // the same key
 }
 
 type cached struct {
@@ -57,23 +61,30 @@ type cached struct {
 
 // NewLoader returns a Loader that keeps files for ttl.
 func NewLoader(fetch FetchFunc, ttl time.Duration) *Loader {
-	return &Loader{fetch: fetch, ttl: ttl, now: time.Now, cache: make(map[string]cached)}
+	return &Loader{fetch: fetch, ttl: ttl, now: time.Now, cache: make(map[string]cached), tcache: make(map[string]cachedTemplates)}
 }
 
 // Load returns the configuration of owner/repo: its own file, else the
 // organisation's file in owner/.github, else the defaults. Only a failure to
 // reach GitHub is an error; a broken file is reported in Loaded.Err.
 func (l *Loader) Load(ctx context.Context, installationID int64, owner, repo string) (Loaded, error) {
+	loaded := Loaded{Config: Default()}
 	for _, r := range []string{repo, ".github"} {
 		c, err := l.file(ctx, installationID, owner, r)
 		if err != nil {
 			return Loaded{}, err
 		}
 		if c.found {
-			return c.loaded, nil
+			loaded = c.loaded
+			break
 		}
 	}
-	return Loaded{Config: Default()}, nil
+	templates, err := l.templates(ctx, installationID, owner, repo)
+	if err != nil {
+		return Loaded{}, err
+	}
+	loaded.templates = templates
+	return loaded, nil
 }
 
 func (l *Loader) file(ctx context.Context, installationID int64, owner, repo string) (cached, error) {
@@ -102,33 +113,39 @@ func (l *Loader) file(ctx context.Context, installationID int64, owner, repo str
 	return c, nil
 }
 
-// Invalidate forgets the cached file of owner/repo; for owner/.github, it
-// forgets every repository of that owner, since they may fall back to it.
+// Invalidate forgets the cached file and templates of owner/repo; for
+// owner/.github, it forgets every repository of that owner, since they may
+// fall back to it.
 func (l *Loader) Invalidate(installationID int64, owner, repo string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if repo == ".github" {
 		prefix := cacheKey(installationID, owner, "")
-		for k := range l.cache {
-			if strings.HasPrefix(k, prefix) {
-				delete(l.cache, k)
-			}
-		}
+		l.forgetPrefix(prefix)
 		return
 	}
 	delete(l.cache, cacheKey(installationID, owner, repo))
+	delete(l.tcache, cacheKey(installationID, owner, repo))
+}
+
+func (l *Loader) forgetPrefix(prefix string) {
+	for k := range l.cache {
+		if strings.HasPrefix(k, prefix) {
+			delete(l.cache, k)
+		}
+	}
+	for k := range l.tcache {
+		if strings.HasPrefix(k, prefix) {
+			delete(l.tcache, k)
+		}
+	}
 }
 
 // Forget drops everything cached for an installation.
 func (l *Loader) Forget(installationID int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	prefix := cacheKey(installationID, "", "")
-	for k := range l.cache {
-		if strings.HasPrefix(k, prefix) {
-			delete(l.cache, k)
-		}
-	}
+	l.forgetPrefix(cacheKey(installationID, "", ""))
 }
 
 func cacheKey(installationID int64, owner, repo string) string {

@@ -42,7 +42,7 @@ func (h *Handler) comment(ctx context.Context, d store.Delivery, ev *github.Issu
 	if !cfg.Enabled || cfg.IgnoresAuthor(author) || cfg.IgnoresLabels(labels) {
 		return nil
 	}
-	if issue.IsPullRequest() && (cfg.IgnoresPullRequestAuthor(issue.GetUser().GetLogin()) || cfg.IgnoresPullRequestLabels(labels)) {
+	if issue.IsPullRequest() && (cfg.IgnoresPullRequestOpener(issue.GetUser().GetLogin(), issue.GetUser().GetType()) || cfg.IgnoresPullRequestLabels(labels)) {
 		return nil // a pull request the bot leaves alone, such as a dependency bump
 	}
 	thread := store.ThreadIssue
@@ -103,7 +103,7 @@ func (h *Handler) RecordComment(ctx context.Context, c store.Comment, body strin
 // role decides the part a comment's author plays, asking GitHub about team
 // membership only when the configuration names product teams.
 func (h *Handler) role(ctx context.Context, installationID int64, cfg config.Config, user *github.User, association string) (analysis.Role, error) {
-	a := analysis.Author{Login: user.GetLogin(), IsBot: user.GetType() == "Bot", Association: association}
+	a := analysis.Author{Login: user.GetLogin(), IsBot: analysis.IsBot(user.GetLogin(), user.GetType()), Association: association}
 	if !a.IsBot {
 		product, err := h.isProduct(ctx, installationID, cfg, a.Login)
 		if err != nil {

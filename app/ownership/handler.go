@@ -114,7 +114,7 @@ func (h *Handler) Wants(event string, env dispatch.Envelope) bool {
 }
 
 // pushTouchesConfig reports whether a push to the default branch changed a
-// configuration file.
+// configuration file or an issue or pull request template.
 func pushTouchesConfig(env dispatch.Envelope) bool {
 	if env.Repository.DefaultBranch == "" || env.Ref != "refs/heads/"+env.Repository.DefaultBranch {
 		return false
@@ -122,7 +122,7 @@ func pushTouchesConfig(env dispatch.Envelope) bool {
 	for _, c := range env.Commits {
 		for _, files := range [][]string{c.Added, c.Modified, c.Removed} {
 			for _, f := range files {
-				if f == config.Path {
+				if config.Watches(f) {
 					return true
 				}
 			}

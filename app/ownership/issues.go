@@ -33,7 +33,7 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 		return err
 	}
 	labels := labelNames(issue.Labels)
-	if !cfg.Enabled || cfg.IgnoresAuthor(issue.GetUser().GetLogin()) || cfg.IgnoresLabels(labels) {
+	if !cfg.Enabled || cfg.IgnoresOpener(issue.GetUser().GetLogin(), issue.GetUser().GetType()) || cfg.IgnoresLabels(labels) {
 		return h.store.DeleteThread(ctx, repo, issue.GetNumber())
 	}
 
@@ -98,7 +98,7 @@ func (h *Handler) assess(prev store.Thread, installationID int64, repo string, i
 			t.FirstOwned = h.now().UTC()
 		}
 	}
-	r := analysis.DetectRationale(issue.GetTitle(), issue.GetBody(), analysis.RationaleOptions{Headings: cfg.Rationale.Headings})
+	r := analysis.DetectRationale(issue.GetTitle(), issue.GetBody(), cfg.RationaleOptions())
 	t.Rationale, t.RationaleEvidence = string(r.Strength), r.Evidence
 	return t
 }

@@ -41,7 +41,7 @@ func (h *Handler) TrackIssue(ctx context.Context, installationID int64, fullName
 	}
 	labels := labelNames(issue.Labels)
 	t := h.assess(store.Thread{}, installationID, repo, issue, labels, cfg.Config)
-	if !cfg.Enabled || cfg.IgnoresAuthor(issue.GetUser().GetLogin()) || cfg.IgnoresLabels(labels) {
+	if !cfg.Enabled || cfg.IgnoresOpener(issue.GetUser().GetLogin(), issue.GetUser().GetType()) || cfg.IgnoresLabels(labels) {
 		return t, false, nil
 	}
 	// The issue's own events may have stored it meanwhile: theirs wins.

@@ -343,7 +343,7 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 		p.labels = append(p.labels, l.GetName())
 	}
 	cfg := p.cfg
-	if !cfg.Enabled || cfg.IgnoresPullRequestAuthor(pr.GetUser().GetLogin()) || cfg.IgnoresPullRequestLabels(p.labels) {
+	if !cfg.Enabled || cfg.IgnoresPullRequestOpener(pr.GetUser().GetLogin(), pr.GetUser().GetType()) || cfg.IgnoresPullRequestLabels(p.labels) {
 		// Left alone: neither nudged nor counted. Its bot comment, if one
 		// was written before, stays as it was.
 		t.State = StateIgnored
@@ -351,7 +351,7 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 		p.state = state{MergeObserved: p.state.MergeObserved}
 		return nil
 	}
-	r := analysis.DetectRationale(pr.GetTitle(), pr.GetBody(), analysis.RationaleOptions{Headings: cfg.Rationale.Headings})
+	r := analysis.DetectRationale(pr.GetTitle(), pr.GetBody(), cfg.RationaleOptions())
 	p.state.Reason, p.state.Evidence = string(r.Strength), r.Evidence
 	parsed := analysis.ParseLinks(pr.GetTitle(), pr.GetBody())
 	wanted := make([]link, 0, min(len(parsed), maxLinks))
