@@ -2,7 +2,7 @@ package analysis
 
 import "strings"
 
-// Concern is one kind of product-level concern (CONTRACTS section 5).
+// Concern is one kind of product-level concern (see docs/reference.md).
 type Concern string
 
 // The six concerns, with their exact contract names.
