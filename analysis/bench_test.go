@@ -26,7 +26,7 @@ func BenchmarkAnalyzeComment(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		AnalyzeComment(texts[i%len(texts)])
+		testAnalyzer.AnalyzeComment(texts[i%len(texts)])
 	}
 }
 
@@ -42,7 +42,7 @@ func BenchmarkAnalyzeLongComment(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		AnalyzeComment(long)
+		testAnalyzer.AnalyzeComment(long)
 	}
 }
 
@@ -61,5 +61,17 @@ func BenchmarkDetectRationale(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		it := issues[i%len(issues)]
 		DetectRationale(it.title, it.body, RationaleOptions{})
+	}
+}
+
+// BenchmarkNew measures the Analyzer's start-up: parsing the phrase table
+// and loading the embedded weights.
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	b.ReportMetric(float64(len(weightsFile)), "weights-bytes")
+	for i := 0; i < b.N; i++ {
+		if _, err := New(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -2,8 +2,6 @@ package analysis
 
 import (
 	"strings"
-	"sync"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -59,6 +57,9 @@ func (sc *scratch) unscore(scores *[6]float32, weak, audience *float32, e *lexEn
 // scratch holds the buffers of one analysis, reused through a pool so
 // classifying a comment allocates little.
 type scratch struct {
+	lex lexicon
+	// heads holds each word's lexicon entry, nil for none.
+	heads  []*lexEntry
 	norm   []byte     // normalised words of one sentence, joined by spaces
 	starts []int32    // start of each word in norm
 	ends   []int32    // end of each word in norm
@@ -66,58 +67,12 @@ type scratch struct {
 	// uxAffectOnly is set when the last sentence's user_experience score
 	// comes only from affect phrases.
 	uxAffectOnly bool
-	// block is the block being read and at the offset of the sentence in
-	// its Text, so evidence can quote the sentence as written.
-	block Block
-	at    int
-	// per comment
-	found    [6]bool
-	evidence [6]string
-	best     [6]float32
-	english  int
-	foreign  int
-	letters  int
-	nonLatin int
-}
-
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
-
-// AnalyzeComment classifies one comment's Markdown body: which product-level
-// concerns it reasons about, with the sentence that shows each. Code, logs,
-// quotes, HTML comments and images are not read (see Prose). Text that is
-// not English, or has no words, is not product-level.
-func AnalyzeComment(body string) CommentAnalysis {
-	loadModel()
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
-	sc.resetComment()
-	readProse(body, func(b Block) {
-		if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
-			return
-		}
-		sc.block = b
-		forEachSentenceAt(b.Text, sc.sentenceAt)
-	})
-	sc.block = Block{}
-	out := CommentAnalysis{Concerns: []Concern{}, Evidence: []Evidence{}}
-	if !sc.isEnglish() {
-		return out
-	}
-	for i, c := range AllConcerns {
-		if sc.found[i] {
-			out.Concerns = append(out.Concerns, c)
-			out.Evidence = append(out.Evidence, Evidence{Concern: c, Text: sc.evidence[i]})
-		}
-	}
-	out.ProductLevel = len(out.Concerns) > 0
-	return out
-}
-
-func (sc *scratch) resetComment() {
-	sc.found = [6]bool{}
-	sc.evidence = [6]string{}
-	sc.best = [6]float32{}
-	sc.english, sc.foreign, sc.letters, sc.nonLatin = 0, 0, 0, 0
+	// matched lists the lexicon lines the last sentence matched (for the
+	// trainer's counts); hashes its hashed word features.
+	matched []int32
+	hashes  []uint32
+	dense   [nDense]float32
+	lang    langCount
 }
 
 // sentenceScoresDetail also returns the audience and code-talk weights, and
@@ -126,6 +81,8 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 	sc.norm = sc.norm[:0]
 	sc.starts = sc.starts[:0]
 	sc.ends = sc.ends[:0]
+	sc.matched = sc.matched[:0]
+	sc.heads = sc.heads[:0]
 	var t tokenizer
 	t.reset(s)
 	for {
@@ -133,12 +90,22 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		if !ok {
 			break
 		}
-		sc.countLetters(w)
 		if len(sc.starts) > 0 {
 			sc.norm = append(sc.norm, ' ')
 		}
-		sc.starts = append(sc.starts, int32(len(sc.norm)))
-		sc.norm = appendNorm(sc.norm, w)
+		start := len(sc.norm)
+		sc.starts = append(sc.starts, int32(start))
+		if isIdentifier(s, t.i-len(w), t.i) {
+			// "javax.security.auth", "perfMonitor", "lib/Permissions":
+			// a name in code, whatever its words say.
+			sc.norm = append(sc.norm, identToken...)
+			sc.heads = append(sc.heads, nil)
+		} else {
+			sc.norm = appendNorm(sc.norm, w)
+			e := sc.lex[string(sc.norm[start:])]
+			sc.heads = append(sc.heads, e)
+			sc.lang.word(e, w)
+		}
 		sc.ends = append(sc.ends, int32(len(sc.norm)))
 	}
 	var scores [6]float32
@@ -156,16 +123,10 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 	var prev *lexEntry
 	prevEnd := -1
 	for i := 0; i < n; {
-		head := lexicon[string(sc.norm[sc.starts[i]:sc.ends[i]])]
-		if head == nil {
+		head := sc.heads[i]
+		if head == nil || !head.phrase && head.longest == 0 {
 			i++
 			continue
-		}
-		switch head.lang {
-		case langEnglish:
-			sc.english++
-		case langForeign:
-			sc.foreign++
 		}
 		if head.codeNoun {
 			code++
@@ -173,7 +134,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		matched := 1
 		e := head
 		for k := min(head.longest, n-i); k >= 2; k-- {
-			if p, ok := lexicon[string(sc.norm[sc.starts[i]:sc.ends[i+k-1]])]; ok && p.phrase {
+			if p, ok := sc.lex[string(sc.norm[sc.starts[i]:sc.ends[i+k-1]])]; ok && p.phrase {
 				e, matched = p, k
 				break
 			}
@@ -188,6 +149,9 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		if e.phrase {
 			for c := range scores {
 				scores[c] += e.weights[c]
+				if e.lines[c] >= 0 {
+					sc.matched = append(sc.matched, e.lines[c])
+				}
 			}
 			if e.weakUX {
 				scores[uxIndex] -= e.weights[uxIndex]
@@ -244,142 +208,49 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 	return scores, audience, tech, false
 }
 
-// sentence scores one sentence and records the concerns it shows: those
-// the phrase rules find, and those the model is confident of in a sentence
-// that is not code talk.
-func (sc *scratch) sentenceAt(s string, at int) {
-	sc.at = at
-	sc.sentence(s)
-}
+// identToken stands for a name in code written as prose.
+const identToken = "#ident"
 
-func (sc *scratch) sentence(s string) {
-	scores, audience, tech, template := sc.sentenceScoresDetail(s)
-	base := sc.base
-	if template || (strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "[...]"))) {
-		return
-	}
-	ruled := false
-	for _, v := range scores {
-		ruled = ruled || v >= concernThreshold
-	}
-	var hint float32
-	for _, v := range base {
-		hint = max(hint, v)
-	}
-	if !ruled && tech == 0 && len(sc.starts) >= 3 && (hint >= modelHint || audience > 0) {
-		// The rules found only hints: ask the model.
-		z := sc.modelScores()
-		if z[modelProd] >= modelProdLogit {
-			// The concern is the rules' strongest hint, else the model's.
-			top := 0
-			for c := range scores {
-				if z[c] > z[top] {
-					top = c
-				}
-			}
-			if hint >= modelHint {
-				for c := range base {
-					if base[c] == hint {
-						top = c
-						break
-					}
-				}
-			}
-			for c := range scores {
-				if z[c] >= 0 {
-					scores[c], base[c] = concernThreshold, concernThreshold
-				}
-			}
-			scores[top], base[top] = concernThreshold, concernThreshold
+// isIdentifier reports whether the word s[i:j] is, or is part of, a name
+// in code: in a run without spaces that joins words with "::", "_", a dot
+// between longer words ("auth.login", not "e.g") or two slashes
+// ("lib/Zend/Permissions", not "and/or"), or in camel case ("perfMonitor").
+func isIdentifier(s string, i, j int) bool {
+	for k := i + 1; k < j; k++ {
+		if s[k] == '_' || s[k] >= 'A' && s[k] <= 'Z' && s[k-1] >= 'a' && s[k-1] <= 'z' {
+			return true
 		}
 	}
-	// A sentence shows its leading concerns, not every concern it brushes:
-	// keep those within reach of the strongest.
-	var top float32
-	for _, v := range scores {
-		top = max(top, v)
+	lo, hi := i, j
+	for lo > 0 && s[lo-1] != ' ' && s[lo-1] != '\t' && s[lo-1] != '(' {
+		lo--
 	}
-	if sc.uxAffectOnly {
-		// "annoying", "people expect" next to evidence for another concern
-		// tell how that concern feels.
-		for c := 1; c < len(base); c++ {
-			if base[c] >= concernThreshold {
-				scores[uxIndex] = 0
-				break
-			}
-		}
+	for hi < len(s) && s[hi] != ' ' && s[hi] != '\t' && s[hi] != ')' && s[hi] != ',' {
+		hi++
 	}
-	for c, v := range scores {
-		if v < dominance*top && (base[c] < concernThreshold || c == uxIndex) {
-			continue // reached the threshold only through boosts
-		}
-		if v >= concernThreshold && v > sc.best[c] {
-			sc.found[c] = true
-			sc.best[c] = v
-			sc.evidence[c] = strings.Clone(quote(sc.block.Original(sc.at, sc.at+len(s))))
-		}
-	}
-}
-
-// englishWords and foreignWords are frequent function words; a text with
-// more of the second kind is not English.
-var englishWords = map[string]bool{
-	"the": true, "a": true, "an": true, "is": true, "are": true, "was": true, "to": true, "of": true, "and": true,
-	"in": true, "it": true, "this": true, "that": true, "we": true, "you": true, "i": true, "for": true, "on": true,
-	"be": true, "with": true, "not": true, "if": true, "but": true, "can": true, "will": true, "would": true,
-	"should": true, "have": true, "has": true, "do": true, "does": true, "what": true, "when": true, "our": true,
-	"they": true, "there": true, "at": true, "by": true, "from": true, "or": true, "so": true, "as": true,
-	"it's": true, "don't": true, "i'm": true, "we're": true, "won't": true, "can't": true, "how": true, "why": true,
-	"more": true, "than": true, "all": true, "my": true, "me": true, "just": true, "also": true, "now": true,
-}
-
-var foreignWords = map[string]bool{
-	// German
-	"der": true, "die": true, "das": true, "und": true, "ist": true, "nicht": true, "ein": true, "eine": true,
-	"ich": true, "wir": true, "mit": true, "auf": true, "für": true, "von": true, "zu": true, "sehr": true, "auch": true, "wenn": true,
-	// Spanish, Portuguese, Italian
-	"el": true, "los": true, "las": true, "es": true, "y": true, "que": true, "de": true, "para": true, "por": true, "con": true,
-	"una": true, "muy": true, "pero": true, "está": true, "esta": true, "em": true, "um": true, "uma": true, "não": true,
-	"com": true, "é": true, "il": true, "che": true, "non": true, "della": true, "sono": true, "lo": true, "gli": true,
-	"del": true, "se": true, "como": true, "mas": true, "hay": true,
-	// French
-	"le": true, "les": true, "est": true, "et": true, "pas": true, "une": true, "des": true, "du": true, "je": true,
-	"nous": true, "vous": true, "avec": true, "sur": true, "dans": true, "très": true, "ce": true, "cette": true, "qui": true,
-	// Dutch
-	"het": true, "een": true, "niet": true, "van": true, "zijn": true, "ik": true, "dat": true, "wij": true, "ook": true,
-}
-
-// countLetters counts a word's letters and those outside Latin scripts.
-func (sc *scratch) countLetters(w string) {
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if c < utf8.RuneSelf {
-			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
-				sc.letters++
-			}
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(w[i:])
-		if unicode.IsLetter(r) {
-			sc.letters++
-			if r >= 0x250 {
-				sc.nonLatin++
-			}
-		}
-		i += n - 1
-	}
-}
-
-// isEnglish judges the text read so far: mostly Latin letters, and not
-// more foreign function words than English ones.
-func (sc *scratch) isEnglish() bool {
-	if sc.letters == 0 {
+	if lo == i && hi == j {
 		return false
 	}
-	if sc.nonLatin*10 > sc.letters*3 {
-		return false
+	run := s[lo:hi]
+	slashes, seg := 0, 0
+	for k := 0; k < len(run); k++ {
+		c := run[k]
+		inner := k > 0 && k+1 < len(run) && isWordByte(run[k-1]) && isWordByte(run[k+1])
+		switch {
+		case c == ':' && k+1 < len(run) && run[k+1] == ':':
+			return true
+		case c == '.' && inner && (seg >= 2 || k+2 < len(run) && isWordByte(run[k+2])):
+			return true
+		case c == '/' && inner:
+			slashes++
+		}
+		if isWordByte(c) {
+			seg++
+		} else {
+			seg = 0
+		}
 	}
-	return !(sc.foreign >= 2 && sc.foreign > sc.english)
+	return slashes >= 2
 }
 
 // forEachSentence calls fn on each sentence of a block of prose.

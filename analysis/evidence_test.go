@@ -60,7 +60,7 @@ func TestEvidenceQuotesTheSentenceAsWritten(t *testing.T) {
 
 func TestConcernEvidenceQuotesTheSentenceAsWritten(t *testing.T) {
 	body := "Looks fine otherwise.\n\nWith `--workers=1` the import takes 40 seconds per file, which makes it unusable for customers with large catalogs."
-	a := AnalyzeComment(body)
+	a := testAnalyzer.AnalyzeComment(body)
 	if !a.ProductLevel {
 		t.Fatalf("not product-level: %+v", a)
 	}

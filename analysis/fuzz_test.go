@@ -59,7 +59,7 @@ func FuzzProse(f *testing.F) {
 		if total > len(md)+len(blocks) {
 			t.Fatalf("prose (%d bytes) is larger than the input (%d bytes)", total, len(md))
 		}
-		a := AnalyzeComment(md)
+		a := testAnalyzer.AnalyzeComment(md)
 		if a.ProductLevel != (len(a.Concerns) > 0) {
 			t.Fatalf("product level %v with concerns %v", a.ProductLevel, a.Concerns)
 		}

@@ -1,163 +1,242 @@
 package analysis
 
 import (
-	_ "embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
 	"math"
 	"strings"
-	"sync"
 )
 
-// The second opinion: a small logistic regression per concern (and one for
-// product-level), trained when the package loads on the development part of
-// the labelled set (testdata/comments_dev.tsv; the held-out part is never
-// read). Features are the same normalised words the phrase rules see, and
-// word pairs. It catches product-level sentences whose words the phrase
-// table lacks; the phrase rules stay first, and the model only adds a
-// concern when it is confident and the sentence is not code talk.
-
-//go:embed testdata/comments_dev.tsv
-var trainingComments string
+// The learned part: one logistic regression per concern and one for
+// product-level, each scoring sentences; a comment scores what its best
+// sentence scores (multiple-instance learning with a max). A sentence's
+// features are its normalised words and word pairs, hashed into
+// hashBuckets buckets, and the phrase rules' scores (denseFeature). The
+// trainer (go run ./analysis/train) fits the weights on real labelled
+// GitHub text and writes them to weights.bin, embedded in the binary.
 
 const (
-	modelTasks = 7 // six concerns, then product-level
-	modelProd  = 6
-	// modelProdLogit is the log-odds the model needs for product-level
-	// (0.85 is a probability of 0.7) before it adds a concern the rules
-	// missed; a concern then needs a probability of 0.5.
-	modelProdLogit = 0.85
-	// modelHint is the phrase score a sentence needs, unless it names an
-	// audience, before the model is asked: the model refines hints, it does
-	// not read sentences the rules see nothing in.
-	modelHint   = 0.4
-	modelEpochs = 30
-	modelRate   = 0.2
-	modelL2     = 0.002
-	// modelMinDocs drops features seen in fewer training comments.
-	modelMinDocs = 2
+	hashBits    = 18
+	hashBuckets = 1 << hashBits
+	nTasks      = 7 // the six concerns in AllConcerns order, then product-level
+	taskProduct = 6
 )
 
-// modelWeights maps a feature (a normalised word, or two joined by a space)
-// to its weight per task.
-var (
-	modelWeights map[string]*[modelTasks]float32
-	modelBias    [modelTasks]float32
+// The dense features: what the phrase rules make of a sentence.
+const (
+	denseBase      = 0  // six: each concern's phrase score before boosts
+	denseScore     = 6  // six: after the audience, measurement and code-talk adjustments
+	denseAudience  = 12 // names the people affected
+	denseTech      = 13 // code-level talk
+	denseRuled     = 14 // a concern reaches the rules' threshold
+	denseQuestion  = 15 // the sentence asks
+	denseShort     = 16 // three words or fewer
+	nDense         = 17
+	maxDenseScore  = 3
+	seedWord       = 0x9747b28c
+	seedPair       = 0x5bd1e995
+	seedStem       = 0x1b873593
+	weightsMagic   = "OBW1"
+	weightsVersion = 1
 )
 
-// modelOnce trains the model on first use (a few tens of milliseconds), so
-// commands that never classify text do not pay for it.
-var modelOnce sync.Once
-
-func loadModel() { modelOnce.Do(func() { trainModel(trainingComments) }) }
-
-// trainModel fits the model on "labels<TAB>kind<TAB>text" rows.
-func trainModel(data string) {
-	type doc struct {
-		feats []string
-		y     [modelTasks]float32
-	}
-	var docs []doc
-	df := map[string]int{}
-	for _, line := range strings.Split(data, "\n") {
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		parts := strings.SplitN(line, "\t", 3)
-		if len(parts) != 3 {
-			continue
-		}
-		var d doc
-		if parts[0] != "-" {
-			d.y[modelProd] = 1
-			for _, l := range strings.Split(parts[0], ",") {
-				if i := concernIndex(Concern(l)); i >= 0 {
-					d.y[i] = 1
-				}
-			}
-		}
-		text := strings.ReplaceAll(parts[2], `\n`, "\n")
-		seen := map[string]bool{}
-		readProse(text, func(b Block) {
-			forEachSentence(b.Text, func(s string) {
-				for _, f := range sentenceFeatures(s) {
-					if !seen[f] {
-						seen[f] = true
-						d.feats = append(d.feats, f)
-						df[f]++
-					}
-				}
-			})
-		})
-		docs = append(docs, d)
-	}
-	modelWeights = map[string]*[modelTasks]float32{}
-	for f, n := range df {
-		if n >= modelMinDocs {
-			modelWeights[f] = new([modelTasks]float32)
-		}
-	}
-	// Plain SGD on the log loss, in file order (deterministic).
-	for epoch := 0; epoch < modelEpochs; epoch++ {
-		for _, d := range docs {
-			var z [modelTasks]float32
-			z = modelBias
-			var ws []*[modelTasks]float32
-			for _, f := range d.feats {
-				if w := modelWeights[f]; w != nil {
-					ws = append(ws, w)
-					for t := range z {
-						z[t] += w[t]
-					}
-				}
-			}
-			for t := range z {
-				g := float32(sigmoid(float64(z[t]))) - d.y[t]
-				modelBias[t] -= modelRate * g
-				for _, w := range ws {
-					w[t] -= modelRate * (g + modelL2*w[t])
-				}
-			}
-		}
-	}
+// model holds the weights of the seven logistic regressions.
+type model struct {
+	bias   [nTasks]float32
+	thresh [nTasks]float32 // log-odds a comment needs, calibrated by cross-validation
+	dense  [nDense][nTasks]float32
+	rows   []int32 // by hash bucket: 1 + its row in w, 0 for a bucket without weights
+	w      [][nTasks]float32
 }
 
-func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
-
-// sentenceFeatures lists a sentence's features, for training.
-func sentenceFeatures(s string) []string {
-	var t tokenizer
-	t.reset(s)
-	var words []string
-	for {
-		w, ok := t.next()
-		if !ok {
-			break
-		}
-		words = append(words, string(appendNorm(nil, w)))
+// hashFeature hashes a feature's bytes (FNV-1a, then a finaliser) into a
+// bucket.
+func hashFeature(seed uint32, b []byte) uint32 {
+	h := seed ^ 2166136261
+	for _, c := range b {
+		h ^= uint32(c)
+		h *= 16777619
 	}
-	feats := append([]string(nil), words...)
-	for i := 0; i+1 < len(words); i++ {
-		feats = append(feats, words[i]+" "+words[i+1])
-	}
-	return feats
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	return h & (hashBuckets - 1)
 }
 
-// modelScores adds up the model's logits for the sentence held in sc.norm.
-func (sc *scratch) modelScores() [modelTasks]float32 {
-	z := modelBias
+// features reads one sentence into sc (its hashed words in sc.hashes) and d.
+// It reports false for a sentence with nothing to read: no words, or
+// unchanged template text.
+func (sc *scratch) features(s string, d *[nDense]float32) bool {
+	scores, audience, tech, template := sc.sentenceScoresDetail(s)
+	sc.hashes = sc.hashes[:0]
 	n := len(sc.starts)
+	if template || n == 0 || (strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "[...]"))) {
+		return false
+	}
+	*d = [nDense]float32{}
+	for c := range scores {
+		d[denseBase+c] = min(max(sc.base[c], 0), maxDenseScore)
+		d[denseScore+c] = min(max(scores[c], 0), maxDenseScore)
+		if scores[c] >= concernThreshold {
+			d[denseRuled] = 1
+		}
+	}
+	if audience > 0 {
+		d[denseAudience] = 1
+	}
+	d[denseTech] = min(tech, 2)
+	if strings.HasSuffix(s, "?") {
+		d[denseQuestion] = 1
+	}
+	if n <= 3 {
+		d[denseShort] = 1
+	}
 	for i := 0; i < n; i++ {
-		if w := modelWeights[string(sc.norm[sc.starts[i]:sc.ends[i]])]; w != nil {
+		sc.hashes = append(sc.hashes, hashFeature(seedWord, sc.norm[sc.starts[i]:sc.ends[i]]))
+		if i+1 < n {
+			sc.hashes = append(sc.hashes, hashFeature(seedPair, sc.norm[sc.starts[i]:sc.ends[i+1]]))
+		}
+	}
+	// Stems after the word features, so explain can name those by position.
+	for i := 0; i < n; i++ {
+		if w := sc.norm[sc.starts[i]:sc.ends[i]]; len(stem(w)) < len(w) {
+			sc.hashes = append(sc.hashes, hashFeature(seedStem, stem(w)))
+		}
+	}
+	return true
+}
+
+// stem cuts a common ending off a normalised word, so "crashed",
+// "crashing" and "crash" share a feature: "-ing", "-ed", "-ly".
+func stem(w []byte) []byte {
+	n := len(w)
+	switch {
+	case n > 5 && string(w[n-3:]) == "ing":
+		return w[:n-3]
+	case n > 4 && string(w[n-2:]) == "ed":
+		return w[:n-2]
+	case n > 4 && string(w[n-2:]) == "ly":
+		return w[:n-2]
+	}
+	return w
+}
+
+// score is the log-odds of each task for one sentence.
+func (m *model) score(hashes []uint32, d *[nDense]float32) [nTasks]float32 {
+	z := m.bias
+	for k, v := range d {
+		if v == 0 {
+			continue
+		}
+		for t := range z {
+			z[t] += v * m.dense[k][t]
+		}
+	}
+	for _, h := range hashes {
+		if r := m.rows[h]; r != 0 {
+			w := &m.w[r-1]
 			for t := range z {
 				z[t] += w[t]
 			}
 		}
-		if i+1 < n {
-			if w := modelWeights[string(sc.norm[sc.starts[i]:sc.ends[i+1]])]; w != nil {
-				for t := range z {
-					z[t] += w[t]
-				}
-			}
-		}
 	}
 	return z
+}
+
+// marshal writes the weights: a magic and version, the sizes, the biases,
+// thresholds and dense weights, then the hash buckets that have weights,
+// in bucket order. All little-endian.
+func (m *model) marshal() []byte {
+	b := []byte(weightsMagic)
+	u32 := func(v uint32) { b = binary.LittleEndian.AppendUint32(b, v) }
+	f32 := func(v float32) { u32(math.Float32bits(v)) }
+	u32(weightsVersion)
+	u32(hashBits)
+	u32(nDense)
+	u32(nTasks)
+	for _, v := range m.bias {
+		f32(v)
+	}
+	for _, v := range m.thresh {
+		f32(v)
+	}
+	for _, row := range m.dense {
+		for _, v := range row {
+			f32(v)
+		}
+	}
+	u32(uint32(len(m.w)))
+	for h, r := range m.rows {
+		if r == 0 {
+			continue
+		}
+		u32(uint32(h))
+		for _, v := range m.w[r-1] {
+			f32(v)
+		}
+	}
+	return b
+}
+
+// unmarshalModel reads what marshal wrote.
+func unmarshalModel(b []byte) (*model, error) {
+	if len(b) < 4 || string(b[:4]) != weightsMagic {
+		return nil, errors.New("analysis: the weights file does not start with " + weightsMagic)
+	}
+	b = b[4:]
+	bad := errors.New("analysis: the weights file is truncated")
+	u32 := func() (uint32, bool) {
+		if len(b) < 4 {
+			return 0, false
+		}
+		v := binary.LittleEndian.Uint32(b)
+		b = b[4:]
+		return v, true
+	}
+	var head [4]uint32
+	for i := range head {
+		v, ok := u32()
+		if !ok {
+			return nil, bad
+		}
+		head[i] = v
+	}
+	if head != [4]uint32{weightsVersion, hashBits, nDense, nTasks} {
+		return nil, fmt.Errorf("analysis: the weights file has version %d for %d hash bits, %d dense features and %d tasks; this build reads version %d for %d, %d and %d",
+			head[0], head[1], head[2], head[3], weightsVersion, hashBits, nDense, nTasks)
+	}
+	m := &model{rows: make([]int32, hashBuckets)}
+	floats := make([]float32, 0, 2*nTasks+nDense*nTasks)
+	for i := 0; i < cap(floats); i++ {
+		v, ok := u32()
+		if !ok {
+			return nil, bad
+		}
+		floats = append(floats, math.Float32frombits(v))
+	}
+	copy(m.bias[:], floats[:nTasks])
+	copy(m.thresh[:], floats[nTasks:2*nTasks])
+	for k := range m.dense {
+		copy(m.dense[k][:], floats[2*nTasks+k*nTasks:])
+	}
+	n, ok := u32()
+	if !ok || uint64(len(b)) != uint64(n)*4*(1+nTasks) {
+		return nil, bad
+	}
+	m.w = make([][nTasks]float32, n)
+	prev := -1
+	for i := range m.w {
+		h, _ := u32()
+		if int(h) <= prev || h >= hashBuckets {
+			return nil, errors.New("analysis: the weights file's buckets are out of order")
+		}
+		prev = int(h)
+		m.rows[h] = int32(i + 1)
+		for t := range m.w[i] {
+			v, _ := u32()
+			m.w[i][t] = math.Float32frombits(v)
+		}
+	}
+	return m, nil
 }

@@ -370,7 +370,7 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 			m := cuePhrases.match(k)
 			switch {
 			case m&strongCue != 0 || isUserStory(k) || hasCommaSo(s):
-				if !isUserStory(k) && isCodeTalk(s) && !AnalyzeComment(s).ProductLevel {
+				if !isUserStory(k) && isCodeTalk(s) && !ruleJudge(s).ProductLevel {
 					if m&problemCue != 0 {
 						// "the build fails because ..." states a problem
 						// even when it is told in code words
@@ -400,7 +400,7 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 			if isInstruction(s) {
 				continue // "Add an event filter to the settings" says what, not why
 			}
-			if AnalyzeComment(s).ProductLevel {
+			if ruleJudge(s).ProductLevel {
 				consider(StrengthWeak, sec.original[i].text(body))
 				return best
 			}

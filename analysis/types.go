@@ -22,7 +22,17 @@ var AllConcerns = []Concern{UserExperience, Performance, Reliability, SecurityPr
 // can see why.
 type Evidence struct {
 	Concern Concern `json:"concern"`
-	Text    string  `json:"text"`
+	// Text is the author's sentence that shows the concern.
+	Text string `json:"text"`
+	// Phrases are the phrase table's entries for the concern that the
+	// sentence matched, at most three.
+	Phrases []string `json:"phrases,omitempty"`
+	// Features are the normalised words and word pairs of the sentence
+	// that weighed most for the concern with the model, at most three.
+	Features []string `json:"features,omitempty"`
+	// DecidedBy is "rules" when the phrase rules' scores added more to the
+	// decision than the words did, else "model".
+	DecidedBy string `json:"decided_by,omitempty"`
 }
 
 // CommentAnalysis is the judgement on one comment, review or review comment.

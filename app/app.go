@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/ownershipbot/ownershipbot/analysis"
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
@@ -97,6 +98,10 @@ func New(opts Options) (*App, error) {
 	if opts.KeepDone <= 0 {
 		opts.KeepDone = 7 * 24 * time.Hour
 	}
+	analyzer, err := analysis.New()
+	if err != nil {
+		return nil, err
+	}
 	m := metrics.New(opts.Registry)
 	clients, err := ghclient.New(ghclient.Options{
 		AppID: opts.AppID, PrivateKey: opts.PrivateKey, BaseURL: opts.GitHubAPIURL,
@@ -114,7 +119,8 @@ func New(opts Options) (*App, error) {
 	gauges := metrics.NewStoreCollector(opts.Store, opts.MetricsWindow, opts.Log)
 	opts.Registry.MustRegister(gauges)
 
-	base := threads.New(threads.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log})
+	base := threads.New(threads.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log,
+		Analyzer: threads.TextAnalyzer(analyzer)})
 	registry := newRegistry(base, installs.Options{Store: opts.Store, Clients: clients, Configs: configs})
 	pool := dispatch.NewPool(dispatch.PoolOptions{
 		Queue: opts.Store, Handle: registry.Handle, Metrics: m, Log: opts.Log,

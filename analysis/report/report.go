@@ -208,6 +208,8 @@ type Options struct {
 	Rationale analysis.RationaleOptions
 	// MaxAttention caps needs_attention; 0 means 10.
 	MaxAttention int
+	// Analyzer classifies the comments; required.
+	Analyzer *analysis.Analyzer
 }
 
 // Report is the ownership report of one repository; its JSON form is in
@@ -340,8 +342,8 @@ func Build(exp *Export, opts Options) []Report {
 			continue
 		}
 		r := repoOf(it.repo)
-		countComments(r, it.Comments, product, isBot)
-		countComments(r, it.Reviews, product, isBot)
+		countComments(r, it.Comments, product, isBot, opts.Analyzer)
+		countComments(r, it.Reviews, product, isBot, opts.Analyzer)
 		if !it.isPull {
 			continue
 		}
@@ -399,7 +401,7 @@ func ownerInput(it *Item) analysis.OwnerInput {
 	return in
 }
 
-func countComments(r *Report, comments []Comment, product map[string]bool, isBot bots) {
+func countComments(r *Report, comments []Comment, product map[string]bool, isBot bots, analyzer *analysis.Analyzer) {
 	for _, c := range comments {
 		if strings.TrimSpace(c.Body) == "" {
 			continue // a review approved without words, say
@@ -410,7 +412,7 @@ func countComments(r *Report, comments []Comment, product map[string]bool, isBot
 			Association: c.AuthorAssociation,
 			IsProduct:   product[strings.ToLower(c.Author.Login)],
 		})
-		a := analysis.AnalyzeComment(c.Body)
+		a := analyzer.AnalyzeComment(c.Body)
 		r.Comments.Total++
 		lc := r.Comments.ByRole[role]
 		if a.ProductLevel {

@@ -30,7 +30,7 @@ func fixture(t *testing.T) *Export {
 }
 
 func TestBuildCountsARepository(t *testing.T) {
-	reports := Build(fixture(t), Options{ProductLogins: []string{"@priya"}})
+	reports := Build(fixture(t), Options{Analyzer: testAnalyzer, ProductLogins: []string{"@priya"}})
 	if len(reports) != 1 {
 		t.Fatalf("%d reports, want 1", len(reports))
 	}
@@ -91,7 +91,7 @@ func equalInts(a, b []int) bool {
 
 func TestRenderJSONHasTheContractKeys(t *testing.T) {
 	var out bytes.Buffer
-	if err := RenderJSON(&out, Build(fixture(t), Options{})); err != nil {
+	if err := RenderJSON(&out, Build(fixture(t), Options{Analyzer: testAnalyzer})); err != nil {
 		t.Fatal(err)
 	}
 	var m map[string]any
@@ -134,7 +134,7 @@ func TestSeveralRepositoriesGiveAnArray(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := RenderJSON(&out, Build(exp, Options{})); err != nil {
+	if err := RenderJSON(&out, Build(exp, Options{Analyzer: testAnalyzer})); err != nil {
 		t.Fatal(err)
 	}
 	var arr []Report
@@ -157,7 +157,7 @@ func TestNeedsAttentionHoldsAtMostTen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := Build(exp, Options{})[0]
+	r := Build(exp, Options{Analyzer: testAnalyzer})[0]
 	if len(r.NeedsAttention) != 10 || r.NeedsAttention[0].Number != 1 {
 		t.Errorf("needs attention has %d items starting at #%d", len(r.NeedsAttention), r.NeedsAttention[0].Number)
 	}
@@ -166,7 +166,7 @@ func TestNeedsAttentionHoldsAtMostTen(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestRenderMarkdownAndText(t *testing.T) {
-	reports := Build(fixture(t), Options{})
+	reports := Build(fixture(t), Options{Analyzer: testAnalyzer})
 	var md bytes.Buffer
 	if err := RenderMarkdown(&md, reports); err != nil {
 		t.Fatal(err)
@@ -237,7 +237,7 @@ func FuzzParse(f *testing.F) {
 				total++ // a bot's item is not counted
 			}
 		}
-		for _, r := range Build(exp, Options{}) {
+		for _, r := range Build(exp, Options{Analyzer: testAnalyzer}) {
 			total += r.Issues.Total + r.PullRequests.Total
 			if r.Issues.WithBoth > r.Issues.WithOwner || r.Issues.Open > r.Issues.Total || len(r.NeedsAttention) > 10 {
 				t.Fatalf("inconsistent report %+v", r)
@@ -257,7 +257,7 @@ func TestRenderMarkdownTitleNotifiesNobody(t *testing.T) {
 		t.Fatal(err)
 	}
 	var md bytes.Buffer
-	if err := RenderMarkdown(&md, Build(exp, Options{})); err != nil {
+	if err := RenderMarkdown(&md, Build(exp, Options{Analyzer: testAnalyzer})); err != nil {
 		t.Fatal(err)
 	}
 	var row string
@@ -293,7 +293,7 @@ func TestBotsAreCountedAsServeCountsThem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := Build(exp, Options{})[0]
+	r := Build(exp, Options{Analyzer: testAnalyzer})[0]
 	if r.PullRequests.Total != 0 || r.Issues.Total != 1 {
 		t.Errorf("issues %+v, pull requests %+v; the bot's pull request is not judged", r.Issues, r.PullRequests)
 	}

@@ -12,23 +12,22 @@ type Analyzer interface {
 	ParseLinks(title, body string) []analysis.Link
 }
 
-// packageAnalyzer is the analysis package's functions as an Analyzer.
-type packageAnalyzer struct{}
+// TextAnalyzer is the Analyzer of a process: the comment classifier built
+// once at start, and the analysis package's pure functions for the rest.
+func TextAnalyzer(a *analysis.Analyzer) Analyzer { return textAnalyzer{a} }
 
-func (packageAnalyzer) AnalyzeComment(body string) analysis.CommentAnalysis {
-	return analysis.AnalyzeComment(body)
-}
+type textAnalyzer struct{ *analysis.Analyzer }
 
-func (packageAnalyzer) DetectRationale(title, body string, opts analysis.RationaleOptions) analysis.Rationale {
+func (textAnalyzer) DetectRationale(title, body string, opts analysis.RationaleOptions) analysis.Rationale {
 	return analysis.DetectRationale(title, body, opts)
 }
 
-func (packageAnalyzer) DetectOwner(in analysis.OwnerInput, opts analysis.OwnerOptions) (analysis.Owner, bool) {
+func (textAnalyzer) DetectOwner(in analysis.OwnerInput, opts analysis.OwnerOptions) (analysis.Owner, bool) {
 	return analysis.DetectOwner(in, opts)
 }
 
-func (packageAnalyzer) RoleOf(a analysis.Author) analysis.Role { return analysis.RoleOf(a) }
+func (textAnalyzer) RoleOf(a analysis.Author) analysis.Role { return analysis.RoleOf(a) }
 
-func (packageAnalyzer) ParseLinks(title, body string) []analysis.Link {
+func (textAnalyzer) ParseLinks(title, body string) []analysis.Link {
 	return analysis.ParseLinks(title, body)
 }

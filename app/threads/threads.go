@@ -43,7 +43,7 @@ type Options struct {
 	Configs  *config.Loader
 	Metrics  *metrics.Metrics
 	Log      *slog.Logger
-	Analyzer Analyzer         // the analysis package's functions when nil
+	Analyzer Analyzer         // required: TextAnalyzer of the process's analysis.Analyzer
 	Now      func() time.Time // time.Now when nil
 	DocsURL  string           // config.DocsURL when empty
 }
@@ -71,9 +71,6 @@ func New(opts Options) *Base {
 	}
 	if opts.DocsURL == "" {
 		opts.DocsURL = config.DocsURL
-	}
-	if opts.Analyzer == nil {
-		opts.Analyzer = packageAnalyzer{}
 	}
 	return &Base{
 		Store: opts.Store, Clients: opts.Clients, Metrics: opts.Metrics, Log: opts.Log,

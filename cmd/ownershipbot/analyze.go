@@ -50,7 +50,8 @@ type analyzeError struct {
 
 // analyzeOptions are analyze's flags.
 type analyzeOptions struct {
-	maxLine int
+	maxLine  int
+	analyzer *analysis.Analyzer
 }
 
 func runAnalyze(ctx context.Context, env *cmdEnv, args []string) int {
@@ -94,6 +95,12 @@ Flags:
 		errorf(env, "--max-line-bytes must be at least 1")
 		return exitUsage
 	}
+	a, err := analysis.New()
+	if err != nil {
+		errorf(env, "%v", err)
+		return exitFailure
+	}
+	opts.analyzer = a
 	bad, err := analyzeStream(ctx, env.stdin, env.stdout, opts)
 	if err != nil {
 		errorf(env, "%s", err)
@@ -154,7 +161,7 @@ func analyzeStream(ctx context.Context, r io.Reader, w io.Writer, opts analyzeOp
 		var out any
 		if tooLong {
 			out = analyzeError{Line: n, Error: fmt.Sprintf("the line is longer than %d bytes", opts.maxLine)}
-		} else if res, msg := analyzeLine(line); msg != "" {
+		} else if res, msg := analyzeLine(line, opts.analyzer); msg != "" {
 			out = analyzeError{Line: n, Error: msg}
 		} else {
 			out = res
@@ -184,7 +191,7 @@ func analyzeStream(ctx context.Context, r io.Reader, w io.Writer, opts analyzeOp
 
 // analyzeLine analyses one input line; it returns an error sentence for a
 // line that is not valid input.
-func analyzeLine(line []byte) (analyzeOutput, string) {
+func analyzeLine(line []byte, analyzer *analysis.Analyzer) (analyzeOutput, string) {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return analyzeOutput{}, "the line is empty; expected a JSON object"
 	}
@@ -202,14 +209,14 @@ func analyzeLine(line []byte) (analyzeOutput, string) {
 	out := analyzeOutput{ID: in.ID}
 	switch strings.ToLower(in.Kind) {
 	case "", "comment", "review", "review_comment":
-		a := analysis.AnalyzeComment(in.Body)
+		a := analyzer.AnalyzeComment(in.Body)
 		out.ProductLevel, out.Concerns, out.Evidence = a.ProductLevel, a.Concerns, a.Evidence
 	case "issue", "pull_request":
 		text := in.Body
 		if in.Title != "" {
 			text = in.Title + "\n\n" + in.Body
 		}
-		a := analysis.AnalyzeComment(text)
+		a := analyzer.AnalyzeComment(text)
 		out.ProductLevel, out.Concerns, out.Evidence = a.ProductLevel, a.Concerns, a.Evidence
 		hasRationale := analysis.DetectRationale(in.Title, in.Body, analysis.RationaleOptions{}).Present()
 		_, hasOwner := analysis.DetectOwner(analysis.OwnerInput{Body: in.Body, Assignees: in.Assignees, Labels: in.Labels}, analysis.OwnerOptions{})

@@ -109,7 +109,13 @@ Flags:
 	if opts.product != "" {
 		product = strings.Split(opts.product, ",")
 	}
+	analyzer, err := analysis.New()
+	if err != nil {
+		errorf(env, "%v", err)
+		return exitFailure
+	}
 	reports := report.Build(exp, report.Options{
+		Analyzer:      analyzer,
 		ProductLogins: product,
 		Owner:         analysis.OwnerOptions{LabelPattern: opts.ownerLabel, Fields: reportSplitList(opts.ownerField)},
 		Rationale:     analysis.RationaleOptions{Headings: reportSplitList(opts.headings)},
