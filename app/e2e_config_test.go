@@ -55,6 +55,9 @@ func TestCachedConfigIsRefreshedByPush(t *testing.T) {
 	h.Idle()
 	// The config is now cached; a push changing it must invalidate it.
 	h.Accepted(h.Sim.Push("alice", "acme/web", "Own by label", githubsim.FileChange{Path: ".github/ownership.yml", Content: "owner:\n  label_pattern: \"team:*\"\n"}))
+	// The push and the label are on different order keys, so nothing orders
+	// them; wait for the push as a person would see it land first.
+	h.Idle()
 	h.Accepted(h.Sim.LabelIssue("bob", "acme/web", n, "team:payments"))
 	h.Idle()
 	got := botComments(t, h, n)
