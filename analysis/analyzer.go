@@ -49,39 +49,73 @@ type commentScores struct {
 	best    [nTasks]float32
 	text    [nTasks]string // the sentence as read
 	orig    [nTasks]string // the sentence as the author wrote it
+	at      [nTasks]int    // the sentence's number in the comment
 	english bool
 }
 
+// reading is the state of one Analyzer.score pass, kept in the scratch so
+// that a pass allocates nothing but the sentences it keeps.
+type reading struct {
+	a        *Analyzer
+	keepText bool
+	cs       commentScores
+	d        [nDense]float32
+	block    Block
+	n        int // sentences read so far
+	// featured is the number of the sentence whose features the scratch
+	// holds (in hashes, norm, dense, matched), -1 for none.
+	featured int
+}
+
 // score reads a comment's prose sentence by sentence.
-func (a *Analyzer) score(sc *scratch, body string, keepText bool) commentScores {
-	var cs commentScores
-	for t := range cs.best {
-		cs.best[t] = float32(math.Inf(-1))
+func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores {
+	r := &sc.reading
+	*r = reading{a: a, keepText: keepText, featured: -1}
+	for t := range r.cs.best {
+		r.cs.best[t] = float32(math.Inf(-1))
 	}
 	sc.lang = langCount{}
-	var d [nDense]float32
-	readProse(body, func(b Block) {
-		if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
-			return
-		}
-		forEachSentenceAt(b.Text, func(s string, at int) {
-			if !sc.features(s, &d) {
-				return
-			}
-			z := a.m.score(sc.hashes, &d)
-			for t, v := range z {
-				if v > cs.best[t] {
-					cs.best[t] = v
-					if keepText && v >= a.m.thresh[t] {
-						cs.text[t] = strings.Clone(s)
-						cs.orig[t] = strings.Clone(b.Original(at, at+len(s)))
-					}
+	if sc.onBlock == nil {
+		sc.onBlock, sc.onSentence = sc.readBlock, sc.readSentence
+	}
+	readProse(body, sc.onBlock)
+	r.cs.english = sc.lang.isEnglish()
+	r.block = Block{}
+	return &r.cs
+}
+
+func (sc *scratch) readBlock(b Block) {
+	if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
+		return
+	}
+	sc.reading.block = b
+	forEachSentenceAt(b.Text, sc.onSentence)
+}
+
+func (sc *scratch) readSentence(s string, at int) {
+	r := &sc.reading
+	n := r.n
+	r.n++
+	r.featured = -1
+	if !sc.features(s, &r.d) {
+		return
+	}
+	r.featured = n
+	m := r.a.m
+	z := m.score(sc.hashes, &r.d)
+	cs := &r.cs
+	var text, orig string // kept once for all the tasks it is best for
+	for t, v := range z {
+		if v > cs.best[t] {
+			cs.best[t] = v
+			if r.keepText && v >= m.thresh[t] {
+				if text == "" {
+					text, orig = strings.Clone(s), strings.Clone(r.block.Original(at, at+len(s)))
 				}
+				cs.text[t], cs.orig[t], cs.at[t] = text, orig, n
 			}
-		})
-	})
-	cs.english = sc.lang.isEnglish()
-	return cs
+		}
+	}
 }
 
 // AnalyzeComment classifies one comment's Markdown body: which product-level
@@ -98,7 +132,24 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 	if !cs.english || !found[taskProduct] {
 		return out
 	}
+	count := 0
+	for c := range AllConcerns {
+		if found[c] {
+			count++
+		}
+	}
+	out.Concerns = make([]Concern, 0, count)
+	out.Evidence = make([]Evidence, 0, count)
+	// The scratch still holds the last sentence's features: an evidence
+	// sentence that is the last one is not read again.
 	read := ""
+	if last := sc.reading.featured; last >= 0 {
+		for t := range cs.text {
+			if cs.at[t] == last && cs.text[t] != "" {
+				read, sc.dense = cs.text[t], sc.reading.d
+			}
+		}
+	}
 	for c, concern := range AllConcerns {
 		if !found[c] {
 			continue
@@ -220,14 +271,34 @@ func (a *Analyzer) explain(sc *scratch, concern Concern, c int, s string, read *
 		}
 		top[j] = weighed{start, end, w}
 	}
-	for _, t := range top[:kept] {
-		ev.Features = append(ev.Features, string(sc.norm[sc.starts[t.start]:sc.ends[t.end]]))
+	if kept > 0 {
+		// One string holds all the names; each feature is a part of it.
+		size := 0
+		for _, t := range top[:kept] {
+			size += int(sc.ends[t.end] - sc.starts[t.start])
+		}
+		names := make([]byte, 0, size)
+		for _, t := range top[:kept] {
+			names = append(names, sc.norm[sc.starts[t.start]:sc.ends[t.end]]...)
+		}
+		all := string(names)
+		ev.Features = make([]string, kept)
+		for i, t := range top[:kept] {
+			size := int(sc.ends[t.end] - sc.starts[t.start])
+			ev.Features[i], all = all[:size], all[size:]
+		}
 	}
+	var phrases [maxExplained]string
+	np := 0
 	for _, l := range sc.matched {
 		line := a.lines[l]
-		if line.Concern == concern && !slices.Contains(ev.Phrases, line.Phrase) && len(ev.Phrases) < maxExplained {
-			ev.Phrases = append(ev.Phrases, line.Phrase)
+		if line.Concern == concern && !slices.Contains(phrases[:np], line.Phrase) && np < maxExplained {
+			phrases[np] = line.Phrase
+			np++
 		}
+	}
+	if np > 0 {
+		ev.Phrases = slices.Clone(phrases[:np])
 	}
 	ev.DecidedBy = "model"
 	if rules > words {

@@ -73,6 +73,11 @@ type scratch struct {
 	hashes  []uint32
 	dense   [nDense]float32
 	lang    langCount
+	// reading is the Analyzer's pass over one comment; onBlock and
+	// onSentence are its methods, made into funcs once.
+	reading    reading
+	onBlock    func(Block)
+	onSentence func(string, int)
 }
 
 // sentenceScoresDetail also returns the audience and code-talk weights, and
