@@ -14,7 +14,7 @@ var weightsFile []byte
 // Analyzer classifies comments. Build one with New when the program starts
 // and share it: it is safe for concurrent use and never changes.
 type Analyzer struct {
-	lex   lexicon
+	ix    *lexIndex
 	lines []LexiconLine
 	m     *model
 	pool  sync.Pool
@@ -38,8 +38,8 @@ func newAnalyzer(lexText string, drop map[string]bool, weights []byte) (*Analyze
 }
 
 func newAnalyzerFrom(lex lexicon, lines []LexiconLine, m *model) *Analyzer {
-	a := &Analyzer{lex: lex, lines: lines, m: m}
-	a.pool.New = func() any { return &scratch{lex: a.lex} }
+	a := &Analyzer{ix: newLexIndex(lex), lines: lines, m: m}
+	a.pool.New = func() any { return &scratch{ix: a.ix} }
 	return a
 }
 
@@ -49,7 +49,7 @@ type commentScores struct {
 	best    [nTasks]float32
 	text    [nTasks]string // the sentence as read
 	orig    [nTasks]string // the sentence as the author wrote it
-	at      [nTasks]int    // the sentence's number in the comment
+	feats   [nTasks]int    // the sentence's features, in reading.kept
 	english bool
 }
 
@@ -61,16 +61,45 @@ type reading struct {
 	cs       commentScores
 	d        [nDense]float32
 	block    Block
-	n        int // sentences read so far
-	// featured is the number of the sentence whose features the scratch
-	// holds (in hashes, norm, dense, matched), -1 for none.
-	featured int
+	// kept holds the features of the sentences kept as evidence, so that
+	// explaining one does not read it again; its buffers are reused.
+	kept  []sentenceFeatures
+	nKept int
+}
+
+// sentenceFeatures is a copy of what features left in the scratch for one
+// sentence, as explain reads it.
+type sentenceFeatures struct {
+	norm         []byte
+	starts, ends []int32
+	heads        []*lexEntry
+	hashes       []uint32
+	matched      []int32
+	dense        [nDense]float32
+}
+
+// keep copies the scratch's features of the sentence just read.
+func (sc *scratch) keep(d *[nDense]float32) int {
+	r := &sc.reading
+	if r.nKept == len(r.kept) {
+		r.kept = append(r.kept, sentenceFeatures{})
+	}
+	f := &r.kept[r.nKept]
+	f.norm = append(f.norm[:0], sc.norm...)
+	f.starts = append(f.starts[:0], sc.starts...)
+	f.ends = append(f.ends[:0], sc.ends...)
+	f.heads = append(f.heads[:0], sc.heads...)
+	f.hashes = append(f.hashes[:0], sc.hashes...)
+	f.matched = append(f.matched[:0], sc.matched...)
+	f.dense = *d
+	r.nKept++
+	return r.nKept - 1
 }
 
 // score reads a comment's prose sentence by sentence.
 func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores {
 	r := &sc.reading
-	*r = reading{a: a, keepText: keepText, featured: -1}
+	*r = reading{a: a, keepText: keepText, kept: r.kept}
 	for t := range r.cs.best {
 		r.cs.best[t] = float32(math.Inf(-1))
 	}
@@ -94,25 +123,24 @@ func (sc *scratch) readBlock(b Block) {
 
 func (sc *scratch) readSentence(s string, at int) {
 	r := &sc.reading
-	n := r.n
-	r.n++
-	r.featured = -1
 	if !sc.features(s, &r.d) {
 		return
 	}
-	r.featured = n
 	m := r.a.m
 	z := m.score(sc.hashes, &r.d)
 	cs := &r.cs
-	var text, orig string // kept once for all the tasks it is best for
+	// kept once for all the tasks it is best for
+	var text, orig string
+	feats := 0
 	for t, v := range z {
 		if v > cs.best[t] {
 			cs.best[t] = v
 			if r.keepText && v >= m.thresh[t] {
 				if text == "" {
 					text, orig = strings.Clone(s), strings.Clone(r.block.Original(at, at+len(s)))
+					feats = sc.keep(&r.d)
 				}
-				cs.text[t], cs.orig[t], cs.at[t] = text, orig, n
+				cs.text[t], cs.orig[t], cs.feats[t] = text, orig, feats
 			}
 		}
 	}
@@ -140,28 +168,18 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 	}
 	out.Concerns = make([]Concern, 0, count)
 	out.Evidence = make([]Evidence, 0, count)
-	// The scratch still holds the last sentence's features: an evidence
-	// sentence that is the last one is not read again.
-	read := ""
-	if last := sc.reading.featured; last >= 0 {
-		for t := range cs.text {
-			if cs.at[t] == last && cs.text[t] != "" {
-				read, sc.dense = cs.text[t], sc.reading.d
-			}
-		}
-	}
 	for c, concern := range AllConcerns {
 		if !found[c] {
 			continue
 		}
-		text, orig := cs.text[c], cs.orig[c]
-		if text == "" {
+		orig, feats := cs.orig[c], cs.feats[c]
+		if cs.text[c] == "" {
 			// A concern taken as the comment's likeliest: its best
 			// sentence fell under the threshold, the product one did not.
-			text, orig = cs.text[taskProduct], cs.orig[taskProduct]
+			orig, feats = cs.orig[taskProduct], cs.feats[taskProduct]
 		}
 		out.Concerns = append(out.Concerns, concern)
-		ev := a.explain(sc, concern, c, text, &read)
+		ev := a.explain(&sc.reading.kept[feats], concern, c)
 		ev.Text = quote(orig)
 		out.Evidence = append(out.Evidence, ev)
 	}
@@ -213,15 +231,8 @@ const maxExplained = 3
 // explain says what weighed most for a concern in its evidence sentence:
 // the rule phrases that matched, the words and word pairs with the largest
 // weights, and which of the two added more.
-func (a *Analyzer) explain(sc *scratch, concern Concern, c int, s string, read *string) Evidence {
-	ev := Evidence{Concern: concern, Text: quote(s)}
-	if *read != s {
-		// Several concerns often share a sentence: read it once.
-		if !sc.features(s, &sc.dense) {
-			return ev
-		}
-		*read = s
-	}
+func (a *Analyzer) explain(sc *sentenceFeatures, concern Concern, c int) Evidence {
+	ev := Evidence{Concern: concern}
 	var rules, words float32
 	for k, v := range sc.dense {
 		rules += v * a.m.dense[k][c]

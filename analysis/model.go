@@ -93,7 +93,7 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 		d[denseShort] = 1
 	}
 	for i := 0; i < n; i++ {
-		sc.hashes = append(sc.hashes, hashFeature(seedWord, sc.norm[sc.starts[i]:sc.ends[i]]))
+		sc.hashes = append(sc.hashes, sc.wordHashes[i])
 		if i+1 < n {
 			sc.hashes = append(sc.hashes, hashFeature(seedPair, sc.norm[sc.starts[i]:sc.ends[i+1]]))
 		}
