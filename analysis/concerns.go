@@ -63,10 +63,10 @@ type scratch struct {
 	heads      []*lexEntry
 	ids        []int32
 	wordHashes []uint32
-	norm   []byte     // normalised words of one sentence, joined by spaces
-	starts []int32    // start of each word in norm
-	ends   []int32    // end of each word in norm
-	base   [6]float32 // the last sentence's scores before boosts
+	norm       []byte     // normalised words of one sentence, joined by spaces
+	starts     []int32    // start of each word in norm
+	ends       []int32    // end of each word in norm
+	base       [6]float32 // the last sentence's scores before boosts
 	// uxAffectOnly is set when the last sentence's user_experience score
 	// comes only from affect phrases.
 	uxAffectOnly bool
