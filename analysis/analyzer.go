@@ -246,11 +246,11 @@ func (a *Analyzer) explain(sc *sentenceFeatures, concern Concern, c int) Evidenc
 	kept := 0
 	n := len(sc.starts)
 	for i, h := range sc.hashes {
-		r := a.m.rows[h]
-		if r == 0 {
+		row := a.m.row(h)
+		if row == nil {
 			continue
 		}
-		w := a.m.w[r-1][c]
+		w := row[c]
 		words += w
 		// hashes alternate word, pair, word, pair, ... (the last word has
 		// no pair); stems follow

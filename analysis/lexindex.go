@@ -14,6 +14,10 @@ import (
 type lexIndex struct {
 	lex   lexicon
 	slots []wordSlot // a power of two long, at most half full
+	// words and entries are by word number: the word, and its own entry
+	// (nil when it is only part of phrases).
+	words   []string
+	entries []*lexEntry
 	// children maps a trie node and the next word's number to the node
 	// below; the nodes of the first words are their word numbers.
 	children map[uint64]int32
@@ -25,11 +29,10 @@ type lexIndex struct {
 	identHash uint32
 }
 
+// wordSlot is small so that the table stays in cache.
 type wordSlot struct {
-	word  string // "" for an empty slot
-	hash  uint32
-	id    int32
-	entry *lexEntry // the word's own entry, nil when it is only part of phrases
+	hash uint32
+	id   int32 // 1 + the word number, 0 for an empty slot
 }
 
 func newLexIndex(lex lexicon) *lexIndex {
@@ -52,14 +55,15 @@ func newLexIndex(lex lexicon) *lexIndex {
 	for size < 2*len(words) {
 		size *= 2
 	}
-	ix := &lexIndex{lex: lex, slots: make([]wordSlot, size), children: map[uint64]int32{}, ident: -1}
-	for _, w := range words {
+	ix := &lexIndex{lex: lex, slots: make([]wordSlot, size), words: words, children: map[uint64]int32{}, ident: -1}
+	for id, w := range words {
 		h := hashFeature(seedWord, []byte(w))
 		i := h & uint32(size-1)
-		for ix.slots[i].word != "" {
+		for ix.slots[i].id != 0 {
 			i = (i + 1) & uint32(size-1)
 		}
-		ix.slots[i] = wordSlot{word: w, hash: h, id: ids[w], entry: lex[w]}
+		ix.slots[i] = wordSlot{hash: h, id: int32(id + 1)}
+		ix.entries = append(ix.entries, lex[w])
 	}
 	ix.phrase = make([]*lexEntry, len(words))
 	for _, k := range keys {
@@ -92,12 +96,12 @@ func newLexIndex(lex lexicon) *lexIndex {
 func (ix *lexIndex) word(h uint32, w []byte) (*lexEntry, int32) {
 	mask := uint32(len(ix.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		s := &ix.slots[i]
-		if s.word == "" {
+		s := ix.slots[i]
+		if s.id == 0 {
 			return nil, -1
 		}
-		if s.hash == h && s.word == string(w) {
-			return s.entry, s.id
+		if s.hash == h && ix.words[s.id-1] == string(w) {
+			return ix.entries[s.id-1], s.id - 1
 		}
 	}
 }

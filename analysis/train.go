@@ -439,11 +439,10 @@ func fit(docs []trainDoc, hold int, cfg TrainConfig) *model {
 			}
 		}
 	}
-	m := &model{bias: bias, dense: dense, rows: make([]int32, hashBuckets)}
+	m := &model{bias: bias, dense: dense}
 	for h := range w {
 		if w[h] != ([nTasks]float32{}) {
-			m.w = append(m.w, w[h])
-			m.rows[h] = int32(len(m.w))
+			m.add(uint32(h), w[h])
 		}
 	}
 	return m
