@@ -101,20 +101,8 @@ func appendNorm(dst []byte, w string) []byte {
 	if w[0] == '$' || strings.HasPrefix(w, "€") || strings.HasPrefix(w, "£") {
 		return append(dst, "#money"...)
 	}
-	if len(w) >= 3 && len(w) <= 9 {
-		var lower [9]byte
-		for i := 0; i < len(w); i++ {
-			c := w[i]
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			lower[i] = c
-		}
-		if isNumberWord(string(lower[:len(w)])) {
-			return append(dst, "#num"...)
-		}
-	}
 	start := len(dst)
+	ascii := true
 	for i := 0; i < len(w); {
 		c := w[i]
 		if c < utf8.RuneSelf {
@@ -125,6 +113,7 @@ func appendNorm(dst []byte, w string) []byte {
 			i++
 			continue
 		}
+		ascii = false
 		r, n := utf8.DecodeRuneInString(w[i:])
 		if r == '’' {
 			dst = append(dst, '\'')
@@ -132,6 +121,9 @@ func appendNorm(dst []byte, w string) []byte {
 			dst = utf8.AppendRune(dst, unicode.ToLower(r))
 		}
 		i += n
+	}
+	if ascii && isNumberWord(string(dst[start:])) {
+		return append(dst[:start], "#num"...)
 	}
 	word := dst[start:]
 	// possessive
