@@ -43,8 +43,26 @@ var stepsHeadingWords = []string{"steps to reproduce", "to reproduce", "reproduc
 
 // phrases matches whole-word phrases of several lists in a text in normal
 // form (see normalKey) in one pass and without building strings: each
-// phrase is filed under its first word with the bit of its list.
-type phrases map[string][]phraseRest
+// phrase is filed under its first word with the bit of its list. firsts
+// has a bit for each first word's wordSign, so most words of a text are
+// passed over without a map lookup.
+type phrases struct {
+	byFirst map[string][]phraseRest
+	firsts  [1024]uint64
+}
+
+// wordSign sorts a word into one of 65,536 kinds by its length, first two
+// and last bytes.
+func wordSign(w string) uint32 {
+	if w == "" {
+		return 0
+	}
+	h := uint32(len(w))*0x9e3779b1 ^ uint32(w[0])<<8 ^ uint32(w[len(w)-1])<<3
+	if len(w) > 1 {
+		h ^= uint32(w[1]) * 0x85ebca6b
+	}
+	return (h ^ h>>16) & 0xffff
+}
 
 type phraseRest struct {
 	rest string // the words after the first, "" for none
@@ -52,22 +70,33 @@ type phraseRest struct {
 }
 
 // add files a list's phrases under bit.
-func (p phrases) add(bit uint8, list []string) {
+func (p *phrases) add(bit uint8, list []string) {
+	if p.byFirst == nil {
+		p.byFirst = map[string][]phraseRest{}
+	}
 	for _, s := range list {
 		first, rest, _ := strings.Cut(s, " ")
-		p[first] = append(p[first], phraseRest{rest, bit})
+		p.byFirst[first] = append(p.byFirst[first], phraseRest{rest, bit})
+		sign := wordSign(first)
+		p.firsts[sign>>6] |= 1 << (sign & 63)
 	}
 }
 
 // match returns the bits of the lists with a phrase in key, word for word.
-func (p phrases) match(key string) uint8 {
+func (p *phrases) match(key string) uint8 {
 	var found uint8
 	for i := 0; i < len(key); {
 		end := len(key)
 		if j := strings.IndexByte(key[i:], ' '); j >= 0 {
 			end = i + j
 		}
-		if rests, ok := p[key[i:end]]; ok {
+		if i < end {
+			if sign := wordSign(key[i:end]); p.firsts[sign>>6]&(1<<(sign&63)) == 0 {
+				i = end + 1
+				continue // no phrase starts with this word
+			}
+		}
+		if rests, ok := p.byFirst[key[i:end]]; ok {
 			after := key[end:] // "" or " next words"
 			for _, r := range rests {
 				if found&r.list == 0 && (r.rest == "" || len(after) > len(r.rest) && after[1:1+len(r.rest)] == r.rest &&

@@ -100,15 +100,24 @@ func normalKey(s string) string {
 	return string(b)
 }
 
+// keyBytes maps a byte to its normal form, 0 for one that separates words.
+var keyBytes = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			t[c] = byte(c) + 'a' - 'A'
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c >= 0x80:
+			t[c] = byte(c)
+		}
+	}
+	return t
+}()
+
 func appendKey(b []byte, s string) []byte {
 	space := false
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c >= 0x80:
-		default:
+		c := keyBytes[s[i]]
+		if c == 0 {
 			space = len(b) > 0
 			continue
 		}
