@@ -62,7 +62,7 @@ type scratch struct {
 	// number in ix (-1 for none) and wordHashes its feature hash.
 	heads      []*lexEntry
 	ids        []int32
-	wordHashes []uint32
+	wordHashes []wordHashes
 	norm       []byte     // normalised words of one sentence, joined by spaces
 	starts     []int32    // start of each word in norm
 	ends       []int32    // end of each word in norm
@@ -115,8 +115,8 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 			sc.wordHashes = append(sc.wordHashes, ix.identHash)
 		} else {
 			sc.norm = appendNorm(sc.norm, w)
-			h := hashFeature(seedWord, sc.norm[start:])
-			e, id := ix.word(h, sc.norm[start:])
+			h := hashWord(sc.norm[start:])
+			e, id := ix.word(h.word, sc.norm[start:])
 			sc.heads = append(sc.heads, e)
 			sc.ids = append(sc.ids, id)
 			sc.wordHashes = append(sc.wordHashes, h)

@@ -26,7 +26,7 @@ type lexIndex struct {
 	// ident is the word number of identToken, -1 when no phrase has it;
 	// identHash is its feature hash.
 	ident     int32
-	identHash uint32
+	identHash wordHashes
 }
 
 // wordSlot is small so that the table stays in cache.
@@ -87,7 +87,7 @@ func newLexIndex(lex lexicon) *lexIndex {
 	if id, ok := ids[identToken]; ok {
 		ix.ident = id
 	}
-	ix.identHash = hashFeature(seedWord, []byte(identToken))
+	ix.identHash = hashWord([]byte(identToken))
 	return ix
 }
 

@@ -80,15 +80,46 @@ func (m *model) row(h uint32) *[nTasks]float32 {
 // hashFeature hashes a feature's bytes (FNV-1a, then a finaliser) into a
 // bucket.
 func hashFeature(seed uint32, b []byte) uint32 {
-	h := seed ^ 2166136261
+	return fnvFinish(fnvAdd(seed^2166136261, b))
+}
+
+func fnvAdd(h uint32, b []byte) uint32 {
 	for _, c := range b {
 		h ^= uint32(c)
 		h *= 16777619
 	}
+	return h
+}
+
+func fnvFinish(h uint32) uint32 {
 	h ^= h >> 16
 	h *= 0x85ebca6b
 	h ^= h >> 13
 	return h & (hashBuckets - 1)
+}
+
+// wordHashes is what hashing a normalised word once gives: its word
+// feature's bucket, the state of a pair feature that starts with it, and
+// its stem's bucket (stemmed is false when stem leaves the word whole).
+// The three run side by side over the word's bytes.
+type wordHashes struct {
+	word, pair, stem uint32
+	stemmed          bool
+}
+
+func hashWord(w []byte) wordHashes {
+	hw, hp, hs := seedWord^uint32(2166136261), seedPair^uint32(2166136261), seedStem^uint32(2166136261)
+	cut := len(stem(w))
+	for _, c := range w[:cut] {
+		hw = (hw ^ uint32(c)) * 16777619
+		hp = (hp ^ uint32(c)) * 16777619
+		hs = (hs ^ uint32(c)) * 16777619
+	}
+	for _, c := range w[cut:] {
+		hw = (hw ^ uint32(c)) * 16777619
+		hp = (hp ^ uint32(c)) * 16777619
+	}
+	return wordHashes{word: fnvFinish(hw), pair: hp, stem: fnvFinish(hs), stemmed: cut < len(w)}
 }
 
 // features reads one sentence into sc (its hashed words in sc.hashes) and d.
@@ -119,16 +150,18 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	if n <= 3 {
 		d[denseShort] = 1
 	}
+	// A pair's bytes are its first word's, a space and the second's.
 	for i := 0; i < n; i++ {
-		sc.hashes = append(sc.hashes, sc.wordHashes[i])
+		sc.hashes = append(sc.hashes, sc.wordHashes[i].word)
 		if i+1 < n {
-			sc.hashes = append(sc.hashes, hashFeature(seedPair, sc.norm[sc.starts[i]:sc.ends[i+1]]))
+			h := (sc.wordHashes[i].pair ^ ' ') * 16777619
+			sc.hashes = append(sc.hashes, fnvFinish(fnvAdd(h, sc.norm[sc.starts[i+1]:sc.ends[i+1]])))
 		}
 	}
 	// Stems after the word features, so explain can name those by position.
 	for i := 0; i < n; i++ {
-		if w := sc.norm[sc.starts[i]:sc.ends[i]]; len(stem(w)) < len(w) {
-			sc.hashes = append(sc.hashes, hashFeature(seedStem, stem(w)))
+		if sc.wordHashes[i].stemmed {
+			sc.hashes = append(sc.hashes, sc.wordHashes[i].stem)
 		}
 	}
 	return true
