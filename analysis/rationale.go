@@ -320,6 +320,7 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 			}()
 		}
 		cur := &sections[len(sections)-1]
+		kept := "" // the block's text, copied once for all its sentences
 		forEachSentenceAt(b.Text[from:], func(s string, at int) {
 			if strings.HasSuffix(s, "?") {
 				return // a question asks; it does not state a problem or need
@@ -329,7 +330,10 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 				return
 			}
 			at += from
-			cur.text = append(cur.text, strings.Clone(s))
+			if kept == "" {
+				kept = strings.Clone(b.Text)
+			}
+			cur.text = append(cur.text, kept[at:at+len(s)])
 			cur.keys = append(cur.keys, k)
 			cur.original = append(cur.original, b.original(at, at+len(s)))
 			cur.words += countWordsUpTo(s, wordsNeeded)
