@@ -747,7 +747,7 @@ func isLogLine(s string) bool {
 		}
 	}
 	// File positions such as "main.go:42" or "+0x1d" in a line without much prose.
-	if strings.Contains(s, "+0x") || (strings.Contains(s, ".go:") || strings.Contains(s, ".py\", line") || strings.Contains(s, ".java:") || strings.Contains(s, ".rb:") || strings.Contains(s, ".js:")) && letterShare(s) < 0.8 {
+	if strings.Contains(s, "+0x") || strings.IndexByte(s, '.') >= 0 && (strings.Contains(s, ".go:") || strings.Contains(s, ".py\", line") || strings.Contains(s, ".java:") || strings.Contains(s, ".rb:") || strings.Contains(s, ".js:")) && letterShare(s) < 0.8 {
 		return true
 	}
 	return len(s) > 8 && letterShare(s) < 0.45

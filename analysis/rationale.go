@@ -3,6 +3,7 @@ package analysis
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // headingKind classifies a heading or issue-form field label.
@@ -295,10 +296,17 @@ var rationaleTuned = rationaleTuning{minWeakWords: 1, minReportWords: 0, fencePr
 func detectRationale(title, body string, opts RationaleOptions, tune rationaleTuning) Rationale {
 	// Word counts are only compared with these numbers.
 	wordsNeeded := max(minSectionWords, tune.minReportWords)
-	sections := make([]section, 1, 4)
+	pooled := sectionsPool.Get().(*[]section)
+	sections := openSection((*pooled)[:0], "", headingOther)
+	defer func() {
+		if cap(sections) <= 64 { // a body of many headings is not kept
+			*pooled = sections
+			sectionsPool.Put(pooled)
+		}
+	}()
 	readProseWith(body, tune.fenceProse, func(b Block) {
 		if b.Kind == BlockHeading {
-			sections = append(sections, section{heading: b.Original(0, len(b.Text)), kind: classifyHeading(b.Text, opts.Headings)})
+			sections = openSection(sections, b.Original(0, len(b.Text)), classifyHeading(b.Text, opts.Headings))
 			return
 		}
 		if b.Task {
@@ -310,13 +318,13 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 			// rest of the line; the section around it goes on after it.
 			if kind := classifyHeading(label, opts.Headings); kind != headingOther {
 				resume = len(sections) - 1
-				sections = append(sections, section{heading: strings.Clone(label), kind: kind})
+				sections = openSection(sections, strings.Clone(label), kind)
 				from = rest
 			}
 		}
 		if resume >= 0 {
 			defer func() {
-				sections = append(sections, section{heading: sections[resume].heading, kind: sections[resume].kind})
+				sections = openSection(sections, sections[resume].heading, sections[resume].kind)
 			}()
 		}
 		cur := &sections[len(sections)-1]
@@ -440,6 +448,23 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 		}
 	}
 	return best
+}
+
+// sectionsPool keeps the sections of a pass, and their slices, for the
+// next one.
+var sectionsPool = sync.Pool{New: func() any { return new([]section) }}
+
+// openSection appends an empty section, reusing what the slice held there
+// before.
+func openSection(sections []section, heading string, kind headingKind) []section {
+	n := len(sections)
+	if n < cap(sections) {
+		sections = sections[:n+1]
+		old := sections[n]
+		sections[n] = section{heading: heading, kind: kind, text: old.text[:0], keys: old.keys[:0], original: old.original[:0]}
+		return sections
+	}
+	return append(sections, section{heading: heading, kind: kind})
 }
 
 // hasCommaSo reports whether s holds ", so " in any case: "it fails, so

@@ -136,7 +136,7 @@ func isTemplateText(s string) bool {
 	if len(s) > 200 {
 		return false
 	}
-	if strings.Contains(s, "[e.g.") || strings.Contains(s, "e.g. [") || strings.Contains(s, "[...]") {
+	if hasPlaceholder(s) {
 		return true
 	}
 	var buf [256]byte
@@ -157,11 +157,17 @@ func isTemplateKey(s, k string) bool {
 	if len(s) > 200 {
 		return false
 	}
-	if strings.Contains(s, "[e.g.") || strings.Contains(s, "e.g. [") || strings.Contains(s, "[...]") {
+	if hasPlaceholder(s) {
 		return true
 	}
 	const clear = "a clear and concise description of"
 	return k == "" || templateSentences[k] || strings.HasPrefix(k, clear)
+}
+
+// hasPlaceholder reports whether s holds a template's bracketed
+// placeholder: "[e.g. iOS]", "e.g. [...]".
+func hasPlaceholder(s string) bool {
+	return strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "e.g. [") || strings.Contains(s, "[...]"))
 }
 
 // isTemplateHeading reports whether a heading is one of the default
