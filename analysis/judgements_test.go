@@ -183,3 +183,38 @@ func TestJudgementsPinnedOnRealTexts(t *testing.T) {
 		t.Skip("no real pool beside the project; the team's texts are still pinned")
 	}
 }
+
+// Pooled scratch is never shared: the same texts judged from several
+// goroutines at once come out as judged one by one.
+func TestJudgementsSameWhenConcurrent(t *testing.T) {
+	var texts []string
+	for _, c := range loadComments(t, "comments_heldout.tsv") {
+		texts = append(texts, c.text)
+	}
+	for _, i := range loadIssues(t, "issues_heldout.tsv") {
+		texts = append(texts, i.body)
+	}
+	want := make([]string, len(texts))
+	for i, s := range texts {
+		want[i] = judgement(s, s)
+	}
+	const workers = 4
+	errs := make(chan string, workers)
+	for g := range workers {
+		go func() {
+			for n := range texts {
+				i := (n*7 + g*31) % len(texts)
+				if got := judgement(texts[i], texts[i]); got != want[i] {
+					errs <- fmt.Sprintf("text %d: concurrent %s, alone %s", i, got, want[i])
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range workers {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}
