@@ -14,7 +14,7 @@ var weightsFile []byte
 // Analyzer classifies comments. Build one with New when the program starts
 // and share it: it is safe for concurrent use and never changes.
 type Analyzer struct {
-	lex   lexicon
+	ix    *lexIndex
 	lines []LexiconLine
 	m     *model
 	pool  sync.Pool
@@ -38,8 +38,8 @@ func newAnalyzer(lexText string, drop map[string]bool, weights []byte) (*Analyze
 }
 
 func newAnalyzerFrom(lex lexicon, lines []LexiconLine, m *model) *Analyzer {
-	a := &Analyzer{lex: lex, lines: lines, m: m}
-	a.pool.New = func() any { return &scratch{lex: a.lex} }
+	a := &Analyzer{ix: newLexIndex(lex), lines: lines, m: m}
+	a.pool.New = func() any { return &scratch{ix: a.ix} }
 	return a
 }
 
@@ -49,39 +49,101 @@ type commentScores struct {
 	best    [nTasks]float32
 	text    [nTasks]string // the sentence as read
 	orig    [nTasks]string // the sentence as the author wrote it
+	feats   [nTasks]int    // the sentence's features, in reading.kept
 	english bool
 }
 
+// reading is the state of one Analyzer.score pass, kept in the scratch so
+// that a pass allocates nothing but the sentences it keeps.
+type reading struct {
+	a        *Analyzer
+	keepText bool
+	cs       commentScores
+	d        [nDense]float32
+	block    Block
+	// kept holds the features of the sentences kept as evidence, so that
+	// explaining one does not read it again; its buffers are reused.
+	kept  []sentenceFeatures
+	nKept int
+}
+
+// sentenceFeatures is a copy of what features left in the scratch for one
+// sentence, as explain reads it.
+type sentenceFeatures struct {
+	norm         []byte
+	starts, ends []int32
+	heads        []*lexEntry
+	hashes       []uint32
+	matched      []int32
+	dense        [nDense]float32
+}
+
+// keep copies the scratch's features of the sentence just read.
+func (sc *scratch) keep(d *[nDense]float32) int {
+	r := &sc.reading
+	if r.nKept == len(r.kept) {
+		r.kept = append(r.kept, sentenceFeatures{})
+	}
+	f := &r.kept[r.nKept]
+	f.norm = append(f.norm[:0], sc.norm...)
+	f.starts = append(f.starts[:0], sc.starts...)
+	f.ends = append(f.ends[:0], sc.ends...)
+	f.heads = append(f.heads[:0], sc.heads...)
+	f.hashes = append(f.hashes[:0], sc.hashes...)
+	f.matched = append(f.matched[:0], sc.matched...)
+	f.dense = *d
+	r.nKept++
+	return r.nKept - 1
+}
+
 // score reads a comment's prose sentence by sentence.
-func (a *Analyzer) score(sc *scratch, body string, keepText bool) commentScores {
-	var cs commentScores
-	for t := range cs.best {
-		cs.best[t] = float32(math.Inf(-1))
+func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores {
+	r := &sc.reading
+	*r = reading{a: a, keepText: keepText, kept: r.kept}
+	for t := range r.cs.best {
+		r.cs.best[t] = float32(math.Inf(-1))
 	}
 	sc.lang = langCount{}
-	var d [nDense]float32
-	readProse(body, func(b Block) {
-		if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
-			return
-		}
-		forEachSentenceAt(b.Text, func(s string, at int) {
-			if !sc.features(s, &d) {
-				return
-			}
-			z := a.m.score(sc.hashes, &d)
-			for t, v := range z {
-				if v > cs.best[t] {
-					cs.best[t] = v
-					if keepText && v >= a.m.thresh[t] {
-						cs.text[t] = strings.Clone(s)
-						cs.orig[t] = strings.Clone(b.Original(at, at+len(s)))
-					}
+	if sc.onBlock == nil {
+		sc.onBlock, sc.onSentence = sc.readBlock, sc.readSentence
+	}
+	readProse(body, sc.onBlock)
+	r.cs.english = sc.lang.isEnglish()
+	r.block = Block{}
+	return &r.cs
+}
+
+func (sc *scratch) readBlock(b Block) {
+	if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
+		return
+	}
+	sc.reading.block = b
+	forEachSentenceAt(b.Text, sc.onSentence)
+}
+
+func (sc *scratch) readSentence(s string, at int) {
+	r := &sc.reading
+	if !sc.features(s, &r.d) {
+		return
+	}
+	m := r.a.m
+	z := m.score(sc.hashes, &r.d)
+	cs := &r.cs
+	// kept once for all the tasks it is best for
+	var text, orig string
+	feats := 0
+	for t, v := range z {
+		if v > cs.best[t] {
+			cs.best[t] = v
+			if r.keepText && v >= m.thresh[t] {
+				if text == "" {
+					text, orig = strings.Clone(s), strings.Clone(r.block.Original(at, at+len(s)))
+					feats = sc.keep(&r.d)
 				}
+				cs.text[t], cs.orig[t], cs.feats[t] = text, orig, feats
 			}
-		})
-	})
-	cs.english = sc.lang.isEnglish()
-	return cs
+		}
+	}
 }
 
 // AnalyzeComment classifies one comment's Markdown body: which product-level
@@ -98,19 +160,26 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 	if !cs.english || !found[taskProduct] {
 		return out
 	}
-	read := ""
+	count := 0
+	for c := range AllConcerns {
+		if found[c] {
+			count++
+		}
+	}
+	out.Concerns = make([]Concern, 0, count)
+	out.Evidence = make([]Evidence, 0, count)
 	for c, concern := range AllConcerns {
 		if !found[c] {
 			continue
 		}
-		text, orig := cs.text[c], cs.orig[c]
-		if text == "" {
+		orig, feats := cs.orig[c], cs.feats[c]
+		if cs.text[c] == "" {
 			// A concern taken as the comment's likeliest: its best
 			// sentence fell under the threshold, the product one did not.
-			text, orig = cs.text[taskProduct], cs.orig[taskProduct]
+			orig, feats = cs.orig[taskProduct], cs.feats[taskProduct]
 		}
 		out.Concerns = append(out.Concerns, concern)
-		ev := a.explain(sc, concern, c, text, &read)
+		ev := a.explain(&sc.reading.kept[feats], concern, c)
 		ev.Text = quote(orig)
 		out.Evidence = append(out.Evidence, ev)
 	}
@@ -162,15 +231,8 @@ const maxExplained = 3
 // explain says what weighed most for a concern in its evidence sentence:
 // the rule phrases that matched, the words and word pairs with the largest
 // weights, and which of the two added more.
-func (a *Analyzer) explain(sc *scratch, concern Concern, c int, s string, read *string) Evidence {
-	ev := Evidence{Concern: concern, Text: quote(s)}
-	if *read != s {
-		// Several concerns often share a sentence: read it once.
-		if !sc.features(s, &sc.dense) {
-			return ev
-		}
-		*read = s
-	}
+func (a *Analyzer) explain(sc *sentenceFeatures, concern Concern, c int) Evidence {
+	ev := Evidence{Concern: concern}
 	var rules, words float32
 	for k, v := range sc.dense {
 		rules += v * a.m.dense[k][c]
@@ -184,11 +246,11 @@ func (a *Analyzer) explain(sc *scratch, concern Concern, c int, s string, read *
 	kept := 0
 	n := len(sc.starts)
 	for i, h := range sc.hashes {
-		r := a.m.rows[h]
-		if r == 0 {
+		row := a.m.row(h)
+		if row == nil {
 			continue
 		}
-		w := a.m.w[r-1][c]
+		w := row[c]
 		words += w
 		// hashes alternate word, pair, word, pair, ... (the last word has
 		// no pair); stems follow
@@ -220,14 +282,34 @@ func (a *Analyzer) explain(sc *scratch, concern Concern, c int, s string, read *
 		}
 		top[j] = weighed{start, end, w}
 	}
-	for _, t := range top[:kept] {
-		ev.Features = append(ev.Features, string(sc.norm[sc.starts[t.start]:sc.ends[t.end]]))
+	if kept > 0 {
+		// One string holds all the names; each feature is a part of it.
+		size := 0
+		for _, t := range top[:kept] {
+			size += int(sc.ends[t.end] - sc.starts[t.start])
+		}
+		names := make([]byte, 0, size)
+		for _, t := range top[:kept] {
+			names = append(names, sc.norm[sc.starts[t.start]:sc.ends[t.end]]...)
+		}
+		all := string(names)
+		ev.Features = make([]string, kept)
+		for i, t := range top[:kept] {
+			size := int(sc.ends[t.end] - sc.starts[t.start])
+			ev.Features[i], all = all[:size], all[size:]
+		}
 	}
+	var phrases [maxExplained]string
+	np := 0
 	for _, l := range sc.matched {
 		line := a.lines[l]
-		if line.Concern == concern && !slices.Contains(ev.Phrases, line.Phrase) && len(ev.Phrases) < maxExplained {
-			ev.Phrases = append(ev.Phrases, line.Phrase)
+		if line.Concern == concern && !slices.Contains(phrases[:np], line.Phrase) && np < maxExplained {
+			phrases[np] = line.Phrase
+			np++
 		}
+	}
+	if np > 0 {
+		ev.Phrases = slices.Clone(phrases[:np])
 	}
 	ev.DecidedBy = "model"
 	if rules > words {

@@ -57,13 +57,16 @@ func (sc *scratch) unscore(scores *[6]float32, weak, audience *float32, e *lexEn
 // scratch holds the buffers of one analysis, reused through a pool so
 // classifying a comment allocates little.
 type scratch struct {
-	lex lexicon
-	// heads holds each word's lexicon entry, nil for none.
-	heads  []*lexEntry
-	norm   []byte     // normalised words of one sentence, joined by spaces
-	starts []int32    // start of each word in norm
-	ends   []int32    // end of each word in norm
-	base   [6]float32 // the last sentence's scores before boosts
+	ix *lexIndex
+	// heads holds each word's lexicon entry, nil for none; ids its word
+	// number in ix (-1 for none) and wordHashes its feature hash.
+	heads      []*lexEntry
+	ids        []int32
+	wordHashes []wordHashes
+	norm       []byte     // normalised words of one sentence, joined by spaces
+	starts     []int32    // start of each word in norm
+	ends       []int32    // end of each word in norm
+	base       [6]float32 // the last sentence's scores before boosts
 	// uxAffectOnly is set when the last sentence's user_experience score
 	// comes only from affect phrases.
 	uxAffectOnly bool
@@ -73,6 +76,11 @@ type scratch struct {
 	hashes  []uint32
 	dense   [nDense]float32
 	lang    langCount
+	// reading is the Analyzer's pass over one comment; onBlock and
+	// onSentence are its methods, made into funcs once.
+	reading    reading
+	onBlock    func(Block)
+	onSentence func(string, int)
 }
 
 // sentenceScoresDetail also returns the audience and code-talk weights, and
@@ -83,6 +91,9 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 	sc.ends = sc.ends[:0]
 	sc.matched = sc.matched[:0]
 	sc.heads = sc.heads[:0]
+	sc.ids = sc.ids[:0]
+	sc.wordHashes = sc.wordHashes[:0]
+	ix := sc.ix
 	var t tokenizer
 	t.reset(s)
 	for {
@@ -100,10 +111,15 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 			// a name in code, whatever its words say.
 			sc.norm = append(sc.norm, identToken...)
 			sc.heads = append(sc.heads, nil)
+			sc.ids = append(sc.ids, ix.ident)
+			sc.wordHashes = append(sc.wordHashes, ix.identHash)
 		} else {
 			sc.norm = appendNorm(sc.norm, w)
-			e := sc.lex[string(sc.norm[start:])]
+			h := hashWord(sc.norm[start:])
+			e, id := ix.word(h.word, sc.norm[start:])
 			sc.heads = append(sc.heads, e)
+			sc.ids = append(sc.ids, id)
+			sc.wordHashes = append(sc.wordHashes, h)
 			sc.lang.word(e, w)
 		}
 		sc.ends = append(sc.ends, int32(len(sc.norm)))
@@ -133,10 +149,9 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		}
 		matched := 1
 		e := head
-		for k := min(head.longest, n-i); k >= 2; k-- {
-			if p, ok := sc.lex[string(sc.norm[sc.starts[i]:sc.ends[i+k-1]])]; ok && p.phrase {
+		if head.longest >= 2 {
+			if p, k := ix.longest(sc.ids[i:], head.longest); p != nil {
 				e, matched = p, k
-				break
 			}
 		}
 		if matched == 1 && (head.codeNoun || head.uiNoun) && prevEnd == i && prev != nil {

@@ -747,10 +747,10 @@ func isLogLine(s string) bool {
 		}
 	}
 	// File positions such as "main.go:42" or "+0x1d" in a line without much prose.
-	if strings.Contains(s, "+0x") || (strings.Contains(s, ".go:") || strings.Contains(s, ".py\", line") || strings.Contains(s, ".java:") || strings.Contains(s, ".rb:") || strings.Contains(s, ".js:")) && letterShare(s) < 0.8 {
+	if strings.Contains(s, "+0x") || strings.IndexByte(s, '.') >= 0 && (strings.Contains(s, ".go:") || strings.Contains(s, ".py\", line") || strings.Contains(s, ".java:") || strings.Contains(s, ".rb:") || strings.Contains(s, ".js:")) && letterShare(s) < 0.8 {
 		return true
 	}
-	return letterShare(s) < 0.45 && len(s) > 8
+	return len(s) > 8 && letterShare(s) < 0.45
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -758,11 +758,20 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // letterShare is the share of letters and spaces among a line's characters.
 func letterShare(s string) float64 {
 	letters, total := 0, 0
-	for _, r := range s {
+	for i := 0; i < len(s); {
 		total++
-		if r == ' ' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= utf8.RuneSelf {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			// any other character, or a byte that is not UTF-8, as range reads it
+			_, n := utf8.DecodeRuneInString(s[i:])
+			letters++
+			i += n
+			continue
+		}
+		if c == ' ' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
 			letters++
 		}
+		i++
 	}
 	if total == 0 {
 		return 1

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"strings"
 )
 
@@ -46,22 +47,79 @@ type model struct {
 	bias   [nTasks]float32
 	thresh [nTasks]float32 // log-odds a comment needs, calibrated by cross-validation
 	dense  [nDense][nTasks]float32
-	rows   []int32 // by hash bucket: 1 + its row in w, 0 for a bucket without weights
-	w      [][nTasks]float32
+	// present has a bit for each hash bucket with weights; rank counts
+	// the buckets with weights before each word of it, so a bucket's row
+	// in w is found in 48 KB that stay in cache rather than a table of
+	// every bucket.
+	present [hashBuckets / 64]uint64
+	rank    [hashBuckets / 64]int32
+	ranked  int               // words of rank set so far
+	w       [][nTasks]float32 // in bucket order
+}
+
+// add gives bucket h its weights; buckets are added in increasing order.
+func (m *model) add(h uint32, w [nTasks]float32) {
+	k := int(h >> 6)
+	for ; m.ranked <= k; m.ranked++ {
+		m.rank[m.ranked] = int32(len(m.w))
+	}
+	m.present[k] |= 1 << (h & 63)
+	m.w = append(m.w, w)
+}
+
+// row returns bucket h's weights, or nil for a bucket without any.
+func (m *model) row(h uint32) *[nTasks]float32 {
+	word := m.present[h>>6]
+	bit := uint64(1) << (h & 63)
+	if word&bit == 0 {
+		return nil
+	}
+	return &m.w[int(m.rank[h>>6])+bits.OnesCount64(word&(bit-1))]
 }
 
 // hashFeature hashes a feature's bytes (FNV-1a, then a finaliser) into a
 // bucket.
 func hashFeature(seed uint32, b []byte) uint32 {
-	h := seed ^ 2166136261
+	return fnvFinish(fnvAdd(seed^2166136261, b))
+}
+
+func fnvAdd(h uint32, b []byte) uint32 {
 	for _, c := range b {
 		h ^= uint32(c)
 		h *= 16777619
 	}
+	return h
+}
+
+func fnvFinish(h uint32) uint32 {
 	h ^= h >> 16
 	h *= 0x85ebca6b
 	h ^= h >> 13
 	return h & (hashBuckets - 1)
+}
+
+// wordHashes is what hashing a normalised word once gives: its word
+// feature's bucket, the state of a pair feature that starts with it, and
+// its stem's bucket (stemmed is false when stem leaves the word whole).
+// The three run side by side over the word's bytes.
+type wordHashes struct {
+	word, pair, stem uint32
+	stemmed          bool
+}
+
+func hashWord(w []byte) wordHashes {
+	hw, hp, hs := seedWord^uint32(2166136261), seedPair^uint32(2166136261), seedStem^uint32(2166136261)
+	cut := len(stem(w))
+	for _, c := range w[:cut] {
+		hw = (hw ^ uint32(c)) * 16777619
+		hp = (hp ^ uint32(c)) * 16777619
+		hs = (hs ^ uint32(c)) * 16777619
+	}
+	for _, c := range w[cut:] {
+		hw = (hw ^ uint32(c)) * 16777619
+		hp = (hp ^ uint32(c)) * 16777619
+	}
+	return wordHashes{word: fnvFinish(hw), pair: hp, stem: fnvFinish(hs), stemmed: cut < len(w)}
 }
 
 // features reads one sentence into sc (its hashed words in sc.hashes) and d.
@@ -92,16 +150,18 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	if n <= 3 {
 		d[denseShort] = 1
 	}
+	// A pair's bytes are its first word's, a space and the second's.
 	for i := 0; i < n; i++ {
-		sc.hashes = append(sc.hashes, hashFeature(seedWord, sc.norm[sc.starts[i]:sc.ends[i]]))
+		sc.hashes = append(sc.hashes, sc.wordHashes[i].word)
 		if i+1 < n {
-			sc.hashes = append(sc.hashes, hashFeature(seedPair, sc.norm[sc.starts[i]:sc.ends[i+1]]))
+			h := (sc.wordHashes[i].pair ^ ' ') * 16777619
+			sc.hashes = append(sc.hashes, fnvFinish(fnvAdd(h, sc.norm[sc.starts[i+1]:sc.ends[i+1]])))
 		}
 	}
 	// Stems after the word features, so explain can name those by position.
 	for i := 0; i < n; i++ {
-		if w := sc.norm[sc.starts[i]:sc.ends[i]]; len(stem(w)) < len(w) {
-			sc.hashes = append(sc.hashes, hashFeature(seedStem, stem(w)))
+		if sc.wordHashes[i].stemmed {
+			sc.hashes = append(sc.hashes, sc.wordHashes[i].stem)
 		}
 	}
 	return true
@@ -134,8 +194,7 @@ func (m *model) score(hashes []uint32, d *[nDense]float32) [nTasks]float32 {
 		}
 	}
 	for _, h := range hashes {
-		if r := m.rows[h]; r != 0 {
-			w := &m.w[r-1]
+		if w := m.row(h); w != nil {
 			for t := range z {
 				z[t] += w[t]
 			}
@@ -167,12 +226,13 @@ func (m *model) marshal() []byte {
 		}
 	}
 	u32(uint32(len(m.w)))
-	for h, r := range m.rows {
-		if r == 0 {
+	for h := uint32(0); h < hashBuckets; h++ {
+		w := m.row(h)
+		if w == nil {
 			continue
 		}
-		u32(uint32(h))
-		for _, v := range m.w[r-1] {
+		u32(h)
+		for _, v := range w {
 			f32(v)
 		}
 	}
@@ -206,7 +266,7 @@ func unmarshalModel(b []byte) (*model, error) {
 		return nil, fmt.Errorf("analysis: the weights file has version %d for %d hash bits, %d dense features and %d tasks; this build reads version %d for %d, %d and %d",
 			head[0], head[1], head[2], head[3], weightsVersion, hashBits, nDense, nTasks)
 	}
-	m := &model{rows: make([]int32, hashBuckets)}
+	m := &model{}
 	floats := make([]float32, 0, 2*nTasks+nDense*nTasks)
 	for i := 0; i < cap(floats); i++ {
 		v, ok := u32()
@@ -224,19 +284,20 @@ func unmarshalModel(b []byte) (*model, error) {
 	if !ok || uint64(len(b)) != uint64(n)*4*(1+nTasks) {
 		return nil, bad
 	}
-	m.w = make([][nTasks]float32, n)
+	m.w = make([][nTasks]float32, 0, n)
 	prev := -1
-	for i := range m.w {
+	for range n {
 		h, _ := u32()
 		if int(h) <= prev || h >= hashBuckets {
 			return nil, errors.New("analysis: the weights file's buckets are out of order")
 		}
 		prev = int(h)
-		m.rows[h] = int32(i + 1)
-		for t := range m.w[i] {
+		var w [nTasks]float32
+		for t := range w {
 			v, _ := u32()
-			m.w[i][t] = math.Float32frombits(v)
+			w[t] = math.Float32frombits(v)
 		}
+		m.add(h, w)
 	}
 	return m, nil
 }

@@ -3,6 +3,7 @@ package analysis
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // headingKind classifies a heading or issue-form field label.
@@ -43,8 +44,26 @@ var stepsHeadingWords = []string{"steps to reproduce", "to reproduce", "reproduc
 
 // phrases matches whole-word phrases of several lists in a text in normal
 // form (see normalKey) in one pass and without building strings: each
-// phrase is filed under its first word with the bit of its list.
-type phrases map[string][]phraseRest
+// phrase is filed under its first word with the bit of its list. firsts
+// has a bit for each first word's wordSign, so most words of a text are
+// passed over without a map lookup.
+type phrases struct {
+	byFirst map[string][]phraseRest
+	firsts  [1024]uint64
+}
+
+// wordSign sorts a word into one of 65,536 kinds by its length, first two
+// and last bytes.
+func wordSign(w string) uint32 {
+	if w == "" {
+		return 0
+	}
+	h := uint32(len(w))*0x9e3779b1 ^ uint32(w[0])<<8 ^ uint32(w[len(w)-1])<<3
+	if len(w) > 1 {
+		h ^= uint32(w[1]) * 0x85ebca6b
+	}
+	return (h ^ h>>16) & 0xffff
+}
 
 type phraseRest struct {
 	rest string // the words after the first, "" for none
@@ -52,22 +71,33 @@ type phraseRest struct {
 }
 
 // add files a list's phrases under bit.
-func (p phrases) add(bit uint8, list []string) {
+func (p *phrases) add(bit uint8, list []string) {
+	if p.byFirst == nil {
+		p.byFirst = map[string][]phraseRest{}
+	}
 	for _, s := range list {
 		first, rest, _ := strings.Cut(s, " ")
-		p[first] = append(p[first], phraseRest{rest, bit})
+		p.byFirst[first] = append(p.byFirst[first], phraseRest{rest, bit})
+		sign := wordSign(first)
+		p.firsts[sign>>6] |= 1 << (sign & 63)
 	}
 }
 
 // match returns the bits of the lists with a phrase in key, word for word.
-func (p phrases) match(key string) uint8 {
+func (p *phrases) match(key string) uint8 {
 	var found uint8
 	for i := 0; i < len(key); {
 		end := len(key)
 		if j := strings.IndexByte(key[i:], ' '); j >= 0 {
 			end = i + j
 		}
-		if rests, ok := p[key[i:end]]; ok {
+		if i < end {
+			if sign := wordSign(key[i:end]); p.firsts[sign>>6]&(1<<(sign&63)) == 0 {
+				i = end + 1
+				continue // no phrase starts with this word
+			}
+		}
+		if rests, ok := p.byFirst[key[i:end]]; ok {
 			after := key[end:] // "" or " next words"
 			for _, r := range rests {
 				if found&r.list == 0 && (r.rest == "" || len(after) > len(r.rest) && after[1:1+len(r.rest)] == r.rest &&
@@ -266,10 +296,17 @@ var rationaleTuned = rationaleTuning{minWeakWords: 1, minReportWords: 0, fencePr
 func detectRationale(title, body string, opts RationaleOptions, tune rationaleTuning) Rationale {
 	// Word counts are only compared with these numbers.
 	wordsNeeded := max(minSectionWords, tune.minReportWords)
-	sections := make([]section, 1, 4)
+	pooled := sectionsPool.Get().(*[]section)
+	sections := openSection((*pooled)[:0], "", headingOther)
+	defer func() {
+		if cap(sections) <= 64 { // a body of many headings is not kept
+			*pooled = sections
+			sectionsPool.Put(pooled)
+		}
+	}()
 	readProseWith(body, tune.fenceProse, func(b Block) {
 		if b.Kind == BlockHeading {
-			sections = append(sections, section{heading: b.Original(0, len(b.Text)), kind: classifyHeading(b.Text, opts.Headings)})
+			sections = openSection(sections, b.Original(0, len(b.Text)), classifyHeading(b.Text, opts.Headings))
 			return
 		}
 		if b.Task {
@@ -281,16 +318,17 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 			// rest of the line; the section around it goes on after it.
 			if kind := classifyHeading(label, opts.Headings); kind != headingOther {
 				resume = len(sections) - 1
-				sections = append(sections, section{heading: strings.Clone(label), kind: kind})
+				sections = openSection(sections, strings.Clone(label), kind)
 				from = rest
 			}
 		}
 		if resume >= 0 {
 			defer func() {
-				sections = append(sections, section{heading: sections[resume].heading, kind: sections[resume].kind})
+				sections = openSection(sections, sections[resume].heading, sections[resume].kind)
 			}()
 		}
 		cur := &sections[len(sections)-1]
+		kept := "" // the block's text, copied once for all its sentences
 		forEachSentenceAt(b.Text[from:], func(s string, at int) {
 			if strings.HasSuffix(s, "?") {
 				return // a question asks; it does not state a problem or need
@@ -300,7 +338,10 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 				return
 			}
 			at += from
-			cur.text = append(cur.text, strings.Clone(s))
+			if kept == "" {
+				kept = strings.Clone(b.Text)
+			}
+			cur.text = append(cur.text, kept[at:at+len(s)])
 			cur.keys = append(cur.keys, k)
 			cur.original = append(cur.original, b.original(at, at+len(s)))
 			cur.words += countWordsUpTo(s, wordsNeeded)
@@ -407,6 +448,23 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 		}
 	}
 	return best
+}
+
+// sectionsPool keeps the sections of a pass, and their slices, for the
+// next one.
+var sectionsPool = sync.Pool{New: func() any { return new([]section) }}
+
+// openSection appends an empty section, reusing what the slice held there
+// before.
+func openSection(sections []section, heading string, kind headingKind) []section {
+	n := len(sections)
+	if n < cap(sections) {
+		sections = sections[:n+1]
+		old := sections[n]
+		sections[n] = section{heading: heading, kind: kind, text: old.text[:0], keys: old.keys[:0], original: old.original[:0]}
+		return sections
+	}
+	return append(sections, section{heading: heading, kind: kind})
 }
 
 // hasCommaSo reports whether s holds ", so " in any case: "it fails, so

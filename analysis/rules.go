@@ -14,7 +14,10 @@ var ruleLexicon = func() lexicon {
 	return lex
 }()
 
-var scratchPool = sync.Pool{New: func() any { return &scratch{lex: ruleLexicon} }}
+// ruleIndex is ruleLexicon laid out for reading.
+var ruleIndex = newLexIndex(ruleLexicon)
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{ix: ruleIndex} }}
 
 // ruleJudge is the phrase rules' verdict on one sentence or short text.
 func ruleJudge(text string) CommentAnalysis {

@@ -100,15 +100,24 @@ func normalKey(s string) string {
 	return string(b)
 }
 
+// keyBytes maps a byte to its normal form, 0 for one that separates words.
+var keyBytes = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			t[c] = byte(c) + 'a' - 'A'
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c >= 0x80:
+			t[c] = byte(c)
+		}
+	}
+	return t
+}()
+
 func appendKey(b []byte, s string) []byte {
 	space := false
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c >= 0x80:
-		default:
+		c := keyBytes[s[i]]
+		if c == 0 {
 			space = len(b) > 0
 			continue
 		}
@@ -127,7 +136,7 @@ func isTemplateText(s string) bool {
 	if len(s) > 200 {
 		return false
 	}
-	if strings.Contains(s, "[e.g.") || strings.Contains(s, "e.g. [") || strings.Contains(s, "[...]") {
+	if hasPlaceholder(s) {
 		return true
 	}
 	var buf [256]byte
@@ -148,11 +157,17 @@ func isTemplateKey(s, k string) bool {
 	if len(s) > 200 {
 		return false
 	}
-	if strings.Contains(s, "[e.g.") || strings.Contains(s, "e.g. [") || strings.Contains(s, "[...]") {
+	if hasPlaceholder(s) {
 		return true
 	}
 	const clear = "a clear and concise description of"
 	return k == "" || templateSentences[k] || strings.HasPrefix(k, clear)
+}
+
+// hasPlaceholder reports whether s holds a template's bracketed
+// placeholder: "[e.g. iOS]", "e.g. [...]".
+func hasPlaceholder(s string) bool {
+	return strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "e.g. [") || strings.Contains(s, "[...]"))
 }
 
 // isTemplateHeading reports whether a heading is one of the default

@@ -41,13 +41,19 @@ func (t *tokenizer) next() (string, bool) {
 	start := i
 	if i < len(s) && s[i] == '#' {
 		i++
-	} else if i < len(s) && !isDigit(s[i]) && s[i] != '#' {
+	} else if i < len(s) && (s[i] == '$' || s[i] >= utf8.RuneSelf) {
 		if r, n := utf8.DecodeRuneInString(s[i:]); r == '$' || r == '€' || r == '£' {
 			i += n
 		}
 	}
 	digitsOnly := true
 	for i < len(s) {
+		if c := s[i]; c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			// the common case: an ASCII letter
+			digitsOnly = false
+			i++
+			continue
+		}
 		r, n := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
 			r, n = utf8.DecodeRuneInString(s[i:])
@@ -95,20 +101,8 @@ func appendNorm(dst []byte, w string) []byte {
 	if w[0] == '$' || strings.HasPrefix(w, "€") || strings.HasPrefix(w, "£") {
 		return append(dst, "#money"...)
 	}
-	if len(w) <= 10 {
-		var lower [10]byte
-		for i := 0; i < len(w); i++ {
-			c := w[i]
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			lower[i] = c
-		}
-		if numberWords[string(lower[:len(w)])] {
-			return append(dst, "#num"...)
-		}
-	}
 	start := len(dst)
+	ascii := true
 	for i := 0; i < len(w); {
 		c := w[i]
 		if c < utf8.RuneSelf {
@@ -119,6 +113,7 @@ func appendNorm(dst []byte, w string) []byte {
 			i++
 			continue
 		}
+		ascii = false
 		r, n := utf8.DecodeRuneInString(w[i:])
 		if r == '’' {
 			dst = append(dst, '\'')
@@ -126,6 +121,9 @@ func appendNorm(dst []byte, w string) []byte {
 			dst = utf8.AppendRune(dst, unicode.ToLower(r))
 		}
 		i += n
+	}
+	if ascii && isNumberWord(string(dst[start:])) {
+		return append(dst[:start], "#num"...)
 	}
 	word := dst[start:]
 	// possessive
@@ -199,9 +197,13 @@ func appendNumber(dst []byte, w string) []byte {
 	return dst
 }
 
-// numberWords are spelled-out counts, read as "#num" like digits.
-var numberWords = map[string]bool{
-	"two": true, "three": true, "four": true, "five": true, "six": true, "seven": true, "eight": true,
-	"nine": true, "ten": true, "dozen": true, "dozens": true, "hundreds": true, "thousands": true, "millions": true,
-	"twenty": true, "fifty": true, "hundred": true, "thousand": true, "million": true,
+// isNumberWord reports whether a lowercased word is a spelled-out count,
+// read as "#num" like digits.
+func isNumberWord(w string) bool {
+	switch w {
+	case "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen", "dozens",
+		"hundreds", "thousands", "millions", "twenty", "fifty", "hundred", "thousand", "million":
+		return true
+	}
+	return false
 }

@@ -267,7 +267,7 @@ func Train(comments []TrainingComment, cfg TrainConfig) (*TrainResult, error) {
 
 // featurize reads each comment into sentences of features.
 func featurize(lex lexicon, comments []TrainingComment, cfg TrainConfig) []trainDoc {
-	sc := &scratch{lex: lex}
+	sc := &scratch{ix: newLexIndex(lex)}
 	docs := make([]trainDoc, len(comments))
 	var d [nDense]float32
 	for i, c := range comments {
@@ -439,11 +439,10 @@ func fit(docs []trainDoc, hold int, cfg TrainConfig) *model {
 			}
 		}
 	}
-	m := &model{bias: bias, dense: dense, rows: make([]int32, hashBuckets)}
+	m := &model{bias: bias, dense: dense}
 	for h := range w {
 		if w[h] != ([nTasks]float32{}) {
-			m.w = append(m.w, w[h])
-			m.rows[h] = int32(len(m.w))
+			m.add(uint32(h), w[h])
 		}
 	}
 	return m
@@ -553,7 +552,7 @@ func crossFigures(comments []TrainingComment, oof [][nTasks]float32, folds int) 
 
 // isEnglishText runs the language check alone, as AnalyzeComment does.
 func isEnglishText(body string) bool {
-	sc := &scratch{lex: ruleLexicon}
+	sc := &scratch{ix: ruleIndex}
 	var d [nDense]float32
 	readProse(body, func(b Block) {
 		forEachSentence(b.Text, func(s string) { sc.features(s, &d) })

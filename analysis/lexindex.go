@@ -1,0 +1,127 @@
+package analysis
+
+import (
+	"slices"
+	"strings"
+)
+
+// lexIndex is the phrase table laid out for reading: every word of every
+// phrase in an open-addressing table keyed by the word's feature hash
+// (which the model needs anyway, so a word is hashed once), and the
+// phrases of several words as a trie over word numbers, so matching the
+// longest phrase at a word follows the words that are there instead of
+// looking up every length it could have.
+type lexIndex struct {
+	lex   lexicon
+	slots []wordSlot // a power of two long, at most half full
+	// words and entries are by word number: the word, and its own entry
+	// (nil when it is only part of phrases).
+	words   []string
+	entries []*lexEntry
+	// children maps a trie node and the next word's number to the node
+	// below; the nodes of the first words are their word numbers.
+	children map[uint64]int32
+	// phrase holds, by node, the entry of the phrase that ends there.
+	phrase []*lexEntry
+	// ident is the word number of identToken, -1 when no phrase has it;
+	// identHash is its feature hash.
+	ident     int32
+	identHash wordHashes
+}
+
+// wordSlot is small so that the table stays in cache.
+type wordSlot struct {
+	hash uint32
+	id   int32 // 1 + the word number, 0 for an empty slot
+}
+
+func newLexIndex(lex lexicon) *lexIndex {
+	keys := make([]string, 0, len(lex))
+	for k := range lex {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // word numbers do not depend on map order
+	ids := map[string]int32{}
+	var words []string
+	for _, k := range keys {
+		for _, w := range strings.Split(k, " ") {
+			if _, ok := ids[w]; !ok {
+				ids[w] = int32(len(words))
+				words = append(words, w)
+			}
+		}
+	}
+	size := 16
+	for size < 2*len(words) {
+		size *= 2
+	}
+	ix := &lexIndex{lex: lex, slots: make([]wordSlot, size), words: words, children: map[uint64]int32{}, ident: -1}
+	for id, w := range words {
+		h := hashFeature(seedWord, []byte(w))
+		i := h & uint32(size-1)
+		for ix.slots[i].id != 0 {
+			i = (i + 1) & uint32(size-1)
+		}
+		ix.slots[i] = wordSlot{hash: h, id: int32(id + 1)}
+		ix.entries = append(ix.entries, lex[w])
+	}
+	ix.phrase = make([]*lexEntry, len(words))
+	for _, k := range keys {
+		f := strings.Split(k, " ")
+		if len(f) < 2 {
+			continue
+		}
+		node := ids[f[0]]
+		for _, w := range f[1:] {
+			key := uint64(node)<<32 | uint64(ids[w])
+			next, ok := ix.children[key]
+			if !ok {
+				next = int32(len(ix.phrase))
+				ix.phrase = append(ix.phrase, nil)
+				ix.children[key] = next
+			}
+			node = next
+		}
+		ix.phrase[node] = lex[k]
+	}
+	if id, ok := ids[identToken]; ok {
+		ix.ident = id
+	}
+	ix.identHash = hashWord([]byte(identToken))
+	return ix
+}
+
+// word finds a normalised word by its feature hash: its entry (nil for
+// none) and its word number (-1 when no phrase has it).
+func (ix *lexIndex) word(h uint32, w []byte) (*lexEntry, int32) {
+	mask := uint32(len(ix.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := ix.slots[i]
+		if s.id == 0 {
+			return nil, -1
+		}
+		if s.hash == h && ix.words[s.id-1] == string(w) {
+			return ix.entries[s.id-1], s.id - 1
+		}
+	}
+}
+
+// longest finds the longest phrase of two words or more, at most max
+// words long, that starts with the first of these word numbers: its entry
+// and its length, or nil.
+func (ix *lexIndex) longest(ids []int32, max int) (*lexEntry, int) {
+	var best *lexEntry
+	n := 0
+	node := ids[0]
+	for k := 1; k < max && k < len(ids) && ids[k] >= 0; k++ {
+		next, ok := ix.children[uint64(node)<<32|uint64(ids[k])]
+		if !ok {
+			break
+		}
+		node = next
+		if p := ix.phrase[node]; p != nil && p.phrase {
+			best, n = p, k+1
+		}
+	}
+	return best, n
+}
