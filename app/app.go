@@ -183,7 +183,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer active.Add(-1)
 		a.mux.ServeHTTP(w, r)
 	})
-	srv := &http.Server{Handler: counted, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+	srv := &http.Server{
+		Handler: counted,
+		// Slow senders are cut off early; intake shortens a webhook body's
+		// deadline further to fit its declared size.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       webhook.BodyDeadline(-1),
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	workersDone := make(chan struct{})
