@@ -100,7 +100,7 @@ func New(opts Options) (*App, error) {
 	m := metrics.New(opts.Registry)
 	clients, err := ghclient.New(ghclient.Options{
 		AppID: opts.AppID, PrivateKey: opts.PrivateKey, BaseURL: opts.GitHubAPIURL,
-		Metrics: m, Transport: opts.Transport, RetryBase: opts.HTTPRetryBase,
+		Metrics: m, Transport: opts.Transport, RetryBase: opts.HTTPRetryBase, Log: opts.Log,
 	})
 	if err != nil {
 		return nil, err

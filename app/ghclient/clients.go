@@ -5,10 +5,13 @@ package ghclient
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
@@ -35,6 +38,8 @@ type Options struct {
 	RetryBase, RetryMaxWait time.Duration
 	// UserAgent names the app in requests (default "ownershipbot").
 	UserAgent string
+	// Log receives one line when GitHub starts refusing the App itself.
+	Log *slog.Logger
 }
 
 // Clients hands out one GitHub client per installation. Each keeps its own
@@ -47,6 +52,8 @@ type Clients struct {
 
 	mu      sync.Mutex
 	clients map[int64]*github.Client
+
+	revoked atomic.Bool // the last token exchange was refused with 401
 }
 
 // New validates opts and returns Clients.
@@ -94,12 +101,19 @@ func (c *Clients) Installation(id int64) (*github.Client, error) {
 	if client, ok := c.clients[id]; ok {
 		return client, nil
 	}
-	itr, err := ghinstallation.New(c.network, c.opts.AppID, id, c.opts.PrivateKey)
-	if err != nil {
-		return nil, fmt.Errorf("authenticate installation %d: %w", id, err)
+	fresh := func() (http.RoundTripper, error) {
+		itr, err := ghinstallation.New(c.network, c.opts.AppID, id, c.opts.PrivateKey)
+		if err != nil {
+			return nil, fmt.Errorf("authenticate installation %d: %w", id, err)
+		}
+		itr.BaseURL = strings.TrimSuffix(c.opts.BaseURL, "/")
+		return itr, nil
 	}
-	itr.BaseURL = strings.TrimSuffix(c.opts.BaseURL, "/")
-	client := c.newClient(itr)
+	itr, err := fresh()
+	if err != nil {
+		return nil, err
+	}
+	client := c.newClient(&refreshingTransport{cur: itr, fresh: fresh, exchanged: c.noteExchange})
 	c.clients[id] = client
 	return client, nil
 }
@@ -124,4 +138,66 @@ func (c *Clients) newClient(auth http.RoundTripper) *github.Client {
 	base := *c.base
 	client.BaseURL = &base
 	return client
+}
+
+// refreshingTransport drops a cached installation token that GitHub refuses
+// with 401 (revoked or rotated before its expiry) and tries the request once
+// more with a fresh one.
+type refreshingTransport struct {
+	mu        sync.Mutex
+	cur       http.RoundTripper
+	fresh     func() (http.RoundTripper, error)
+	exchanged func(err error) // told how each request's authentication went
+}
+
+func (t *refreshingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.roundTrip(req)
+	t.exchanged(err)
+	return resp, err
+}
+
+func (t *refreshingTransport) roundTrip(req *http.Request) (*http.Response, error) {
+	t.mu.Lock()
+	cur := t.cur
+	t.mu.Unlock()
+	resp, err := cur.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || (req.Body != nil && req.GetBody == nil) {
+		return resp, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	next, err := t.fresh()
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	if t.cur == cur { // another request may have refreshed already
+		t.cur = next
+	}
+	t.mu.Unlock()
+	retry := req.Clone(req.Context())
+	if req.GetBody != nil {
+		if retry.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	return next.RoundTrip(retry)
+}
+
+// noteExchange logs once when GitHub starts refusing the App's JWT, and once
+// more when it accepts it again. Each refusal is also counted in
+// ownershipbot_github_requests_total on the access_tokens route, status 401.
+func (c *Clients) noteExchange(err error) {
+	revoked := RevokedApp(err)
+	if err != nil && !revoked {
+		return // says nothing about the App's credentials
+	}
+	if c.revoked.Swap(revoked) == revoked || c.opts.Log == nil {
+		return
+	}
+	if revoked {
+		c.opts.Log.Error("GitHub refuses the App's credentials (401 on the installation token exchange): the App was deleted, or its private key revoked or not the one configured; deliveries fail until GITHUB_APP_ID and the private key name a live App", "app_id", c.opts.AppID)
+	} else {
+		c.opts.Log.Info("GitHub accepts the App's credentials again", "app_id", c.opts.AppID)
+	}
 }
