@@ -66,8 +66,13 @@ func New(opts Options) (*Clients, error) {
 	}
 	base, err := url.Parse(opts.BaseURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("GITHUB_API_URL %q is not an http or https URL", opts.BaseURL)
+		return nil, fmt.Errorf("GITHUB_API_URL %q is not an http or https URL", RedactURL(opts.BaseURL))
 	}
+	// Credentials in the URL (for a proxy in front of GitHub) go in a header,
+	// not in request URLs, which every error message repeats.
+	var userinfo *url.Userinfo
+	userinfo, base.User = base.User, nil
+	opts.BaseURL = base.String()
 	if opts.Transport == nil {
 		opts.Transport = http.DefaultTransport
 	}
@@ -89,7 +94,7 @@ func New(opts Options) (*Clients, error) {
 	return &Clients{
 		opts:    opts,
 		base:    base,
-		network: &instrumentedTransport{next: opts.Transport, basePath: strings.TrimSuffix(base.Path, "/"), metrics: opts.Metrics},
+		network: &instrumentedTransport{next: basicAuth(opts.Transport, userinfo), basePath: strings.TrimSuffix(base.Path, "/"), metrics: opts.Metrics},
 		clients: make(map[int64]*github.Client),
 	}, nil
 }
@@ -201,3 +206,44 @@ func (c *Clients) noteExchange(err error) {
 		c.opts.Log.Info("GitHub accepts the App's credentials again", "app_id", c.opts.AppID)
 	}
 }
+
+// RedactURL hides the user information (user name and password, or a token)
+// of a URL, for logs and errors. A string that does not parse has everything
+// before its last "@" past the scheme hidden.
+func RedactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		if u.User == nil {
+			return raw
+		}
+		u.User = nil
+		scheme, rest, _ := strings.Cut(u.String(), "://")
+		return scheme + "://xxxxx@" + rest
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	at := strings.LastIndex(rest, "@")
+	if !ok || at < 0 {
+		return raw
+	}
+	return scheme + "://xxxxx" + rest[at:]
+}
+
+// basicAuth sends userinfo as HTTP basic authentication on requests that
+// carry no other credentials, as Go would from the URL itself.
+func basicAuth(next http.RoundTripper, userinfo *url.Userinfo) http.RoundTripper {
+	if userinfo == nil {
+		return next
+	}
+	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if req.Header.Get("Authorization") != "" {
+			return next.RoundTrip(req)
+		}
+		req = req.Clone(req.Context())
+		pw, _ := userinfo.Password()
+		req.SetBasicAuth(userinfo.Username(), pw)
+		return next.RoundTrip(req)
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }

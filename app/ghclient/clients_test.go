@@ -152,3 +152,36 @@ func TestRetryAfterOnlyHoldsBackEveryRequest(t *testing.T) {
 		t.Fatalf("%d requests reached GitHub during a 60 s Retry-After, want only the one refused", sent)
 	}
 }
+
+func TestCredentialsInTheAPIURLNeverAppearInErrors(t *testing.T) {
+	w := newWorld(t, githubsim.Options{})
+	w.url = strings.Replace(w.url, "http://", "http://proxyuser:pr0xyp4ss@", 1)
+	c := w.clients(t, w.sim.PrivateKeyPEM())
+	if err := getRepo(t, c, w.install); err != nil {
+		t.Fatalf("through an API URL with credentials: %v", err)
+	}
+	w.sim.InjectFault("GET", "/repos/{owner}/{repo}", 10, githubsim.ServerError)
+	err := getRepo(t, c, w.install)
+	if err == nil {
+		t.Fatal("want the injected 500s to fail the request")
+	}
+	if strings.Contains(err.Error(), "pr0xyp4ss") || strings.Contains(err.Error(), "proxyuser") {
+		t.Fatalf("a GitHub error shows the API URL's credentials: %v", err)
+	}
+	if _, err := ghclient.New(ghclient.Options{BaseURL: "ftp://proxyuser:pr0xyp4ss@host/", PrivateKey: w.sim.PrivateKeyPEM()}); err == nil || strings.Contains(err.Error(), "pr0xyp4ss") {
+		t.Fatalf("refusing a bad API URL: %v, want an error without its password", err)
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://api.github.com/":                "https://api.github.com/",
+		"http://user:pass@ghe.local/api/v3/":     "http://xxxxx@ghe.local/api/v3/",
+		"https://ghp_token@ghe.local/api/v3/":    "https://xxxxx@ghe.local/api/v3/",
+		"http://user:pa%zzss@ghe.local:bad/api/": "http://xxxxx@ghe.local:bad/api/",
+	} {
+		if got := ghclient.RedactURL(raw); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
