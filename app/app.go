@@ -273,6 +273,10 @@ func fetchFile(clients *ghclient.Clients) config.FetchFunc {
 		if file == nil {
 			return nil, false, nil // a directory, not a file
 		}
+		// GitHub serves a file over 1 MB with encoding "none" and no content.
+		if file.GetEncoding() == "none" || int64(file.GetSize()) > config.MaxFileBytes {
+			return nil, true, config.TooLarge(int64(file.GetSize()))
+		}
 		text, err := file.GetContent()
 		if err != nil {
 			return nil, false, fmt.Errorf("decode %s/%s/%s: %w", owner, repo, path, err)
