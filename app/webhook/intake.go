@@ -30,6 +30,9 @@ const MaxBodyBytes = 25 << 20
 // delivery as failed, to be redelivered.
 const MaxBufferedBytes = 96 << 20
 
+// StoreTimeout bounds storing one delivery.
+const StoreTimeout = time.Second
+
 // Queue is where intake stores a delivery before answering GitHub.
 type Queue interface {
 	Enqueue(ctx context.Context, d store.Delivery) (inserted bool, err error)
@@ -112,7 +115,12 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.answer(w, event, "rejected", http.StatusBadRequest, "the payload lacks what the event needs: "+missing)
 		return
 	}
-	inserted, err := in.Queue.Enqueue(r.Context(), store.Delivery{
+	// A hung database must not hold GitHub's connection (it waits 10 s) or
+	// pile up requests: past StoreTimeout the delivery is refused, and
+	// GitHub shows it as failed, to be redelivered.
+	ctx, cancel := context.WithTimeout(r.Context(), StoreTimeout)
+	defer cancel()
+	inserted, err := in.Queue.Enqueue(ctx, store.Delivery{
 		ID:             delivery,
 		Event:          event,
 		Action:         env.Action,

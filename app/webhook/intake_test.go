@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -313,5 +314,44 @@ func TestPayloadMissingWhatItsEventNeedsIsRefusedUnstored(t *testing.T) {
 		if n, err := st.Depth(context.Background()); err != nil || n != 0 {
 			t.Errorf("%s without %s: %d deliveries stored (err %v), want none", c.event, c.missing, n, err)
 		}
+	}
+}
+
+func TestLockedDatabaseGives503Promptly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "q.db")
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	in, _, _ := newIntake(t)
+	in.Queue = st
+	// Another connection holds the write lock, as a stuck writer would.
+	other, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(context.Background(), "ROLLBACK")
+
+	done := make(chan int, 1)
+	go func() {
+		done <- post(in, "issues", "d-locked", webhook.Sign(secret, []byte(issueOpened)), []byte(issueOpened)).Code
+	}()
+	select {
+	case code := <-done:
+		if code != http.StatusServiceUnavailable {
+			t.Fatalf("with the database locked: %d, want 503", code)
+		}
+	case <-time.After(8 * time.Second): // well under the store's 10 s busy wait
+		t.Fatal("intake waited on a locked database instead of answering 503")
 	}
 }
