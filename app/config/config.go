@@ -287,6 +287,10 @@ func (p *parser) mapping(n *yaml.Node, prefix string, keys map[string]setting) {
 		k, v := n.Content[i], n.Content[i+1]
 		name := prefix + k.Value
 		s, ok := keys[k.Value]
+		if !ok && len(p.problems) == maxProblems {
+			p.more++ // counted only: no need to word it
+			continue
+		}
 		if !ok {
 			msg := fmt.Sprintf("%q is not a setting", name)
 			if near := nearest(k.Value, keys); near != "" {

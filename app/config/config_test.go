@@ -166,3 +166,20 @@ func TestSummaryKeepsBackticksInsideCode(t *testing.T) {
 		t.Fatalf("summary %q: want a fence longer than any run of backticks inside", sum)
 	}
 }
+
+// BenchmarkParseOneMegabyte parses a file just under MaxFileBytes of the
+// worst kind found: one unknown key per line, each a problem.
+func BenchmarkParseOneMegabyte(b *testing.B) {
+	var file strings.Builder
+	for i := 0; file.Len() < MaxFileBytes-32; i++ {
+		fmt.Fprintf(&file, "unknown_%d: x\n", i)
+	}
+	data := []byte(file.String())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(data); err == nil {
+			b.Fatal("parsed")
+		}
+	}
+}
