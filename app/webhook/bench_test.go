@@ -3,7 +3,6 @@ package webhook_test
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -62,34 +61,15 @@ func BenchmarkAcknowledge(b *testing.B) {
 // It reports heap and stacks in use with the holders open (heap-MiB) against before
 // (base-MiB), and the deliveries' latency.
 func BenchmarkHeaderHolders(b *testing.B) {
-	in, _, _ := newIntake(b)
-	var held atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-GitHub-Delivery") == "forged" {
-			held.Add(1)
-		}
-		in.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
+	srv, held := holdersServer(b)
 	var ms runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	base := ms.HeapInuse + ms.StackInuse
 	const holders = 1000
-	conns := make([]net.Conn, 0, holders)
 	for range holders {
-		c, err := net.Dial("tcp", srv.Listener.Addr().String())
-		if err != nil {
-			b.Fatal(err)
-		}
-		conns = append(conns, c)
-		fmt.Fprintf(c, "POST /webhook HTTP/1.1\r\nHost: x\r\nX-Hub-Signature-256: sha256=00\r\nX-GitHub-Delivery: forged\r\nContent-Length: %d\r\n\r\n", 24<<20)
+		holdHeaders(b, srv.Listener.Addr().String())
 	}
-	defer func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
 	for held.Load() < holders {
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -214,7 +214,7 @@ func (b stalledBody) Read(p []byte) (int, error) {
 // holdHeaders opens a connection that sends a forged delivery's headers
 // declaring a 24 MiB body (four of them fill a 96 MiB budget exactly), then
 // nothing.
-func holdHeaders(t *testing.T, addr string) net.Conn {
+func holdHeaders(t testing.TB, addr string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -225,16 +225,23 @@ func holdHeaders(t *testing.T, addr string) net.Conn {
 	return c
 }
 
-func TestHeaderHoldersDoNotStarveSignedDeliveries(t *testing.T) {
+// holdersServer serves intake over HTTP, counting the forged requests that
+// reach it. It closes after the test's held connections do.
+func holdersServer(t testing.TB) (*httptest.Server, *atomic.Int64) {
 	in, _, _ := newIntake(t)
-	var held atomic.Int64
+	held := new(atomic.Int64)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-GitHub-Delivery") == "forged" {
 			held.Add(1)
 		}
 		in.ServeHTTP(w, r)
 	}))
-	t.Cleanup(srv.Close) // after the held connections are closed
+	t.Cleanup(srv.Close)
+	return srv, held
+}
+
+func TestHeaderHoldersDoNotStarveSignedDeliveries(t *testing.T) {
+	srv, held := holdersServer(t)
 	addr := strings.TrimPrefix(srv.URL, "http://")
 	// 200 × 24 MiB declared is far past the memory budget; four were enough
 	// when memory was reserved from Content-Length.
