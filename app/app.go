@@ -105,7 +105,7 @@ func New(opts Options) (*App, error) {
 	m := metrics.New(opts.Registry)
 	clients, err := ghclient.New(ghclient.Options{
 		AppID: opts.AppID, PrivateKey: opts.PrivateKey, BaseURL: opts.GitHubAPIURL,
-		Metrics: m, Transport: opts.Transport, RetryBase: opts.HTTPRetryBase,
+		Metrics: m, Transport: opts.Transport, RetryBase: opts.HTTPRetryBase, Log: opts.Log,
 	})
 	if err != nil {
 		return nil, err
@@ -189,7 +189,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer active.Add(-1)
 		a.mux.ServeHTTP(w, r)
 	})
-	srv := &http.Server{Handler: counted, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+	srv := &http.Server{
+		Handler: counted,
+		// Slow senders are cut off early; intake shortens a webhook body's
+		// deadline further to fit its declared size.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       webhook.BodyDeadline(-1),
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	workersDone := make(chan struct{})
@@ -270,6 +278,10 @@ func fetchFile(clients *ghclient.Clients) config.FetchFunc {
 		}
 		if file == nil {
 			return nil, false, nil // a directory, not a file
+		}
+		// GitHub serves a file over 1 MB with encoding "none" and no content.
+		if file.GetEncoding() == "none" || int64(file.GetSize()) > config.MaxFileBytes {
+			return nil, true, config.TooLarge(int64(file.GetSize()))
 		}
 		text, err := file.GetContent()
 		if err != nil {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -106,4 +107,54 @@ func TestCommentModeAlwaysAndClosedIssues(t *testing.T) {
 	if extra := len(h.Sim.Writes()) - writes; extra != 0 {
 		t.Fatalf("a closed issue caused %d writes", extra)
 	}
+}
+
+func TestManyConfigProblemsGiveOneShortCommentWithEverythingInCode(t *testing.T) {
+	var file strings.Builder
+	file.WriteString("\"@acme/security please look\": true\n")
+	for i := range 2000 {
+		fmt.Fprintf(&file, "unknown_%d: x\n", i)
+	}
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		sim.SetFile("acme/web", ".github/ownership.yml", file.String())
+	}})
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "One", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	got := botComments(t, h, n)
+	if len(got) != 1 {
+		t.Fatalf("issue has %d bot comments, want 1", len(got))
+	}
+	body := got[0].Body
+	if len(body) > 4000 || !strings.Contains(body, "and 1996 more") || !strings.Contains(body, "ownershipbot config check") {
+		t.Fatalf("comment of %d characters, want a short one ending the list with \"and 1996 more\" and config check:\n%s", len(body), body)
+	}
+	if outsideCode(body, "@acme/security") {
+		t.Fatalf("a key from the file reaches the comment outside code formatting:\n%s", body)
+	}
+}
+
+func TestConfigOverOneMegabyteIsReportedAsTooLarge(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		sim.SetFile("acme/web", ".github/ownership.yml", "# padding\n"+strings.Repeat("#", 10<<20)+"\n")
+	}})
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "One", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	got := botComments(t, h, n)
+	if len(got) != 1 || !strings.Contains(got[0].Body, "too large") {
+		t.Fatalf("want one bot comment saying the file is too large, got %v", got)
+	}
+}
+
+// outsideCode reports whether s occurs in markdown outside code spans.
+func outsideCode(markdown, s string) bool {
+	inCode := false
+	for i, part := range strings.Split(markdown, "`") {
+		inCode = i%2 == 1
+		if !inCode && strings.Contains(part, s) {
+			return true
+		}
+	}
+	return false
 }

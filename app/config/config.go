@@ -6,10 +6,12 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -102,9 +104,18 @@ func (p Problem) String() string {
 	return p.Message
 }
 
-// Error lists every problem found in one file.
+// MaxFileBytes is the largest configuration file read: GitHub's contents
+// API serves nothing larger, and no real configuration comes near it.
+const MaxFileBytes = 1 << 20
+
+// maxProblems bounds the problems kept of one file; the rest are counted.
+const maxProblems = 100
+
+// Error lists the problems found in one file: the first ones, and how many
+// more there were.
 type Error struct {
 	Problems []Problem
+	More     int // problems found beyond Problems
 }
 
 func (e *Error) Error() string {
@@ -112,7 +123,83 @@ func (e *Error) Error() string {
 	for i, p := range e.Problems {
 		parts[i] = p.String()
 	}
-	return strings.Join(parts, "; ")
+	msg := strings.Join(parts, "; ")
+	if e.More > 0 {
+		msg += fmt.Sprintf("; and %d more", e.More)
+	}
+	return msg
+}
+
+// TooLarge is the problem of a file over MaxFileBytes.
+func TooLarge(size int64) *Error {
+	return &Error{Problems: []Problem{{Message: fmt.Sprintf("the file is too large to be a configuration file (%d bytes; at most %d)", size, MaxFileBytes)}}}
+}
+
+// maxProblemChars bounds one problem's message: a 66,000-character value
+// is quoted by its start.
+const maxProblemChars = 300
+
+// shownProblems and problemChars bound what a comment repeats of a file.
+const (
+	shownProblems = 5
+	problemChars  = 120
+)
+
+// Summary renders a file's problems for a comment: at most a handful, each
+// in code formatting and cut short, so nothing from the file is read as
+// Markdown (a key "@acme/security" notifies nobody) and the comment stays
+// within GitHub's size limit, however broken the file.
+func Summary(err error) string {
+	var e *Error
+	if !errors.As(err, &e) {
+		return codeSpan(truncate(err.Error(), problemChars))
+	}
+	var b strings.Builder
+	total := len(e.Problems) + e.More
+	for i, p := range e.Problems {
+		if i == shownProblems {
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(codeSpan(truncate(p.String(), problemChars)))
+	}
+	if total > shownProblems {
+		fmt.Fprintf(&b, "; and %d more (`ownershipbot config check` lists them all)", total-shownProblems)
+	}
+	return b.String()
+}
+
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ") // one line
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// codeSpan puts s in a Markdown code span whose fence is longer than any run
+// of backticks inside it.
+func codeSpan(s string) string {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if longest > 0 || strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
 }
 
 // Parse reads a configuration file. Settings it does not name keep their
@@ -120,6 +207,9 @@ func (e *Error) Error() string {
 // problem, so that one typo does not half-apply a file.
 func Parse(data []byte) (Config, error) {
 	cfg := Default()
+	if len(data) > MaxFileBytes {
+		return cfg, TooLarge(int64(len(data)))
+	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return cfg, nil
 	}
@@ -133,7 +223,7 @@ func Parse(data []byte) (Config, error) {
 	p := &parser{}
 	p.mapping(doc.Content[0], "", schema(&cfg))
 	if len(p.problems) > 0 {
-		return Default(), &Error{Problems: p.problems}
+		return Default(), &Error{Problems: p.problems, More: p.more}
 	}
 	return cfg, nil
 }
@@ -171,10 +261,17 @@ func schema(c *Config) map[string]setting {
 	}
 }
 
-type parser struct{ problems []Problem }
+type parser struct {
+	problems []Problem
+	more     int
+}
 
 func (p *parser) add(n *yaml.Node, format string, a ...any) {
-	p.problems = append(p.problems, Problem{Line: n.Line, Message: fmt.Sprintf(format, a...)})
+	if len(p.problems) == maxProblems {
+		p.more++
+		return
+	}
+	p.problems = append(p.problems, Problem{Line: n.Line, Message: truncate(fmt.Sprintf(format, a...), maxProblemChars)})
 }
 
 func (p *parser) mapping(n *yaml.Node, prefix string, keys map[string]setting) {
@@ -190,6 +287,10 @@ func (p *parser) mapping(n *yaml.Node, prefix string, keys map[string]setting) {
 		k, v := n.Content[i], n.Content[i+1]
 		name := prefix + k.Value
 		s, ok := keys[k.Value]
+		if !ok && len(p.problems) == maxProblems {
+			p.more++ // counted only: no need to word it
+			continue
+		}
 		if !ok {
 			msg := fmt.Sprintf("%q is not a setting", name)
 			if near := nearest(k.Value, keys); near != "" {

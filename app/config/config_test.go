@@ -3,6 +3,7 @@ package config
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -130,5 +131,55 @@ func TestLoaderReportsBrokenFileOncePerRead(t *testing.T) {
 	}
 	if reports != 1 {
 		t.Fatalf("broken file reported %d times, want once per read", reports)
+	}
+}
+
+func TestProblemsAreBoundedHoweverBrokenTheFile(t *testing.T) {
+	var file strings.Builder
+	for i := range 5000 {
+		fmt.Fprintf(&file, "unknown_%d: x\n", i)
+	}
+	file.WriteString("comment: " + strings.Repeat("y", 66000) + "\n")
+	_, err := Parse([]byte(file.String()))
+	if err == nil {
+		t.Fatal("a broken file parsed")
+	}
+	if len(err.Error()) > 40000 {
+		t.Fatalf("the error of a broken file is %d characters long, want it bounded", len(err.Error()))
+	}
+	sum := Summary(err)
+	if len(sum) > 1000 || !strings.Contains(sum, "and 4996 more") {
+		t.Fatalf("summary of %d characters, want a handful of problems and \"and 4996 more\":\n%s", len(sum), sum)
+	}
+}
+
+func TestFileOverOneMegabyteIsTooLarge(t *testing.T) {
+	_, err := Parse([]byte("enabled: true\n" + strings.Repeat("#", MaxFileBytes)))
+	if err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Fatalf("a file over 1 MB: %v, want it called too large", err)
+	}
+}
+
+func TestSummaryKeepsBackticksInsideCode(t *testing.T) {
+	sum := Summary(&Error{Problems: []Problem{{Line: 1, Message: "a ``` fence and @acme/team"}}})
+	if !strings.HasPrefix(sum, "```` ") || !strings.HasSuffix(sum, " ````") {
+		t.Fatalf("summary %q: want a fence longer than any run of backticks inside", sum)
+	}
+}
+
+// BenchmarkParseOneMegabyte parses a file just under MaxFileBytes of the
+// worst kind found: one unknown key per line, each a problem.
+func BenchmarkParseOneMegabyte(b *testing.B) {
+	var file strings.Builder
+	for i := 0; file.Len() < MaxFileBytes-32; i++ {
+		fmt.Fprintf(&file, "unknown_%d: x\n", i)
+	}
+	data := []byte(file.String())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(data); err == nil {
+			b.Fatal("parsed")
+		}
 	}
 }

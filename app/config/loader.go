@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,7 +13,8 @@ import (
 
 // FetchFunc reads a file from a repository's default branch through an
 // installation. It reports found=false, with no error, when the file or the
-// repository does not exist.
+// repository does not exist, and an *Error from TooLarge for a file too
+// large to read.
 type FetchFunc func(ctx context.Context, installationID int64, owner, repo, path string) (data []byte, found bool, err error)
 
 // Loaded is a repository's configuration and where it came from.
@@ -96,12 +98,19 @@ func (l *Loader) file(ctx context.Context, installationID int64, owner, repo str
 		return c, nil
 	}
 	data, found, err := l.fetch(ctx, installationID, owner, repo, Path)
+	var tooLarge *Error
+	if errors.As(err, &tooLarge) {
+		data, found, err = nil, true, nil // reported as the file's problem
+	}
 	if err != nil {
 		return cached{}, err
 	}
 	c = cached{found: found, fetched: l.now()}
 	if found {
 		cfg, perr := Parse(data)
+		if tooLarge != nil {
+			cfg, perr = Default(), tooLarge
+		}
 		c.loaded = Loaded{Config: cfg, Source: owner + "/" + repo + "/" + Path, Err: perr}
 		if perr != nil && l.OnBroken != nil {
 			l.OnBroken(c.loaded.Source, perr)

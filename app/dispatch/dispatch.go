@@ -34,6 +34,9 @@ type Envelope struct {
 	PullRequest struct {
 		Number int `json:"number"`
 	} `json:"pull_request"`
+	Comment *struct {
+		ID int64 `json:"id"`
+	} `json:"comment"`
 	// Push events.
 	Ref     string `json:"ref"`
 	Commits []struct {
@@ -50,6 +53,35 @@ func ParseEnvelope(payload []byte) (Envelope, error) {
 		return env, fmt.Errorf("the payload is not valid JSON: %w", err)
 	}
 	return env, nil
+}
+
+// Missing names what event's payload lacks that handling it needs (its
+// installation, repository, issue, pull request or comment), or "" when
+// nothing is missing. Such a payload can never be handled, so it is
+// refused rather than stored and retried.
+func (e Envelope) Missing(event string) string {
+	var missing []string
+	if e.Installation.ID == 0 {
+		missing = append(missing, "installation")
+	}
+	needsRepo := event != "installation" && event != "installation_repositories"
+	if needsRepo && e.Repository.FullName == "" {
+		missing = append(missing, "repository")
+	}
+	switch event {
+	case "issues", "issue_comment":
+		if e.Issue.Number == 0 {
+			missing = append(missing, "issue")
+		}
+	case "pull_request", "pull_request_review", "pull_request_review_comment", "pull_request_review_thread":
+		if e.PullRequest.Number == 0 {
+			missing = append(missing, "pull_request")
+		}
+	}
+	if (event == "issue_comment" || event == "pull_request_review_comment") && (e.Comment == nil || e.Comment.ID == 0) {
+		missing = append(missing, "comment")
+	}
+	return strings.Join(missing, ", ")
 }
 
 // OrderKey returns the key under which deliveries must run one at a time and

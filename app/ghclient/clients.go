@@ -5,10 +5,13 @@ package ghclient
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
@@ -35,6 +38,8 @@ type Options struct {
 	RetryBase, RetryMaxWait time.Duration
 	// UserAgent names the app in requests (default "ownershipbot").
 	UserAgent string
+	// Log receives one line when GitHub starts refusing the App itself.
+	Log *slog.Logger
 }
 
 // Clients hands out one GitHub client per installation. Each keeps its own
@@ -47,6 +52,8 @@ type Clients struct {
 
 	mu      sync.Mutex
 	clients map[int64]*github.Client
+
+	revoked atomic.Bool // the last token exchange was refused with 401
 }
 
 // New validates opts and returns Clients.
@@ -59,8 +66,13 @@ func New(opts Options) (*Clients, error) {
 	}
 	base, err := url.Parse(opts.BaseURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("GITHUB_API_URL %q is not an http or https URL", opts.BaseURL)
+		return nil, fmt.Errorf("GITHUB_API_URL %q is not an http or https URL", RedactURL(opts.BaseURL))
 	}
+	// Credentials in the URL (for a proxy in front of GitHub) go in a header,
+	// not in request URLs, which every error message repeats.
+	var userinfo *url.Userinfo
+	userinfo, base.User = base.User, nil
+	opts.BaseURL = base.String()
 	if opts.Transport == nil {
 		opts.Transport = http.DefaultTransport
 	}
@@ -82,7 +94,7 @@ func New(opts Options) (*Clients, error) {
 	return &Clients{
 		opts:    opts,
 		base:    base,
-		network: &instrumentedTransport{next: opts.Transport, basePath: strings.TrimSuffix(base.Path, "/"), metrics: opts.Metrics},
+		network: &instrumentedTransport{next: basicAuth(opts.Transport, userinfo), basePath: strings.TrimSuffix(base.Path, "/"), metrics: opts.Metrics},
 		clients: make(map[int64]*github.Client),
 	}, nil
 }
@@ -94,12 +106,19 @@ func (c *Clients) Installation(id int64) (*github.Client, error) {
 	if client, ok := c.clients[id]; ok {
 		return client, nil
 	}
-	itr, err := ghinstallation.New(c.network, c.opts.AppID, id, c.opts.PrivateKey)
-	if err != nil {
-		return nil, fmt.Errorf("authenticate installation %d: %w", id, err)
+	fresh := func() (http.RoundTripper, error) {
+		itr, err := ghinstallation.New(c.network, c.opts.AppID, id, c.opts.PrivateKey)
+		if err != nil {
+			return nil, fmt.Errorf("authenticate installation %d: %w", id, err)
+		}
+		itr.BaseURL = strings.TrimSuffix(c.opts.BaseURL, "/")
+		return itr, nil
 	}
-	itr.BaseURL = strings.TrimSuffix(c.opts.BaseURL, "/")
-	client := c.newClient(itr)
+	itr, err := fresh()
+	if err != nil {
+		return nil, err
+	}
+	client := c.newClient(&refreshingTransport{cur: itr, fresh: fresh, exchanged: c.noteExchange})
 	c.clients[id] = client
 	return client, nil
 }
@@ -125,3 +144,106 @@ func (c *Clients) newClient(auth http.RoundTripper) *github.Client {
 	client.BaseURL = &base
 	return client
 }
+
+// refreshingTransport drops a cached installation token that GitHub refuses
+// with 401 (revoked or rotated before its expiry) and tries the request once
+// more with a fresh one.
+type refreshingTransport struct {
+	mu        sync.Mutex
+	cur       http.RoundTripper
+	fresh     func() (http.RoundTripper, error)
+	exchanged func(err error) // told how each request's authentication went
+}
+
+func (t *refreshingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.roundTrip(req)
+	t.exchanged(err)
+	return resp, err
+}
+
+func (t *refreshingTransport) roundTrip(req *http.Request) (*http.Response, error) {
+	t.mu.Lock()
+	cur := t.cur
+	t.mu.Unlock()
+	resp, err := cur.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || (req.Body != nil && req.GetBody == nil) {
+		return resp, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	next, err := t.fresh()
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	if t.cur == cur { // another request may have refreshed already
+		t.cur = next
+	}
+	t.mu.Unlock()
+	retry := req.Clone(req.Context())
+	if req.GetBody != nil {
+		if retry.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	return next.RoundTrip(retry)
+}
+
+// noteExchange logs once when GitHub starts refusing the App's JWT, and once
+// more when it accepts it again. Each refusal is also counted in
+// ownershipbot_github_requests_total on the access_tokens route, status 401.
+func (c *Clients) noteExchange(err error) {
+	revoked := RevokedApp(err)
+	if err != nil && !revoked {
+		return // says nothing about the App's credentials
+	}
+	if c.revoked.Swap(revoked) == revoked || c.opts.Log == nil {
+		return
+	}
+	if revoked {
+		c.opts.Log.Error("GitHub refuses the App's credentials (401 on the installation token exchange): the App was deleted, or its private key revoked or not the one configured; deliveries fail until GITHUB_APP_ID and the private key name a live App", "app_id", c.opts.AppID)
+	} else {
+		c.opts.Log.Info("GitHub accepts the App's credentials again", "app_id", c.opts.AppID)
+	}
+}
+
+// RedactURL hides the user information (user name and password, or a token)
+// of a URL, for logs and errors. A string that does not parse has everything
+// before its last "@" past the scheme hidden.
+func RedactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		if u.User == nil {
+			return raw
+		}
+		u.User = nil
+		scheme, rest, _ := strings.Cut(u.String(), "://")
+		return scheme + "://xxxxx@" + rest
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	at := strings.LastIndex(rest, "@")
+	if !ok || at < 0 {
+		return raw
+	}
+	return scheme + "://xxxxx" + rest[at:]
+}
+
+// basicAuth sends userinfo as HTTP basic authentication on requests that
+// carry no other credentials, as Go would from the URL itself.
+func basicAuth(next http.RoundTripper, userinfo *url.Userinfo) http.RoundTripper {
+	if userinfo == nil {
+		return next
+	}
+	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if req.Header.Get("Authorization") != "" {
+			return next.RoundTrip(req)
+		}
+		req = req.Clone(req.Context())
+		pw, _ := userinfo.Password()
+		req.SetBasicAuth(userinfo.Username(), pw)
+		return next.RoundTrip(req)
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }

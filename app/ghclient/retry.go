@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v66/github"
 )
 
@@ -23,10 +25,16 @@ type retryTransport struct {
 	base     time.Duration // first backoff
 	maxWait  time.Duration // longest wait honoured in-process
 	sleep    func(ctx context.Context, d time.Duration) error
+
+	mu        sync.Mutex
+	notBefore time.Time // GitHub asked for nothing to be sent before this
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
+		if wait := t.blocked(); wait > 0 {
+			return waitResponse(req, wait), nil
+		}
 		resp, err := t.next.RoundTrip(req)
 		wait, retry := t.shouldRetry(req, resp, err, attempt)
 		if !retry || attempt >= t.attempts || (req.Body != nil && req.GetBody == nil) {
@@ -59,7 +67,7 @@ func (t *retryTransport) shouldRetry(req *http.Request, resp *http.Response, err
 	backoff := t.backoff(attempt)
 	idempotent := req.Method != http.MethodPost
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || RevokedApp(err) {
 			return 0, false
 		}
 		return backoff, idempotent
@@ -69,12 +77,54 @@ func (t *retryTransport) shouldRetry(req *http.Request, resp *http.Response, err
 		return backoff, idempotent
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden:
 		wait, limited := rateLimitWait(resp.Header, time.Now())
-		if !limited || wait > t.maxWait {
+		if !limited {
+			return 0, false
+		}
+		if wait > t.maxWait {
+			t.block(wait)
 			return 0, false
 		}
 		return max(wait, backoff), true
 	}
 	return 0, false
+}
+
+// block holds back every request of this client for wait: GitHub counts
+// requests sent during a rate limit against the App.
+func (t *retryTransport) block(wait time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.notBefore = later(t.notBefore, time.Now().Add(wait))
+}
+
+func (t *retryTransport) blocked() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return time.Until(t.notBefore)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// waitResponse answers a request held back by a rate limit without sending
+// it, as GitHub would have: a 429 with the time still to wait.
+func waitResponse(req *http.Request, wait time.Duration) *http.Response {
+	secs := int((wait + time.Second - 1) / time.Second)
+	return &http.Response{
+		Status:     "429 Too Many Requests",
+		StatusCode: http.StatusTooManyRequests,
+		Proto:      "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{
+			"Content-Type": {"application/json"},
+			"Retry-After":  {strconv.Itoa(secs)},
+		},
+		Body:    io.NopCloser(strings.NewReader(`{"message":"not sent: waiting out GitHub's Retry-After"}`)),
+		Request: req,
+	}
 }
 
 func (t *retryTransport) backoff(attempt int) time.Duration {
@@ -124,6 +174,16 @@ func RetryAt(err error, now time.Time) time.Time {
 		}
 		return now.Add(time.Minute)
 	}
+	// A 429 or 403 that go-github does not recognise as a rate limit (only
+	// Retry-After, say) still carries GitHub's instructions.
+	var resp *github.ErrorResponse
+	if errors.As(err, &resp) && resp.Response != nil {
+		if code := resp.Response.StatusCode; code == http.StatusTooManyRequests || code == http.StatusForbidden {
+			if wait, ok := rateLimitWait(resp.Response.Header, now); ok {
+				return now.Add(wait)
+			}
+		}
+	}
 	return time.Time{}
 }
 
@@ -136,9 +196,17 @@ func IsPermanent(err error) bool {
 	if errors.As(err, &rl) || errors.As(err, &abuse) {
 		return false
 	}
+	if RevokedApp(err) {
+		return true
+	}
 	var resp *github.ErrorResponse
 	if errors.As(err, &resp) && resp.Response != nil {
 		code := resp.Response.StatusCode
+		if code == http.StatusForbidden {
+			if _, limited := rateLimitWait(resp.Response.Header, time.Now()); limited {
+				return false
+			}
+		}
 		return code >= 400 && code < 500 && code != http.StatusTooManyRequests && code != http.StatusRequestTimeout
 	}
 	return false
@@ -149,4 +217,13 @@ func IsPermanent(err error) bool {
 func IsNotFound(err error) bool {
 	var resp *github.ErrorResponse
 	return errors.As(err, &resp) && resp.Response != nil && resp.Response.StatusCode == http.StatusNotFound
+}
+
+// RevokedApp reports whether err is GitHub refusing the App's own JWT when
+// exchanging it for an installation token: the App was deleted, its key
+// revoked or the wrong key configured. Nothing will work until an operator
+// acts, so deliveries fail at once.
+func RevokedApp(err error) bool {
+	var he *ghinstallation.HTTPError
+	return errors.As(err, &he) && he.Response != nil && he.Response.StatusCode == http.StatusUnauthorized
 }

@@ -144,7 +144,7 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 		}
 		if !sent {
 			notice = cfg.ProblemHash()
-			status.ConfigSource, status.ConfigProblem = cfg.Source, cfg.Err.Error()
+			status.ConfigSource, status.ConfigProblem = cfg.Source, config.Summary(cfg.Err)
 		}
 	}
 	wrote, err := h.Publish(ctx, threads.Nudge{

@@ -36,7 +36,8 @@ type StoreCollector struct {
 
 	issues, pulls, comments, concerns, depth, up, success, duration *prometheus.Desc
 
-	mu       sync.Mutex
+	refresh  sync.Mutex // held while the store is queried
+	mu       sync.Mutex // guards cached and cachedAt
 	cached   []prometheus.Metric
 	cachedAt time.Time
 }
@@ -67,17 +68,40 @@ func (c *StoreCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// Collect implements prometheus.Collector.
+// Collect implements prometheus.Collector. A scrape that comes while
+// another is querying the store gets the last values rather than wait
+// behind it, so scrapes never pile up on a slow database.
 func (c *StoreCollector) Collect(ch chan<- prometheus.Metric) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cached == nil || time.Since(c.cachedAt) > c.ttl {
-		c.cached = c.query()
-		c.cachedAt = time.Now()
-	}
-	for _, m := range c.cached {
+	for _, m := range c.current() {
 		ch <- m
 	}
+}
+
+func (c *StoreCollector) current() []prometheus.Metric {
+	c.mu.Lock()
+	cached, fresh := c.cached, c.cached != nil && time.Since(c.cachedAt) <= c.ttl
+	c.mu.Unlock()
+	if fresh {
+		return cached
+	}
+	if !c.refresh.TryLock() {
+		if cached != nil {
+			return cached
+		}
+		c.refresh.Lock() // the first scrape: nothing to show yet but its result
+	}
+	defer c.refresh.Unlock()
+	c.mu.Lock()
+	if c.cached != nil && time.Since(c.cachedAt) <= c.ttl { // refreshed meanwhile
+		defer c.mu.Unlock()
+		return c.cached
+	}
+	c.mu.Unlock()
+	fresher := c.query()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cached, c.cachedAt = fresher, time.Now()
+	return fresher
 }
 
 // Invalidate drops the cache, so the next scrape queries the store.
@@ -148,7 +172,7 @@ func (c *StoreCollector) query() []prometheus.Metric {
 			ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 			defer cancel()
 			start := time.Now()
-			series, err := q.run(ctx)
+			series, err := runWithin(ctx, q.run)
 			took := time.Since(start).Seconds()
 			success := 1.0
 			if err != nil {
@@ -170,6 +194,27 @@ func (c *StoreCollector) query() []prometheus.Metric {
 		}
 	}
 	return append(out, prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, up))
+}
+
+// runWithin returns run's answer, or ctx's error once ctx ends even if run
+// does not heed it (a driver stuck on a frozen database), so a scrape lasts
+// no longer than its timeout.
+func runWithin(ctx context.Context, run func(context.Context) ([]prometheus.Metric, error)) ([]prometheus.Metric, error) {
+	type answer struct {
+		series []prometheus.Metric
+		err    error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		series, err := run(ctx)
+		done <- answer{series, err}
+	}()
+	select {
+	case a := <-done:
+		return a.series, a.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func yesNo(b bool) string {

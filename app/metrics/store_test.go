@@ -20,9 +20,23 @@ import (
 // to fail or to hold until their deadline.
 type counts struct {
 	fail, hang map[string]bool
+	// frozen, when set, holds every query until closed, deadline or not,
+	// like a driver waiting on a stopped database.
+	frozen chan struct{}
+	// entered, when set, is told of each query that starts.
+	entered chan struct{}
 }
 
 func (c counts) answer(ctx context.Context, gauge string) error {
+	if c.entered != nil {
+		select {
+		case c.entered <- struct{}{}:
+		default:
+		}
+	}
+	if c.frozen != nil {
+		<-c.frozen
+	}
 	if c.hang[gauge] {
 		<-ctx.Done()
 		return ctx.Err()
@@ -131,4 +145,42 @@ func TestASlowQueryHidesNoOtherGauge(t *testing.T) {
 	} {
 		wantLine(t, got, want)
 	}
+}
+
+func TestAScrapeLastsNoLongerThanItsTimeoutOnAFrozenStore(t *testing.T) {
+	frozen := make(chan struct{})
+	defer close(frozen)
+	c := newCollector(counts{frozen: frozen})
+	c.timeout = 100 * time.Millisecond
+	done := make(chan string, 1)
+	go func() { done <- scrape(t, c) }()
+	select {
+	case got := <-done:
+		wantLine(t, got, "ownershipbot_store_up 0")
+	case <-time.After(5 * time.Second):
+		t.Fatal("a scrape waited on a frozen store past its timeout")
+	}
+}
+
+func TestScrapesDuringASlowQueryGetTheLastValues(t *testing.T) {
+	frozen := make(chan struct{})
+	c := newCollector(counts{})
+	wantLine(t, scrape(t, c), "ownershipbot_queue_depth 7") // values to fall back on
+	entered := make(chan struct{}, 1)
+	c.store = counts{frozen: frozen, entered: entered}
+	c.timeout = time.Minute
+	c.ttl = 0 // every scrape wants fresh values
+	slow := make(chan string, 1)
+	go func() { slow <- scrape(t, c) }()
+	<-entered // the slow scrape is querying the store
+	done := make(chan string, 1)
+	go func() { done <- scrape(t, c) }()
+	select {
+	case got := <-done:
+		wantLine(t, got, "ownershipbot_queue_depth 7")
+	case <-time.After(5 * time.Second):
+		t.Error("a scrape waited behind another's slow query instead of serving the last values")
+	}
+	close(frozen)
+	<-slow
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -53,4 +54,51 @@ func BenchmarkAcknowledge(b *testing.B) {
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "acks/s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+}
+
+// BenchmarkHeaderHolders holds 1,000 forged connections that declare 24 MiB
+// bodies and send nothing, then acknowledges signed deliveries beside them.
+// It reports heap and stacks in use with the holders open (heap-MiB) against before
+// (base-MiB), and the deliveries' latency.
+func BenchmarkHeaderHolders(b *testing.B) {
+	srv, held := holdersServer(b)
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapInuse + ms.StackInuse
+	const holders = 1000
+	for range holders {
+		holdHeaders(b, srv.Listener.Addr().String())
+	}
+	for held.Load() < holders {
+		time.Sleep(10 * time.Millisecond)
+	}
+	runtime.ReadMemStats(&ms)
+	heap := ms.HeapInuse + ms.StackInuse
+	body := []byte(issueOpened)
+	sig := webhook.Sign(secret, body)
+	client := &http.Client{Timeout: 30 * time.Second}
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		req.Header.Set("X-GitHub-Event", "issues")
+		req.Header.Set("X-GitHub-Delivery", fmt.Sprintf("held-%d", i))
+		req.Header.Set("X-Hub-Signature-256", sig)
+		start := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		lat = append(lat, time.Since(start))
+		if resp.StatusCode != http.StatusAccepted {
+			b.Fatalf("signed delivery got %d beside the holders", resp.StatusCode)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(base)/(1<<20), "base-MiB")
+	b.ReportMetric(float64(heap)/(1<<20), "heap-MiB")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }

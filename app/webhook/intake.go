@@ -4,7 +4,6 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -31,6 +30,9 @@ const MaxBodyBytes = 25 << 20
 // delivery as failed, to be redelivered.
 const MaxBufferedBytes = 96 << 20
 
+// StoreTimeout bounds storing one delivery.
+const StoreTimeout = time.Second
+
 // Queue is where intake stores a delivery before answering GitHub.
 type Queue interface {
 	Enqueue(ctx context.Context, d store.Delivery) (inserted bool, err error)
@@ -47,7 +49,7 @@ type Intake struct {
 	Stored func()
 	Now    func() time.Time
 
-	buffered atomic.Int64 // bytes reserved by bodies being read
+	buffered atomic.Int64 // bytes held by bodies being read or handled
 }
 
 // ServeHTTP implements http.Handler.
@@ -69,26 +71,23 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.answer(w, "", "rejected", http.StatusRequestEntityTooLarge, "payload over 25 MiB")
 		return
 	}
-	reserve := int64(MaxBodyBytes) // GitHub always sends Content-Length; without it, assume the worst
-	if r.ContentLength >= 0 {
-		reserve = r.ContentLength
-	}
-	if in.buffered.Add(reserve) > MaxBufferedBytes {
-		in.buffered.Add(-reserve)
-		in.answer(w, "", "rejected", http.StatusServiceUnavailable, "too many large deliveries at once; redeliver later")
-		return
-	}
-	body, err := readBody(w, r, reserve)
-	in.buffered.Add(-reserve)
+	// A body's read deadline follows its declared size, so a sender that
+	// declares much and sends little is cut off rather than kept waiting.
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(BodyDeadline(r.ContentLength)))
+	body, err := in.readBody(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		switch {
+		case errors.As(err, &tooBig):
 			in.answer(w, "", "rejected", http.StatusRequestEntityTooLarge, "payload over 25 MiB")
-			return
+		case errors.Is(err, errBudget):
+			in.answer(w, "", "rejected", http.StatusServiceUnavailable, "too many large deliveries at once; redeliver later")
+		default:
+			in.answer(w, "", "rejected", http.StatusBadRequest, "could not read the body")
 		}
-		in.answer(w, "", "rejected", http.StatusBadRequest, "could not read the body")
 		return
 	}
+	defer in.buffered.Add(-int64(cap(body)))
 	if !ValidSignature(in.Secret, body, sig) {
 		in.answer(w, "", "rejected", http.StatusUnauthorized, "signature does not match")
 		return
@@ -112,7 +111,16 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.answer(w, event, "ignored", http.StatusOK, "event not used")
 		return
 	}
-	inserted, err := in.Queue.Enqueue(r.Context(), store.Delivery{
+	if missing := env.Missing(event); missing != "" {
+		in.answer(w, event, "rejected", http.StatusBadRequest, "the payload lacks what the event needs: "+missing)
+		return
+	}
+	// A hung database must not hold GitHub's connection (it waits 10 s) or
+	// pile up requests: past StoreTimeout the delivery is refused, and
+	// GitHub shows it as failed, to be redelivered.
+	ctx, cancel := context.WithTimeout(r.Context(), StoreTimeout)
+	defer cancel()
+	inserted, err := in.Queue.Enqueue(ctx, store.Delivery{
 		ID:             delivery,
 		Event:          event,
 		Action:         env.Action,
@@ -139,12 +147,64 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	in.answer(w, event, "accepted", http.StatusAccepted, "stored")
 }
 
-// readBody reads at most MaxBodyBytes, into a buffer sized from
-// Content-Length rather than grown by doubling.
-func readBody(w http.ResponseWriter, r *http.Request, size int64) ([]byte, error) {
-	buf := bytes.NewBuffer(make([]byte, 0, min(size, MaxBodyBytes)+1))
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	return buf.Bytes(), err
+// MinBodyRate is the slowest upload intake waits for, past a grace period.
+const MinBodyRate = 1 << 20 // bytes per second
+
+const bodyGrace = 5 * time.Second
+
+// BodyDeadline is how long a body of the declared size may take to arrive.
+func BodyDeadline(contentLength int64) time.Duration {
+	if contentLength < 0 || contentLength > MaxBodyBytes {
+		contentLength = MaxBodyBytes
+	}
+	return bodyGrace + time.Duration(contentLength)*time.Second/MinBodyRate
+}
+
+var errBudget = errors.New("intake memory budget spent")
+
+// readBody reads at most MaxBodyBytes. Memory is reserved from the shared
+// budget only as bytes arrive, never from the declared Content-Length, so
+// connections that declare much and send nothing hold almost nothing. The
+// caller releases cap(body) from the budget when done with it.
+func (in *Intake) readBody(r io.Reader) ([]byte, error) {
+	var buf []byte
+	reserved := 0
+	grow := func() error {
+		next := min(max(2*cap(buf), 4<<10), MaxBodyBytes+1)
+		if in.buffered.Add(int64(next-reserved)) > MaxBufferedBytes {
+			in.buffered.Add(-int64(next - reserved))
+			return errBudget
+		}
+		grown := make([]byte, len(buf), next)
+		copy(grown, buf)
+		buf, reserved = grown, next
+		return nil
+	}
+	fail := func(err error) ([]byte, error) {
+		in.buffered.Add(-int64(reserved))
+		return nil, err
+	}
+	for {
+		if len(buf) == cap(buf) {
+			if len(buf) > MaxBodyBytes {
+				return fail(&http.MaxBytesError{Limit: MaxBodyBytes})
+			}
+			if err := grow(); err != nil {
+				return fail(err)
+			}
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > MaxBodyBytes {
+			return fail(&http.MaxBytesError{Limit: MaxBodyBytes})
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
 }
 
 func (in *Intake) answer(w http.ResponseWriter, event, outcome string, status int, msg string) {

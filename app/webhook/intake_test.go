@@ -3,13 +3,17 @@ package webhook_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -193,42 +197,168 @@ func TestDeclaredOversizedBodyIsRefusedUnread(t *testing.T) {
 	}
 }
 
-// blockingBody never ends until released, like a slow upload.
-type blockingBody struct{ release chan struct{} }
+// stalledBody sends prefix, then nothing until released, like a slow upload.
+type stalledBody struct {
+	prefix  io.Reader
+	release chan struct{}
+}
 
-func (b blockingBody) Read(p []byte) (int, error) { <-b.release; return 0, io.EOF }
+func (b stalledBody) Read(p []byte) (int, error) {
+	if n, _ := b.prefix.Read(p); n > 0 {
+		return n, nil
+	}
+	<-b.release
+	return 0, io.EOF
+}
 
-func TestUnsignedBodiesCannotExhaustMemory(t *testing.T) {
+// holdHeaders opens a connection that sends a forged delivery's headers
+// declaring a 24 MiB body (four of them fill a 96 MiB budget exactly), then
+// nothing.
+func holdHeaders(t testing.TB, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	fmt.Fprintf(c, "POST /webhook HTTP/1.1\r\nHost: x\r\nX-Hub-Signature-256: sha256=00\r\nX-GitHub-Event: issues\r\nX-GitHub-Delivery: forged\r\nContent-Length: %d\r\n\r\n", 24<<20)
+	return c
+}
+
+// holdersServer serves intake over HTTP, counting the forged requests that
+// reach it. It closes after the test's held connections do.
+func holdersServer(t testing.TB) (*httptest.Server, *atomic.Int64) {
+	in, _, _ := newIntake(t)
+	held := new(atomic.Int64)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-GitHub-Delivery") == "forged" {
+			held.Add(1)
+		}
+		in.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, held
+}
+
+func TestHeaderHoldersDoNotStarveSignedDeliveries(t *testing.T) {
+	srv, held := holdersServer(t)
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	// 200 × 24 MiB declared is far past the memory budget; four were enough
+	// when memory was reserved from Content-Length.
+	const holders = 200
+	for range holders {
+		holdHeaders(t, addr)
+	}
+	for deadline := time.Now().Add(10 * time.Second); held.Load() < holders; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d forged requests reached intake", held.Load(), holders)
+		}
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	for i := range 20 {
+		body := []byte(issueOpened)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		req.Header.Set("X-GitHub-Event", "issues")
+		req.Header.Set("X-GitHub-Delivery", fmt.Sprintf("d-%d", i))
+		req.Header.Set("X-Hub-Signature-256", webhook.Sign(secret, body))
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("signed delivery %d: %v", i, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("signed delivery %d got %d while forged headers were held, want 202", i, resp.StatusCode)
+		}
+	}
+}
+
+func TestBodiesThatArriveAreBoundedByTheBudget(t *testing.T) {
 	in, _, _ := newIntake(t)
 	release := make(chan struct{})
-	const big = 20 << 20
-	var started sync.WaitGroup
+	const sent = 20 << 20 // each sends this much, then stalls
+	const senders = 5     // more than the budget holds
+	codes := make(chan int, senders)
 	var done sync.WaitGroup
-	codes := make(chan int, 10)
-	for range 10 { // 200 MiB declared, more than MaxBufferedBytes
-		started.Add(1)
+	for range senders {
 		done.Add(1)
 		go func() {
 			defer done.Done()
-			req := httptest.NewRequest(http.MethodPost, "/webhook", blockingBody{release})
-			req.ContentLength = big
-			req.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("0", 64))
+			body := stalledBody{bytes.NewReader(make([]byte, sent)), release}
+			req := httptest.NewRequest(http.MethodPost, "/webhook", body)
+			req.Header.Set("X-Hub-Signature-256", "sha256=00")
 			rec := httptest.NewRecorder()
-			started.Done()
 			in.ServeHTTP(rec, req)
 			codes <- rec.Code
 		}()
 	}
-	started.Wait()
-	// Those over the budget are refused at once, while the others still read.
-	refused := 0
-	for refused < 10-webhook.MaxBufferedBytes/big {
-		if code := <-codes; code == http.StatusServiceUnavailable {
-			refused++
-		} else {
-			t.Fatalf("a request finished with %d before the slow bodies were released", code)
-		}
+	// Those past the budget are refused while the others still read...
+	if code := <-codes; code != http.StatusServiceUnavailable {
+		t.Fatalf("a stalled body finished with %d, want 503 once the budget is spent", code)
+	}
+	// ...and a small signed delivery still fits in what is left.
+	if rec := post(in, "issues", "small", webhook.Sign(secret, []byte(issueOpened)), []byte(issueOpened)); rec.Code != http.StatusAccepted {
+		t.Fatalf("small signed delivery got %d beside stalled large bodies, want 202", rec.Code)
 	}
 	close(release)
 	done.Wait()
+}
+
+func TestPayloadMissingWhatItsEventNeedsIsRefusedUnstored(t *testing.T) {
+	cases := []struct{ event, payload, missing string }{
+		{"issues", `{"action":"opened","repository":{"full_name":"acme/web"},"installation":{"id":42}}`, "issue"},
+		{"issues", `{"action":"opened","issue":{"number":7},"installation":{"id":42}}`, "repository"},
+		{"issues", `{"action":"opened","issue":{"number":7},"repository":{"full_name":"acme/web"}}`, "installation"},
+		{"issue_comment", `{"action":"created","issue":{"number":7},"repository":{"full_name":"acme/web"},"installation":{"id":42}}`, "comment"},
+		{"installation", `{"action":"created"}`, "installation"},
+	}
+	for _, c := range cases {
+		in, st, _ := newIntake(t)
+		body := []byte(c.payload)
+		rec := post(in, c.event, "d-1", webhook.Sign(secret, body), body)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), c.missing) {
+			t.Errorf("%s %s: got %d %q, want 400 naming %q", c.event, c.payload, rec.Code, rec.Body.String(), c.missing)
+		}
+		if n, err := st.Depth(context.Background()); err != nil || n != 0 {
+			t.Errorf("%s without %s: %d deliveries stored (err %v), want none", c.event, c.missing, n, err)
+		}
+	}
+}
+
+func TestLockedDatabaseGives503Promptly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "q.db")
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	in, _, _ := newIntake(t)
+	in.Queue = st
+	// Another connection holds the write lock, as a stuck writer would.
+	other, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(context.Background(), "ROLLBACK")
+
+	done := make(chan int, 1)
+	go func() {
+		done <- post(in, "issues", "d-locked", webhook.Sign(secret, []byte(issueOpened)), []byte(issueOpened)).Code
+	}()
+	select {
+	case code := <-done:
+		if code != http.StatusServiceUnavailable {
+			t.Fatalf("with the database locked: %d, want 503", code)
+		}
+	case <-time.After(8 * time.Second): // well under the store's 10 s busy wait
+		t.Fatal("intake waited on a locked database instead of answering 503")
+	}
 }

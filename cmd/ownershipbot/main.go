@@ -41,6 +41,7 @@ var commands = map[string]command{
 	"report":  {"Print an ownership report of a repository from a gh export.", runReport},
 	"setup":   {"Create the GitHub App from a manifest and save its credentials.", runSetup},
 	"version": {"Print the version, commit and Go version.", runVersion},
+	"config":  {"Check a .github/ownership.yml: config check FILE.", runConfig},
 }
 
 func main() {

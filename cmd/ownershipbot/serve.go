@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ownershipbot/ownershipbot/app"
+	"github.com/ownershipbot/ownershipbot/app/ghclient"
 	"github.com/ownershipbot/ownershipbot/app/store/dburl"
 )
 
@@ -72,7 +73,7 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) int {
 		errorf(env, "cannot listen on LISTEN_ADDR %s: %s", listen.value, plainNetError(err))
 		return exitFailure
 	}
-	log.Info("ownershipbot serving", "addr", ln.Addr().String(), "github_api_url", apiURL.value, "store", dburl.Redact(dbURL.value), "version", version)
+	log.Info("ownershipbot serving", "addr", ln.Addr().String(), "github_api_url", ghclient.RedactURL(apiURL.value), "store", dburl.Redact(dbURL.value), "version", version)
 	if err := a.Serve(ctx, ln); err != nil {
 		errorf(env, "%s", err)
 		return exitFailure

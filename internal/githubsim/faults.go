@@ -23,6 +23,10 @@ const (
 	RateLimitExhausted
 	// TooManyRequests is the 429 form of RateLimitExhausted.
 	TooManyRequests
+	// RetryAfterOnly is a 429 whose only guidance is Retry-After
+	// (Options.RetryAfter), with no X-RateLimit headers, as GitHub sends
+	// from some of its front ends.
+	RetryAfterOnly
 )
 
 func (k FaultKind) String() string {
@@ -37,6 +41,8 @@ func (k FaultKind) String() string {
 		return "primary rate limit exhausted (403)"
 	case TooManyRequests:
 		return "primary rate limit exhausted (429)"
+	case RetryAfterOnly:
+		return "429 with only Retry-After"
 	}
 	return fmt.Sprintf("FaultKind(%d)", int(k))
 }
@@ -125,8 +131,20 @@ func (s *Sim) applyFault(c *reqCtx, def *routeDef, rateKey string, limit int) bo
 		}
 		s.writeJSON(c, status, obj{"message": s.rateMessage(c),
 			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api", "status": strconv.Itoa(status)})
+	case RetryAfterOnly:
+		h.Set("Retry-After", strconv.Itoa(wait))
+		s.writeJSON(c, http.StatusTooManyRequests, obj{"message": "Too Many Requests", "status": "429"})
 	default:
 		return false
 	}
 	return true
+}
+
+// RevokeTokens invalidates every installation token issued so far, as a
+// rotation or revocation does: requests with them get 401 "Bad credentials"
+// and the App must exchange its JWT for a fresh one.
+func (s *Sim) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.tokens)
 }

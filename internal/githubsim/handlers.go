@@ -162,7 +162,13 @@ func (s *Sim) contentJSON(r *repo, path, typ string, content *string) obj {
 		"url": api + "?ref=" + url.QueryEscape(r.DefaultBranch), "git_url": gitURL, "html_url": html, "download_url": download,
 		"_links": obj{"self": api + "?ref=" + url.QueryEscape(r.DefaultBranch), "git": gitURL, "html": html},
 	}
-	if content != nil {
+	switch {
+	case content != nil && len(*content) > 1<<20:
+		// GitHub's contents API does not serve a file over 1 MB: it says
+		// "none" and leaves the content empty.
+		m["encoding"] = "none"
+		m["content"] = ""
+	case content != nil:
 		m["encoding"] = "base64"
 		m["content"] = base64Lines(*content)
 	}

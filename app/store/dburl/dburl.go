@@ -22,6 +22,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/ownershipbot/ownershipbot/app/store"
@@ -81,11 +82,11 @@ func parse(databaseURL string) (kind, target string, err error) {
 		path := strings.TrimPrefix(rest, "//")
 		switch {
 		case path == "":
-			return "", "", fmt.Errorf("DATABASE_URL %q names no SQLite file; use sqlite:PATH, for example %s", raw, Default)
+			return "", "", fmt.Errorf("DATABASE_URL %q names no SQLite file; use sqlite:PATH, for example %s", redact(raw), Default)
 		case strings.Contains(path, "?"):
-			return "", "", fmt.Errorf("DATABASE_URL %q: a SQLite path takes no query string; use sqlite:PATH", raw)
+			return "", "", fmt.Errorf("DATABASE_URL %q: a SQLite path takes no query string; use sqlite:PATH", redact(raw))
 		case path == ":memory:" || strings.HasPrefix(path, "file:"):
-			return "", "", fmt.Errorf("DATABASE_URL %q: the queue must be durable, so the SQLite database must be a file; use sqlite:PATH", raw)
+			return "", "", fmt.Errorf("DATABASE_URL %q: the queue must be durable, so the SQLite database must be a file; use sqlite:PATH", redact(raw))
 		}
 		return "sqlite", path, nil
 	case "postgres", "postgresql":
@@ -103,9 +104,21 @@ func parse(databaseURL string) (kind, target string, err error) {
 // its user info and in a password= query parameter.
 func Redact(raw string) string { return redact(raw) }
 
+// keywordPassword is a password in PostgreSQL's key=value form
+// ("host=db password=secret" or password='a secret').
+var keywordPassword = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s]*)`)
+
 // redact masks the password of a URL-shaped string, even one that does not
-// parse as a URL: anything between "://user:" and the last "@".
+// parse as a URL (anything between "://user:" and the last "@"), and of a
+// key=value connection string.
 func redact(raw string) string {
+	if !strings.Contains(raw, "://") && keywordPassword.MatchString(raw) {
+		return keywordPassword.ReplaceAllString(raw, "${1}xxxxx")
+	}
+	return redactURL(raw)
+}
+
+func redactURL(raw string) string {
 	if u, err := url.Parse(raw); err == nil && (u.User != nil || u.RawQuery != "") {
 		if q := u.Query(); q.Has("password") {
 			q.Set("password", "xxxxx")

@@ -45,6 +45,10 @@ func TestRefusedFormsNameTheSettingAndHideThePassword(t *testing.T) {
 		{"malformed postgres URL", "postgres://bot:s3cr3tpw@db:port/x", "postgres://"},
 		{"malformed URL with a slash in the password", "redis://bot:s3cr3tpw/x@db%zz/x", "scheme"},
 		{"empty", "", "empty"},
+		{"key=value form", "host=db user=bot password=s3cr3tpw dbname=x", "scheme"},
+		{"key=value form with a port", "host=db:5432 password=s3cr3tpw", "scheme"},
+		{"key=value form, quoted", "host=db password='s3cr3tpw and more' dbname=x", "scheme"},
+		{"sqlite path with a password query", "sqlite:bot.db?password=s3cr3tpw", "query"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,6 +105,8 @@ func TestRedactMasksEveryPassword(t *testing.T) {
 	for raw, secret := range map[string]string{
 		"postgres://bot:hunter2@db:5432/ownership":                         "hunter2",
 		"postgres://bot@db:5432/ownership?sslmode=require&password=S3CRET": "S3CRET",
+		"host=db user=bot password=hunter2 dbname=x":                       "hunter2",
+		"host=db PASSWORD = 'hunter 2' dbname=x":                           "hunter",
 	} {
 		if got := Redact(raw); strings.Contains(got, secret) {
 			t.Errorf("Redact(%q) = %q, still shows the password", raw, got)

@@ -35,9 +35,10 @@
 // behind.
 //
 // One process owns the file: Open returns deliveries that a previous process
-// left leased to the queue, since that process is gone. A lock file next to
-// the database (PATH-lock, flock(2)) makes a second process's Open fail
-// rather than take over those leases; use PostgreSQL for several replicas.
+// left leased to the queue, since that process is gone. A lock on the
+// database file itself (flock(2), whatever name or link opens it) makes a
+// second process's Open fail rather than take over those leases; use
+// PostgreSQL for several replicas.
 package sqlite
 
 import (

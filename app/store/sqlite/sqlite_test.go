@@ -174,6 +174,28 @@ func TestOneProcessPerDatabase(t *testing.T) {
 	openTemp(t, path) // free again once the first is closed
 }
 
+func TestALinkToAnOpenDatabaseIsRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ownershipbot.db")
+	openTemp(t, path)
+	symlink, hardlink := filepath.Join(dir, "symlink.db"), filepath.Join(dir, "hardlink.db")
+	if err := os.Symlink(path, symlink); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(path, hardlink); err != nil {
+		t.Fatal(err)
+	}
+	for _, link := range []string{symlink, hardlink} {
+		if second, err := Open(t.Context(), link); err == nil {
+			second.Close()
+			t.Errorf("Open through %s of an open database succeeded, want it refused", filepath.Base(link))
+		} else if !strings.Contains(err.Error(), "already open") {
+			t.Errorf("Open through %s: %v, want it to say the database is already open", filepath.Base(link), err)
+		}
+	}
+}
+
 func TestMigrationsRunOnce(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
