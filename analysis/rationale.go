@@ -239,8 +239,22 @@ type section struct {
 // left empty or holding only placeholders, and at plain prose ("so that",
 // "because", "as a user I want", "currently ... fails"). A bare instruction
 // such as "Bump X to 2.0" has none.
+//
+// It asks the phrase rules alone; Analyzer.DetectRationale asks the learned
+// comment model too, and is the one the App uses.
 func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 	return detectRationale(title, body, opts, rationaleTuned)
+}
+
+// DetectRationale is the package's DetectRationale with one more signal:
+// where no cue and no sentence the rules judge product-level is found, a
+// body the learned model reads as product-level reasons weakly. On real
+// issue reports, leaving one repository out, this chose the model in every
+// fold and lifted accuracy from 0.866 to 0.882 (rationale_real_test.go).
+func (a *Analyzer) DetectRationale(title, body string, opts RationaleOptions) Rationale {
+	tune := rationaleTuned
+	tune.model = a
+	return detectRationale(title, body, opts, tune)
 }
 
 // rationaleTuning holds the numbers rationale detection was tuned on: on
@@ -259,6 +273,9 @@ type rationaleTuning struct {
 	// helpTitles reads a report titled as a how-to question as a request
 	// for help, whose form fields are no reason.
 	helpTitles bool
+	// model, when set, is asked too whether a sentence or, last, the whole
+	// body reasons about a product concern where no cue was found.
+	model *Analyzer
 }
 
 var rationaleTuned = rationaleTuning{minWeakWords: 1, minReportWords: 0, fenceProse: true, helpTitles: true}
@@ -400,10 +417,16 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 			if isInstruction(s) {
 				continue // "Add an event filter to the settings" says what, not why
 			}
-			if ruleJudge(s).ProductLevel {
+			if ruleJudge(s).ProductLevel || tune.model != nil && tune.model.AnalyzeComment(s).ProductLevel {
 				consider(StrengthWeak, sec.original[i].text(body))
 				return best
 			}
+		}
+	}
+	// The model reads the body whole: a reason told across sentences.
+	if tune.model != nil {
+		if a := tune.model.AnalyzeComment(body); a.ProductLevel && len(a.Evidence) > 0 {
+			consider(StrengthWeak, a.Evidence[0].Text)
 		}
 	}
 	return best
