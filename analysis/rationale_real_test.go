@@ -206,11 +206,21 @@ func BenchmarkDetectRationaleRealIssues(b *testing.B) {
 	for _, i := range issues {
 		total += len(i.title) + len(i.body)
 	}
-	b.SetBytes(int64(total / len(issues)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for n := 0; n < b.N; n++ {
-		i := issues[n%len(issues)]
-		DetectRationale(i.title, i.body, RationaleOptions{})
+	a, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bench := range []struct {
+		name   string
+		detect func(title, body string, opts RationaleOptions) Rationale
+	}{{"rules", DetectRationale}, {"with-model", a.DetectRationale}} {
+		b.Run(bench.name, func(b *testing.B) {
+			b.SetBytes(int64(total / len(issues)))
+			b.ReportAllocs()
+			for n := 0; n < b.N; n++ {
+				i := issues[n%len(issues)]
+				bench.detect(i.title, i.body, RationaleOptions{})
+			}
+		})
 	}
 }
