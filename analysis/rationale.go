@@ -247,8 +247,9 @@ func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 }
 
 // DetectRationale is the package's DetectRationale with one more signal:
-// where no cue and no sentence the rules judge product-level is found, a
-// body the learned model reads as product-level reasons weakly. On real
+// where no cue and no sentence the rules judge product-level is found, the
+// author's sentences that the learned model reads as product-level reason
+// weakly. On real
 // issue reports, leaving one repository out, this chose the model in every
 // fold and lifted accuracy from 0.866 to 0.882 (rationale_real_test.go).
 func (a *Analyzer) DetectRationale(title, body string, opts RationaleOptions) Rationale {
@@ -423,9 +424,18 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 			}
 		}
 	}
-	// The model reads the body whole: a reason told across sentences.
+	// The model reads the author's sentences together, steps included and
+	// template text left out: a reason told across sentences, or in the
+	// story of how a failure was met.
 	if tune.model != nil {
-		if a := tune.model.AnalyzeComment(body); a.ProductLevel && len(a.Evidence) > 0 {
+		var prose strings.Builder
+		for _, sec := range sections {
+			for _, s := range sec.text {
+				prose.WriteString(s)
+				prose.WriteString("\n\n")
+			}
+		}
+		if a := tune.model.AnalyzeComment(prose.String()); a.ProductLevel && len(a.Evidence) > 0 {
 			consider(StrengthWeak, a.Evidence[0].Text)
 		}
 	}
