@@ -269,8 +269,23 @@ type section struct {
 // left empty or holding only placeholders, and at plain prose ("so that",
 // "because", "as a user I want", "currently ... fails"). A bare instruction
 // such as "Bump X to 2.0" has none.
+//
+// It asks the phrase rules alone; Analyzer.DetectRationale asks the learned
+// comment model too, and is the one the App uses.
 func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 	return detectRationale(title, body, opts, rationaleTuned)
+}
+
+// DetectRationale is the package's DetectRationale with one more signal:
+// where no cue and no sentence the rules judge product-level is found, the
+// author's sentences that the learned model reads as product-level reason
+// weakly. On real
+// issue reports, leaving one repository out, this chose the model in every
+// fold and lifted accuracy from 0.866 to 0.882 (rationale_real_test.go).
+func (a *Analyzer) DetectRationale(title, body string, opts RationaleOptions) Rationale {
+	tune := rationaleTuned
+	tune.model = a
+	return detectRationale(title, body, opts, tune)
 }
 
 // rationaleTuning holds the numbers rationale detection was tuned on: on
@@ -289,6 +304,9 @@ type rationaleTuning struct {
 	// helpTitles reads a report titled as a how-to question as a request
 	// for help, whose form fields are no reason.
 	helpTitles bool
+	// model, when set, is asked too whether a sentence or, last, the whole
+	// body reasons about a product concern where no cue was found.
+	model *Analyzer
 }
 
 var rationaleTuned = rationaleTuning{minWeakWords: 1, minReportWords: 0, fenceProse: true, helpTitles: true}
@@ -441,10 +459,25 @@ func detectRationale(title, body string, opts RationaleOptions, tune rationaleTu
 			if isInstruction(s) {
 				continue // "Add an event filter to the settings" says what, not why
 			}
-			if ruleJudge(s).ProductLevel {
+			if ruleJudge(s).ProductLevel || tune.model != nil && tune.model.AnalyzeComment(s).ProductLevel {
 				consider(StrengthWeak, sec.original[i].text(body))
 				return best
 			}
+		}
+	}
+	// The model reads the author's sentences together, steps included and
+	// template text left out: a reason told across sentences, or in the
+	// story of how a failure was met.
+	if tune.model != nil {
+		var prose strings.Builder
+		for _, sec := range sections {
+			for _, s := range sec.text {
+				prose.WriteString(s)
+				prose.WriteString("\n\n")
+			}
+		}
+		if a := tune.model.AnalyzeComment(prose.String()); a.ProductLevel && len(a.Evidence) > 0 {
+			consider(StrengthWeak, a.Evidence[0].Text)
 		}
 	}
 	return best

@@ -18,9 +18,15 @@ import (
 // tuned on three, scored on the fourth, for all four rotations.
 
 // floorRationaleRealAcc is the least leave-one-repository-out accuracy
-// allowed, set just under the measured figure (0.866, with the phrase
-// rules alone judging whether a sentence is product-level).
-const floorRationaleRealAcc = 0.86
+// allowed, set just under the measured figure (0.882, with the learned
+// comment model as one more signal; 0.866 with the phrase rules alone).
+const floorRationaleRealAcc = 0.875
+
+// String names a tuning's numbers and whether the model is asked.
+func (t rationaleTuning) String() string {
+	return fmt.Sprintf("{minWeakWords:%d minReportWords:%d fenceProse:%v helpTitles:%v model:%v}",
+		t.minWeakWords, t.minReportWords, t.fenceProse, t.helpTitles, t.model != nil)
+}
 
 // rationaleRealDataDir finds ../shared/data beside the worktree, or the
 // directory OWNERSHIPBOT_REAL_DATA names.
@@ -90,14 +96,16 @@ func loadRationaleReal(t testing.TB) []rationaleRealIssue {
 	return out
 }
 
-// rationaleTunings is the grid the folds choose from.
-func rationaleTunings() []rationaleTuning {
+// rationaleTunings is the grid the folds choose from, with and without
+// the learned model as one more signal.
+func rationaleTunings(model *Analyzer) []rationaleTuning {
 	var grid []rationaleTuning
 	for _, weak := range []int{1, 4} {
 		for _, report := range []int{0, 8, 1 << 30} {
 			for _, fence := range []bool{false, true} {
 				for _, help := range []bool{false, true} {
 					grid = append(grid, rationaleTuning{minWeakWords: weak, minReportWords: report, fenceProse: fence, helpTitles: help})
+					grid = append(grid, rationaleTuning{minWeakWords: weak, minReportWords: report, fenceProse: fence, helpTitles: help, model: model})
 				}
 			}
 		}
@@ -120,7 +128,13 @@ func TestRationaleOnRealIssues(t *testing.T) {
 		t.Fatalf("%d repositories; folds need at least two", len(repos))
 	}
 
-	grid := rationaleTunings()
+	model, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	grid := rationaleTunings(model)
+	shipped := rationaleTuned // as Analyzer.DetectRationale runs it
+	shipped.model = model
 	// results[g][r] is tuning g's confusion on repository r.
 	results := make([][]Confusion, len(grid))
 	for g, tune := range grid {
@@ -163,14 +177,14 @@ func TestRationaleOnRealIssues(t *testing.T) {
 		for r := range repos {
 			all = sum(all, results[g][r])
 		}
-		if grid[g] == rationaleTuned {
+		if grid[g] == shipped {
 			committed = all
 		}
 		if all.Accuracy() > best.Accuracy() {
 			best, bestTune = all, grid[g]
 		}
 	}
-	fmt.Fprintf(&b, "  committed tuning %+v on all four: accuracy=%.3f (best on all four: %+v, %.3f)\n", rationaleTuned, committed.Accuracy(), bestTune, best.Accuracy())
+	fmt.Fprintf(&b, "  committed tuning %+v on all four: accuracy=%.3f (best on all four: %+v, %.3f)\n", shipped, committed.Accuracy(), bestTune, best.Accuracy())
 	own := evaluate(nil, loadIssues(t, "issues_heldout.tsv")).rationale
 	fmt.Fprintf(&b, "  the team's own held-out set: accuracy=%.3f (n=%d)\n", own.Accuracy(), own.TP+own.FP+own.FN+own.TN)
 	t.Log("\n" + b.String())
@@ -192,11 +206,21 @@ func BenchmarkDetectRationaleRealIssues(b *testing.B) {
 	for _, i := range issues {
 		total += len(i.title) + len(i.body)
 	}
-	b.SetBytes(int64(total / len(issues)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for n := 0; n < b.N; n++ {
-		i := issues[n%len(issues)]
-		DetectRationale(i.title, i.body, RationaleOptions{})
+	a, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bench := range []struct {
+		name   string
+		detect func(title, body string, opts RationaleOptions) Rationale
+	}{{"rules", DetectRationale}, {"with-model", a.DetectRationale}} {
+		b.Run(bench.name, func(b *testing.B) {
+			b.SetBytes(int64(total / len(issues)))
+			b.ReportAllocs()
+			for n := 0; n < b.N; n++ {
+				i := issues[n%len(issues)]
+				bench.detect(i.title, i.body, RationaleOptions{})
+			}
+		})
 	}
 }

@@ -124,6 +124,19 @@ func (f *Figures) Add(productLevel bool, want []Concern, got CommentAnalysis) {
 	}
 }
 
+// Plus adds two sets of counts, as if their comments were counted together.
+func (f Figures) Plus(g Figures) Figures {
+	f.Product = f.Product.plus(g.Product)
+	for i := range f.Concerns {
+		f.Concerns[i] = f.Concerns[i].plus(g.Concerns[i])
+	}
+	return f
+}
+
+func (c Confusion) plus(d Confusion) Confusion {
+	return Confusion{c.TP + d.TP, c.FP + d.FP, c.FN + d.FN, c.TN + d.TN}
+}
+
 // MacroF1 is the mean F1 of the six concerns.
 func (f Figures) MacroF1() float64 {
 	s := 0.0

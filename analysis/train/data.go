@@ -37,7 +37,11 @@ type commentLabel struct {
 	ProductLevel bool     `json:"product_level"`
 	Concerns     []string `json:"concerns"`
 	Ambiguous    bool     `json:"ambiguous"`
+	ours         bool     // from the project's own labels, not the shared ones
 }
+
+// sourceOurs is the figures' source of pool items the project labelled.
+const sourceOurs = "pr-discussion, our labels"
 
 // realData is the real text beside the project, with its labels.
 type realData struct {
@@ -131,6 +135,7 @@ func loadReal(dir, added string) (*realData, error) {
 				return // the first label of an item wins
 			}
 			seen[l.ID] = true
+			l.ours = f == added
 			d.labels = append(d.labels, l)
 		}); err != nil {
 			return nil, err
@@ -242,6 +247,11 @@ func (d *realData) trainingSet(team []analysis.TrainingComment) []analysis.Train
 			c.Fold, c.Source = rf[r], "pr-discussion"
 		} else {
 			c.Fold, c.Source = gf[l.ID], "github-gold"
+		}
+		if l.ours {
+			// Chosen near the decision boundary, so figures on them are
+			// reported apart from the shared labels'.
+			c.Source = sourceOurs
 		}
 		out = append(out, c)
 	}

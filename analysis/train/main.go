@@ -169,9 +169,14 @@ func printResult(w io.Writer, in *inputs, res *analysis.TrainResult) {
 		sources = append(sources, s)
 	}
 	sort.Strings(sources)
+	var shared analysis.Figures
 	for _, s := range sources {
 		fmt.Fprintf(w, "of which %s:\n%s", s, res.BySource[s])
+		if s != sourceOurs {
+			shared = shared.Plus(*res.BySource[s])
+		}
 	}
+	fmt.Fprintf(w, "on the shared labels alone (without ours):\n%s", shared)
 	fmt.Fprintf(w, "\nthe team's held-out set (never trained on), shipped model:\n%s", teamFigures(res.Analyzer, in.heldout))
 }
 
@@ -308,7 +313,7 @@ func printShift(w io.Writer, in *inputs) {
 			by[c.Source] = &shift{}
 		}
 		by[c.Source].add(c.Text, c.ProductLevel)
-		if c.Source == "pr-discussion" {
+		if c.Source == "pr-discussion" || c.Source == sourceOurs {
 			repos[repository(in.real.pools[c.ID])]++
 		}
 	}
@@ -317,7 +322,7 @@ func printShift(w io.Writer, in *inputs) {
 		issues.add(p.Body, false)
 	}
 	fmt.Fprintln(w, "shift between the pools, the team's set and what the App reads:")
-	for _, s := range []string{"github-gold", "pr-discussion", "team"} {
+	for _, s := range []string{"github-gold", "pr-discussion", sourceOurs, "team"} {
 		if by[s] != nil {
 			fmt.Fprint(w, by[s].row(s))
 		}

@@ -13,14 +13,11 @@ type Analyzer interface {
 }
 
 // TextAnalyzer is the Analyzer of a process: the comment classifier built
-// once at start, and the analysis package's pure functions for the rest.
+// once at start (comments and rationale), and the analysis package's pure
+// functions for the rest.
 func TextAnalyzer(a *analysis.Analyzer) Analyzer { return textAnalyzer{a} }
 
 type textAnalyzer struct{ *analysis.Analyzer }
-
-func (textAnalyzer) DetectRationale(title, body string, opts analysis.RationaleOptions) analysis.Rationale {
-	return analysis.DetectRationale(title, body, opts)
-}
 
 func (textAnalyzer) DetectOwner(in analysis.OwnerInput, opts analysis.OwnerOptions) (analysis.Owner, bool) {
 	return analysis.DetectOwner(in, opts)

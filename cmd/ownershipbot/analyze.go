@@ -218,7 +218,7 @@ func analyzeLine(line []byte, analyzer *analysis.Analyzer) (analyzeOutput, strin
 		}
 		a := analyzer.AnalyzeComment(text)
 		out.ProductLevel, out.Concerns, out.Evidence = a.ProductLevel, a.Concerns, a.Evidence
-		hasRationale := analysis.DetectRationale(in.Title, in.Body, analysis.RationaleOptions{}).Present()
+		hasRationale := analyzer.DetectRationale(in.Title, in.Body, analysis.RationaleOptions{}).Present()
 		_, hasOwner := analysis.DetectOwner(analysis.OwnerInput{Body: in.Body, Assignees: in.Assignees, Labels: in.Labels}, analysis.OwnerOptions{})
 		out.HasRationale, out.HasOwner = &hasRationale, &hasOwner
 	default:
