@@ -74,7 +74,6 @@ type scratch struct {
 	// trainer's counts); hashes its hashed word features.
 	matched []int32
 	hashes  []uint32
-	dense   [nDense]float32
 	lang    langCount
 	// reading is the Analyzer's pass over one comment; onBlock and
 	// onSentence are its methods, made into funcs once.
