@@ -271,3 +271,37 @@ func TestLinksMoveToTheirOwnTable(t *testing.T) {
 	db.Close()
 	storetest.CheckMigratedLinks(t, openTemp(t, path))
 }
+
+// A claim reads lanes through their index and never scans deliveries, so its
+// cost does not grow with the backlog.
+func TestClaimPlanUsesTheLaneIndex(t *testing.T) {
+	s := openTemp(t, filepath.Join(t.TempDir(), "plan.db"))
+	ctx := context.Background()
+	for i := range 50 {
+		if _, err := s.Enqueue(ctx, store.Delivery{ID: fmt.Sprintf("d%d", i), Event: "issues", OrderKey: "acme/web#1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{nextSQL, laneHeadSQL} {
+		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, int64(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		joined := strings.Join(plan, "; ")
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN deliveries") || strings.HasPrefix(step, "SCAN") && !strings.Contains(step, "USING INDEX") {
+				t.Errorf("plan of %q = %s; want no full scan", q, joined)
+			}
+		}
+	}
+}
