@@ -303,5 +303,40 @@ func TestClaimPlanUsesTheLaneIndex(t *testing.T) {
 				t.Errorf("plan of %q = %s; want no full scan", q, joined)
 			}
 		}
+		// A lane's leases are found without walking its pending tail.
+		if q == laneHeadSQL && !strings.Contains(joined, "deliveries_leased_lane") {
+			t.Errorf("plan of the lane head = %s; want the leases read through deliveries_leased_lane", joined)
+		}
+	}
+}
+
+// BenchmarkDrainHotIssue claims and completes a backlog queued on one issue,
+// the shape whose cost used to grow with the square of the backlog.
+func BenchmarkDrainHotIssue(b *testing.B) {
+	for _, n := range []int{2500, 5000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				s := openTemp(b, filepath.Join(b.TempDir(), "hot.db"))
+				ctx := context.Background()
+				for i := range n {
+					if _, err := s.Enqueue(ctx, store.Delivery{ID: fmt.Sprintf("d%d", i), Event: "issues", OrderKey: "acme/web#1"}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				for range n {
+					d, err := s.Claim(ctx, "w", time.Minute)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := s.Complete(ctx, d.ID); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				s.Close()
+			}
+		})
 	}
 }

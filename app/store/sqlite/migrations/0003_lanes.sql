@@ -7,6 +7,9 @@ ALTER TABLE deliveries ADD COLUMN lane TEXT NOT NULL DEFAULT '';
 UPDATE deliveries SET lane = CASE WHEN order_key = '' THEN 'delivery:' || id ELSE 'key:' || order_key END;
 CREATE INDEX deliveries_unfinished_lane ON deliveries (lane, seq)
     WHERE status IN ('pending', 'leased');
+-- The leases of a lane, read apart from its (possibly long) pending tail.
+CREATE INDEX deliveries_leased_lane ON deliveries (lane, lease_until)
+    WHERE status = 'leased';
 
 CREATE TABLE lanes (
     lane     TEXT    PRIMARY KEY,
