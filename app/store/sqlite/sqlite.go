@@ -260,19 +260,10 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// tx runs fn in a write transaction (BEGIN IMMEDIATE) on the write connection.
+// tx runs fn in a routine write transaction (BEGIN IMMEDIATE) on the write
+// connection.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	return s.write(ctx, false, func() error {
-		tx, err := s.w.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if err := fn(tx); err != nil {
-			tx.Rollback()
-			return err
-		}
-		return tx.Commit()
-	})
+	return s.laneTx(ctx, false, fn)
 }
 
 // prepared returns query prepared on the write connection, preparing it the
@@ -453,8 +444,8 @@ const enqueueSQL = `INSERT INTO deliveries
 	WHERE deliveries.status = 'failed'
 	RETURNING seq`
 
-// laneTx runs fn in one write transaction on the write connection, with its
-// statements prepared once.
+// laneTx runs fn in one write transaction (BEGIN IMMEDIATE) on the write
+// connection, urgent or not.
 func (s *Store) laneTx(ctx context.Context, urgent bool, fn func(*sql.Tx) error) error {
 	return s.write(ctx, urgent, func() error {
 		tx, err := s.w.BeginTx(ctx, nil)
