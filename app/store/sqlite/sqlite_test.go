@@ -293,3 +293,72 @@ func TestLinksMoveToTheirOwnTable(t *testing.T) {
 	db.Close()
 	storetest.CheckMigratedLinks(t, openTemp(t, path))
 }
+
+// A claim reads lanes through their index and never scans deliveries, so its
+// cost does not grow with the backlog.
+func TestClaimPlanUsesTheLaneIndex(t *testing.T) {
+	s := openTemp(t, filepath.Join(t.TempDir(), "plan.db"))
+	ctx := context.Background()
+	for i := range 50 {
+		if _, err := s.Enqueue(ctx, store.Delivery{ID: fmt.Sprintf("d%d", i), Event: "issues", OrderKey: "acme/web#1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{nextSQL, laneHeadSQL} {
+		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, int64(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		joined := strings.Join(plan, "; ")
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN deliveries") || strings.HasPrefix(step, "SCAN") && !strings.Contains(step, "USING INDEX") {
+				t.Errorf("plan of %q = %s; want no full scan", q, joined)
+			}
+		}
+		// A lane's leases are found without walking its pending tail.
+		if q == laneHeadSQL && !strings.Contains(joined, "deliveries_leased_lane") {
+			t.Errorf("plan of the lane head = %s; want the leases read through deliveries_leased_lane", joined)
+		}
+	}
+}
+
+// BenchmarkDrainHotIssue claims and completes a backlog queued on one issue,
+// the shape whose cost used to grow with the square of the backlog.
+func BenchmarkDrainHotIssue(b *testing.B) {
+	for _, n := range []int{2500, 5000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				s := openTemp(b, filepath.Join(b.TempDir(), "hot.db"))
+				ctx := context.Background()
+				for i := range n {
+					if _, err := s.Enqueue(ctx, store.Delivery{ID: fmt.Sprintf("d%d", i), Event: "issues", OrderKey: "acme/web#1"}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				for range n {
+					d, err := s.Claim(ctx, "w", time.Minute)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := s.Complete(ctx, d.ID); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				s.Close()
+			}
+		})
+	}
+}
