@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // BlockKind says what kind of Markdown block a Block came from.
@@ -267,7 +266,7 @@ func (r *proseReader) flush() {
 func (r *proseReader) emitBuffered(kind BlockKind, level int, task, emitEmpty bool) {
 	text := bytes.TrimSpace(r.para)
 	if len(text) > 0 {
-		r.emit(Block{Kind: kind, Level: level, Text: unsafe.String(&text[0], len(text)), Task: task,
+		r.emit(Block{Kind: kind, Level: level, Text: string(text), Task: task,
 			src: r.src, spans: r.spans, base: cap(r.para) - cap(text), start: r.blockStart, end: r.blockEnd})
 	} else if emitEmpty {
 		r.emit(Block{Kind: kind, Level: level})
