@@ -271,7 +271,7 @@ type section struct {
 // such as "Bump X to 2.0" has none.
 //
 // It asks the phrase rules alone; Analyzer.DetectRationale asks the learned
-// comment model too, and is the one the App uses.
+// comment model too, and is the one serve, analyze and report use.
 func DetectRationale(title, body string, opts RationaleOptions) Rationale {
 	return detectRationale(title, body, opts, rationaleTuned)
 }

@@ -308,7 +308,7 @@ func Build(exp *Export, opts Options) []Report {
 		}
 		r := repoOf(it.repo)
 		_, hasOwner := analysis.DetectOwner(ownerInput(it), opts.Owner)
-		hasRationale := analysis.DetectRationale(it.Title, it.Body, opts.Rationale).Present()
+		hasRationale := opts.Analyzer.DetectRationale(it.Title, it.Body, opts.Rationale).Present()
 		owned[issueKey{strings.ToLower(it.repo), it.Number}] = hasOwner
 		r.Issues.Total++
 		open := strings.EqualFold(it.State, "open")
@@ -348,7 +348,7 @@ func Build(exp *Export, opts Options) []Report {
 			continue
 		}
 		r.PullRequests.Total++
-		if analysis.DetectRationale(it.Title, it.Body, opts.Rationale).Present() {
+		if opts.Analyzer.DetectRationale(it.Title, it.Body, opts.Rationale).Present() {
 			r.PullRequests.WithRationale++
 		}
 		for _, l := range analysis.ParseLinks(it.Title, it.Body) {
