@@ -20,7 +20,7 @@ import (
 // and settling it.
 type Queue interface {
 	Claim(ctx context.Context, worker string, leaseFor time.Duration) (store.Delivery, error)
-	Complete(ctx context.Context, id string) error
+	Complete(ctx context.Context, ids ...string) error
 	Retry(ctx context.Context, id string, at time.Time, lastError string) error
 	Fail(ctx context.Context, id string, lastError string) error
 }

@@ -12,11 +12,12 @@ import (
 )
 
 // ClaimConcurrently enqueues n deliveries spread over a few order keys (and
-// some without a key) into stores[0], then lets workers goroutines claim and
-// complete them, taking turns over stores (several stores opened on one
-// database stand for several replicas). It fails the test if a delivery is
-// handed out twice, if two deliveries of one key are ever held at the same
-// time, or if a key's deliveries run out of arrival order.
+// some without a key) into stores[0], then lets workers goroutines claim
+// them in batches of one to four and complete each batch together, taking
+// turns over stores (several stores opened on one database stand for
+// several replicas). It fails the test if a delivery is handed out twice, if
+// two batches of one key are ever held at the same time, or if a key's
+// deliveries run out of arrival order.
 func ClaimConcurrently(t *testing.T, stores []store.Store, workers, n int) {
 	t.Helper()
 	const keys = 12
@@ -52,30 +53,41 @@ func ClaimConcurrently(t *testing.T, stores []store.Store, workers, n int) {
 				if finished || time.Now().After(deadline) {
 					return
 				}
-				d, err := s.Claim(t.Context(), name, time.Minute)
+				batch, err := s.ClaimLane(t.Context(), store.ClaimOptions{Worker: name, Lease: time.Minute, Max: 1 + w%4})
 				if errors.Is(err, store.ErrNoDelivery) {
 					time.Sleep(100 * time.Microsecond)
 					continue
 				}
 				if err != nil {
 					mu.Lock()
-					problems = append(problems, fmt.Sprintf("%s: Claim: %v", name, err))
+					problems = append(problems, fmt.Sprintf("%s: ClaimLane: %v", name, err))
 					mu.Unlock()
 					return
 				}
+				key := batch[0].OrderKey
+				var batchIDs []string
 				mu.Lock()
-				if other, ok := seen[d.ID]; ok {
-					problems = append(problems, fmt.Sprintf("%s claimed %s, already claimed by %s", name, d.ID, other))
-				}
-				seen[d.ID] = name
-				if d.OrderKey != "" {
-					if held, ok := inFlight[d.OrderKey]; ok {
-						problems = append(problems, fmt.Sprintf("%s claimed %s while %s of the same key %s was held",
-							name, d.ID, held, d.OrderKey))
+				for _, d := range batch {
+					if d.OrderKey != key {
+						problems = append(problems, fmt.Sprintf("%s claimed %s of %q in a batch of %q", name, d.ID, d.OrderKey, key))
 					}
-					inFlight[d.OrderKey] = d.ID
+					if other, ok := seen[d.ID]; ok {
+						problems = append(problems, fmt.Sprintf("%s claimed %s, already claimed by %s", name, d.ID, other))
+					}
+					seen[d.ID] = name
+					got[d.OrderKey] = append(got[d.OrderKey], d.ID)
+					batchIDs = append(batchIDs, d.ID)
 				}
-				got[d.OrderKey] = append(got[d.OrderKey], d.ID)
+				if key == "" && len(batch) > 1 {
+					problems = append(problems, fmt.Sprintf("%s claimed %d deliveries without an order key in one batch", name, len(batch)))
+				}
+				if key != "" {
+					if held, ok := inFlight[key]; ok {
+						problems = append(problems, fmt.Sprintf("%s claimed %v while %s of the same key %s was held",
+							name, batchIDs, held, key))
+					}
+					inFlight[key] = batchIDs[0]
+				}
 				mu.Unlock()
 
 				time.Sleep(50 * time.Microsecond) // the work
@@ -83,18 +95,18 @@ func ClaimConcurrently(t *testing.T, stores []store.Store, workers, n int) {
 				// Release the key before Complete: until Complete commits the
 				// store must still hold the key, so this cannot hide a violation.
 				mu.Lock()
-				if d.OrderKey != "" {
-					delete(inFlight, d.OrderKey)
+				if key != "" {
+					delete(inFlight, key)
 				}
 				mu.Unlock()
-				if err := s.Complete(t.Context(), d.ID); err != nil {
+				if err := s.Complete(t.Context(), batchIDs...); err != nil {
 					mu.Lock()
-					problems = append(problems, fmt.Sprintf("%s: Complete(%s): %v", name, d.ID, err))
+					problems = append(problems, fmt.Sprintf("%s: Complete(%v): %v", name, batchIDs, err))
 					mu.Unlock()
 					return
 				}
 				mu.Lock()
-				done++
+				done += len(batchIDs)
 				mu.Unlock()
 			}
 		})

@@ -1,0 +1,263 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/ownershipbot/ownershipbot/app/store"
+)
+
+// laneOf is the lane a delivery runs in: its order key's, or one of its
+// own when it has none.
+func laneOf(d store.Delivery) string {
+	if d.OrderKey == "" {
+		return "delivery:" + d.ID
+	}
+	return "key:" + d.OrderKey
+}
+
+// Enqueue stores d and opens its lane in one statement; a delivery id already
+// stored is left as it is and reported with inserted false, unless it failed,
+// in which case it runs again at the end of its lane.
+func (s *Store) Enqueue(ctx context.Context, d store.Delivery) (bool, error) {
+	if d.ID == "" {
+		return false, errors.New("enqueue: the delivery has no id")
+	}
+	stored, err := s.enqueue(ctx, []store.Delivery{d})
+	if err != nil {
+		return false, fmt.Errorf("enqueueing delivery %s: %w", d.ID, err)
+	}
+	return stored[d.ID], nil
+}
+
+// enqueue stores deliveries in one statement and reports which it stored.
+func (s *Store) enqueue(ctx context.Context, ds []store.Delivery) (map[string]bool, error) {
+	n := len(ds)
+	ids, events, actions, keys, lanes, repos := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n)
+	installations := make([]int64, n)
+	payloads := make([][]byte, n)
+	received, available := make([]time.Time, n), make([]*time.Time, n)
+	now := time.Now().UTC()
+	for i, d := range ds {
+		ids[i], events[i], actions[i], keys[i] = d.ID, d.Event, d.Action, d.OrderKey
+		lanes[i], repos[i], installations[i] = laneOf(d), store.RepoOfKey(d.OrderKey), d.InstallationID
+		payloads[i] = d.Payload
+		if payloads[i] == nil {
+			payloads[i] = []byte{}
+		}
+		received[i] = d.ReceivedAt.UTC()
+		if d.ReceivedAt.IsZero() {
+			received[i] = now
+		}
+		if !d.AvailableAt.IsZero() {
+			at := d.AvailableAt.UTC()
+			available[i] = &at
+		}
+	}
+	rows, err := s.acks.Query(ctx, enqueueSQL, ids, events, actions, installations, keys, payloads, received, available,
+		lanes, repos, now)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := pgx.CollectRows(rows, pgx.RowTo[*string])
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(stored))
+	for _, id := range stored {
+		if id != nil {
+			out[*id] = true
+		}
+	}
+	return out, nil
+}
+
+// enqueueSQL stores deliveries, gives a failed delivery that GitHub sends
+// again the next place in arrival order (so it runs after what its lane
+// already holds), opens the lanes of those stored in lane order (a lane
+// already open keeps its older head, and waits for its lock to be free), and
+// wakes the replicas' workers. It returns the ids it stored, and a NULL row
+// for the notification.
+const enqueueSQL = `WITH incoming AS (
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bytea[],
+		$7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[])
+		AS i(id, event, action, installation_id, order_key, payload, received_at, available_at, lane, repo)
+), inserted AS (
+	INSERT INTO deliveries (id, event, action, installation_id, order_key, payload, received_at, available_at, lane)
+	SELECT id, event, action, installation_id, order_key, payload, received_at, available_at, lane FROM incoming
+	ON CONFLICT (id) DO NOTHING
+	RETURNING id, seq, lane, installation_id, available_at
+), redelivered AS (
+	UPDATE deliveries d SET seq = DEFAULT, status = 'pending', attempts = 0, available_at = i.available_at,
+		lease_until = NULL, worker = '', last_error = ''
+	FROM incoming i WHERE d.id = i.id AND d.status = 'failed'
+	RETURNING d.id, d.seq, d.lane, d.installation_id, d.available_at
+), stored AS (
+	SELECT * FROM inserted UNION ALL SELECT * FROM redelivered
+), opened AS (
+	INSERT INTO lanes (lane, head_seq, ready_at, waiting, repo, installation_id)
+	SELECT DISTINCT ON (s.lane) s.lane, s.seq, COALESCE(s.available_at, '-infinity'),
+		COALESCE(s.available_at > $11, false), r.repo, s.installation_id
+	FROM stored s CROSS JOIN LATERAL (SELECT i.repo FROM incoming i WHERE i.lane = s.lane LIMIT 1) r
+	ORDER BY s.lane, s.seq
+	ON CONFLICT (lane) DO UPDATE SET head_seq = LEAST(lanes.head_seq, excluded.head_seq)
+	RETURNING 1
+)
+SELECT id FROM stored
+UNION ALL
+SELECT NULL FROM (SELECT pg_notify('ownershipbot_queue:' || current_schema(), '') FROM opened LIMIT 1) n`
+
+const deliveryColumns = `id, event, action, installation_id, order_key, payload, received_at,
+	status, attempts, available_at, last_error`
+
+func scanDelivery(row pgx.Row) (store.Delivery, error) {
+	var d store.Delivery
+	var received time.Time
+	var available *time.Time
+	err := row.Scan(&d.ID, &d.Event, &d.Action, &d.InstallationID, &d.OrderKey, &d.Payload, &received,
+		&d.Status, &d.Attempts, &available, &d.LastError)
+	d.ReceivedAt = received.UTC()
+	d.AvailableAt = fromTS(available)
+	return d, err
+}
+
+// claimSQL calls claim_lane (migrations/0003_lanes.sql), which picks the
+// ready lane with the oldest head and leases its head in one statement; see
+// there for why replicas never take a delivery twice.
+const claimSQL = `SELECT ` + deliveryColumns + ` FROM claim_lane($1, $2, $3, $4, $5, $6)`
+
+// ClaimLane leases up to opts.Max deliveries at the head of the ready lane
+// with the oldest head.
+func (s *Store) ClaimLane(ctx context.Context, opts store.ClaimOptions) ([]store.Delivery, error) {
+	now := time.Now().UTC()
+	rows, err := s.pool.Query(ctx, claimSQL, now, now.Add(opts.Lease), opts.Worker, max(opts.Max, 1),
+		nonNil(opts.SkipRepos), nonNil(opts.SkipInstallations))
+	if err != nil {
+		return nil, fmt.Errorf("claiming a delivery: %w", err)
+	}
+	batch, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Delivery, error) { return scanDelivery(row) })
+	if err != nil {
+		return nil, fmt.Errorf("claiming a delivery: %w", err)
+	}
+	if len(batch) == 0 {
+		return nil, store.ErrNoDelivery
+	}
+	return batch, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// Claim leases the head of the ready lane with the oldest head.
+func (s *Store) Claim(ctx context.Context, worker string, leaseFor time.Duration) (store.Delivery, error) {
+	batch, err := s.ClaimLane(ctx, store.ClaimOptions{Worker: worker, Lease: leaseFor, Max: 1})
+	if err != nil {
+		return store.Delivery{}, err
+	}
+	return batch[0], nil
+}
+
+// NextReady reports when a lane that opts allows is next ready.
+func (s *Store) NextReady(ctx context.Context, opts store.ClaimOptions) (time.Time, bool, error) {
+	var at *time.Time
+	err := s.pool.QueryRow(ctx, nextReadySQL, nonNil(opts.SkipRepos), nonNil(opts.SkipInstallations)).Scan(&at)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("reading when work is next ready: %w", err)
+	}
+	if at == nil {
+		return time.Time{}, false, nil
+	}
+	return at.UTC(), true, nil
+}
+
+// nextReadySQL reads lanes_ready, then lanes_waiting; a lane ready now
+// reads as the epoch.
+const nextReadySQL = `SELECT COALESCE(
+	(SELECT to_timestamp(0) FROM lanes
+	 WHERE NOT waiting AND repo <> ALL($1) AND installation_id <> ALL($2) LIMIT 1),
+	(SELECT ready_at FROM lanes
+	 WHERE waiting AND repo <> ALL($1) AND installation_id <> ALL($2) ORDER BY ready_at LIMIT 1))`
+
+// Complete marks leased deliveries done; their lanes move on.
+func (s *Store) Complete(ctx context.Context, ids ...string) error {
+	return s.settle(ctx, "completing", ids, "done", nil, "")
+}
+
+// Retry returns a leased delivery to the queue, due at at, and counts the
+// attempt. It stays its lane's head, so later deliveries of its order key wait.
+func (s *Store) Retry(ctx context.Context, id string, at time.Time, lastError string) error {
+	return s.settle(ctx, "retrying", []string{id}, "retry", ts(at), lastError)
+}
+
+// Release hands leased deliveries back, due now, without counting an attempt.
+func (s *Store) Release(ctx context.Context, ids ...string) error {
+	return s.settle(ctx, "releasing", ids, "release", nil, "")
+}
+
+// Fail marks a pending or leased delivery failed for good and counts the
+// attempt; its order key is free again.
+func (s *Store) Fail(ctx context.Context, id string, lastError string) error {
+	return s.settle(ctx, "failing", []string{id}, "failed", nil, lastError)
+}
+
+// notLeasedCode is the SQLSTATE settle_deliveries raises for a delivery not
+// in a state its outcome applies to.
+const notLeasedCode = "OB001"
+
+// settle calls settle_deliveries (migrations/0003_lanes.sql), which finishes
+// the deliveries and refreshes their lanes in one transaction.
+func (s *Store) settle(ctx context.Context, verb string, ids []string, outcome string, due any, lastError string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `SELECT settle_deliveries($1, $2, $3, $4, $5)`, ids, outcome, due, lastError, time.Now().UTC())
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == notLeasedCode {
+		return fmt.Errorf("%s: %s: %w", verb, pgErr.Message, store.ErrNotLeased)
+	}
+	if err != nil {
+		return fmt.Errorf("%s deliveries %v: %w", verb, ids, err)
+	}
+	return nil
+}
+
+// Depth counts deliveries pending or leased.
+func (s *Store) Depth(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'leased')`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting queued deliveries: %w", err)
+	}
+	return n, nil
+}
+
+// PruneDone deletes done deliveries received before the given time.
+func (s *Store) PruneDone(ctx context.Context, before time.Time) (int, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM deliveries WHERE status = 'done' AND received_at < $1`, before.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("pruning done deliveries: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// Delivery returns one stored delivery by id.
+func (s *Store) Delivery(ctx context.Context, id string) (store.Delivery, bool, error) {
+	d, err := scanDelivery(s.pool.QueryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Delivery{}, false, nil
+	}
+	if err != nil {
+		return store.Delivery{}, false, fmt.Errorf("reading delivery %s: %w", id, err)
+	}
+	return d, true, nil
+}
