@@ -50,7 +50,7 @@ type Options struct {
 	Transport      http.RoundTripper // network transport to GitHub
 	QueueRetryBase time.Duration     // first queue-level retry backoff [5s]
 	HTTPRetryBase  time.Duration     // first in-request retry backoff [500ms]
-	Poll           time.Duration     // how often idle workers look for due retries [1s]
+	Poll           time.Duration     // longest idle workers go without looking at the queue [10s]
 }
 
 // App is a running ownershipbot.

@@ -16,12 +16,14 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
-// Queue is what the pool needs of the durable queue: taking a delivery
-// and settling it.
+// Queue is what the pool needs of the durable queue: taking a lane's
+// batch, knowing when to look again, and settling deliveries.
 type Queue interface {
-	Claim(ctx context.Context, worker string, leaseFor time.Duration) (store.Delivery, error)
+	ClaimLane(ctx context.Context, opts store.ClaimOptions) ([]store.Delivery, error)
+	NextReady(ctx context.Context, opts store.ClaimOptions) (time.Time, bool, error)
 	Complete(ctx context.Context, ids ...string) error
 	Retry(ctx context.Context, id string, at time.Time, lastError string) error
+	Release(ctx context.Context, ids ...string) error
 	Fail(ctx context.Context, id string, lastError string) error
 }
 
@@ -33,33 +35,46 @@ type PoolOptions struct {
 	Log     *slog.Logger
 
 	Workers     int           // parallel workers [8]
+	Batch       int           // most deliveries of one lane a worker takes at once [32]
 	Lease       time.Duration // how long a claim lasts before another worker may take over [2m]
 	MaxAttempts int           // attempts before a delivery is kept as failed [12: about an hour of backoff]
 	RetryBase   time.Duration // first queue-level backoff, doubled per attempt [5s]
 	RetryMax    time.Duration // longest queue-level backoff [15m]
-	Poll        time.Duration // how often idle workers look for due retries [1s]
+	// Poll is the longest an idle pool goes without looking at the queue
+	// [10s]. It looks at once when a delivery is stored or a batch
+	// finishes, and when the earliest waiting lane's time comes; the poll
+	// only covers wake-ups that were lost.
+	Poll time.Duration
 	// Classify says whether an error is permanent (no retry helps) and, for
 	// rate limits, when to retry [Classify].
 	Classify func(err error) (permanent bool, retryAt time.Time)
-	// OnDone is called after a delivery is completed or failed, e.g. to
+	// OnDone is called after deliveries are completed or failed, e.g. to
 	// refresh cached gauges.
 	OnDone func()
 }
 
-// Pool processes stored deliveries with a fixed number of workers. The
-// store's Claim keeps deliveries of one issue in order and one at a time;
-// deliveries of different issues run in parallel.
+// Pool processes stored deliveries with a fixed number of workers. One
+// scheduler claims a lane's batch whenever a worker is idle and hands it to
+// that worker; the store keeps each lane's deliveries in order and one batch
+// at a time, so deliveries of one issue run in order while different issues
+// run in parallel.
 type Pool struct {
 	opts    PoolOptions
 	wake    chan struct{}
 	running atomic.Bool
 	worker  string
+
+	mu   sync.Mutex
+	idle int // workers waiting for a batch
 }
 
 // NewPool returns a Pool; call Run to start it.
 func NewPool(opts PoolOptions) *Pool {
 	if opts.Workers <= 0 {
 		opts.Workers = 8
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 32
 	}
 	if opts.Lease <= 0 {
 		opts.Lease = 2 * time.Minute
@@ -74,7 +89,7 @@ func NewPool(opts PoolOptions) *Pool {
 		opts.RetryMax = 15 * time.Minute
 	}
 	if opts.Poll <= 0 {
-		opts.Poll = time.Second
+		opts.Poll = 10 * time.Second
 	}
 	if opts.Classify == nil {
 		opts.Classify = Classify
@@ -83,7 +98,8 @@ func NewPool(opts PoolOptions) *Pool {
 	return &Pool{opts: opts, wake: make(chan struct{}, 1), worker: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), rand.Uint32())}
 }
 
-// Wake tells idle workers that a delivery was stored.
+// Wake tells the scheduler that work may be ready: a delivery was stored,
+// or another replica finished a batch.
 func (p *Pool) Wake() {
 	select {
 	case p.wake <- struct{}{}:
@@ -94,9 +110,10 @@ func (p *Pool) Wake() {
 // Running reports whether the workers are running.
 func (p *Pool) Running() bool { return p.running.Load() }
 
-// Run processes deliveries until ctx is done, then lets in-flight
-// deliveries finish for up to grace before cancelling them; a cancelled
-// delivery goes back to the queue and runs again at the next start.
+// Run processes deliveries until ctx is done, then lets in-flight batches
+// finish for up to grace before cancelling them; a cancelled batch goes back
+// to the queue, without spending an attempt, and runs again at the next
+// start (or on another replica).
 func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
@@ -107,87 +124,183 @@ func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 
 	p.running.Store(true)
 	defer p.running.Store(false)
+	p.mu.Lock()
+	p.idle = p.opts.Workers
+	p.mu.Unlock()
+	jobs := make(chan []store.Delivery)
 	var wg sync.WaitGroup
 	for range p.opts.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.work(ctx, workCtx)
-		}()
+		wg.Go(func() {
+			for batch := range jobs {
+				p.runBatch(workCtx, batch)
+				p.mu.Lock()
+				p.idle++
+				p.mu.Unlock()
+				p.Wake() // this lane, or a lane held back by it, may be ready now
+			}
+		})
 	}
+	p.schedule(ctx, jobs)
+	close(jobs)
 	wg.Wait()
 }
 
-func (p *Pool) work(ctx, workCtx context.Context) {
-	ticker := time.NewTicker(p.opts.Poll)
-	defer ticker.Stop()
-	for ctx.Err() == nil {
-		d, err := p.opts.Queue.Claim(ctx, p.worker, p.opts.Lease)
-		switch {
-		case err == nil:
-			p.process(workCtx, d)
-			p.Wake() // others may now take this issue's next delivery
-			continue
-		case errors.Is(err, store.ErrNoDelivery), errors.Is(err, context.Canceled):
-		default:
-			p.opts.Log.Error("queue: claim failed", "err", err)
-		}
+// schedule claims batches for idle workers until ctx ends. It looks at the
+// queue when woken, and otherwise sleeps until the earliest waiting lane is
+// due (at most Poll): an idle App, or one whose lanes all wait for GitHub,
+// does not poll the store.
+func (p *Pool) schedule(ctx context.Context, jobs chan<- []store.Delivery) {
+	timer := time.NewTimer(0) // look once at the start
+	defer timer.Stop()
+	for {
 		select {
 		case <-ctx.Done():
+			return
 		case <-p.wake:
-		case <-ticker.C:
+		case <-timer.C:
+		}
+		for ctx.Err() == nil && p.idleWorker() {
+			opts := store.ClaimOptions{Worker: p.worker, Lease: p.opts.Lease, Max: p.opts.Batch}
+			batch, err := p.opts.Queue.ClaimLane(ctx, opts)
+			if err == nil {
+				p.mu.Lock()
+				p.idle--
+				p.mu.Unlock()
+				jobs <- batch
+				continue
+			}
+			switch {
+			case errors.Is(err, store.ErrNoDelivery):
+				timer.Reset(p.untilReady(ctx, opts))
+			case ctx.Err() == nil:
+				p.opts.Log.Error("queue: claim failed", "err", err)
+				timer.Reset(p.opts.Poll)
+			}
+			break
 		}
 	}
 }
 
-func (p *Pool) process(ctx context.Context, d store.Delivery) {
-	log := p.opts.Log.With("delivery", d.ID, "event", d.Event, "action", d.Action)
-	start := time.Now()
-	err := p.handle(ctx, d)
-	p.opts.Metrics.EventProcessing.WithLabelValues(d.Event).Observe(time.Since(start).Seconds())
+func (p *Pool) idleWorker() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.idle > 0
+}
 
-	// Bookkeeping must land even if the work context was just cancelled.
-	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+// minLook is the shortest sleep after a claim that found nothing, so a lane
+// reported ready that a claim cannot take (another replica is taking it right
+// now) is not asked for in a tight loop.
+const minLook = 25 * time.Millisecond
+
+// untilReady is how long to sleep before looking at the queue again.
+func (p *Pool) untilReady(ctx context.Context, opts store.ClaimOptions) time.Duration {
+	at, ok, err := p.opts.Queue.NextReady(ctx, opts)
+	if err != nil || !ok {
+		return p.opts.Poll
+	}
+	return min(max(time.Until(at), min(minLook, p.opts.Poll)), p.opts.Poll)
+}
+
+// runBatch handles a lane's batch in order until one delivery fails, runs
+// the work its deliveries deferred, and settles them: those handled are
+// completed together, the one that failed is retried (or failed), and the
+// rest go back to the queue without spending an attempt.
+func (p *Pool) runBatch(workCtx context.Context, ds []store.Delivery) {
+	start := time.Now()
+	b := &batch{}
+	// The batch must be done well inside its lease, so no other worker
+	// takes the lane over while it still runs.
+	hctx, cancel := context.WithDeadline(withBatch(workCtx, b), start.Add(p.opts.Lease*3/4))
 	defer cancel()
-	if err == nil {
-		if cerr := p.opts.Queue.Complete(bctx, d.ID); cerr != nil {
-			log.Error("queue: could not mark delivery done; it will run again", "err", cerr)
+	handled, failure := len(ds), error(nil)
+	for i, d := range ds {
+		b.current = i
+		t := time.Now()
+		err := p.handle(hctx, d)
+		p.opts.Metrics.EventProcessing.WithLabelValues(d.Event).Observe(time.Since(t).Seconds())
+		if err != nil {
+			handled, failure = i, err
+			break
+		}
+	}
+	fctx, fcancel := context.WithDeadline(workCtx, start.Add(p.opts.Lease*7/8))
+	defer fcancel()
+	if owner, err := b.flush(fctx, p.runDeferred); owner >= 0 && (failure == nil || owner < handled) {
+		// Redoing the delivery that deferred the failed work redoes it.
+		handled, failure = owner, err
+	}
+	p.settle(workCtx, ds, handled, failure, start)
+}
+
+// settle records a batch's outcome: ds[:handled] done; ds[handled], if
+// any, failed with failure; the rest not tried.
+func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int, failure error, start time.Time) {
+	// Bookkeeping must land even if the work context was just cancelled.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(workCtx), 10*time.Second)
+	defer cancel()
+	if handled > 0 {
+		if err := p.opts.Queue.Complete(ctx, ids(ds[:handled])...); err != nil {
+			p.opts.Log.Error("queue: could not mark deliveries done; they will run again", "deliveries", handled,
+				"first", ds[0].ID, "err", err)
 			return
 		}
-		p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "done").Inc()
-		log.Debug("delivery processed", "seconds", time.Since(start).Seconds())
+		for _, d := range ds[:handled] {
+			p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "done").Inc()
+		}
+		p.opts.Log.Debug("deliveries processed", "deliveries", handled, "first", ds[0].ID, "seconds", time.Since(start).Seconds())
+	}
+	if handled == len(ds) {
 		p.done()
 		return
 	}
-
-	permanent, retryAt := p.opts.Classify(err)
-	permanent = permanent || errors.Is(err, ErrPanic)
-	attempt := d.Attempts + 1
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		// Shutting down: not the delivery's fault, so it costs no attempt budget.
-		permanent, attempt = false, d.Attempts
-		retryAt = time.Now()
+	d, rest := ds[handled], ds[handled+1:]
+	log := p.opts.Log.With("delivery", d.ID, "event", d.Event, "action", d.Action)
+	if errors.Is(failure, context.Canceled) && workCtx.Err() != nil {
+		// Shutting down: not the deliveries' fault, so they go back as they
+		// were, costing no attempt.
+		if err := p.opts.Queue.Release(ctx, ids(ds[handled:])...); err != nil {
+			log.Error("queue: could not hand deliveries back; their lease will expire and they will run again", "err", err)
+		}
+		p.done()
+		return
 	}
+	if len(rest) > 0 {
+		if err := p.opts.Queue.Release(ctx, ids(rest)...); err != nil {
+			log.Error("queue: could not hand deliveries back; their lease will expire and they will run again", "err", err)
+		}
+	}
+	permanent, retryAt := p.opts.Classify(failure)
+	permanent = permanent || errors.Is(failure, ErrPanic)
+	attempt := d.Attempts + 1
 	if permanent || attempt >= p.opts.MaxAttempts {
-		if ferr := p.opts.Queue.Fail(bctx, d.ID, err.Error()); ferr != nil {
-			log.Error("queue: could not mark delivery failed", "err", ferr)
+		if err := p.opts.Queue.Fail(ctx, d.ID, failure.Error()); err != nil {
+			log.Error("queue: could not mark delivery failed", "err", err)
 			return
 		}
 		p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "failed").Inc()
 		p.opts.Metrics.DeliveriesFailed.WithLabelValues(d.Event).Inc()
-		log.Error("delivery failed; kept as failed", "attempts", attempt, "permanent", permanent, "err", err)
+		log.Error("delivery failed; kept as failed", "attempts", attempt, "permanent", permanent, "err", failure)
 		p.done()
 		return
 	}
 	if retryAt.IsZero() {
 		retryAt = time.Now().Add(p.backoff(attempt))
 	}
-	if rerr := p.opts.Queue.Retry(bctx, d.ID, retryAt, err.Error()); rerr != nil {
-		log.Error("queue: could not reschedule delivery; its lease will expire and it will run again", "err", rerr)
+	if err := p.opts.Queue.Retry(ctx, d.ID, retryAt, failure.Error()); err != nil {
+		log.Error("queue: could not reschedule delivery; its lease will expire and it will run again", "err", err)
 		return
 	}
 	p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "retried").Inc()
-	log.Warn("delivery will be retried", "attempt", attempt, "retry_at", retryAt.UTC().Format(time.RFC3339), "err", err)
+	log.Warn("delivery will be retried", "attempt", attempt, "retry_at", retryAt.UTC().Format(time.RFC3339), "err", failure)
+	p.done()
+}
+
+func ids(ds []store.Delivery) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.ID
+	}
+	return out
 }
 
 // ErrPanic marks a delivery whose handler panicked: a bug, so it is failed
@@ -195,12 +308,9 @@ func (p *Pool) process(ctx context.Context, d store.Delivery) {
 // the next start.
 var ErrPanic = errors.New("handler panicked")
 
-// handle runs the handler with a deadline inside the lease, so a slow
-// delivery cannot still be running when another worker may take it over,
-// and turns a panic into a failed delivery.
+// handle runs the handler on one delivery and turns a panic into a failed
+// delivery.
 func (p *Pool) handle(ctx context.Context, d store.Delivery) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, p.opts.Lease*3/4)
-	defer cancel()
 	defer func() {
 		if r := recover(); r != nil {
 			p.opts.Log.Error("handler panicked; the delivery is kept as failed", "delivery", d.ID, "event", d.Event,
@@ -209,6 +319,17 @@ func (p *Pool) handle(ctx context.Context, d store.Delivery) (err error) {
 		}
 	}()
 	return p.opts.Handle(ctx, d)
+}
+
+// runDeferred runs a batch's deferred work and turns a panic into an error.
+func (p *Pool) runDeferred(ctx context.Context, fn func(context.Context) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.opts.Log.Error("deferred work panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: %v", ErrPanic, r)
+		}
+	}()
+	return fn(ctx)
 }
 
 func (p *Pool) done() {

@@ -3,9 +3,11 @@ package dispatch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -208,4 +210,156 @@ func TestPanickingHandlerFailsTheDeliveryAndKeepsWorking(t *testing.T) {
 	f.enqueue(t, "good", "acme/web#1")
 	f.waitStatus(t, "bad", store.DeliveryFailed)
 	f.waitStatus(t, "good", store.DeliveryDone)
+}
+
+// startPaused opens a queue, lets fill enqueue into it, then starts a pool
+// with batches of batch deliveries, so that the first claims find the whole
+// backlog queued.
+func startPaused(t *testing.T, batch int, fill func(f *fixture), handle func(ctx context.Context, d store.Delivery) error) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: st, metrics: metrics.New(prometheus.NewRegistry()), done: make(chan struct{})}
+	f.pool = dispatch.NewPool(dispatch.PoolOptions{
+		Queue: st, Handle: handle, Metrics: f.metrics, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Workers: 4, Batch: batch, MaxAttempts: 5, RetryBase: 5 * time.Millisecond, Poll: 5 * time.Millisecond,
+		Classify: func(err error) (bool, time.Time) { return errors.Is(err, errPermanent), time.Time{} },
+	})
+	fill(f)
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel = cancel
+	go func() { f.pool.Run(ctx, time.Second); close(f.done) }()
+	t.Cleanup(func() { f.stop(); st.Close() })
+	return f
+}
+
+func TestABurstOnOneIssueRunsInOrderWithOneDeferredWritePerBatch(t *testing.T) {
+	const n, batch = 50, 16
+	var mu sync.Mutex
+	var handled []string
+	var writes []int // how many deliveries were handled when each write ran
+	f := startPaused(t, batch, func(f *fixture) {
+		for i := range n {
+			f.enqueue(t, fmt.Sprintf("d%02d", i), "acme/web#1")
+		}
+	}, func(ctx context.Context, d store.Delivery) error {
+		mu.Lock()
+		handled = append(handled, d.ID)
+		mu.Unlock()
+		return dispatch.Defer(ctx, "comment acme/web#1", func(ctx context.Context) error {
+			mu.Lock()
+			writes = append(writes, len(handled))
+			mu.Unlock()
+			return nil
+		})
+	})
+	f.waitStatus(t, fmt.Sprintf("d%02d", n-1), store.DeliveryDone)
+	mu.Lock()
+	defer mu.Unlock()
+	for i, id := range handled {
+		if want := fmt.Sprintf("d%02d", i); id != want {
+			t.Fatalf("handled %v, want d00 to d%02d once each, in order", handled, n-1)
+		}
+	}
+	if len(handled) != n {
+		t.Fatalf("handled %d deliveries, want %d", len(handled), n)
+	}
+	if len(writes) > (n+batch-1)/batch || writes[len(writes)-1] != n {
+		t.Errorf("deferred writes ran after %v deliveries; want one per batch of up to %d, the last after all %d", writes, batch, n)
+	}
+}
+
+func TestAFailureMidBatchCompletesWhatCameBeforeAndHandsBackTheRest(t *testing.T) {
+	var mu sync.Mutex
+	var handled []string
+	failed := false
+	f := startPaused(t, 8, func(f *fixture) {
+		for _, id := range []string{"a", "b", "c", "d"} {
+			f.enqueue(t, id, "acme/web#1")
+		}
+	}, func(ctx context.Context, d store.Delivery) error {
+		mu.Lock()
+		defer mu.Unlock()
+		handled = append(handled, d.ID)
+		if d.ID == "c" && !failed {
+			failed = true
+			return errors.New("GitHub answered 502")
+		}
+		return nil
+	})
+	f.waitStatus(t, "d", store.DeliveryDone)
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"a", "b", "c", "c", "d"}; !slices.Equal(handled, want) {
+		t.Fatalf("handled %v, want %v: what was done is not redone", handled, want)
+	}
+	for id, attempts := range map[string]int{"a": 0, "b": 0, "c": 1, "d": 0} {
+		if got := f.waitStatus(t, id, store.DeliveryDone).Attempts; got != attempts {
+			t.Errorf("%s spent %d attempts, want %d", id, got, attempts)
+		}
+	}
+}
+
+func TestAFailedDeferredWriteRedoesTheDeliveryThatAskedForIt(t *testing.T) {
+	var mu sync.Mutex
+	var handled []string
+	writeFailed := false
+	f := startPaused(t, 8, func(f *fixture) {
+		f.enqueue(t, "a", "acme/web#1")
+		f.enqueue(t, "b", "acme/web#1")
+	}, func(ctx context.Context, d store.Delivery) error {
+		mu.Lock()
+		handled = append(handled, d.ID)
+		mu.Unlock()
+		if d.ID != "a" {
+			return nil // b changes nothing the comment shows
+		}
+		return dispatch.Defer(ctx, "comment", func(ctx context.Context) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if !writeFailed {
+				writeFailed = true
+				return errors.New("GitHub answered 502")
+			}
+			return nil
+		})
+	})
+	f.waitStatus(t, "b", store.DeliveryDone)
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"a", "b", "a", "b"}; !slices.Equal(handled, want) {
+		t.Fatalf("handled %v, want %v", handled, want)
+	}
+	if a := f.waitStatus(t, "a", store.DeliveryDone); a.Attempts != 1 {
+		t.Errorf("a spent %d attempts, want 1 for its failed write", a.Attempts)
+	}
+	if b := f.waitStatus(t, "b", store.DeliveryDone); b.Attempts != 0 {
+		t.Errorf("b spent %d attempts, want none: it did not fail", b.Attempts)
+	}
+}
+
+func TestShutdownHandsLeasesBackWithoutSpendingAnAttempt(t *testing.T) {
+	started := make(chan struct{})
+	f := startPaused(t, 8, func(f *fixture) {
+		f.enqueue(t, "slow", "acme/web#1")
+		f.enqueue(t, "next", "acme/web#1")
+	}, func(ctx context.Context, d store.Delivery) error {
+		close(started)
+		<-ctx.Done() // longer than the shutdown grace
+		return ctx.Err()
+	})
+	<-started
+	f.stop()
+	for _, id := range []string{"slow", "next"} {
+		d, _, err := f.store.Delivery(context.Background(), id)
+		if err != nil || d.Status != store.DeliveryPending || d.Attempts != 0 || d.LastError != "" {
+			t.Errorf("%s after shutdown: %s, %d attempts, error %q (%v); want pending with no attempt spent",
+				id, d.Status, d.Attempts, d.LastError, err)
+		}
+	}
+	if d, err := f.store.Claim(context.Background(), "next-start", time.Minute); err != nil || d.ID != "slow" {
+		t.Errorf("first claim after shutdown = %q, %v; want slow, at once", d.ID, err)
+	}
 }

@@ -116,7 +116,7 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 		}
 	}
 	if found && (prev.Owner != t.Owner || prev.HasRationale() != t.HasRationale()) {
-		if err := h.IssueChanged(ctx, d.InstallationID, repo, t.Number); err != nil {
+		if err := h.IssueChanged(ctx, d.ID, d.InstallationID, repo, t.Number); err != nil {
 			return err
 		}
 	}
@@ -147,12 +147,12 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 			status.ConfigSource, status.ConfigProblem = cfg.Source, config.Summary(cfg.Err)
 		}
 	}
-	wrote, err := h.Publish(ctx, threads.Nudge{
+	n := threads.Nudge{
 		InstallationID: installationID, FullName: fullName, Thread: t, Mode: cfg.Comment,
 		Wanted: !status.Complete() || notice != "", Text: botcomment.RenderIssue(status),
-	})
-	if err != nil || !wrote || notice == "" {
-		return err
 	}
-	return h.Store.MarkConfigNotice(ctx, t.Repo, notice)
+	if notice != "" {
+		n.OnWritten = func(ctx context.Context) error { return h.Store.MarkConfigNotice(ctx, t.Repo, notice) }
+	}
+	return h.Publish(ctx, n)
 }

@@ -2,8 +2,10 @@ package threads
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/ownershipbot/ownershipbot/app/config"
+	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
@@ -19,24 +21,44 @@ type Nudge struct {
 	// Hold means no comment is created now, whatever the mode (a draft).
 	Hold bool
 	Text string
+	// OnWritten, if set, runs after the comment was written to GitHub.
+	OnWritten func(ctx context.Context) error
 }
 
 // Publish keeps the bot's one comment on a thread true to its state: never
 // on a closed or ignored thread nor with mode never; created only when
 // wanted (or the mode says always) and not held; edited in place when its
-// text changes; never rewritten with the same text. It reports whether it
-// wrote to GitHub.
-func (b *Base) Publish(ctx context.Context, n Nudge) (bool, error) {
-	t := n.Thread
-	if n.Mode == config.CommentNever || t.State != store.StateOpen {
-		return false, nil
+// text changes; never rewritten with the same text.
+//
+// The comment is written once per batch of the thread's deliveries (see
+// dispatch.Defer): the last delivery of the batch that publishes decides
+// the text, and the write works on the thread as stored at the end of the
+// batch, so a burst of events on one issue costs at most one GitHub write.
+func (b *Base) Publish(ctx context.Context, n Nudge) error {
+	key := fmt.Sprintf("publish %s#%d", n.Thread.Repo, n.Thread.Number)
+	return dispatch.Defer(ctx, key, func(ctx context.Context) error { return b.publishNow(ctx, n) })
+}
+
+func (b *Base) publishNow(ctx context.Context, n Nudge) error {
+	if n.Mode == config.CommentNever || n.Thread.State != store.StateOpen {
+		return nil
 	}
-	if err := b.Publisher.Resolve(ctx, n.InstallationID, n.FullName, t); err != nil {
-		return false, err
+	// Later deliveries of the batch may have changed the thread (its bot
+	// comment seen through its own webhook) or forgotten it (deleted).
+	t, found, err := b.Store.Thread(ctx, n.Thread.Repo, n.Thread.Number)
+	if err != nil || !found || t.State != store.StateOpen {
+		return err
+	}
+	if err := b.Publisher.Resolve(ctx, n.InstallationID, n.FullName, &t); err != nil {
+		return err
 	}
 	hasComment := t.BotCommentID != 0 || t.BotCommentPending
 	if !hasComment && (n.Hold || (n.Mode != config.CommentAlways && !n.Wanted)) {
-		return false, nil
+		return nil
 	}
-	return b.Publisher.Write(ctx, n.InstallationID, n.FullName, t, n.Text)
+	wrote, err := b.Publisher.Write(ctx, n.InstallationID, n.FullName, &t, n.Text)
+	if err != nil || !wrote || n.OnWritten == nil {
+		return err
+	}
+	return n.OnWritten(ctx)
 }
