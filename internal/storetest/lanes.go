@@ -1,9 +1,12 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,14 +47,90 @@ func ids(prefix string, from, to int) []string {
 	return out
 }
 
+// bulkEnqueuer is implemented by stores that store many deliveries in one
+// transaction, in order: what their group commit does with concurrent
+// Enqueue calls.
+type bulkEnqueuer interface {
+	EnqueueAll(ctx context.Context, ds []store.Delivery) ([]bool, error)
+}
+
+// enqueueMany enqueues deliveries of one key in the order given, in bulk
+// where the store can.
 func enqueueMany(t *testing.T, s store.Store, key string, ids []string) {
 	t.Helper()
-	for i, id := range ids {
-		mustEnqueue(t, s, delivery(id, key, t0.Add(time.Duration(i)*time.Millisecond)))
+	bulk, ok := s.(bulkEnqueuer)
+	if !ok {
+		for i, id := range ids {
+			mustEnqueue(t, s, delivery(id, key, t0.Add(time.Duration(i)*time.Millisecond)))
+		}
+		return
+	}
+	for from := 0; from < len(ids); from += 500 {
+		var ds []store.Delivery
+		for i, id := range ids[from:min(from+500, len(ids))] {
+			ds = append(ds, delivery(id, key, t0.Add(time.Duration(from+i)*time.Millisecond)))
+		}
+		stored, err := bulk.EnqueueAll(ctx(t), ds)
+		if err != nil || len(stored) != len(ds) || slices.Contains(stored, false) {
+			t.Fatalf("EnqueueAll of %d deliveries = %v, %v; want each stored", len(ds), stored, err)
+		}
 	}
 }
 
 func runLanes(t *testing.T, open Opener) {
+	t.Run("concurrent enqueues are each stored once, duplicates recognised", func(t *testing.T) {
+		s := open(t)
+		const n, copies = 200, 20
+		var wg sync.WaitGroup
+		var inserted atomic.Int32
+		errs := make(chan error, n+copies)
+		for i := range n {
+			wg.Go(func() {
+				if ok, err := s.Enqueue(ctx(t), delivery(fmt.Sprintf("c%03d", i), fmt.Sprintf("acme/web#%d", i%7), t0)); err != nil || !ok {
+					errs <- fmt.Errorf("Enqueue(c%03d) = %v, %v; want stored", i, ok, err)
+				}
+			})
+		}
+		for range copies {
+			wg.Go(func() {
+				ok, err := s.Enqueue(ctx(t), delivery("same", "acme/web#1", t0))
+				if err != nil {
+					errs <- err
+				}
+				if ok {
+					inserted.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if got := inserted.Load(); got != 1 {
+			t.Errorf("%d concurrent enqueues of one delivery id reported stored %d times, want once", copies, got)
+		}
+		mustDepth(t, s, n+1)
+	})
+
+	if _, ok := open(t).(bulkEnqueuer); ok {
+		t.Run("a bulk enqueue keeps its order and recognises duplicates", func(t *testing.T) {
+			s := open(t)
+			bulk := s.(bulkEnqueuer)
+			mustEnqueue(t, s, delivery("old", "acme/web#1", t0))
+			stored, err := bulk.EnqueueAll(ctx(t), []store.Delivery{
+				delivery("x", "acme/web#1", t0), delivery("old", "acme/web#1", t0),
+				delivery("y", "acme/web#1", t0), delivery("x", "acme/web#1", t0),
+			})
+			if err != nil || !slices.Equal(stored, []bool{true, false, true, false}) {
+				t.Fatalf("EnqueueAll = %v, %v; want [true false true false]", stored, err)
+			}
+			if got := claimLane(t, s, store.ClaimOptions{Max: 10}); !slices.Equal(got, []string{"old", "x", "y"}) {
+				t.Fatalf("ClaimLane = %v, want [old x y]", got)
+			}
+		})
+	}
+
 	t.Run("a batch is a lane's head, in order, and holds the lane", func(t *testing.T) {
 		s := open(t)
 		enqueueMany(t, s, "acme/web#1", []string{"a", "b", "c", "d"})

@@ -24,7 +24,9 @@
 // Enqueue, which a webhook's acknowledgement waits for, has a connection pool
 // of its own, so it never queues for a connection behind the workers; each
 // replica therefore opens up to twice pool_max_conns connections (pgx's
-// default pool_max_conns is the larger of 4 and the number of CPUs).
+// default pool_max_conns is the larger of 4 and the number of CPUs), plus
+// one that listens for other replicas' wake-ups. Concurrent Enqueue calls
+// are stored together, one statement for many deliveries (group commit).
 //
 // Migrations take a transaction-scoped advisory lock, so replicas that start
 // at the same moment apply each migration exactly once, one after the other.
@@ -42,6 +44,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/store/internal/groupcommit"
 	"github.com/ownershipbot/ownershipbot/app/store/internal/migrate"
 )
 
@@ -51,9 +54,10 @@ var migrationFiles embed.FS
 // Store is the PostgreSQL implementation of store.Store. It is safe for
 // concurrent use, and several Stores (replicas) may share one database.
 type Store struct {
-	pool *pgxpool.Pool // everything but Enqueue
-	acks *pgxpool.Pool // Enqueue only
-	conn *pgx.ConnConfig
+	pool     *pgxpool.Pool // everything but Enqueue
+	acks     *pgxpool.Pool // Enqueue only
+	conn     *pgx.ConnConfig
+	enqueues *groupcommit.Committer[store.Delivery, bool]
 }
 
 var _ store.Store = (*Store)(nil)
@@ -88,6 +92,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %s", where, scrub(err, url))
 	}
 	s.acks = acks
+	s.enqueues = groupcommit.New(groupWriters, maxGroup, s.EnqueueAll)
 	return s, nil
 }
 
@@ -178,6 +183,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Close closes the connection pools.
 func (s *Store) Close() error {
+	s.enqueues.Close()
 	s.acks.Close()
 	s.pool.Close()
 	return nil

@@ -21,18 +21,49 @@ func laneOf(d store.Delivery) string {
 	return "key:" + d.OrderKey
 }
 
-// Enqueue stores d and opens its lane in one statement; a delivery id already
-// stored is left as it is and reported with inserted false, unless it failed,
-// in which case it runs again at the end of its lane.
+// Enqueue stores d and opens its lane; a delivery id already stored is left
+// as it is and reported with inserted false, unless it failed, in which case
+// it runs again at the end of its lane. Concurrent calls are stored together
+// by one statement (see EnqueueAll), and each returns once its delivery is
+// committed.
 func (s *Store) Enqueue(ctx context.Context, d store.Delivery) (bool, error) {
 	if d.ID == "" {
 		return false, errors.New("enqueue: the delivery has no id")
 	}
-	stored, err := s.enqueue(ctx, []store.Delivery{d})
+	inserted, err := s.enqueues.Do(ctx, d)
 	if err != nil {
 		return false, fmt.Errorf("enqueueing delivery %s: %w", d.ID, err)
 	}
-	return stored[d.ID], nil
+	return inserted, nil
+}
+
+// Group commit: up to groupWriters statements in flight at once, each
+// storing up to maxGroup deliveries, so that while one commit waits for the
+// WAL to reach the disk the next gathers.
+const (
+	groupWriters = 4
+	maxGroup     = 256
+)
+
+// EnqueueAll stores deliveries with one statement, in the given order, and
+// reports for each whether it was stored (see Enqueue); of two deliveries
+// with one id, the first is the one stored.
+func (s *Store) EnqueueAll(ctx context.Context, ds []store.Delivery) ([]bool, error) {
+	for _, d := range ds {
+		if d.ID == "" {
+			return nil, errors.New("enqueue: a delivery has no id")
+		}
+	}
+	stored, err := s.enqueue(ctx, ds)
+	if err != nil {
+		return nil, fmt.Errorf("enqueueing %d deliveries: %w", len(ds), err)
+	}
+	out := make([]bool, len(ds))
+	for i, d := range ds {
+		out[i] = stored[d.ID]
+		delete(stored, d.ID) // a second delivery with this id was not stored
+	}
+	return out, nil
 }
 
 // enqueue stores deliveries in one statement and reports which it stored.

@@ -21,23 +21,46 @@ func laneOf(d store.Delivery) string {
 	return "key:" + d.OrderKey
 }
 
-// Enqueue stores d and makes its lane current in one transaction; a delivery
-// id already stored is left as it is and reported with inserted false, unless
-// it failed, in which case it runs again at the end of its lane.
+// Enqueue stores d and opens its lane if it had none; a delivery id already
+// stored is left as it is and reported with inserted false, unless it
+// failed, in which case it runs again at the end of its lane. Concurrent
+// calls share one transaction (see EnqueueAll), and each returns once its
+// delivery is committed.
 func (s *Store) Enqueue(ctx context.Context, d store.Delivery) (bool, error) {
 	if d.ID == "" {
 		return false, errors.New("enqueue: the delivery has no id")
 	}
-	inserted := false
-	err := s.laneTx(ctx, true, func(tx *sql.Tx) error {
-		var err error
-		inserted, err = s.enqueueTx(ctx, tx, d, time.Now())
-		return err
-	})
+	inserted, err := s.enqueues.Do(ctx, d)
 	if err != nil {
 		return false, fmt.Errorf("enqueueing delivery %s: %w", d.ID, err)
 	}
 	return inserted, nil
+}
+
+// maxGroup bounds how many deliveries one enqueue transaction takes.
+const maxGroup = 256
+
+// EnqueueAll stores deliveries in one transaction, in the given order, and
+// reports for each whether it was stored (see Enqueue): one WAL commit for
+// all of them.
+func (s *Store) EnqueueAll(ctx context.Context, ds []store.Delivery) ([]bool, error) {
+	for _, d := range ds {
+		if d.ID == "" {
+			return nil, errors.New("enqueue: a delivery has no id")
+		}
+	}
+	inserted := make([]bool, len(ds))
+	err := s.laneTx(ctx, true, func(tx *sql.Tx) error {
+		now := time.Now()
+		for i, d := range ds {
+			var err error
+			if inserted[i], err = s.enqueueTx(ctx, tx, d, now); err != nil {
+				return fmt.Errorf("enqueueing delivery %s: %w", d.ID, err)
+			}
+		}
+		return nil
+	})
+	return inserted, err
 }
 
 // enqueueTx stores one delivery inside tx and opens its lane if it had none.

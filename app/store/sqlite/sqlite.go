@@ -56,6 +56,7 @@ import (
 	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/store/internal/groupcommit"
 	"github.com/ownershipbot/ownershipbot/app/store/internal/migrate"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -78,8 +79,9 @@ type Store struct {
 	stopCheckpoints context.CancelFunc
 	checkpointsDone chan struct{}
 
-	gate  writeGate // who may use w next
-	stmts sync.Map  // query text -> *sql.Stmt on w
+	gate     writeGate // who may use w next
+	enqueues *groupcommit.Committer[store.Delivery, bool]
+	stmts    sync.Map // query text -> *sql.Stmt on w
 	reads sync.Map  // query text -> *sql.Stmt on r, for the hot reads
 
 	unlock func() // releases the lock file; see lockFile
@@ -186,6 +188,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	cctx, cancel := context.WithCancel(context.Background())
 	s.stopCheckpoints, s.checkpointsDone = cancel, make(chan struct{})
 	go s.checkpoints(cctx)
+	s.enqueues = groupcommit.New(1, maxGroup, s.EnqueueAll)
 	s.unlock = sync.OnceFunc(unlock)
 	opened = true
 	return s, nil
@@ -346,6 +349,7 @@ func (s *Store) checkpoint(ctx context.Context) (copied, frames int) {
 // Close closes the connection pools. The WAL is checkpointed by SQLite when
 // the last connection closes.
 func (s *Store) Close() error {
+	s.enqueues.Close()
 	s.stopCheckpoints()
 	<-s.checkpointsDone
 	for _, m := range []*sync.Map{&s.stmts, &s.reads} {
