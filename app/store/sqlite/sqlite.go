@@ -82,7 +82,7 @@ type Store struct {
 	gate     writeGate // who may use w next
 	enqueues *groupcommit.Committer[store.Delivery, bool]
 	stmts    sync.Map // query text -> *sql.Stmt on w
-	reads sync.Map  // query text -> *sql.Stmt on r, for the hot reads
+	reads    sync.Map // query text -> *sql.Stmt on r, for the hot reads
 
 	unlock func() // releases the lock file; see lockFile
 }
