@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -44,5 +45,46 @@ func TestABurstOnOneIssueWritesTheCommentOncePerBatch(t *testing.T) {
 	}
 	if got := h.Counter("ownershipbot_deliveries_processed_total", map[string]string{"event": "issues", "outcome": "done"}); got != 1+burst {
 		t.Errorf("issues deliveries done = %v, want %d: each applied once", got, 1+burst)
+	}
+}
+
+// A repository whose GitHub calls take 30 seconds holds at most its share
+// of the workers: another repository's deliveries, sent after it had filled
+// the queue, are all handled while the slow repository's first calls are
+// still waiting for GitHub.
+func TestASlowRepositoryDoesNotHoldUpAnother(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		if err := sim.AddRepository("acme/slow", githubsim.RepoOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}})
+	h.Sim.SetRepoLatency("acme/slow", 30*time.Second)
+	for i := range 20 {
+		_, d, err := h.Sim.OpenIssue("bob", "acme/slow", githubsim.IssueInput{Title: fmt.Sprintf("Slow %d", i), Body: bareBody})
+		h.Accepted(d, err)
+	}
+	sent := time.Now()
+	const healthy = 10
+	for i := range healthy {
+		_, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: fmt.Sprintf("Export %d", i), Body: bareBody})
+		h.Accepted(d, err)
+	}
+	for deadline := time.Now().Add(25 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		done := 0
+		for n := 1; n <= healthy; n++ {
+			done += len(h.Sim.BotComments("acme/web", n))
+		}
+		if done == healthy {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d issues of the healthy repository handled after 25s: the slow one holds the workers", done, healthy)
+		}
+	}
+	t.Logf("the healthy repository's %d issues were handled %s after they were sent", healthy, time.Since(sent).Round(time.Millisecond))
+	for n := 1; n <= 20; n++ {
+		if got := h.Sim.BotComments("acme/slow", n); len(got) != 0 {
+			t.Fatalf("slow issue %d already has its comment: the test needs the slow repository still waiting", n)
+		}
 	}
 }

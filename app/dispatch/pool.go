@@ -34,12 +34,18 @@ type PoolOptions struct {
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
 
-	Workers     int           // parallel workers [8]
-	Batch       int           // most deliveries of one lane a worker takes at once [32]
-	Lease       time.Duration // how long a claim lasts before another worker may take over [2m]
-	MaxAttempts int           // attempts before a delivery is kept as failed [12: about an hour of backoff]
-	RetryBase   time.Duration // first queue-level backoff, doubled per attempt [5s]
-	RetryMax    time.Duration // longest queue-level backoff [15m]
+	Workers int // parallel workers [8]
+	Batch   int // most deliveries of one lane a worker takes at once [32]
+	// RepoShare and InstallationShare are the most workers one repository
+	// and one installation may hold at a time [half the workers; all but a
+	// quarter of them], so that one whose GitHub calls are slow leaves
+	// workers for the others.
+	RepoShare         int
+	InstallationShare int
+	Lease             time.Duration // how long a claim lasts before another worker may take over [2m]
+	MaxAttempts       int           // attempts before a delivery is kept as failed [12: about an hour of backoff]
+	RetryBase         time.Duration // first queue-level backoff, doubled per attempt [5s]
+	RetryMax          time.Duration // longest queue-level backoff [15m]
 	// Poll is the longest an idle pool goes without looking at the queue
 	// [10s]. It looks at once when a delivery is stored or a batch
 	// finishes, and when the earliest waiting lane's time comes; the poll
@@ -64,8 +70,9 @@ type Pool struct {
 	running atomic.Bool
 	worker  string
 
-	mu   sync.Mutex
-	idle int // workers waiting for a batch
+	mu     sync.Mutex
+	idle   int // workers waiting for a batch
+	shares *shares
 }
 
 // NewPool returns a Pool; call Run to start it.
@@ -75,6 +82,12 @@ func NewPool(opts PoolOptions) *Pool {
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = 32
+	}
+	if opts.RepoShare <= 0 {
+		opts.RepoShare = max(1, opts.Workers/2)
+	}
+	if opts.InstallationShare <= 0 {
+		opts.InstallationShare = max(1, opts.Workers-max(1, opts.Workers/4))
 	}
 	if opts.Lease <= 0 {
 		opts.Lease = 2 * time.Minute
@@ -95,7 +108,8 @@ func NewPool(opts PoolOptions) *Pool {
 		opts.Classify = Classify
 	}
 	host, _ := os.Hostname()
-	return &Pool{opts: opts, wake: make(chan struct{}, 1), worker: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), rand.Uint32())}
+	return &Pool{opts: opts, wake: make(chan struct{}, 1), worker: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), rand.Uint32()),
+		shares: newShares(opts)}
 }
 
 // Wake tells the scheduler that work may be ready: a delivery was stored,
@@ -132,9 +146,10 @@ func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 	for range p.opts.Workers {
 		wg.Go(func() {
 			for batch := range jobs {
-				p.runBatch(workCtx, batch)
+				o, retryAt := p.runBatch(workCtx, batch)
 				p.mu.Lock()
 				p.idle++
+				p.shares.settle(batch[0], o, retryAt, time.Now())
 				p.mu.Unlock()
 				p.Wake() // this lane, or a lane held back by it, may be ready now
 			}
@@ -147,8 +162,10 @@ func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 
 // schedule claims batches for idle workers until ctx ends. It looks at the
 // queue when woken, and otherwise sleeps until the earliest waiting lane is
-// due (at most Poll): an idle App, or one whose lanes all wait for GitHub,
-// does not poll the store.
+// due or a pause ends (at most Poll): an idle App, or one whose lanes all
+// wait for GitHub, does not poll the store. Each claim leaves out the
+// repositories and installations that hold their share of the workers or
+// are paused (see shares).
 func (p *Pool) schedule(ctx context.Context, jobs chan<- []store.Delivery) {
 	timer := time.NewTimer(0) // look once at the start
 	defer timer.Stop()
@@ -159,19 +176,27 @@ func (p *Pool) schedule(ctx context.Context, jobs chan<- []store.Delivery) {
 		case <-p.wake:
 		case <-timer.C:
 		}
-		for ctx.Err() == nil && p.idleWorker() {
-			opts := store.ClaimOptions{Worker: p.worker, Lease: p.opts.Lease, Max: p.opts.Batch}
+		for ctx.Err() == nil {
+			opts, pauseEnds, idle := p.claimOptions()
+			if !idle {
+				break // a worker that finishes wakes the scheduler
+			}
 			batch, err := p.opts.Queue.ClaimLane(ctx, opts)
 			if err == nil {
 				p.mu.Lock()
 				p.idle--
+				p.shares.take(batch[0])
 				p.mu.Unlock()
 				jobs <- batch
 				continue
 			}
 			switch {
 			case errors.Is(err, store.ErrNoDelivery):
-				timer.Reset(p.untilReady(ctx, opts))
+				wait := p.untilReady(ctx, opts)
+				if !pauseEnds.IsZero() {
+					wait = min(wait, max(time.Until(pauseEnds), 0))
+				}
+				timer.Reset(wait)
 			case ctx.Err() == nil:
 				p.opts.Log.Error("queue: claim failed", "err", err)
 				timer.Reset(p.opts.Poll)
@@ -181,10 +206,14 @@ func (p *Pool) schedule(ctx context.Context, jobs chan<- []store.Delivery) {
 	}
 }
 
-func (p *Pool) idleWorker() bool {
+// claimOptions says what the next claim may take, when the earliest pause
+// ends, and whether a worker is idle to take it.
+func (p *Pool) claimOptions() (store.ClaimOptions, time.Time, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.idle > 0
+	repos, installations, pauseEnds := p.shares.skip(time.Now())
+	return store.ClaimOptions{Worker: p.worker, Lease: p.opts.Lease, Max: p.opts.Batch,
+		SkipRepos: repos, SkipInstallations: installations}, pauseEnds, p.idle > 0
 }
 
 // minLook is the shortest sleep after a claim that found nothing, so a lane
@@ -205,7 +234,7 @@ func (p *Pool) untilReady(ctx context.Context, opts store.ClaimOptions) time.Dur
 // the work its deliveries deferred, and settles them: those handled are
 // completed together, the one that failed is retried (or failed), and the
 // rest go back to the queue without spending an attempt.
-func (p *Pool) runBatch(workCtx context.Context, ds []store.Delivery) {
+func (p *Pool) runBatch(workCtx context.Context, ds []store.Delivery) (outcome, time.Time) {
 	start := time.Now()
 	b := &batch{}
 	// The batch must be done well inside its lease, so no other worker
@@ -229,12 +258,13 @@ func (p *Pool) runBatch(workCtx context.Context, ds []store.Delivery) {
 		// Redoing the delivery that deferred the failed work redoes it.
 		handled, failure = owner, err
 	}
-	p.settle(workCtx, ds, handled, failure, start)
+	return p.settle(workCtx, ds, handled, failure, start)
 }
 
 // settle records a batch's outcome: ds[:handled] done; ds[handled], if
-// any, failed with failure; the rest not tried.
-func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int, failure error, start time.Time) {
+// any, failed with failure; the rest not tried. It reports what the outcome
+// says of the batch's repository and installation (see shares).
+func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int, failure error, start time.Time) (outcome, time.Time) {
 	// Bookkeeping must land even if the work context was just cancelled.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(workCtx), 10*time.Second)
 	defer cancel()
@@ -242,7 +272,7 @@ func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int,
 		if err := p.opts.Queue.Complete(ctx, ids(ds[:handled])...); err != nil {
 			p.opts.Log.Error("queue: could not mark deliveries done; they will run again", "deliveries", handled,
 				"first", ds[0].ID, "err", err)
-			return
+			return stopped, time.Time{}
 		}
 		for _, d := range ds[:handled] {
 			p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "done").Inc()
@@ -251,7 +281,7 @@ func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int,
 	}
 	if handled == len(ds) {
 		p.done()
-		return
+		return succeeded, time.Time{}
 	}
 	d, rest := ds[handled], ds[handled+1:]
 	log := p.opts.Log.With("delivery", d.ID, "event", d.Event, "action", d.Action)
@@ -262,7 +292,7 @@ func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int,
 			log.Error("queue: could not hand deliveries back; their lease will expire and they will run again", "err", err)
 		}
 		p.done()
-		return
+		return stopped, time.Time{}
 	}
 	if len(rest) > 0 {
 		if err := p.opts.Queue.Release(ctx, ids(rest)...); err != nil {
@@ -271,28 +301,36 @@ func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int,
 	}
 	permanent, retryAt := p.opts.Classify(failure)
 	permanent = permanent || errors.Is(failure, ErrPanic)
+	o := failed
+	switch {
+	case permanent:
+		o = succeeded // GitHub answered, or the delivery itself is bad
+	case !retryAt.IsZero():
+		o = rateLimited
+	}
 	attempt := d.Attempts + 1
 	if permanent || attempt >= p.opts.MaxAttempts {
 		if err := p.opts.Queue.Fail(ctx, d.ID, failure.Error()); err != nil {
 			log.Error("queue: could not mark delivery failed", "err", err)
-			return
+			return o, retryAt
 		}
 		p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "failed").Inc()
 		p.opts.Metrics.DeliveriesFailed.WithLabelValues(d.Event).Inc()
 		log.Error("delivery failed; kept as failed", "attempts", attempt, "permanent", permanent, "err", failure)
 		p.done()
-		return
+		return o, retryAt
 	}
 	if retryAt.IsZero() {
 		retryAt = time.Now().Add(p.backoff(attempt))
 	}
 	if err := p.opts.Queue.Retry(ctx, d.ID, retryAt, failure.Error()); err != nil {
 		log.Error("queue: could not reschedule delivery; its lease will expire and it will run again", "err", err)
-		return
+		return o, retryAt
 	}
 	p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "retried").Inc()
 	log.Warn("delivery will be retried", "attempt", attempt, "retry_at", retryAt.UTC().Format(time.RFC3339), "err", failure)
 	p.done()
+	return o, retryAt
 }
 
 func ids(ds []store.Delivery) []string {

@@ -363,3 +363,135 @@ func TestShutdownHandsLeasesBackWithoutSpendingAnAttempt(t *testing.T) {
 		t.Errorf("first claim after shutdown = %q, %v; want slow, at once", d.ID, err)
 	}
 }
+
+// startWith starts a pool over a fresh queue with the given options filled
+// in around the test's handler.
+func startWith(t *testing.T, opts dispatch.PoolOptions, fill func(f *fixture)) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: st, metrics: metrics.New(prometheus.NewRegistry()), done: make(chan struct{})}
+	opts.Queue, opts.Metrics, opts.Log = st, f.metrics, slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.pool = dispatch.NewPool(opts)
+	fill(f)
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel = cancel
+	go func() { f.pool.Run(ctx, time.Second); close(f.done) }()
+	t.Cleanup(func() { f.stop(); st.Close() })
+	return f
+}
+
+func (f *fixture) enqueueFor(t *testing.T, installation int64, id, key string) {
+	t.Helper()
+	if _, err := f.store.Enqueue(context.Background(), store.Delivery{ID: id, Event: "issues", InstallationID: installation,
+		OrderKey: key, Payload: []byte("{}"), ReceivedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	f.pool.Wake()
+}
+
+func TestASlowRepositoryHoldsAtMostItsShareOfTheWorkers(t *testing.T) {
+	release := make(chan struct{})
+	var slowNow, slowPeak atomic.Int32
+	f := startWith(t, dispatch.PoolOptions{Workers: 4, Handle: func(ctx context.Context, d store.Delivery) error {
+		if d.Repo() != "acme/slow" {
+			return nil
+		}
+		n := slowNow.Add(1)
+		for p := slowPeak.Load(); n > p && !slowPeak.CompareAndSwap(p, n); p = slowPeak.Load() {
+		}
+		defer slowNow.Add(-1)
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return ctx.Err()
+	}}, func(f *fixture) {
+		for i := range 10 {
+			f.enqueueFor(t, 42, fmt.Sprintf("slow-%d", i), fmt.Sprintf("acme/slow#%d", i))
+		}
+		for i := range 20 {
+			f.enqueueFor(t, 42, fmt.Sprintf("fast-%d", i), fmt.Sprintf("acme/web#%d", i))
+		}
+	})
+	for i := range 20 {
+		f.waitStatus(t, fmt.Sprintf("fast-%d", i), store.DeliveryDone)
+	}
+	if peak := slowPeak.Load(); peak != 2 {
+		t.Errorf("the slow repository held %d of 4 workers at once, want its share of 2", peak)
+	}
+	close(release)
+	for i := range 10 {
+		f.waitStatus(t, fmt.Sprintf("slow-%d", i), store.DeliveryDone)
+	}
+}
+
+func TestARepositoryFailingInEveryIssueIsPausedWithoutSpendingAttempts(t *testing.T) {
+	var tried sync.Map
+	f := startWith(t, dispatch.PoolOptions{Workers: 4, RetryBase: time.Hour, Handle: func(ctx context.Context, d store.Delivery) error {
+		if d.Repo() == "acme/down" {
+			tried.Store(d.ID, true)
+			return errors.New("GitHub answered 502")
+		}
+		return nil
+	}}, func(f *fixture) {
+		for i := range 20 {
+			f.enqueueFor(t, 42, fmt.Sprintf("down-%d", i), fmt.Sprintf("acme/down#%d", i))
+		}
+	})
+	// Healthy work sent afterwards still runs.
+	for i := range 10 {
+		f.enqueueFor(t, 42, fmt.Sprintf("up-%d", i), fmt.Sprintf("acme/web#%d", i))
+	}
+	for i := range 10 {
+		f.waitStatus(t, fmt.Sprintf("up-%d", i), store.DeliveryDone)
+	}
+	time.Sleep(50 * time.Millisecond) // would be time enough to try the rest
+	n, untouched := 0, 0
+	tried.Range(func(any, any) bool { n++; return true })
+	for i := range 20 {
+		if d := f.waitStatus(t, fmt.Sprintf("down-%d", i), store.DeliveryPending); d.Attempts == 0 {
+			untouched++
+		}
+	}
+	// Three issues failing in a row pause the repository; a fourth may have
+	// been under way (two of the four workers are its share).
+	if n < 3 || n > 4 || untouched != 20-n {
+		t.Errorf("%d of the failing repository's 20 issues were tried (%d untouched), want 3 or 4 and the rest left waiting", n, untouched)
+	}
+}
+
+func TestARateLimitedInstallationWaitsAndOthersDoNot(t *testing.T) {
+	errLimited := errors.New("rate limited")
+	var limited atomic.Int32
+	f := startWith(t, dispatch.PoolOptions{Workers: 4, Handle: func(ctx context.Context, d store.Delivery) error {
+		if d.InstallationID == 7 {
+			limited.Add(1)
+			return errLimited
+		}
+		return nil
+	}, Classify: func(err error) (bool, time.Time) {
+		if errors.Is(err, errLimited) {
+			return false, time.Now().Add(time.Hour) // GitHub's reset, an hour away
+		}
+		return false, time.Time{}
+	}}, func(f *fixture) {
+		for i := range 10 {
+			f.enqueueFor(t, 7, fmt.Sprintf("limited-%d", i), fmt.Sprintf("umbrella/api#%d", i))
+		}
+		for i := range 10 {
+			f.enqueueFor(t, 42, fmt.Sprintf("free-%d", i), fmt.Sprintf("acme/web#%d", i))
+		}
+	})
+	for i := range 10 {
+		f.waitStatus(t, fmt.Sprintf("free-%d", i), store.DeliveryDone)
+	}
+	time.Sleep(50 * time.Millisecond)
+	// Its share is three of four workers: at most that many batches were
+	// under way when the first answer said to wait.
+	if n := limited.Load(); n < 1 || n > 3 {
+		t.Errorf("the rate-limited installation's deliveries were tried %d times, want 1 to 3, then none until the reset", n)
+	}
+}

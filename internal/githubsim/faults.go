@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -80,6 +81,15 @@ func (s *Sim) SetLatency(method, route string, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.latency[method+" "+route] = d
+}
+
+// SetRepoLatency delays every answer about one repository ("owner/name":
+// its issues, comments, contents, ...) by d, on top of SetLatency, as a
+// repository that GitHub serves slowly.
+func (s *Sim) SetRepoLatency(repo string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.repoLatency[strings.ToLower(repo)] = d
 }
 
 const badGatewayHTML = `<html><body><h1>502 Bad Gateway</h1>

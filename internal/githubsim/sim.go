@@ -94,6 +94,7 @@ type Sim struct {
 	rates         map[string]*rateWindow
 	faults        []*fault
 	latency       map[string]time.Duration
+	repoLatency   map[string]time.Duration // by "owner/name", lower case
 	requests      []Request
 	manifests     map[string]*manifestCode
 	comments      map[int64]*comment       // by id
@@ -170,6 +171,7 @@ func New(opts Options) *Sim {
 		tokens:        map[string]*token{},
 		rates:         map[string]*rateWindow{},
 		latency:       map[string]time.Duration{},
+		repoLatency:   map[string]time.Duration{},
 		manifests:     map[string]*manifestCode{},
 		comments:      map[int64]*comment{},
 		reviewCmts:    map[int64]*reviewComment{},
