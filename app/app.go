@@ -130,7 +130,7 @@ func New(opts Options) (*App, error) {
 	a := &App{opts: opts, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux()}
 	a.mux.Handle("POST /webhook", &webhook.Intake{
 		Secret: opts.WebhookSecret, Queue: opts.Store, Registry: registry, Metrics: m, Log: opts.Log,
-		Stored: pool.Wake, Now: time.Now,
+		Stored: pool.Stored, Now: time.Now,
 	})
 	a.mux.Handle("/webhook", &webhook.Intake{Metrics: m, Log: opts.Log}) // other methods: 405
 	a.mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(opts.Log.Handler(), slog.LevelError)}))
@@ -158,6 +158,14 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 // the next start.
 func (a *App) RunWorkers(ctx context.Context) {
 	go a.prune(ctx)
+	if l, ok := a.opts.Store.(store.Listener); ok {
+		// Other replicas' deliveries and finished batches wake this one.
+		go func() {
+			if err := l.Listen(ctx, a.pool.Wake); err != nil {
+				a.opts.Log.Warn("not listening for other replicas' wake-ups; the workers poll instead", "err", err)
+			}
+		}()
+	}
 	a.pool.Run(ctx, a.opts.ShutdownGrace)
 }
 

@@ -70,16 +70,11 @@ func (s *shares) installation(id int64) *installationState {
 // ends (zero if none).
 func (s *shares) skip(now time.Time) (repos []string, installations []int64, pauseEnds time.Time) {
 	for name, r := range s.repos {
-		limit := s.repoShare
-		if len(r.failedLanes) >= s.tripAfter {
-			limit = 1 // after a pause: one batch at a time until one succeeds
+		if s.holdsBack(name, now) {
+			repos = append(repos, name)
 		}
-		switch {
-		case r.pausedUntil.After(now):
-			repos = append(repos, name)
+		if r.pausedUntil.After(now) {
 			pauseEnds = earliest(pauseEnds, r.pausedUntil)
-		case r.inFlight >= limit:
-			repos = append(repos, name)
 		}
 	}
 	for id, in := range s.installations {
@@ -94,6 +89,21 @@ func (s *shares) skip(now time.Time) (repos []string, installations []int64, pau
 	slices.Sort(repos)
 	slices.Sort(installations)
 	return repos, installations, pauseEnds
+}
+
+// holdsBack reports whether a claim would skip a repository now: it is
+// paused, or holds its share of the workers (after a pause, one batch at a
+// time until one succeeds).
+func (s *shares) holdsBack(repo string, now time.Time) bool {
+	r, ok := s.repos[repo]
+	if !ok {
+		return false
+	}
+	limit := s.repoShare
+	if len(r.failedLanes) >= s.tripAfter {
+		limit = 1
+	}
+	return r.pausedUntil.After(now) || r.inFlight >= limit
 }
 
 func earliest(a, b time.Time) time.Time {

@@ -71,7 +71,8 @@ type Pool struct {
 	worker  string
 
 	mu     sync.Mutex
-	idle   int // workers waiting for a batch
+	idle   int            // workers waiting for a batch
+	held   map[string]int // order keys of the batches under way
 	shares *shares
 }
 
@@ -109,7 +110,7 @@ func NewPool(opts PoolOptions) *Pool {
 	}
 	host, _ := os.Hostname()
 	return &Pool{opts: opts, wake: make(chan struct{}, 1), worker: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), rand.Uint32()),
-		shares: newShares(opts)}
+		held: map[string]int{}, shares: newShares(opts)}
 }
 
 // Wake tells the scheduler that work may be ready: a delivery was stored,
@@ -118,6 +119,20 @@ func (p *Pool) Wake() {
 	select {
 	case p.wake <- struct{}{}:
 	default:
+	}
+}
+
+// Stored tells the scheduler that a delivery with orderKey was stored. It
+// wakes the scheduler unless the delivery cannot run now anyway: its lane
+// is held by one of this pool's workers (which wakes the scheduler when it
+// finishes), or its repository holds its share of the workers or is
+// paused. A burst on one busy issue so costs no claims.
+func (p *Pool) Stored(orderKey string) {
+	p.mu.Lock()
+	busy := orderKey != "" && p.held[orderKey] > 0 || p.shares.holdsBack(store.RepoOfKey(orderKey), time.Now())
+	p.mu.Unlock()
+	if !busy {
+		p.Wake()
 	}
 }
 
@@ -150,6 +165,9 @@ func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 				p.mu.Lock()
 				p.idle++
 				p.shares.settle(batch[0], o, retryAt, time.Now())
+				if p.held[batch[0].OrderKey]--; p.held[batch[0].OrderKey] <= 0 {
+					delete(p.held, batch[0].OrderKey)
+				}
 				p.mu.Unlock()
 				p.Wake() // this lane, or a lane held back by it, may be ready now
 			}
@@ -186,6 +204,7 @@ func (p *Pool) schedule(ctx context.Context, jobs chan<- []store.Delivery) {
 				p.mu.Lock()
 				p.idle--
 				p.shares.take(batch[0])
+				p.held[batch[0].OrderKey]++
 				p.mu.Unlock()
 				jobs <- batch
 				continue

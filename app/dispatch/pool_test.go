@@ -495,3 +495,125 @@ func TestARateLimitedInstallationWaitsAndOthersDoNot(t *testing.T) {
 		t.Errorf("the rate-limited installation's deliveries were tried %d times, want 1 to 3, then none until the reset", n)
 	}
 }
+
+// countingQueue counts the pool's looks at the queue.
+type countingQueue struct {
+	dispatch.Queue
+	claims, nextReady atomic.Int32
+}
+
+func (q *countingQueue) ClaimLane(ctx context.Context, opts store.ClaimOptions) ([]store.Delivery, error) {
+	q.claims.Add(1)
+	return q.Queue.ClaimLane(ctx, opts)
+}
+
+func (q *countingQueue) NextReady(ctx context.Context, opts store.ClaimOptions) (time.Time, bool, error) {
+	q.nextReady.Add(1)
+	return q.Queue.NextReady(ctx, opts)
+}
+
+func TestAnIdlePoolDoesNotPollTheStore(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q := &countingQueue{Queue: st}
+	pool := dispatch.NewPool(dispatch.PoolOptions{Queue: q, Metrics: metrics.New(prometheus.NewRegistry()),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Workers: 4, RetryBase: time.Hour,
+		Handle: func(ctx context.Context, d store.Delivery) error {
+			if d.Repo() == "acme/down" {
+				return errors.New("GitHub answered 502")
+			}
+			return nil
+		}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { pool.Run(ctx, time.Second); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	quiet := func(what string) {
+		t.Helper()
+		time.Sleep(100 * time.Millisecond) // let the pool settle
+		before := q.claims.Load() + q.nextReady.Load()
+		time.Sleep(500 * time.Millisecond)
+		if looks := q.claims.Load() + q.nextReady.Load() - before; looks > 0 {
+			t.Errorf("%s, the pool looked at the queue %d times in half a second, want none", what, looks)
+		}
+	}
+	quiet("empty")
+
+	// Every issue of a repository fails, as in a GitHub outage: its lanes
+	// wait for their retries and the repository is paused, all for an hour.
+	for i := range 50 {
+		if _, err := st.Enqueue(context.Background(), store.Delivery{ID: fmt.Sprintf("down-%d", i), Event: "issues",
+			OrderKey: fmt.Sprintf("acme/down#%d", i), Payload: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+		pool.Stored(fmt.Sprintf("acme/down#%d", i))
+	}
+	quiet("with 50 deliveries waiting for GitHub")
+
+	// A delivery stored wakes it at once.
+	if _, err := st.Enqueue(context.Background(), store.Delivery{ID: "up", Event: "issues", OrderKey: "acme/web#1", Payload: []byte("{}")}); err != nil {
+		t.Fatal(err)
+	}
+	pool.Stored("acme/web#1")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if d, _, _ := st.Delivery(context.Background(), "up"); d.Status == store.DeliveryDone {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a delivery stored while the pool was idle was not handled; the pool polls every 10s only")
+		}
+	}
+}
+
+func TestABurstOnABusyIssueCostsNoClaims(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q := &countingQueue{Queue: st}
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	pool := dispatch.NewPool(dispatch.PoolOptions{Queue: q, Metrics: metrics.New(prometheus.NewRegistry()),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Workers: 4, Batch: 500,
+		Handle: func(ctx context.Context, d store.Delivery) error {
+			if d.ID == "first" {
+				started <- struct{}{}
+				<-release
+			}
+			return nil
+		}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { pool.Run(ctx, time.Second); close(done) }()
+	defer func() { cancel(); <-done }()
+	enqueue := func(id string) {
+		if _, err := st.Enqueue(context.Background(), store.Delivery{ID: id, Event: "issues", OrderKey: "acme/web#1", Payload: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+		pool.Stored("acme/web#1")
+	}
+	enqueue("first")
+	<-started
+	time.Sleep(100 * time.Millisecond) // the scheduler's own look after its claim
+	before := q.claims.Load()
+	for i := range 200 {
+		enqueue(fmt.Sprintf("burst-%d", i))
+	}
+	if looks := q.claims.Load() - before; looks > 0 {
+		t.Errorf("200 deliveries to an issue a worker holds caused %d claims, want none", looks)
+	}
+	close(release)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if d, _, _ := st.Delivery(context.Background(), "burst-199"); d.Status == store.DeliveryDone {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the burst was not handled once the issue was free")
+		}
+	}
+}

@@ -368,3 +368,56 @@ func walkPlan(node map[string]any, visit func(node, parent map[string]any)) {
 	}
 	walk(node, nil)
 }
+
+// One replica's enqueues and finished batches wake the others' workers, and
+// a database's other schemas (other deployments, other tests) do not.
+func TestReplicasWakeEachOther(t *testing.T) {
+	t.Parallel()
+	dsn := testDatabase(t)
+	listener, other := openStore(t, dsn), openStore(t, dsn)
+	elsewhere := openStore(t, testDatabase(t))
+	wakes := make(chan struct{}, 100)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go listener.Listen(ctx, func() { wakes <- struct{}{} })
+	wait := func(what string) {
+		t.Helper()
+		select {
+		case <-wakes:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no wake-up after %s", what)
+		}
+	}
+	wait("listening") // once when it starts: notifications before it are lost
+	drain := func() {
+		for {
+			select {
+			case <-wakes:
+			case <-time.After(200 * time.Millisecond):
+				return
+			}
+		}
+	}
+	if _, err := elsewhere.Enqueue(ctx, store.Delivery{ID: "other-schema", Event: "issues", OrderKey: "acme/web#1"}); err != nil {
+		t.Fatal(err)
+	}
+	drain()
+	select {
+	case <-wakes:
+		t.Fatal("a delivery stored in another schema woke the listener")
+	default:
+	}
+	if _, err := other.Enqueue(ctx, store.Delivery{ID: "d1", Event: "issues", OrderKey: "acme/web#1"}); err != nil {
+		t.Fatal(err)
+	}
+	wait("another replica stored a delivery")
+	batch, err := other.ClaimLane(ctx, store.ClaimOptions{Worker: "w", Lease: time.Minute, Max: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drain()
+	if err := other.Complete(ctx, batch[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	wait("another replica finished a batch")
+}
