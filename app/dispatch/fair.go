@@ -43,7 +43,7 @@ type installationState struct {
 func newShares(opts PoolOptions) *shares {
 	return &shares{
 		repoShare: opts.RepoShare, installationShare: opts.InstallationShare,
-		tripAfter: 3, firstPause: opts.RetryBase, maxPause: min(opts.RetryMax, 5*time.Minute),
+		tripAfter: 3, firstPause: opts.RetryBase, maxPause: min(opts.RetryMax, time.Minute),
 		repos: map[string]*repoState{}, installations: map[int64]*installationState{},
 	}
 }

@@ -535,6 +535,21 @@ func TestRepoLatencySlowsOneRepositoryOnly(t *testing.T) {
 	}
 }
 
+func TestOutageAnswers502UntilOver(t *testing.T) {
+	w := newWorld(t)
+	token := "token " + w.installationToken(t, w.inst)
+	w.sim.SetOutage(true)
+	for _, path := range []string{"/repos/acme/web", "/installation/repositories"} {
+		if resp, _ := w.do(t, "GET", path, token, ""); resp.StatusCode != http.StatusBadGateway {
+			t.Errorf("GET %s during the outage: %d, want 502", path, resp.StatusCode)
+		}
+	}
+	w.sim.SetOutage(false)
+	if resp, _ := w.do(t, "GET", "/repos/acme/web", token, ""); resp.StatusCode != 200 {
+		t.Errorf("after the outage: %d, want 200", resp.StatusCode)
+	}
+}
+
 func TestWebhookHeadersSignatureAndRedeliver(t *testing.T) {
 	w := newWorld(t)
 	n, d, err := w.sim.OpenIssue("carol", "acme/web", githubsim.IssueInput{Title: "x"})

@@ -97,8 +97,22 @@ The server returned an invalid or incomplete response.
 </body></html>
 `
 
+// SetOutage makes every API request answer 502 Bad Gateway while on, as
+// GitHub does during an outage, until it is turned off.
+func (s *Sim) SetOutage(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outage = on
+}
+
 // applyFault serves a pending fault for the request, if any; s.mu held.
 func (s *Sim) applyFault(c *reqCtx, def *routeDef, rateKey string, limit int) bool {
+	if s.outage {
+		c.w.Header().Set("Content-Type", "text/html")
+		c.w.WriteHeader(http.StatusBadGateway)
+		_, _ = c.w.Write([]byte(badGatewayHTML))
+		return true
+	}
 	var f *fault
 	for i, x := range s.faults {
 		if (x.method == "" || x.method == def.Method) && (x.route == "" || x.route == def.Path) {

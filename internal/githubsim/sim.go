@@ -93,6 +93,7 @@ type Sim struct {
 	tokens        map[string]*token
 	rates         map[string]*rateWindow
 	faults        []*fault
+	outage        bool // every API request answers 502
 	latency       map[string]time.Duration
 	repoLatency   map[string]time.Duration // by "owner/name", lower case
 	requests      []Request

@@ -157,7 +157,7 @@ func (s *Store) txQuery(ctx context.Context, tx *sql.Tx, query string, args ...a
 // txStatements are the queue's statements run inside transactions, prepared
 // once by Open: parsing them anew each time cost a quarter of their CPU time.
 var txStatements = []string{enqueueSQL, redeliverSQL, openLaneSQL, laneHeadSQL, deleteLaneSQL, putLaneSQL,
-	nextLaneSQL, batchSQL, leaseSQL, leaseLaneSQL, completeSQL, retrySQL, releaseSQL, failSQL}
+	nextLaneSQL, nextLaneSkippingSQL, batchSQL, leaseSQL, leaseLaneSQL, completeSQL, retrySQL, releaseSQL, failSQL}
 
 const (
 	deleteLaneSQL = `DELETE FROM lanes WHERE lane = ?`
@@ -202,13 +202,22 @@ func scanDelivery(row rowScanner) (store.Delivery, error) {
 	return d, err
 }
 
-// nextLaneSQL finds the ready lane with the oldest head that the claim may
-// take: among lanes marked ready through lanes_ready, and among waiting
-// lanes whose time has come through lanes_waiting. Neither walks past lanes
-// that wait, so its cost does not grow with a backlog that waits for GitHub;
-// it walks past the lanes the claim must skip, of which there are few unless
-// a slow repository has many issues queued.
+// nextLaneSQL finds the ready lane with the oldest head: among lanes marked
+// ready through lanes_ready, and among waiting lanes whose time has come
+// through lanes_waiting. Neither walks past lanes that wait, so its cost
+// does not grow with a backlog that waits for GitHub.
 const nextLaneSQL = `SELECT lane FROM (
+	SELECT * FROM (SELECT lane, head_seq FROM lanes INDEXED BY lanes_ready
+		WHERE waiting = 0 ORDER BY head_seq LIMIT 1)
+	UNION ALL
+	SELECT * FROM (SELECT lane, head_seq FROM lanes INDEXED BY lanes_waiting
+		WHERE waiting = 1 AND ready_at <= ?3 ORDER BY ready_at LIMIT 1)
+) ORDER BY head_seq LIMIT 1`
+
+// nextLaneSkippingSQL is nextLaneSQL leaving out some repositories and
+// installations; it walks past their lanes, of which there are few unless
+// a slow repository has many issues queued.
+const nextLaneSkippingSQL = `SELECT lane FROM (
 	SELECT * FROM (SELECT lane, head_seq FROM lanes INDEXED BY lanes_ready
 		WHERE waiting = 0
 		  AND repo NOT IN (SELECT value FROM json_each(?1))
@@ -247,27 +256,26 @@ func nonNil[T any](s []T) []T {
 
 // ClaimLane leases the head of the ready lane with the oldest head, up to
 // opts.Max deliveries in order; the lane waits until the lease ends or the
-// deliveries finish. It first looks on a reader connection, so that idle
-// workers polling an empty (or waiting) queue never hold up Enqueue at the
-// write gate; the lease itself chooses again, atomically.
+// deliveries finish. It looks and leases in one write transaction: the
+// worker pool claims when woken by work, so most claims find some, and a
+// reader connection's first look costs more than it saves (its page cache
+// is stale after every write).
 func (s *Store) ClaimLane(ctx context.Context, opts store.ClaimOptions) ([]store.Delivery, error) {
 	now := time.Now()
 	repos, installations := skipArgs(opts)
-	var lane string
-	err := s.readRow(ctx, nextLaneSQL, repos, installations, now.UnixNano()).Scan(&lane)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.ErrNoDelivery
-	}
-	if err != nil {
-		return nil, fmt.Errorf("claiming a delivery: %w", err)
-	}
 	var batch []store.Delivery
 	until := now.Add(opts.Lease).UnixNano()
-	err = s.laneTx(ctx, false, func(tx *sql.Tx) error {
-		if err := s.txRow(ctx, tx, nextLaneSQL, repos, installations, now.UnixNano()).Scan(&lane); err != nil {
+	err := s.laneTx(ctx, false, func(tx *sql.Tx) error {
+		next := nextLaneSQL
+		if len(opts.SkipRepos)+len(opts.SkipInstallations) > 0 {
+			next = nextLaneSkippingSQL
+		}
+		var lane string
+		if err := s.txRow(ctx, tx, next, repos, installations, now.UnixNano()).Scan(&lane); err != nil {
 			return err
 		}
 		var first, last int64
+		var err error
 		batch, first, last, err = s.readBatch(ctx, tx, lane, max(opts.Max, 1), now)
 		if err != nil || len(batch) == 0 {
 			return err

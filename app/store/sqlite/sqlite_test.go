@@ -364,6 +364,7 @@ func TestClaimPlanUsesTheLaneIndex(t *testing.T) {
 		union bool
 	}{
 		{nextLaneSQL, append(skip, int64(0)), []string{"lanes_ready", "lanes_waiting"}, true},
+		{nextLaneSkippingSQL, append(skip, int64(0)), []string{"lanes_ready", "lanes_waiting"}, true},
 		{nextReadySQL, skip, []string{"lanes_ready", "lanes_waiting"}, true},
 		{batchSQL, []any{"key:acme/web#1", 32}, []string{"deliveries_unfinished_lane"}, false},
 		{laneHeadSQL, []any{"key:acme/web#1"}, []string{"deliveries_unfinished_lane", "deliveries_leased_lane"}, false},
