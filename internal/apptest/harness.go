@@ -57,6 +57,9 @@ type Options struct {
 	Transport http.RoundTripper
 	Sim       *githubsim.Sim // reuse a simulated GitHub...
 	SimURL    string         // ...served here
+	// SimNow is the simulated world's clock (created_at, updated_at, ...)
+	// for a new simulated GitHub; time.Now when nil.
+	SimNow func() time.Time
 }
 
 // Start runs an App with fast retries against a simulated GitHub that has
@@ -69,7 +72,7 @@ func Start(t testing.TB, opts Options) *Harness {
 	}
 	fresh := h.Sim == nil
 	if fresh {
-		h.Sim = githubsim.New(githubsim.Options{})
+		h.Sim = githubsim.New(githubsim.Options{Now: opts.SimNow})
 		simSrv := httptest.NewServer(h.Sim)
 		t.Cleanup(simSrv.Close)
 		h.Sim.SetAPIURL(simSrv.URL)
