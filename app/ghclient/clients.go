@@ -220,8 +220,10 @@ func (t *refreshingTransport) roundTrip(req *http.Request) (*http.Response, erro
 }
 
 // noteExchange logs once when GitHub starts refusing the App's JWT, and once
-// more when it accepts it again. Each refusal is also counted in
-// ownershipbot_github_requests_total on the access_tokens route, status 401.
+// more when it accepts it again, and sets
+// ownershipbot_github_app_credentials_refused to match. Each refusal is also
+// counted in ownershipbot_github_requests_total on the access_tokens route,
+// status 401.
 func (c *Clients) noteExchange(err error) {
 	revoked := RevokedApp(err)
 	if err != nil && !revoked {
@@ -229,6 +231,13 @@ func (c *Clients) noteExchange(err error) {
 	}
 	if c.revoked.Swap(revoked) == revoked {
 		return
+	}
+	if c.opts.Metrics != nil {
+		refused := 0.0
+		if revoked {
+			refused = 1
+		}
+		c.opts.Metrics.AppCredentialsRefused.Set(refused)
 	}
 	if c.opts.Log == nil {
 		return

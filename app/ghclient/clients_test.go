@@ -123,6 +123,9 @@ func TestRevokedAppFailsPermanently(t *testing.T) {
 	if refused != 3 {
 		t.Fatalf("ownershipbot_github_requests_total counts %v refused token exchanges, want 3", refused)
 	}
+	if got := testutil.ToFloat64(m.AppCredentialsRefused); got != 1 {
+		t.Fatalf("ownershipbot_github_app_credentials_refused = %v while GitHub refuses the App, want 1", got)
+	}
 }
 
 func TestAppLoginIsLearnedOnceFromGetApp(t *testing.T) {
