@@ -39,9 +39,12 @@ type StoreCollector struct {
 	issues, pulls, comments, concerns, depth, up, success, duration, age *prometheus.Desc
 
 	refresh   sync.Mutex // held while the store is queried
-	mu        sync.Mutex // guards gauges and queriedAt
+	mu        sync.Mutex // guards gauges, queriedAt and invalidated
 	gauges    map[string]*gaugeState
 	queriedAt time.Time // zero: query at the next scrape
+	// invalidated counts Invalidate calls, so that a query that was
+	// running when one came does not count as fresh.
+	invalidated uint64
 }
 
 // gaugeState is what the collector knows of one gauge.
@@ -143,6 +146,7 @@ func (c *StoreCollector) refreshIfDue() {
 func (c *StoreCollector) Invalidate() {
 	c.mu.Lock()
 	c.queriedAt = time.Time{}
+	c.invalidated++
 	c.mu.Unlock()
 }
 
@@ -198,6 +202,9 @@ func (c *StoreCollector) queries() []gaugeQuery {
 // records each gauge's outcome. A gauge whose query fails keeps its last
 // good values.
 func (c *StoreCollector) query() {
+	c.mu.Lock()
+	invalidated := c.invalidated
+	c.mu.Unlock()
 	qs := c.queries()
 	var wg sync.WaitGroup
 	for _, q := range qs {
@@ -225,7 +232,9 @@ func (c *StoreCollector) query() {
 	}
 	wg.Wait()
 	c.mu.Lock()
-	c.queriedAt = c.now()
+	if c.invalidated == invalidated {
+		c.queriedAt = c.now()
+	}
 	c.mu.Unlock()
 }
 

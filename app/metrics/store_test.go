@@ -253,3 +253,25 @@ func TestAQueryPastItsDeadlineKeepsItsLastValues(t *testing.T) {
 	wantLine(t, got, "ownershipbot_store_collect_success gauge=issues 0")
 	wantLine(t, got, "ownershipbot_store_collect_success gauge=queue_depth 1")
 }
+
+func TestAChangeDuringAQueryIsQueriedAgain(t *testing.T) {
+	c := newCollector(counts{})
+	c.ttl = time.Hour
+	scrape(t, c)
+	frozen, entered := make(chan struct{}), make(chan struct{}, 100)
+	c.store = counts{frozen: frozen, entered: entered}
+	c.Invalidate()
+	done := make(chan string, 1)
+	go func() { done <- scrape(t, c) }()
+	<-entered // that scrape is querying
+	c.Invalidate()
+	close(frozen)
+	<-done
+	for len(entered) > 0 {
+		<-entered
+	}
+	scrape(t, c)
+	if len(entered) == 0 {
+		t.Error("a change reported while the store was being queried was not queried at the next scrape")
+	}
+}
