@@ -94,14 +94,23 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 	if err != nil {
 		return err
 	}
-	if threads.IgnoresIssue(cfg, issue) {
-		return h.Store.DeleteThread(ctx, repo, issue.GetNumber())
-	}
-
 	prev, found, err := h.Store.Thread(ctx, repo, issue.GetNumber())
 	if err != nil {
 		return err
 	}
+	if found && !prev.Newer(issue.GetUpdatedAt().Time) {
+		// GitHub does not promise delivery order: this event shows the issue
+		// as it was before the state stored, which stands. The comment is
+		// kept true to that state (the stored issue may never have been
+		// nudged, if a pull request's link brought it in).
+		h.Log.Info("issue event older than the state stored; state kept", "repository", repo, "number", prev.Number,
+			"event_updated_at", issue.GetUpdatedAt().Time, "stored_updated_at", prev.SnapshotAt)
+		return h.publish(ctx, d.InstallationID, fullName, &prev, cfg)
+	}
+	if threads.IgnoresIssue(cfg, issue) {
+		return h.Store.DeleteThread(ctx, repo, issue.GetNumber())
+	}
+
 	t := h.AssessIssue(prev, d.InstallationID, repo, issue, cfg.Config)
 	threads.MayCarryBotComment(&t, found, issue.GetComments())
 	// Time to owner is known only for issues seen without an owner first, or
