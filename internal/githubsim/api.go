@@ -51,6 +51,10 @@ var routeDefs = []*routeDef{
 	{Route: Route{"GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments"}, auth: authToken, handler: (*Sim).listReviewComments},
 	{Route: Route{"POST", "/app-manifests/{code}/conversions"}, auth: authNone, handler: (*Sim).convertManifest},
 	{Route: Route{"GET", "/rate_limit"}, auth: authAny, handler: (*Sim).getRateLimit},
+	{Route: Route{"GET", "/app/hook/deliveries"}, auth: authJWT, handler: (*Sim).listHookDeliveries},
+	{Route: Route{"POST", "/app/hook/deliveries/{delivery_id}/attempts"}, auth: authJWT, handler: (*Sim).redeliverHookDelivery},
+	{Route: Route{"GET", "/app/installations"}, auth: authJWT, handler: (*Sim).listAppInstallations},
+	{Route: Route{"GET", "/repos/{owner}/{repo}/installation"}, auth: authJWT, handler: (*Sim).getRepoInstallation},
 }
 
 // Routes lists every REST route the Sim serves, each a real route of
@@ -223,6 +227,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Server", "github.com")
 
 	def, params := match(r.Method, path)
+	if r.Method == http.MethodPost && (path == GraphQLRoute || r.URL.Path == "/api/graphql") {
+		def, params = graphqlDef, map[string]string{}
+	}
 	route := ""
 	if def != nil {
 		route = def.Path
@@ -294,6 +301,10 @@ func (s *Sim) serveRoute(c *reqCtx, def *routeDef) {
 		}
 	}
 	if s.applyFault(c, def, rateKey, limit) {
+		return
+	}
+	if def == graphqlDef {
+		s.serveGraphQL(c) // its own rate limit, in points
 		return
 	}
 	if def.Path == "/rate_limit" {

@@ -27,6 +27,9 @@ type Delivery struct {
 	Err        string
 	Redelivery bool
 	At         time.Time
+	// Number is the attempt's id in the App's delivery log
+	// (GET /app/hook/deliveries); a redelivery gets its own.
+	Number int64
 }
 
 // SetWebhook sets the App's webhook URL and secret. With no URL (the
@@ -122,6 +125,7 @@ func (s *Sim) post(url, secret string, d Delivery) (Delivery, error) {
 func (s *Sim) logDelivery(d Delivery) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	d.Number = 70000000 + int64(len(s.deliveries)) + 1
 	s.deliveries = append(s.deliveries, d)
 }
 
