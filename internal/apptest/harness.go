@@ -224,7 +224,15 @@ func (h *Harness) Counter(name string, labels map[string]string) float64 {
 // of GitHub's REST API, as GitHub's OpenAPI description defines it.
 func (h *Harness) checkRoutes() {
 	spec := openapitest.Load(h.T)
+	for _, q := range h.Sim.GraphQLRequests() {
+		if q.Invalid != "" {
+			h.T.Errorf("the App sent a GraphQL query that does not validate against GitHub's schema: %s\n%s", q.Invalid, q.Query)
+		}
+	}
 	for _, r := range h.Sim.Requests() {
+		if r.Route == githubsim.GraphQLRoute {
+			continue // checked against GitHub's GraphQL schema above
+		}
 		tmpl, ok := spec.Match(r.Method, r.Path)
 		if !ok {
 			h.T.Errorf("the App called %s %s, which is not a route of GitHub's REST API", r.Method, r.Path)

@@ -143,12 +143,13 @@ func (s *Sim) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// Writes returns the requests that change something (not GET, HEAD or
-// access-token creation), oldest first.
+// Writes returns the requests that change something (not GET, HEAD,
+// GraphQL queries or access-token creation), oldest first.
 func (s *Sim) Writes() []Request {
 	var out []Request
 	for _, r := range s.Requests() {
-		if r.Method == "GET" || r.Method == "HEAD" || strings.HasSuffix(r.Route, "/access_tokens") {
+		// GraphQL queries read; token exchanges write nothing people see.
+		if r.Method == "GET" || r.Method == "HEAD" || strings.HasSuffix(r.Route, "/access_tokens") || r.Route == GraphQLRoute {
 			continue
 		}
 		out = append(out, r)
