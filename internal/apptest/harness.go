@@ -40,9 +40,10 @@ type Harness struct {
 	// DatabaseURL is DATABASE_URL of the store, when not DBPath.
 	DatabaseURL string
 
-	transport http.RoundTripper
-	stop      context.CancelFunc
-	stopped   chan error
+	transport  http.RoundTripper
+	simOptions githubsim.Options
+	stop       context.CancelFunc
+	stopped    chan error
 }
 
 // Options tunes a Harness.
@@ -57,6 +58,8 @@ type Options struct {
 	Transport http.RoundTripper
 	Sim       *githubsim.Sim // reuse a simulated GitHub...
 	SimURL    string         // ...served here
+	// SimOptions configure a new simulated GitHub (rate limits, say).
+	SimOptions githubsim.Options
 }
 
 // Start runs an App with fast retries against a simulated GitHub that has
@@ -64,12 +67,13 @@ type Options struct {
 func Start(t testing.TB, opts Options) *Harness {
 	t.Helper()
 	h := &Harness{T: t, DBPath: opts.DBPath, DatabaseURL: opts.DatabaseURL, Sim: opts.Sim, SimURL: opts.SimURL, transport: opts.Transport}
+	h.simOptions = opts.SimOptions
 	if h.DBPath == "" {
 		h.DBPath = filepath.Join(t.TempDir(), "ownershipbot.db")
 	}
 	fresh := h.Sim == nil
 	if fresh {
-		h.Sim = githubsim.New(githubsim.Options{})
+		h.Sim = githubsim.New(h.simOptions)
 		simSrv := httptest.NewServer(h.Sim)
 		t.Cleanup(simSrv.Close)
 		h.Sim.SetAPIURL(simSrv.URL)
@@ -150,11 +154,18 @@ func (h *Harness) Stop() {
 // processed, including those the App's own comments cause.
 func (h *Harness) Idle() {
 	h.T.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	h.IdleWithin(20 * time.Second)
+}
+
+// IdleWithin is Idle with a deadline of its own, for long work such as a
+// large backfill.
+func (h *Harness) IdleWithin(limit time.Duration) {
+	h.T.Helper()
+	deadline := time.Now().Add(limit)
 	quiet := 0
 	for quiet < 3 {
 		if time.Now().After(deadline) {
-			h.T.Fatal("deliveries still queued after 20s")
+			h.T.Fatalf("deliveries still queued after %s", limit)
 		}
 		h.Sim.Wait()
 		n, err := h.Store.Depth(context.Background())

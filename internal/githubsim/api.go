@@ -335,7 +335,7 @@ func (s *Sim) window(key string, limit int) *rateWindow {
 	now := time.Now()
 	w := s.rates[key]
 	if w == nil || !now.Before(w.reset) {
-		w = &rateWindow{limit: limit, reset: now.Add(time.Hour).Truncate(time.Second)}
+		w = &rateWindow{limit: limit, reset: now.Add(s.opts.RateWindow).Truncate(time.Second)}
 		s.rates[key] = w
 	}
 	return w

@@ -69,6 +69,9 @@ type Options struct {
 	// GraphQLRateLimit is the GraphQL rate limit per installation per
 	// hour, in points (default 5000).
 	GraphQLRateLimit int
+	// RateWindow is how long a rate-limit window lasts (default an hour,
+	// as on GitHub; tests shorten it).
+	RateWindow time.Duration
 	// RetryAfter is what rate-limit faults tell the client to wait, in
 	// Retry-After and X-RateLimit-Reset (default 1s; whole seconds).
 	RetryAfter time.Duration
@@ -144,6 +147,9 @@ func New(opts Options) *Sim {
 	}
 	if opts.RateLimit == 0 {
 		opts.RateLimit = 5000
+	}
+	if opts.RateWindow <= 0 {
+		opts.RateWindow = time.Hour
 	}
 	if opts.GraphQLRateLimit == 0 {
 		opts.GraphQLRateLimit = 5000
