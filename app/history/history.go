@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-github/v66/github"
+
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
@@ -333,4 +335,78 @@ func (h *History) readPage(ctx context.Context, r *reader, b *store.Backfill) er
 		b.Phase = store.Phases[i+1]
 	}
 	return nil
+}
+
+// Target is a repository whose history the backfill command reads.
+type Target struct {
+	InstallationID int64
+	FullName       string
+}
+
+// Targets finds the installation of one repository ("owner/name"), or,
+// with an empty repo, every repository of every installation of the App.
+func (h *History) Targets(ctx context.Context, repo string) ([]Target, error) {
+	client, err := h.opts.Clients.App()
+	if err != nil {
+		return nil, err
+	}
+	if repo != "" {
+		owner, name := split(repo)
+		in, _, err := client.Apps.FindRepositoryInstallation(ctx, owner, name)
+		if ghclient.IsNotFound(err) {
+			return nil, fmt.Errorf("the App is not installed on %s, or cannot see it", repo)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("finding the App's installation on %s: %w", repo, err)
+		}
+		return []Target{{InstallationID: in.GetID(), FullName: repo}}, nil
+	}
+	var out []Target
+	opts := &github.ListOptions{PerPage: 100}
+	for {
+		list, resp, err := client.Apps.ListInstallations(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("listing the App's installations: %w", err)
+		}
+		for _, in := range list {
+			if in.SuspendedAt != nil {
+				continue
+			}
+			ic, err := h.opts.Clients.Installation(in.GetID())
+			if err != nil {
+				return nil, err
+			}
+			ropts := &github.ListOptions{PerPage: 100}
+			for {
+				repos, rresp, err := ic.Apps.ListRepos(ctx, ropts)
+				if err != nil {
+					return nil, fmt.Errorf("listing the repositories of installation %d: %w", in.GetID(), err)
+				}
+				for _, r := range repos.Repositories {
+					out = append(out, Target{InstallationID: in.GetID(), FullName: r.GetFullName()})
+				}
+				if rresp.NextPage == 0 {
+					break
+				}
+				ropts.Page = rresp.NextPage
+			}
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// Continue returns a repository's unfinished backfill to go on with, or
+// starts a new one (again, for a repository read before).
+func (h *History) Continue(ctx context.Context, installationID int64, fullName string) (store.Backfill, error) {
+	b, found, err := h.opts.Store.Backfill(ctx, strings.ToLower(fullName))
+	if err != nil {
+		return b, err
+	}
+	if found && !b.Done() && b.InstallationID == installationID {
+		return b, nil
+	}
+	return h.Start(ctx, installationID, fullName)
 }
