@@ -333,3 +333,29 @@ func scanLeft(t *testing.T, table string, r *sql.Rows, inst int64) []string {
 	}
 	return left
 }
+
+// BenchmarkBackfill installs the App on an org with 2,000 issues and 6,000
+// comments and reports backfill items per second and GraphQL points per
+// 1,000 issues on the simulated GitHub (no rate-limit pauses).
+//
+//	go test -run XXX -bench Backfill -benchtime 1x ./app/
+func BenchmarkBackfill(b *testing.B) {
+	for range b.N {
+		h := apptest.Start(b, apptest.Options{Setup: func(sim *githubsim.Sim) {
+			var seeds []githubsim.Seed
+			for i := range 2000 {
+				seeds = append(seeds, githubsim.Seed{Author: "bob", Title: fmt.Sprintf("Checkout fails %d", i), Body: bareBody,
+					Comments: []githubsim.SeedComment{{Author: "alice", Body: productComment}, {Author: "bob", Body: "nit"}, {Author: "outsider", Body: productComment}}})
+			}
+			if _, err := sim.Seed("acme/web", seeds...); err != nil {
+				b.Fatal(err)
+			}
+		}})
+		start := time.Now()
+		h.IdleWithin(5 * time.Minute)
+		took := time.Since(start)
+		b.ReportMetric(2000/took.Seconds(), "items/s")
+		b.ReportMetric(float64(h.Sim.GraphQLPoints())/2, "points/1000issues")
+		h.Stop()
+	}
+}
