@@ -27,8 +27,8 @@ func Classify(err error) (permanent bool, retryAt time.Time) {
 	return false, ghclient.RetryAt(err, time.Now())
 }
 
-// Forget is returned by a handler whose work is done and must leave no
+// ErrForget is returned by a handler whose work is done and must leave no
 // trace, not even the delivery that asked for it (an uninstall that purged
 // its installation): the pool deletes the delivery instead of keeping it
 // as done.
-var Forget = errors.New("done; the delivery is forgotten")
+var ErrForget = errors.New("done; the delivery is forgotten")

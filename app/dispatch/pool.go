@@ -150,7 +150,7 @@ func (p *Pool) process(ctx context.Context, d store.Delivery) {
 	// Bookkeeping must land even if the work context was just cancelled.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if errors.Is(err, Forget) {
+	if errors.Is(err, ErrForget) {
 		if ferr := p.opts.Queue.Forget(bctx, d.ID); ferr != nil {
 			log.Error("queue: could not forget delivery; it will run again", "err", ferr)
 			return

@@ -177,12 +177,12 @@ func (h *History) queueStep(ctx context.Context, b store.Backfill, at time.Time)
 
 // Start (re)starts the backfill of a repository and queues its first step.
 func (h *History) Start(ctx context.Context, installationID int64, fullName string) (store.Backfill, error) {
-	days := config.Default().Backfill.Days
-	if cfg, err := h.opts.Config(ctx, installationID, fullName); err == nil {
-		days = cfg.Backfill.Days
-	} else {
+	// A broken configuration file leaves the defaults, backfill.days too.
+	cfg, err := h.opts.Config(ctx, installationID, fullName)
+	if err != nil {
 		return store.Backfill{}, err
 	}
+	days := cfg.Backfill.Days
 	now := h.opts.Now().UTC()
 	prev, _, err := h.opts.Store.Backfill(ctx, strings.ToLower(fullName))
 	if err != nil {

@@ -135,7 +135,7 @@ func (h *Handler) installation(ctx context.Context, ev *github.InstallationEvent
 		if err := h.opts.Store.DeleteInstallation(ctx, rec.ID); err != nil {
 			return err
 		}
-		return dispatch.Forget
+		return dispatch.ErrForget
 	case "suspend":
 		rec.Suspended = true
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 // File is the name of the generated schema subset.
@@ -48,7 +49,7 @@ func Schema() (*ast.Schema, error) {
 
 // Validate parses query and checks it against s as GitHub would.
 func Validate(s *ast.Schema, query string) (*ast.QueryDocument, gqlerror.List) {
-	return gqlparser.LoadQuery(s, query)
+	return gqlparser.LoadQueryWithRules(s, query, rules.NewDefaultRules())
 }
 
 // LoadFull loads GitHub's whole published schema. The published file
