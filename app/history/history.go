@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v66/github"
@@ -83,7 +84,12 @@ type Options struct {
 }
 
 // History reads and repairs the App's view of GitHub.
-type History struct{ opts Options }
+type History struct {
+	opts Options
+
+	mu     sync.Mutex
+	budget map[int64]ghgraphql.RateLimit // per installation, as GitHub last reported it
+}
 
 // New returns a History.
 func New(opts Options) *History {
@@ -102,7 +108,20 @@ func New(opts Options) *History {
 	if opts.MaxRedeliveries <= 0 {
 		opts.MaxRedeliveries = 50
 	}
-	return &History{opts: opts}
+	return &History{opts: opts, budget: map[int64]ghgraphql.RateLimit{}}
+}
+
+// fits reports when a query of cost points may be sent for an installation:
+// now, or when GitHub's GraphQL limit resets if what is left (as GitHub last
+// said) would not cover it.
+func (h *History) fits(installationID int64, cost int) time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b, ok := h.budget[installationID]
+	if !ok || b.Remaining >= cost || !b.ResetAt.After(h.opts.Now()) {
+		return time.Time{}
+	}
+	return b.ResetAt
 }
 
 // Events, Permissions and Wants implement dispatch.Handler: history has no
@@ -116,7 +135,12 @@ func (h *History) reader(installationID int64) (*reader, error) {
 		return nil, err
 	}
 	return &reader{metrics: h.opts.Metrics, client: &ghgraphql.Client{HTTP: httpClient,
-		URL: ghgraphql.Endpoint(h.opts.Clients.BaseURL()), Now: h.opts.Now}}, nil
+		URL: ghgraphql.Endpoint(h.opts.Clients.BaseURL()), Now: h.opts.Now},
+		noted: func(rl ghgraphql.RateLimit) {
+			h.mu.Lock()
+			h.budget[installationID] = rl
+			h.mu.Unlock()
+		}}, nil
 }
 
 type stepPayload struct {
@@ -228,6 +252,10 @@ func (h *History) Step(ctx context.Context, repo string, step int64) (store.Back
 		return b, err
 	}
 	log := h.opts.Log.With("repository", b.Repo)
+	// Never send what GitHub's limit would refuse: wait for its reset.
+	if until := h.fits(b.InstallationID, pageCost(b.Phase)+1); !until.IsZero() {
+		return h.pause(ctx, b, until, log)
+	}
 	r, err := h.reader(b.InstallationID)
 	if err != nil {
 		return b, err
@@ -258,15 +286,7 @@ func (h *History) Step(ctx context.Context, repo string, step int64) (store.Back
 		return next, nil
 	}
 	log.Debug("backfill page read", "phase", next.Phase, "items", next.ItemsDone, "of", next.ItemsTotal)
-	// Stay inside the GraphQL limit: when another page like the last one
-	// would not fit in what is left, wait for the limit to reset.
-	at := time.Time{}
-	if rl := r.last; rl.Cost > 0 && rl.Remaining < 2*rl.Cost && rl.ResetAt.After(h.opts.Now()) {
-		at = rl.ResetAt
-		h.opts.Metrics.BackfillPauses.Inc()
-		log.Info("backfill pauses for GitHub's GraphQL rate limit", "remaining", rl.Remaining, "until", at.UTC().Format(time.RFC3339))
-	}
-	return next, h.queueStep(ctx, next, at)
+	return next, h.queueStep(ctx, next, time.Time{})
 }
 
 // pause moves a backfill to a new step, unchanged, due when GitHub's limit

@@ -15,6 +15,7 @@ type reader struct {
 	client  *ghgraphql.Client
 	metrics *metrics.Metrics
 	last    ghgraphql.RateLimit // as GitHub reported after the last query
+	noted   func(ghgraphql.RateLimit)
 }
 
 func (r *reader) do(ctx context.Context, query string, vars map[string]any, out interface{ rate() ghgraphql.RateLimit }) error {
@@ -23,6 +24,9 @@ func (r *reader) do(ctx context.Context, query string, vars map[string]any, out 
 	}
 	r.last = out.rate()
 	r.metrics.GraphQLPoints.Add(float64(r.last.Cost))
+	if r.noted != nil {
+		r.noted(r.last)
+	}
 	return nil
 }
 
@@ -174,4 +178,15 @@ func (r *reader) thread(ctx context.Context, fullName string, number int) (*ghgr
 	}
 	t := d.Repository.IssueOrPullRequest
 	return t, r.complete(ctx, t)
+}
+
+// pageCost is what a page of a phase costs at most by GitHub's calculation,
+// nested lists read on aside: issues 1 + 3 x 100 requests (3 points), pull
+// requests 1 + 4 x 100 + 100 x 20 reviews' comments (24 points).
+func pageCost(phase string) int {
+	switch phase {
+	case phaseOpenPulls, phaseClosedPulls, phaseChangedPulls:
+		return 24
+	}
+	return 3
 }
