@@ -105,7 +105,7 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 		// nudged, if a pull request's link brought it in).
 		h.Log.Info("issue event older than the state stored; state kept", "repository", repo, "number", prev.Number,
 			"event_updated_at", issue.GetUpdatedAt().Time, "stored_updated_at", prev.SnapshotAt)
-		return h.publish(ctx, d.InstallationID, fullName, &prev, cfg)
+		return h.publish(ctx, d.InstallationID, fullName, &prev, cfg, false)
 	}
 	if threads.IgnoresIssue(cfg, issue) {
 		return h.Store.DeleteThread(ctx, repo, issue.GetNumber())
@@ -129,13 +129,14 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 			return err
 		}
 	}
-	return h.publish(ctx, d.InstallationID, fullName, &t, cfg)
+	return h.publish(ctx, d.InstallationID, fullName, &t, cfg, false)
 }
 
 // publish keeps the bot's one comment on an issue true to its state: it is
 // wanted when something is missing or a broken configuration file must be
-// reported (once per problem).
-func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, t *store.Thread, cfg config.Loaded) error {
+// reported (once per problem). With hold, an existing comment is kept true
+// but none is created.
+func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, t *store.Thread, cfg config.Loaded, hold bool) error {
 	if cfg.Comment == config.CommentNever || t.State != store.StateOpen {
 		return nil
 	}
@@ -158,7 +159,7 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 	}
 	wrote, err := h.Publish(ctx, threads.Nudge{
 		InstallationID: installationID, FullName: fullName, Thread: t, Mode: cfg.Comment,
-		Wanted: !status.Complete() || notice != "", Text: botcomment.RenderIssue(status),
+		Wanted: !status.Complete() || notice != "", Hold: hold, Text: botcomment.RenderIssue(status),
 	})
 	if err != nil || !wrote || notice == "" {
 		return err
