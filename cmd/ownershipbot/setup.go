@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,15 +32,10 @@ func runSetup(ctx context.Context, env *cmdEnv, args []string) int {
 		fmt.Fprintf(fs.Output(), "Usage: ownershipbot setup --webhook-url URL [flags]\n\n%s\n\nThe REST API base follows --github-url (api.github.com, or HOST/api/v3/); the\nGITHUB_API_URL environment variable overrides it.\n\nFlags:\n", setupSynopsis)
 		fs.PrintDefaults()
 	}
-	err := fs.Parse(args)
+	if code, ok := parseFlags(env, fs, args); !ok {
+		return code
+	}
 	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(env.stdout)
-		fs.Usage()
-		return exitOK
-	case err != nil:
-		errorf(env, "%s; run 'ownershipbot setup --help' for the flags", err)
-		return exitUsage
 	case fs.NArg() > 0:
 		errorf(env, "unexpected argument %q; run 'ownershipbot setup --help' for the flags", fs.Arg(0))
 		return exitUsage
