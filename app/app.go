@@ -25,6 +25,7 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/issues"
 	"github.com/ownershipbot/ownershipbot/app/metrics"
 	"github.com/ownershipbot/ownershipbot/app/pulls"
+	"github.com/ownershipbot/ownershipbot/app/rollup"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/threads"
 	"github.com/ownershipbot/ownershipbot/app/webhook"
@@ -45,12 +46,19 @@ type Options struct {
 	MetricsWindow time.Duration // comments created within it make the comment gauges [30 days]
 	ConfigTTL     time.Duration // how long a repository's config is cached [5m]
 	KeepDone      time.Duration // how long processed deliveries are kept to spot redeliveries [7 days]
+	// RollupEvery is how often the workers take the daily rollups the
+	// page's trend is drawn from [1h]; negative: never (the demo takes them
+	// itself, at the end of each simulated day).
+	RollupEvery time.Duration
 
 	// For tests and the demo.
 	Transport      http.RoundTripper // network transport to GitHub
 	QueueRetryBase time.Duration     // first queue-level retry backoff [5s]
 	HTTPRetryBase  time.Duration     // first in-request retry backoff [500ms]
 	Poll           time.Duration     // how often idle workers look for due retries [1s]
+	// Now is the App's clock for what it records (first owner, rollups'
+	// days) [time.Now]; the demo runs a simulated month on its own clock.
+	Now func() time.Time
 }
 
 // App is a running ownershipbot.
@@ -98,6 +106,12 @@ func New(opts Options) (*App, error) {
 	if opts.KeepDone <= 0 {
 		opts.KeepDone = 7 * 24 * time.Hour
 	}
+	if opts.RollupEvery == 0 {
+		opts.RollupEvery = time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	analyzer, err := analysis.New()
 	if err != nil {
 		return nil, err
@@ -120,7 +134,7 @@ func New(opts Options) (*App, error) {
 	opts.Registry.MustRegister(gauges)
 
 	base := threads.New(threads.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log,
-		Analyzer: threads.TextAnalyzer(analyzer)})
+		Analyzer: threads.TextAnalyzer(analyzer), Now: opts.Now})
 	registry := newRegistry(base, installs.Options{Store: opts.Store, Clients: clients, Configs: configs})
 	pool := dispatch.NewPool(dispatch.PoolOptions{
 		Queue: opts.Store, Handle: registry.Handle, Metrics: m, Log: opts.Log,
@@ -158,7 +172,33 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 // the next start.
 func (a *App) RunWorkers(ctx context.Context) {
 	go a.prune(ctx)
+	if a.opts.RollupEvery > 0 {
+		go a.rollups(ctx)
+	}
 	a.pool.Run(ctx, a.opts.ShutdownGrace)
+}
+
+// TakeRollup stores every repository's figures as they stand now as the
+// rollup of today (by the App's clock).
+func (a *App) TakeRollup(ctx context.Context) error {
+	return rollup.Take(ctx, a.opts.Store, a.opts.Now())
+}
+
+// rollups takes a rollup at start and then every RollupEvery, so each day's
+// last rollup is taken within RollupEvery of its end.
+func (a *App) rollups(ctx context.Context) {
+	ticker := time.NewTicker(a.opts.RollupEvery)
+	defer ticker.Stop()
+	for {
+		if err := a.TakeRollup(ctx); err != nil && ctx.Err() == nil {
+			a.opts.Log.Warn("could not take the daily rollup", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
 }
 
 // prune forgets processed deliveries once redeliveries of them are unlikely.

@@ -109,20 +109,23 @@ type Issues struct {
 }
 
 // Add counts one issue.
-func (c *Issues) Add(open, owner, rationale bool) {
+func (c *Issues) Add(open, owner, rationale bool) { c.AddN(open, owner, rationale, 1) }
+
+// AddN counts n issues alike.
+func (c *Issues) AddN(open, owner, rationale bool, n int) {
 	if !open {
-		c.Closed++
+		c.Closed += n
 		return
 	}
-	c.Open++
+	c.Open += n
 	if owner {
-		c.WithOwner++
+		c.WithOwner += n
 	}
 	if rationale {
-		c.WithRationale++
+		c.WithRationale += n
 	}
 	if owner && rationale {
-		c.WithBoth++
+		c.WithBoth += n
 	}
 }
 
@@ -138,17 +141,20 @@ type Pulls struct {
 }
 
 // Add counts one pull request.
-func (c *Pulls) Add(open, linkedToOwned, reason bool) {
+func (c *Pulls) Add(open, linkedToOwned, reason bool) { c.AddN(open, linkedToOwned, reason, 1) }
+
+// AddN counts n pull requests alike.
+func (c *Pulls) AddN(open, linkedToOwned, reason bool, n int) {
 	if !open {
-		c.Closed++
+		c.Closed += n
 		return
 	}
-	c.Open++
+	c.Open += n
 	if linkedToOwned {
-		c.LinkedToOwnedIssue++
+		c.LinkedToOwnedIssue += n
 	}
 	if reason {
-		c.WithReason++
+		c.WithReason += n
 	}
 }
 
