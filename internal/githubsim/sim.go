@@ -99,6 +99,10 @@ type Sim struct {
 	comments      map[int64]*comment       // by id
 	reviewCmts    map[int64]*reviewComment // by id
 	conversions   []ManifestConversion
+	clientSecret  string
+	oauthCallback string
+	oauthCodes    map[string]*oauthCode
+	userTokens    map[string]*userToken
 
 	hookURL    string
 	hookSecret string
@@ -173,6 +177,8 @@ func New(opts Options) *Sim {
 		manifests:     map[string]*manifestCode{},
 		comments:      map[int64]*comment{},
 		reviewCmts:    map[int64]*reviewComment{},
+		oauthCodes:    map[string]*oauthCode{},
+		userTokens:    map[string]*userToken{},
 		hookID:        400000000 + opts.AppID,
 	}
 	s.qcond = sync.NewCond(&s.qmu)
@@ -192,6 +198,15 @@ func (s *Sim) PrivateKey() *rsa.PrivateKey { return s.key }
 // PrivateKeyPEM is the App's private key in PKCS#1 PEM, as GitHub hands it out.
 func (s *Sim) PrivateKeyPEM() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(s.key)})
+}
+
+// SetWebURL sets the base of html_url fields, typically the Sim's own
+// address, so that links work: the Sim then serves minimal pages of issues
+// and pull requests there (see serveWebPage).
+func (s *Sim) SetWebURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.WebURL = strings.TrimRight(u, "/")
 }
 
 // SetAPIURL sets the REST base written into payload URLs, typically the
