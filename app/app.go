@@ -24,6 +24,7 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/installs"
 	"github.com/ownershipbot/ownershipbot/app/issues"
 	"github.com/ownershipbot/ownershipbot/app/metrics"
+	"github.com/ownershipbot/ownershipbot/app/page"
 	"github.com/ownershipbot/ownershipbot/app/pulls"
 	"github.com/ownershipbot/ownershipbot/app/rollup"
 	"github.com/ownershipbot/ownershipbot/app/store"
@@ -51,6 +52,14 @@ type Options struct {
 	// itself, at the end of each simulated day).
 	RollupEvery time.Duration
 
+	// UIListener serves the leaders' page when set (UI_ADDR); nil: no page.
+	UIListener net.Listener
+	// SignIn turns on "Sign in with GitHub" for the page; nil: the page
+	// answers on loopback only.
+	SignIn *page.SignIn
+	// SecureCookies marks the page's cookies Secure (UI_ADDR not loopback).
+	SecureCookies bool
+
 	// For tests and the demo.
 	Transport      http.RoundTripper // network transport to GitHub
 	QueueRetryBase time.Duration     // first queue-level retry backoff [5s]
@@ -69,6 +78,7 @@ type App struct {
 	mux      *http.ServeMux
 	metrics  *metrics.Metrics
 	gauges   *metrics.StoreCollector
+	page     *page.Page
 }
 
 // newRegistry returns the event handlers; Events and Permissions derive
@@ -141,7 +151,12 @@ func New(opts Options) (*App, error) {
 		Workers: opts.Workers, RetryBase: opts.QueueRetryBase, Poll: opts.Poll,
 		OnDone: gauges.Invalidate,
 	})
-	a := &App{opts: opts, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux()}
+	pg, err := page.New(page.Options{Store: opts.Store, Log: opts.Log, SignIn: opts.SignIn, SecureCookies: opts.SecureCookies,
+		Window: opts.MetricsWindow, Now: opts.Now})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{opts: opts, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux(), page: pg}
 	a.mux.Handle("POST /webhook", &webhook.Intake{
 		Secret: opts.WebhookSecret, Queue: opts.Store, Registry: registry, Metrics: m, Log: opts.Log,
 		Stored: pool.Wake, Now: time.Now,
@@ -166,6 +181,9 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	fmt.Fprintln(w, "ready")
 }
+
+// Page is the leaders' page, served on UIListener by Serve.
+func (a *App) Page() http.Handler { return a.page }
 
 // RunWorkers processes deliveries until ctx ends, then gives in-flight work
 // the shutdown grace period. Unfinished deliveries stay stored and resume at
@@ -238,8 +256,24 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
+	if a.opts.UIListener != nil {
+		ui := &http.Server{Handler: a.page, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+			WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
+		go func() {
+			if err := ui.Serve(a.opts.UIListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				serveErr <- fmt.Errorf("page: %w", err)
+			}
+		}()
+		defer ui.Close()
+		go func() {
+			<-ctx.Done()
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			ui.Shutdown(shutdownCtx)
+		}()
+	}
 	workersDone := make(chan struct{})
 	go func() {
 		a.RunWorkers(ctx)

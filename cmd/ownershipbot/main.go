@@ -34,6 +34,9 @@ type cmdEnv struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// lookupenv tells a variable set to "" from one not set (UI_ADDR="" turns
+	// the page off); nil: getenv, where "" is not set.
+	lookupenv func(string) (string, bool)
 }
 
 var commands = map[string]command{
@@ -49,7 +52,7 @@ var commands = map[string]command{
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := &cmdEnv{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	env := &cmdEnv{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, lookupenv: os.LookupEnv}
 	os.Exit(dispatch(ctx, env, os.Args[1:]))
 }
 

@@ -13,7 +13,8 @@ import (
 
 func run(args []string, env map[string]string) (int, string, string) {
 	var out, errOut bytes.Buffer
-	e := &cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return env[k] }}
+	e := &cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return env[k] },
+		lookupenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
 	code := dispatch(context.Background(), e, args)
 	return code, out.String(), errOut.String()
 }
@@ -50,6 +51,8 @@ func TestCommandErrorsAreOneSentenceWithTheRightExitCode(t *testing.T) {
 		{"bad database url", []string{"serve", "--database-url", "mysql://x"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s"}, 2, "DATABASE_URL"},
 		{"bad listen address", []string{"serve", "--listen-addr", "8080"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s", "DATABASE_URL": db}, 2, "LISTEN_ADDR must be"},
 		{"demo with a bad database url", []string{"demo", "--database-url", "sqlite:"}, nil, 2, "DATABASE_URL"},
+		{"page on the network without sign-in", []string{"serve", "--ui-addr", "0.0.0.0:8081"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s", "DATABASE_URL": db}, 2, "loopback"},
+		{"client id without its secret", []string{"serve", "--github-client-id", "Iv1.x"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s", "DATABASE_URL": db}, 2, "GITHUB_CLIENT_SECRET"},
 		{"report's unknown flag", []string{"report", "--bogus"}, nil, 2, "run 'ownershipbot report --help'"},
 		{"analyze's unknown flag", []string{"analyze", "--bogus"}, nil, 2, "run 'ownershipbot analyze --help'"},
 		{"setup's unknown flag", []string{"setup", "--bogus"}, nil, 2, "run 'ownershipbot setup --help'"},

@@ -63,6 +63,18 @@ func (s *settings) add(env *cmdEnv, name, def, help string) *setting {
 	return st
 }
 
+// addEmptyOK is add for a setting whose variable set to "" means "off"
+// rather than "the default".
+func (s *settings) addEmptyOK(env *cmdEnv, name, def, help string) *setting {
+	st := s.add(env, name, def, help)
+	if env.lookupenv != nil {
+		if v, ok := env.lookupenv(name); ok {
+			st.value = v
+		}
+	}
+	return st
+}
+
 // parse parses args; ok is false when the command should exit with code.
 func (s *settings) parse(env *cmdEnv, args []string) (code int, ok bool) {
 	if code, ok := parseFlags(env, s.fs, args); !ok {
