@@ -304,7 +304,7 @@ func (l LookedIn) Owner() []string {
 		out = append(out, "assignees")
 	}
 	if len(fields) > 0 {
-		out = append(out, strings.Join(fields, ":, ")+": lines and issue-form fields of the description")
+		out = append(out, strings.Join(fields, ": or ")+": lines and issue-form fields in the description")
 	}
 	if label != "" {
 		out = append(out, "labels matching "+label)
@@ -312,11 +312,26 @@ func (l LookedIn) Owner() []string {
 	return out
 }
 
+// builtinHeadings are the section headings detection always reads as a
+// reason, in words.
+var builtinHeadings = []string{"Why", "Problem", "Motivation", "Impact"}
+
 // Rationale lists, in words, where a rationale was looked for.
 func (l LookedIn) Rationale() []string {
-	headings := "Why, Problem, Motivation, Impact and bug-report sections"
-	if len(l.RationaleHeadings) > 0 {
-		headings += " and " + strings.Join(l.RationaleHeadings, ", ")
+	out := []string{"the title", "the author's own words in the description (not unchanged template text)",
+		"Why, Problem, Motivation, Impact and bug-report sections"}
+	var extra []string
+	for _, h := range l.RationaleHeadings {
+		builtin := false
+		for _, b := range builtinHeadings {
+			builtin = builtin || strings.EqualFold(strings.TrimSpace(h), b)
+		}
+		if !builtin {
+			extra = append(extra, h)
+		}
 	}
-	return []string{"the title", "the author's own words in the description (template text left unchanged does not count)", headings}
+	if len(extra) > 0 {
+		out = append(out, "the repository's own headings: "+strings.Join(extra, ", "))
+	}
+	return out
 }
