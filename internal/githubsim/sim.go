@@ -690,6 +690,7 @@ type IssueState struct {
 	IsPull    bool
 	Draft     bool
 	Merged    bool
+	CreatedAt time.Time
 }
 
 // Issue returns issue or pull request number of repo.
@@ -700,7 +701,7 @@ func (s *Sim) Issue(fullName string, number int) (IssueState, bool) {
 	if err != nil {
 		return IssueState{}, false
 	}
-	st := IssueState{Number: is.Number, Title: is.Title, Body: is.Body, User: is.User.Login, State: is.State, IsPull: is.PR != nil}
+	st := IssueState{Number: is.Number, Title: is.Title, Body: is.Body, User: is.User.Login, State: is.State, IsPull: is.PR != nil, CreatedAt: is.CreatedAt}
 	for _, a := range is.Assignees {
 		st.Assignees = append(st.Assignees, a.Login)
 	}
