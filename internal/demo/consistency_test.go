@@ -26,7 +26,7 @@ import (
 
 // repoNumbers are one repository's figures as one face shows them.
 type repoNumbers struct {
-	Open, WithOwner, WithRationale, WithBoth int
+	Open, WithOwner, WithRationale, WithBoth  int
 	OpenPulls, LinkedToOwned, PullsWithReason int
 	// Issue comments by people, and the product-level ones by engineers.
 	IssueComments, IssueProduct, EngineerIssueAll, EngineerIssueProduct int
@@ -168,7 +168,7 @@ func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 func metricsNumbers(metrics, repo string) repoNumbers {
 	var n repoNumbers
 	q := regexp.QuoteMeta(repo)
-	for _, m := range regexp.MustCompile(`ownershipbot_issues\{owner="(\w+)",rationale="(\w+)",repository="` + q + `"\} (\d+)`).FindAllStringSubmatch(metrics, -1) {
+	for _, m := range regexp.MustCompile(`ownershipbot_issues\{owner="(\w+)",rationale="(\w+)",repository="`+q+`"\} (\d+)`).FindAllStringSubmatch(metrics, -1) {
 		c := atoi(m[3])
 		n.Open += c
 		if m[1] == "yes" {
@@ -181,7 +181,7 @@ func metricsNumbers(metrics, repo string) repoNumbers {
 			n.WithBoth += c
 		}
 	}
-	for _, m := range regexp.MustCompile(`ownershipbot_pull_requests\{linked_issue="(\w+)",rationale="(\w+)",repository="` + q + `"\} (\d+)`).FindAllStringSubmatch(metrics, -1) {
+	for _, m := range regexp.MustCompile(`ownershipbot_pull_requests\{linked_issue="(\w+)",rationale="(\w+)",repository="`+q+`"\} (\d+)`).FindAllStringSubmatch(metrics, -1) {
 		c := atoi(m[3])
 		n.OpenPulls += c
 		if m[1] == "owned" {
@@ -191,7 +191,7 @@ func metricsNumbers(metrics, repo string) repoNumbers {
 			n.PullsWithReason += c
 		}
 	}
-	for _, m := range regexp.MustCompile(`ownershipbot_comments\{author_role="(\w+)",level="(\w+)",repository="` + q + `",thread="issue"\} (\d+)`).FindAllStringSubmatch(metrics, -1) {
+	for _, m := range regexp.MustCompile(`ownershipbot_comments\{author_role="(\w+)",level="(\w+)",repository="`+q+`",thread="issue"\} (\d+)`).FindAllStringSubmatch(metrics, -1) {
 		c := atoi(m[3])
 		if m[1] == "bot" {
 			continue
