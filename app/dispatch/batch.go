@@ -17,6 +17,7 @@ type batch struct {
 type deferred struct {
 	key   string
 	owner int // the delivery that deferred it last: redoing it redoes this work
+	value any // what DeferValue was given, merged
 	run   func(ctx context.Context) error
 }
 
@@ -32,17 +33,29 @@ func withBatch(ctx context.Context, b *batch) context.Context {
 // at once. fn must read what it needs from the store again: other
 // deliveries of the batch may have changed it meanwhile.
 func Defer(ctx context.Context, key string, fn func(ctx context.Context) error) error {
+	return DeferValue(ctx, key, struct{}{}, nil, func(ctx context.Context, _ struct{}) error { return fn(ctx) })
+}
+
+// DeferValue is Defer for work described by a value: when work is already
+// deferred under key, merge (if not nil) combines the earlier value with v,
+// and run gets what it returns.
+func DeferValue[T any](ctx context.Context, key string, v T, merge func(earlier, later T) T, run func(context.Context, T) error) error {
 	b, ok := ctx.Value(batchKey{}).(*batch)
 	if !ok {
-		return fn(ctx)
+		return run(ctx, v)
 	}
 	for _, w := range b.work {
-		if w.key == key {
-			w.owner, w.run = b.current, fn
-			return nil
+		if w.key != key {
+			continue
 		}
+		if earlier, ok := w.value.(T); ok && merge != nil {
+			v = merge(earlier, v)
+		}
+		w.owner, w.value = b.current, v
+		w.run = func(ctx context.Context) error { return run(ctx, v) }
+		return nil
 	}
-	b.work = append(b.work, &deferred{key: key, owner: b.current, run: fn})
+	b.work = append(b.work, &deferred{key: key, owner: b.current, value: v, run: func(ctx context.Context) error { return run(ctx, v) }})
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,7 @@ type Queue interface {
 	Retry(ctx context.Context, id string, at time.Time, lastError string) error
 	Release(ctx context.Context, ids ...string) error
 	Fail(ctx context.Context, id string, lastError string) error
+	Forget(ctx context.Context, id string) error
 }
 
 // PoolOptions configures a Pool. Zero values take the defaults in brackets.
@@ -261,11 +263,16 @@ func (p *Pool) runBatch(workCtx context.Context, ds []store.Delivery) (outcome, 
 	hctx, cancel := context.WithDeadline(withBatch(workCtx, b), start.Add(p.opts.Lease*3/4))
 	defer cancel()
 	handled, failure := len(ds), error(nil)
+	var forget []string // handled, and to leave no trace (see ErrForget)
 	for i, d := range ds {
 		b.current = i
 		t := time.Now()
 		err := p.handle(hctx, d)
 		p.opts.Metrics.EventProcessing.WithLabelValues(d.Event).Observe(time.Since(t).Seconds())
+		if errors.Is(err, ErrForget) {
+			forget = append(forget, d.ID)
+			continue
+		}
 		if err != nil {
 			handled, failure = i, err
 			break
@@ -277,18 +284,30 @@ func (p *Pool) runBatch(workCtx context.Context, ds []store.Delivery) (outcome, 
 		// Redoing the delivery that deferred the failed work redoes it.
 		handled, failure = owner, err
 	}
-	return p.settle(workCtx, ds, handled, failure, start)
+	return p.settle(workCtx, ds, handled, failure, forget, start)
 }
 
-// settle records a batch's outcome: ds[:handled] done; ds[handled], if
-// any, failed with failure; the rest not tried. It reports what the outcome
-// says of the batch's repository and installation (see shares).
-func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int, failure error, start time.Time) (outcome, time.Time) {
+// settle records a batch's outcome: ds[:handled] done (those in forget
+// deleted instead); ds[handled], if any, failed with failure; the rest not
+// tried. It reports what the outcome says of the batch's repository and
+// installation (see shares).
+func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int, failure error, forget []string, start time.Time) (outcome, time.Time) {
 	// Bookkeeping must land even if the work context was just cancelled.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(workCtx), 10*time.Second)
 	defer cancel()
 	if handled > 0 {
-		if err := p.opts.Queue.Complete(ctx, ids(ds[:handled])...); err != nil {
+		var done []string
+		for _, d := range ds[:handled] {
+			if slices.Contains(forget, d.ID) {
+				if err := p.opts.Queue.Forget(ctx, d.ID); err != nil {
+					p.opts.Log.Error("queue: could not forget delivery; it will run again", "delivery", d.ID, "err", err)
+					return stopped, time.Time{}
+				}
+			} else {
+				done = append(done, d.ID)
+			}
+		}
+		if err := p.opts.Queue.Complete(ctx, done...); err != nil {
 			p.opts.Log.Error("queue: could not mark deliveries done; they will run again", "deliveries", handled,
 				"first", ds[0].ID, "err", err)
 			return stopped, time.Time{}

@@ -617,3 +617,28 @@ func TestABurstOnABusyIssueCostsNoClaims(t *testing.T) {
 		}
 	}
 }
+
+func TestDeferredWorkOfABatchIsMergedInOrder(t *testing.T) {
+	type nudge struct {
+		text string
+		hold bool
+	}
+	ran := make(chan nudge, 4)
+	f := startPaused(t, 8, func(f *fixture) {
+		f.enqueue(t, "wants-a-comment", "acme/web#1")
+		f.enqueue(t, "holds-it", "acme/web#1")
+	}, func(ctx context.Context, d store.Delivery) error {
+		n := nudge{text: d.ID, hold: d.ID == "holds-it"}
+		return dispatch.DeferValue(ctx, "comment", n, func(earlier, later nudge) nudge {
+			later.hold = later.hold && earlier.hold
+			return later
+		}, func(ctx context.Context, n nudge) error {
+			ran <- n
+			return nil
+		})
+	})
+	f.waitStatus(t, "holds-it", store.DeliveryDone)
+	if got := <-ran; got != (nudge{text: "holds-it", hold: false}) || len(ran) != 0 {
+		t.Errorf("deferred work ran with %+v (and %d more), want once, with the later text and the earlier's leave to create", got, len(ran))
+	}
+}

@@ -36,7 +36,16 @@ type Nudge struct {
 // batch, so a burst of events on one issue costs at most one GitHub write.
 func (b *Base) Publish(ctx context.Context, n Nudge) error {
 	key := fmt.Sprintf("publish %s#%d", n.Thread.Repo, n.Thread.Number)
-	return dispatch.Defer(ctx, key, func(ctx context.Context) error { return b.publishNow(ctx, n) })
+	return dispatch.DeferValue(ctx, key, n, mergeNudges, b.publishNow)
+}
+
+// mergeNudges is the nudge of a batch's later delivery, held back from
+// creating a comment only if the earlier one was too: one at a time, the
+// earlier delivery would have created the comment that the later one
+// (a draft, a repair) then only keeps true.
+func mergeNudges(earlier, later Nudge) Nudge {
+	later.Hold = later.Hold && earlier.Hold
+	return later
 }
 
 func (b *Base) publishNow(ctx context.Context, n Nudge) error {

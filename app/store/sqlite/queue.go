@@ -157,7 +157,7 @@ func (s *Store) txQuery(ctx context.Context, tx *sql.Tx, query string, args ...a
 // txStatements are the queue's statements run inside transactions, prepared
 // once by Open: parsing them anew each time cost a quarter of their CPU time.
 var txStatements = []string{enqueueSQL, redeliverSQL, openLaneSQL, laneHeadSQL, deleteLaneSQL, putLaneSQL,
-	nextLaneSQL, nextLaneSkippingSQL, batchSQL, leaseSQL, leaseLaneSQL, completeSQL, retrySQL, releaseSQL, failSQL}
+	nextLaneSQL, nextLaneSkippingSQL, batchSQL, leaseSQL, leaseLaneSQL, completeSQL, retrySQL, releaseSQL, failSQL, forgetSQL}
 
 const (
 	deleteLaneSQL = `DELETE FROM lanes WHERE lane = ?`
@@ -372,9 +372,14 @@ func (s *Store) Complete(ctx context.Context, ids ...string) error {
 	return s.finish(ctx, "completing", ids, completeSQL, func(id string) []any { return []any{id} })
 }
 
+// completeSQL drops the payload: a done delivery is kept only so that a
+// redelivery of it is recognised, and its text (comment bodies) is not
+// needed for that.
 const completeSQL = `UPDATE deliveries
-	SET status = 'done', worker = '', lease_until = 0
+	SET status = 'done', worker = '', lease_until = 0, payload = X''
 	WHERE id = ? AND status = 'leased' RETURNING lane`
+
+const forgetSQL = `DELETE FROM deliveries WHERE id = ? AND status = 'leased' RETURNING lane`
 
 // Retry returns a leased delivery to the queue, due at at, and counts the
 // attempt. It stays its lane's head, so later deliveries of its order key wait.

@@ -78,10 +78,12 @@ BEGIN
 END
 $$;
 
--- settle_deliveries finishes deliveries in one transaction: 'done' and
--- 'release' (back to pending, due at once, no attempt counted) take leased
--- deliveries, 'retry' a leased one (due at due, its attempt counted),
--- 'failed' a pending or leased one. It locks their lanes first, in order,
+-- settle_deliveries finishes deliveries in one transaction: 'done' (the
+-- payload dropped: a done delivery is kept only to recognise a redelivery),
+-- 'release' (back to pending, due at once, no attempt counted) and 'forget'
+-- (deleted: work that must leave no trace) take leased deliveries, 'retry'
+-- a leased one (due at due, its attempt counted), 'failed' a pending or
+-- leased one. It locks their lanes first, in order,
 -- raises OB001 and changes nothing when one of them is not in such a state,
 -- refreshes the lanes, and wakes other replicas' workers.
 CREATE FUNCTION settle_deliveries(ids TEXT[], outcome TEXT, due TIMESTAMPTZ, err TEXT, now_at TIMESTAMPTZ)
@@ -97,8 +99,11 @@ BEGIN
     SELECT array_agg(DISTINCT lane ORDER BY lane) INTO touched FROM deliveries WHERE id = ANY(ids);
     PERFORM 1 FROM lanes WHERE lane = ANY(touched) ORDER BY lane FOR UPDATE;
     IF outcome = 'done' THEN
-        WITH u AS (UPDATE deliveries SET status = 'done', worker = '', lease_until = NULL
+        WITH u AS (UPDATE deliveries SET status = 'done', worker = '', lease_until = NULL, payload = ''::bytea
                    WHERE id = ANY(ids) AND status = 'leased' RETURNING id)
+        SELECT array_agg(u.id) INTO changed FROM u;
+    ELSIF outcome = 'forget' THEN
+        WITH u AS (DELETE FROM deliveries WHERE id = ANY(ids) AND status = 'leased' RETURNING id)
         SELECT array_agg(u.id) INTO changed FROM u;
     ELSIF outcome = 'release' THEN
         WITH u AS (UPDATE deliveries SET status = 'pending', worker = '', lease_until = NULL, available_at = NULL
@@ -128,6 +133,29 @@ BEGIN
         END LOOP;
     END IF;
     PERFORM pg_notify('ownershipbot_queue:' || current_schema(), '');
+END
+$$;
+
+-- delete_unleased_deliveries deletes an installation's deliveries that no
+-- worker holds (an uninstall purges them) and refreshes their lanes, locked
+-- first, in order.
+CREATE FUNCTION delete_unleased_deliveries(inst BIGINT, now_at TIMESTAMPTZ) RETURNS VOID
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+    touched TEXT[];
+    l TEXT;
+BEGIN
+    SELECT array_agg(DISTINCT lane ORDER BY lane) INTO touched
+      FROM deliveries WHERE installation_id = inst AND status IN ('pending', 'leased');
+    PERFORM 1 FROM lanes WHERE lane = ANY(touched) ORDER BY lane FOR UPDATE;
+    DELETE FROM deliveries WHERE installation_id = inst AND status <> 'leased';
+    IF touched IS NOT NULL THEN
+        FOREACH l IN ARRAY touched LOOP
+            PERFORM refresh_lane(l, now_at);
+        END LOOP;
+    END IF;
 END
 $$;
 
