@@ -329,6 +329,35 @@ func runLanes(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("an uninstall's purge leaves no lane pointing at a deleted delivery", func(t *testing.T) {
+		s := open(t)
+		gone := delivery("gone", "umbrella/api#1", t0)
+		gone.InstallationID = 7
+		mustEnqueue(t, s, gone, delivery("kept", "acme/web#1", t0.Add(time.Second)))
+		must(t, s.PutInstallation(ctx(t), store.Installation{ID: 7, Account: "umbrella"}))
+		must(t, s.DeleteInstallation(ctx(t), 7))
+		if got := claimLane(t, s, store.ClaimOptions{Max: 5}); !slices.Equal(got, []string{"kept"}) {
+			t.Fatalf("ClaimLane after the purge = %v, want [kept]", got)
+		}
+		if _, ok, err := s.NextReady(ctx(t), store.ClaimOptions{SkipRepos: []string{"acme/web"}}); ok || err != nil {
+			t.Errorf("NextReady after the purge = %v, %v; want nothing left of the purged installation", ok, err)
+		}
+	})
+
+	t.Run("a forgotten delivery leaves its lane to the next", func(t *testing.T) {
+		s := open(t)
+		enqueueMany(t, s, "installation:42", []string{"a", "b", "c"})
+		claimLane(t, s, store.ClaimOptions{Max: 2})
+		must(t, s.Forget(ctx(t), "a"))
+		must(t, s.Complete(ctx(t), "b"))
+		if _, ok, _ := s.Delivery(ctx(t), "a"); ok {
+			t.Error("a forgotten delivery is still stored")
+		}
+		if got := claimLane(t, s, store.ClaimOptions{Max: 5}); !slices.Equal(got, []string{"c"}) {
+			t.Fatalf("ClaimLane = %v, want [c]", got)
+		}
+	})
+
 	t.Run("next ready follows leases and retries", func(t *testing.T) {
 		s := open(t)
 		if _, ok, err := s.NextReady(ctx(t), store.ClaimOptions{}); ok || err != nil {
