@@ -430,3 +430,16 @@ func BenchmarkDrainHotIssue(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClaimAtDepth: a claim from a queue that holds nothing else and
+// one behind which 100,000 deliveries wait, taking one delivery or a batch.
+func BenchmarkClaimAtDepth(b *testing.B) {
+	for _, depth := range []int{0, 100000} {
+		for _, max := range []int{1, 32} {
+			b.Run(fmt.Sprintf("depth=%d/max=%d", depth, max), func(b *testing.B) {
+				s := openTemp(b, filepath.Join(b.TempDir(), "depth.db"))
+				storetest.BenchClaimAtDepth(b, s, depth, max)
+			})
+		}
+	}
+}
