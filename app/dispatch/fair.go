@@ -138,7 +138,7 @@ func (s *shares) settle(d store.Delivery, o outcome, retryAt, now time.Time) {
 	case succeeded:
 		r.failedLanes, r.pause = nil, 0
 	case failed:
-		if !slices.Contains(r.failedLanes, d.OrderKey) {
+		if len(r.failedLanes) < s.tripAfter && !slices.Contains(r.failedLanes, d.OrderKey) {
 			r.failedLanes = append(r.failedLanes, d.OrderKey)
 		}
 		if len(r.failedLanes) >= s.tripAfter && !r.pausedUntil.After(now) {

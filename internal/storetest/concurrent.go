@@ -129,3 +129,104 @@ func ClaimConcurrently(t *testing.T, stores []store.Store, workers, n int) {
 	}
 	mustDepth(t, stores[0], 0)
 }
+
+// EnqueueWhileClaiming stores deliveries on a few order keys from several
+// goroutines while workers claim and complete them, so that lanes keep
+// emptying and opening again under concurrent enqueues, taking turns over
+// stores (replicas). Every delivery must be handed out exactly once, each
+// key's in the order its goroutine stored them, and none may be left behind.
+func EnqueueWhileClaiming(t *testing.T, stores []store.Store, workers int) {
+	t.Helper()
+	const senders, each = 4, 60
+	keys := []string{"acme/web#1", "acme/web#2", "acme/api#1"}
+	var (
+		mu       sync.Mutex
+		seen     = map[string]bool{}
+		lastSent = map[string]int{} // key/sender -> last index handed out
+		problems []string
+		done     int
+	)
+	var sending sync.WaitGroup
+	for g := range senders {
+		s := stores[g%len(stores)]
+		sending.Go(func() {
+			for i := range each {
+				key := keys[(g+i)%len(keys)]
+				d := delivery(fmt.Sprintf("s%d-%03d", g, i), key, t0)
+				if ok, err := s.Enqueue(t.Context(), d); err != nil || !ok {
+					mu.Lock()
+					problems = append(problems, fmt.Sprintf("Enqueue(%s) = %v, %v", d.ID, ok, err))
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	stop := make(chan struct{})
+	var working sync.WaitGroup
+	for w := range workers {
+		s := stores[w%len(stores)]
+		working.Go(func() {
+			for {
+				batch, err := s.ClaimLane(t.Context(), store.ClaimOptions{Worker: fmt.Sprint("w", w), Lease: time.Minute, Max: 3})
+				if errors.Is(err, store.ErrNoDelivery) {
+					select {
+					case <-stop:
+						return
+					case <-time.After(200 * time.Microsecond):
+					}
+					continue
+				}
+				if err != nil {
+					mu.Lock()
+					problems = append(problems, fmt.Sprintf("ClaimLane: %v", err))
+					mu.Unlock()
+					return
+				}
+				var ids []string
+				mu.Lock()
+				for _, d := range batch {
+					if seen[d.ID] {
+						problems = append(problems, d.ID+" handed out twice")
+					}
+					seen[d.ID] = true
+					var g, i int
+					fmt.Sscanf(d.ID, "s%d-%d", &g, &i)
+					k := fmt.Sprintf("%s/%d", d.OrderKey, g)
+					if prev, ok := lastSent[k]; ok && i < prev {
+						problems = append(problems, fmt.Sprintf("%s ran after s%d-%03d of the same key", d.ID, g, prev))
+					}
+					lastSent[k] = i
+					ids = append(ids, d.ID)
+				}
+				mu.Unlock()
+				if err := s.Complete(t.Context(), ids...); err != nil {
+					mu.Lock()
+					problems = append(problems, fmt.Sprintf("Complete: %v", err))
+					mu.Unlock()
+					return
+				}
+				mu.Lock()
+				done += len(ids)
+				mu.Unlock()
+			}
+		})
+	}
+	sending.Wait()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		finished := done == senders*each || len(problems) > 0
+		mu.Unlock()
+		if finished || time.Now().After(deadline) {
+			break
+		}
+	}
+	close(stop)
+	working.Wait()
+	for _, p := range problems {
+		t.Error(p)
+	}
+	if done != senders*each {
+		t.Fatalf("%d of %d deliveries were handed out; the rest were left without a lane", done, senders*each)
+	}
+	mustDepth(t, stores[0], 0)
+}

@@ -39,6 +39,10 @@ func Run(t *testing.T, open Opener) {
 		s := open(t)
 		ClaimConcurrently(t, []store.Store{s}, 8, 240)
 	})
+	t.Run("EnqueueWhileClaiming", func(t *testing.T) {
+		s := open(t)
+		EnqueueWhileClaiming(t, []store.Store{s}, 4)
+	})
 }
 
 func ctx(t *testing.T) context.Context { return t.Context() }

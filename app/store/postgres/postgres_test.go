@@ -42,6 +42,7 @@ func TestReplicasShareTheQueueSafely(t *testing.T) {
 	dsn := testDatabase(t)
 	replicas := []store.Store{openStore(t, dsn), openStore(t, dsn), openStore(t, dsn)}
 	storetest.ClaimConcurrently(t, replicas, 12, 300)
+	storetest.EnqueueWhileClaiming(t, replicas, 6)
 }
 
 func TestReplicaTakesOverAnExpiredLease(t *testing.T) {
@@ -369,8 +370,9 @@ func walkPlan(node map[string]any, visit func(node, parent map[string]any)) {
 	walk(node, nil)
 }
 
-// One replica's enqueues and finished batches wake the others' workers, and
-// a database's other schemas (other deployments, other tests) do not.
+// One replica's enqueues into idle issues and the batches it hands back wake
+// the others' workers; deliveries behind a batch under way, and a
+// database's other schemas (other deployments, other tests), do not.
 func TestReplicasWakeEachOther(t *testing.T) {
 	t.Parallel()
 	dsn := testDatabase(t)
@@ -401,11 +403,10 @@ func TestReplicasWakeEachOther(t *testing.T) {
 	if _, err := elsewhere.Enqueue(ctx, store.Delivery{ID: "other-schema", Event: "issues", OrderKey: "acme/web#1"}); err != nil {
 		t.Fatal(err)
 	}
-	drain()
 	select {
 	case <-wakes:
 		t.Fatal("a delivery stored in another schema woke the listener")
-	default:
+	case <-time.After(300 * time.Millisecond):
 	}
 	if _, err := other.Enqueue(ctx, store.Delivery{ID: "d1", Event: "issues", OrderKey: "acme/web#1"}); err != nil {
 		t.Fatal(err)
@@ -416,10 +417,20 @@ func TestReplicasWakeEachOther(t *testing.T) {
 		t.Fatal(err)
 	}
 	drain()
-	if err := other.Complete(ctx, batch[0].ID); err != nil {
+	// Behind a batch under way, a delivery can wait for the replica that
+	// holds the issue: nobody else is woken for it.
+	if _, err := other.Enqueue(ctx, store.Delivery{ID: "d2", Event: "issues", OrderKey: "acme/web#1"}); err != nil {
 		t.Fatal(err)
 	}
-	wait("another replica finished a batch")
+	select {
+	case <-wakes:
+		t.Fatal("a delivery behind a batch under way woke the other replicas")
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := other.Release(ctx, batch[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	wait("another replica handed its batch back")
 }
 
 // BenchmarkClaimAtDepth: a claim from a queue that holds nothing else and

@@ -109,40 +109,10 @@ func (s *Store) enqueue(ctx context.Context, ds []store.Delivery) (map[string]bo
 	return out, nil
 }
 
-// enqueueSQL stores deliveries, gives a failed delivery that GitHub sends
-// again the next place in arrival order (so it runs after what its lane
-// already holds), opens the lanes of those stored in lane order (a lane
-// already open keeps its older head, and waits for its lock to be free), and
-// wakes the replicas' workers. It returns the ids it stored, and a NULL row
-// for the notification.
-const enqueueSQL = `WITH incoming AS (
-	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bytea[],
-		$7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[])
-		AS i(id, event, action, installation_id, order_key, payload, received_at, available_at, lane, repo)
-), inserted AS (
-	INSERT INTO deliveries (id, event, action, installation_id, order_key, payload, received_at, available_at, lane)
-	SELECT id, event, action, installation_id, order_key, payload, received_at, available_at, lane FROM incoming
-	ON CONFLICT (id) DO NOTHING
-	RETURNING id, seq, lane, installation_id, available_at
-), redelivered AS (
-	UPDATE deliveries d SET seq = DEFAULT, status = 'pending', attempts = 0, available_at = i.available_at,
-		lease_until = NULL, worker = '', last_error = ''
-	FROM incoming i WHERE d.id = i.id AND d.status = 'failed'
-	RETURNING d.id, d.seq, d.lane, d.installation_id, d.available_at
-), stored AS (
-	SELECT * FROM inserted UNION ALL SELECT * FROM redelivered
-), opened AS (
-	INSERT INTO lanes (lane, head_seq, ready_at, waiting, repo, installation_id)
-	SELECT DISTINCT ON (s.lane) s.lane, s.seq, COALESCE(s.available_at, '-infinity'),
-		COALESCE(s.available_at > $11, false), r.repo, s.installation_id
-	FROM stored s CROSS JOIN LATERAL (SELECT i.repo FROM incoming i WHERE i.lane = s.lane LIMIT 1) r
-	ORDER BY s.lane, s.seq
-	ON CONFLICT (lane) DO UPDATE SET head_seq = LEAST(lanes.head_seq, excluded.head_seq)
-	RETURNING 1
-)
-SELECT id FROM stored
-UNION ALL
-SELECT NULL FROM (SELECT pg_notify('ownershipbot_queue:' || current_schema(), '') FROM opened LIMIT 1) n`
+// enqueueSQL calls enqueue_deliveries (migrations/0006_lanes.sql), which
+// stores the deliveries and opens their lanes in one round trip.
+const enqueueSQL = `SELECT * FROM enqueue_deliveries($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[],
+	$6::bytea[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11)`
 
 const deliveryColumns = `id, event, action, installation_id, order_key, payload, received_at,
 	status, attempts, available_at, last_error`

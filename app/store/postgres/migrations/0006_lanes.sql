@@ -10,9 +10,12 @@
 -- has passed is as ready as one marked ready.
 --
 -- Every change to a lane's deliveries (other than adding one behind its
--- head) first locks the lane's row, so replicas that enqueue, claim and
--- finish at the same moment see one another's work; locks are taken in lane
--- order, so they never deadlock.
+-- head) first locks the lane's row, so replicas that claim and finish at the
+-- same moment see one another's work; locks are taken in lane order, so
+-- they never deadlock. Enqueues never wait for a lane's row: they hold an
+-- advisory lock on the lane shared, which a lane about to be dropped takes
+-- exclusively (see refresh_lane), so no delivery is ever left without its
+-- lane.
 ALTER TABLE deliveries ADD COLUMN lane TEXT NOT NULL DEFAULT '';
 UPDATE deliveries SET lane = CASE WHEN order_key = '' THEN 'delivery:' || id ELSE 'key:' || order_key END;
 CREATE INDEX deliveries_unfinished_lane ON deliveries (lane, seq)
@@ -68,8 +71,17 @@ BEGIN
       INTO head, ready
       FROM deliveries d WHERE d.lane = l AND d.status IN ('pending', 'leased') ORDER BY d.seq LIMIT 1;
     IF NOT FOUND THEN
-        DELETE FROM lanes WHERE lane = l;
-        RETURN false;
+        -- Enqueues add to an open lane without waiting for its row's lock,
+        -- holding this lock shared instead: before the lane goes, wait for
+        -- those under way, and look again.
+        PERFORM pg_advisory_xact_lock(hashtext(current_schema()), hashtext(l));
+        SELECT d.seq, CASE WHEN d.status = 'pending' THEN COALESCE(d.available_at, '-infinity') ELSE d.lease_until END
+          INTO head, ready
+          FROM deliveries d WHERE d.lane = l AND d.status IN ('pending', 'leased') ORDER BY d.seq LIMIT 1;
+        IF NOT FOUND THEN
+            DELETE FROM lanes WHERE lane = l;
+            RETURN false;
+        END IF;
     END IF;
     SELECT GREATEST(ready, MAX(e.lease_until)) INTO ready
       FROM deliveries e WHERE e.lane = l AND e.status = 'leased';
@@ -83,9 +95,11 @@ $$;
 -- 'release' (back to pending, due at once, no attempt counted) and 'forget'
 -- (deleted: work that must leave no trace) take leased deliveries, 'retry'
 -- a leased one (due at due, its attempt counted), 'failed' a pending or
--- leased one. It locks their lanes first, in order,
--- raises OB001 and changes nothing when one of them is not in such a state,
--- refreshes the lanes, and wakes other replicas' workers.
+-- leased one. It locks their lanes first, in order, raises OB001 and
+-- changes nothing when one of them is not in such a state, and refreshes
+-- the lanes. Work handed back wakes the replicas' workers; a lane that goes
+-- on after a finished batch is taken by the replica that finished it, so
+-- that costs no notification.
 CREATE FUNCTION settle_deliveries(ids TEXT[], outcome TEXT, due TIMESTAMPTZ, err TEXT, now_at TIMESTAMPTZ)
 RETURNS VOID
 LANGUAGE plpgsql
@@ -132,7 +146,62 @@ BEGIN
             PERFORM refresh_lane(l, now_at);
         END LOOP;
     END IF;
-    PERFORM pg_notify('ownershipbot_queue:' || current_schema(), '');
+    IF outcome = 'release' THEN
+        PERFORM pg_notify('ownershipbot_queue:' || current_schema(), '');
+    END IF;
+END
+$$;
+
+-- enqueue_deliveries stores deliveries, gives a failed delivery that GitHub
+-- sends again the next place in arrival order (so it runs after what its
+-- lane already holds), opens the lanes that had no unfinished work (a lane
+-- already open keeps its head, and is not waited for), and, if it opened
+-- one, wakes the replicas' workers. It returns the ids it stored.
+CREATE FUNCTION enqueue_deliveries(ids TEXT[], events TEXT[], actions TEXT[], installations BIGINT[],
+    order_keys TEXT[], payloads BYTEA[], received TIMESTAMPTZ[], available TIMESTAMPTZ[], lanes_of TEXT[],
+    repos TEXT[], now_at TIMESTAMPTZ)
+RETURNS SETOF TEXT
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+    stored_ids TEXT[];
+    opened BIGINT;
+BEGIN
+    -- A lane about to go (refresh_lane) waits for this, and this for it.
+    PERFORM pg_advisory_xact_lock_shared(hashtext(current_schema()), hashtext(x.lane))
+      FROM (SELECT DISTINCT u.lane FROM unnest(lanes_of) AS u(lane) ORDER BY u.lane) x;
+    WITH incoming AS (
+        SELECT * FROM unnest(ids, events, actions, installations, order_keys, payloads, received, available,
+            lanes_of, repos)
+            AS i(id, event, action, installation_id, order_key, payload, received_at, available_at, lane, repo)
+    ), inserted AS (
+        INSERT INTO deliveries (id, event, action, installation_id, order_key, payload, received_at, available_at, lane)
+        SELECT i.id, i.event, i.action, i.installation_id, i.order_key, i.payload, i.received_at, i.available_at, i.lane
+        FROM incoming i
+        ON CONFLICT (id) DO NOTHING
+        RETURNING deliveries.id, deliveries.seq, deliveries.lane, deliveries.installation_id, deliveries.available_at
+    ), redelivered AS (
+        UPDATE deliveries d SET seq = DEFAULT, status = 'pending', attempts = 0, available_at = i.available_at,
+            lease_until = NULL, worker = '', last_error = ''
+        FROM incoming i WHERE d.id = i.id AND d.status = 'failed'
+        RETURNING d.id, d.seq, d.lane, d.installation_id, d.available_at
+    ), stored AS (
+        SELECT * FROM inserted UNION ALL SELECT * FROM redelivered
+    ), opened_lanes AS (
+        INSERT INTO lanes (lane, head_seq, ready_at, waiting, repo, installation_id)
+        SELECT DISTINCT ON (s.lane) s.lane, s.seq, COALESCE(s.available_at, '-infinity'),
+            COALESCE(s.available_at > now_at, false), r.repo, s.installation_id
+        FROM stored s CROSS JOIN LATERAL (SELECT i.repo FROM incoming i WHERE i.lane = s.lane LIMIT 1) r
+        ORDER BY s.lane, s.seq
+        ON CONFLICT (lane) DO NOTHING
+        RETURNING 1
+    )
+    SELECT array_agg(s.id), (SELECT count(*) FROM opened_lanes) INTO stored_ids, opened FROM stored s;
+    IF opened > 0 THEN
+        PERFORM pg_notify('ownershipbot_queue:' || current_schema(), '');
+    END IF;
+    RETURN QUERY SELECT unnest(COALESCE(stored_ids, '{}'));
 END
 $$;
 
