@@ -38,6 +38,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -58,6 +59,8 @@ type Store struct {
 	acks     *pgxpool.Pool // Enqueue only
 	conn     *pgx.ConnConfig
 	enqueues *groupcommit.Committer[store.Delivery, bool]
+
+	notifying atomic.Bool // a wake-up for other replicas is on its way
 }
 
 var _ store.Store = (*Store)(nil)

@@ -101,12 +101,38 @@ func (s *Store) enqueue(ctx context.Context, ds []store.Delivery) (map[string]bo
 		return nil, err
 	}
 	out := make(map[string]bool, len(stored))
+	opened := false
 	for _, id := range stored {
 		if id != nil {
 			out[*id] = true
+		} else {
+			opened = true
 		}
 	}
+	if opened {
+		s.notifyLater()
+	}
 	return out, nil
+}
+
+// notifyEvery is the most often one replica wakes the others for work it
+// stored: they look at the queue at once, and any work stored meanwhile is
+// there for them too.
+const notifyEvery = 20 * time.Millisecond
+
+// notifyLater wakes the replicas' workers (LISTEN/NOTIFY) once the
+// enqueue's transaction is committed, at most once per notifyEvery.
+func (s *Store) notifyLater() {
+	if !s.notifying.CompareAndSwap(false, true) {
+		return // one is on its way, and will cover this enqueue too
+	}
+	go func() {
+		defer time.AfterFunc(notifyEvery, func() { s.notifying.Store(false) })
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		// Not fatal: the others' slow poll covers a lost wake-up.
+		s.pool.Exec(ctx, `SELECT pg_notify('ownershipbot_queue:' || current_schema(), '')`)
+	}()
 }
 
 // enqueueSQL calls enqueue_deliveries (migrations/0006_lanes.sql), which

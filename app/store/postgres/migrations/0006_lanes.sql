@@ -154,9 +154,12 @@ $$;
 
 -- enqueue_deliveries stores deliveries, gives a failed delivery that GitHub
 -- sends again the next place in arrival order (so it runs after what its
--- lane already holds), opens the lanes that had no unfinished work (a lane
--- already open keeps its head, and is not waited for), and, if it opened
--- one, wakes the replicas' workers. It returns the ids it stored.
+-- lane already holds), and opens the lanes that had no unfinished work (a
+-- lane already open keeps its head, and is not waited for). It returns the
+-- ids it stored, then a NULL if it opened a lane: the caller then wakes the
+-- replicas' workers, after the commit (a NOTIFY inside the transaction
+-- would hold NOTIFY's lock through the commit's flush, one enqueue at a
+-- time).
 CREATE FUNCTION enqueue_deliveries(ids TEXT[], events TEXT[], actions TEXT[], installations BIGINT[],
     order_keys TEXT[], payloads BYTEA[], received TIMESTAMPTZ[], available TIMESTAMPTZ[], lanes_of TEXT[],
     repos TEXT[], now_at TIMESTAMPTZ)
@@ -198,10 +201,10 @@ BEGIN
         RETURNING 1
     )
     SELECT array_agg(s.id), (SELECT count(*) FROM opened_lanes) INTO stored_ids, opened FROM stored s;
-    IF opened > 0 THEN
-        PERFORM pg_notify('ownershipbot_queue:' || current_schema(), '');
-    END IF;
     RETURN QUERY SELECT unnest(COALESCE(stored_ids, '{}'));
+    IF opened > 0 THEN
+        RETURN NEXT NULL;
+    END IF;
 END
 $$;
 
