@@ -391,7 +391,7 @@ func (h *Handler) finish(ctx context.Context, p *prContext) error {
 // issue and gives no reason; none is created on a draft (until it is ready
 // for review) nor on a closed or ignored pull request.
 func (h *Handler) publish(ctx context.Context, p *prContext) error {
-	mode := p.cfg.PullRequests.Comment
+	mode := p.cfg.PullRequestMode()
 	if !p.cfg.Enabled {
 		mode = config.CommentNever
 	}
