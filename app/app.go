@@ -19,6 +19,7 @@ import (
 
 	"github.com/ownershipbot/ownershipbot/analysis"
 	"github.com/ownershipbot/ownershipbot/app/config"
+	"github.com/ownershipbot/ownershipbot/app/configcheck"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
 	"github.com/ownershipbot/ownershipbot/app/installs"
@@ -65,18 +66,22 @@ type App struct {
 
 // newRegistry returns the event handlers; Events and Permissions derive
 // from the same registry, so the App manifest always matches the code.
-func newRegistry(base *threads.Base, in installs.Options) *dispatch.Registry {
+func newRegistry(base *threads.Base, in installs.Options, checks configcheck.Options) *dispatch.Registry {
 	prs := pulls.New(base)
-	r := dispatch.NewRegistry(installs.New(in), issues.New(base), prs)
+	r := dispatch.NewRegistry(installs.New(in), configcheck.New(checks), issues.New(base), prs)
 	r.Internal(threads.EventLinkedIssueChanged, prs)
 	return r
 }
 
 // Events returns the webhook events the App subscribes to.
-func Events() []string { return newRegistry(nil, installs.Options{}).Events() }
+func Events() []string {
+	return newRegistry(nil, installs.Options{}, configcheck.Options{}).Events()
+}
 
 // Permissions returns the GitHub App permissions the App needs.
-func Permissions() map[string]string { return newRegistry(nil, installs.Options{}).Permissions() }
+func Permissions() map[string]string {
+	return newRegistry(nil, installs.Options{}, configcheck.Options{}).Permissions()
+}
 
 // New wires an App. It calls nothing outside the process.
 func New(opts Options) (*App, error) {
@@ -121,7 +126,8 @@ func New(opts Options) (*App, error) {
 
 	base := threads.New(threads.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log,
 		Analyzer: threads.TextAnalyzer(analyzer)})
-	registry := newRegistry(base, installs.Options{Store: opts.Store, Clients: clients, Configs: configs})
+	registry := newRegistry(base, installs.Options{Store: opts.Store, Clients: clients, Configs: configs},
+		configcheck.Options{Clients: clients, Configs: configs, Metrics: m, Log: opts.Log})
 	pool := dispatch.NewPool(dispatch.PoolOptions{
 		Queue: opts.Store, Handle: registry.Handle, Metrics: m, Log: opts.Log,
 		Workers: opts.Workers, RetryBase: opts.QueueRetryBase, Poll: opts.Poll,
@@ -269,24 +275,10 @@ func fetchFile(clients *ghclient.Clients) config.FetchFunc {
 		if err != nil {
 			return nil, false, err
 		}
-		file, _, _, err := client.Repositories.GetContents(ctx, owner, repo, path, nil)
-		if ghclient.IsNotFound(err) {
-			return nil, false, nil
+		data, size, found, err := ghclient.ReadFile(ctx, client, owner, repo, path, "", config.MaxFileBytes)
+		if found && data == nil {
+			return nil, true, config.TooLarge(int64(size))
 		}
-		if err != nil {
-			return nil, false, err
-		}
-		if file == nil {
-			return nil, false, nil // a directory, not a file
-		}
-		// GitHub serves a file over 1 MB with encoding "none" and no content.
-		if file.GetEncoding() == "none" || int64(file.GetSize()) > config.MaxFileBytes {
-			return nil, true, config.TooLarge(int64(file.GetSize()))
-		}
-		text, err := file.GetContent()
-		if err != nil {
-			return nil, false, fmt.Errorf("decode %s/%s/%s: %w", owner, repo, path, err)
-		}
-		return []byte(text), true, nil
+		return data, found, err
 	}
 }

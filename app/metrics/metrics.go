@@ -25,6 +25,7 @@ type Metrics struct {
 	GitHubRequests      *prometheus.CounterVec   // method, route, status
 	RateLimitRemaining  *prometheus.GaugeVec     // resource
 	BotComments         *prometheus.CounterVec   // operation: created, edited, unchanged, recreated
+	ConfigChecks        *prometheus.CounterVec   // conclusion: success, failure, not_permitted
 }
 
 // New creates the metrics and registers them, with the Go and process
@@ -82,11 +83,15 @@ func New(reg prometheus.Registerer) *Metrics {
 			Namespace: namespace, Name: "bot_comment_writes_total",
 			Help: "Bot comment decisions: created, edited, recreated after a deletion, or unchanged (no write).",
 		}, []string{"operation"}),
+		ConfigChecks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "config_checks_total",
+			Help: "Check runs on pushed .github/ownership.yml files, by conclusion (success, failure), or not_permitted when the installation has not granted checks: write.",
+		}, []string{"conclusion"}),
 	}
 	reg.MustRegister(
 		m.WebhookDeliveries, m.LastDelivery, m.DeliveriesProcessed, m.DeliveriesFailed, m.EventProcessing,
 		m.CommentsAnalyzed, m.CommentConcerns, m.TimeToOwner, m.ReviewComments,
-		m.GitHubRequests, m.RateLimitRemaining, m.BotComments,
+		m.GitHubRequests, m.RateLimitRemaining, m.BotComments, m.ConfigChecks,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
