@@ -250,9 +250,13 @@ func Parse(data []byte) (Config, error) { return Layer(Default(), data) }
 func Layer(base Config, data []byte) (Config, error) { return parse(base, data, maxProblems) }
 
 // ParseAll is Parse that words every problem, not only the first
-// maxProblems, for `ownershipbot config check` and check runs. The file's
-// size bounds them: at most MaxFileBytes.
+// maxProblems, for `ownershipbot config check`. The file's size bounds
+// them: at most MaxFileBytes.
 func ParseAll(data []byte) (Config, error) { return parse(Default(), data, -1) }
+
+// ParseUpTo is Parse that words up to limit problems and counts the rest,
+// for reports that cannot show more (a check run holds a few thousand).
+func ParseUpTo(data []byte, limit int) (Config, error) { return parse(Default(), data, max(limit, 0)) }
 
 func parse(base Config, data []byte, limit int) (Config, error) {
 	if len(data) > MaxFileBytes {
@@ -570,22 +574,27 @@ func nearest(typo string, keys map[string]setting) string {
 		names = append(names, k)
 	}
 	slices.Sort(names)
+	typo = strings.ToLower(typo)
 	for _, k := range names {
-		if d := distance(strings.ToLower(typo), k); d < bestDist {
+		if abs(len(typo)-len(k)) >= bestDist {
+			continue // the distance is at least the difference in length
+		}
+		if d := distance(typo, k); d < bestDist {
 			best, bestDist = k, d
 		}
 	}
 	return best
 }
 
+func abs(n int) int { return max(n, -n) }
+
 // distance is the Levenshtein distance between two short strings.
 func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
 		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
@@ -594,7 +603,7 @@ func distance(a, b string) int {
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 		}
-		prev = cur
+		prev, cur = cur, prev
 	}
 	return prev[len(b)]
 }

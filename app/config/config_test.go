@@ -185,17 +185,24 @@ func TestSummaryKeepsBackticksInsideCode(t *testing.T) {
 // BenchmarkParseOneMegabyte parses a file just under MaxFileBytes of the
 // worst kind found: one unknown key per line, each a problem.
 func BenchmarkParseOneMegabyte(b *testing.B) {
-	var file strings.Builder
-	for i := 0; file.Len() < MaxFileBytes-32; i++ {
-		fmt.Fprintf(&file, "unknown_%d: x\n", i)
-	}
-	data := []byte(file.String())
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Parse(data); err == nil {
-			b.Fatal("parsed")
-		}
+	for _, parse := range []struct {
+		name string
+		f    func([]byte) (Config, error)
+	}{{"Parse", Parse}, {"ParseAll", ParseAll}} {
+		b.Run(parse.name, func(b *testing.B) {
+			var file strings.Builder
+			for i := 0; file.Len() < MaxFileBytes-32; i++ {
+				fmt.Fprintf(&file, "unknown_%d: x\n", i)
+			}
+			data := []byte(file.String())
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := parse.f(data); err == nil {
+					b.Fatal("parsed")
+				}
+			}
+		})
 	}
 }
 

@@ -115,7 +115,7 @@ func (h *Handler) check(ctx context.Context, installationID int64, owner, repo, 
 	}
 	var perr error = config.TooLarge(int64(size))
 	if data != nil {
-		_, perr = config.ParseAll(data)
+		_, perr = config.ParseUpTo(data, maxListed)
 	}
 	out := Render(perr, strings.EqualFold(repo, ".github"))
 	opts := github.CreateCheckRunOptions{

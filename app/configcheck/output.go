@@ -20,6 +20,10 @@ const (
 	maxAnnotations = 50
 )
 
+// maxListed is more problems than summary and text can show (each line
+// takes at least 26 bytes); the parser counts the rest without wording them.
+const maxListed = 2*maxOutputBytes/26 + 1
+
 // CheckName names the check run on the commit.
 const CheckName = "ownershipbot: .github/ownership.yml"
 
