@@ -77,7 +77,7 @@ func Render(err error, org bool) Output {
 	if org {
 		keeps = "repositories without a file of their own keep the defaults, and those with one apply it over the defaults"
 	}
-	intro := fmt.Sprintf("`%s` at this commit has %s, so ownershipbot does not apply it: %s. "+
+	intro := fmt.Sprintf("`%s` at this commit has %s. On the default branch ownershipbot does not apply such a file: %s. "+
 		"A broken file can only make the bot quieter: an `enabled: false` or `comment: never` in it still holds. "+
 		"Fix the problems below (lines as in the file); `ownershipbot config check %s` checks a file before you push it.\n\n",
 		config.Path, plural(total, "problem"), keeps, config.Path)
