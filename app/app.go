@@ -119,7 +119,7 @@ func New(opts Options) (*App, error) {
 	configs.List = listDir(clients)
 	configs.OnBroken = func(source string, err error) {
 		repo, _, _ := strings.Cut(strings.TrimSuffix(source, "/"+config.Path), "/.github")
-		opts.Log.Warn("configuration file is broken; the repository keeps the defaults", "file", source, "repository", repo, "problem", err.Error())
+		opts.Log.Warn("configuration file is broken and not applied; the settings below it apply (the organisation's file, or the defaults)", "file", source, "repository", repo, "problem", err.Error())
 	}
 	gauges := metrics.NewStoreCollector(opts.Store, opts.MetricsWindow, opts.Log)
 	opts.Registry.MustRegister(gauges)

@@ -61,7 +61,7 @@ func RenderIssue(s IssueStatus) string {
 		b.WriteString(rationaleHelp())
 	}
 	if s.ConfigProblem != "" {
-		fmt.Fprintf(&b, "\n> [!WARNING]\n> `%s` could not be used, so this repository runs with the defaults: %s\n", s.ConfigSource, s.ConfigProblem)
+		fmt.Fprintf(&b, "\n> [!WARNING]\n> `%s` could not be used, so this repository runs without it (on the organisation's settings, or the defaults): %s\n", s.ConfigSource, s.ConfigProblem)
 	}
 	b.WriteString("\n" + footer("issue", s.DocsURL))
 	return b.String()

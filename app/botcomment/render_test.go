@@ -31,7 +31,7 @@ func TestRenderIssue(t *testing.T) {
 		{"complete thanks and asks nothing", both,
 			[]string{"Owner and rationale found"}, []string{"To fix it"}},
 		{"config problem is explained", broken,
-			[]string{"acme/web/.github/ownership.yml` could not be used", "runs with the defaults", `"comments" is not a setting`}, nil},
+			[]string{"acme/web/.github/ownership.yml` could not be used", "runs without it", `"comments" is not a setting`}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
