@@ -1,7 +1,8 @@
-// Package config reads a repository's .github/ownership.yml: what the bot
+// Package config reads a repository's .github/ownership.yml, laid over the
+// organisation's (in its .github repository) and the defaults: what the bot
 // does there and how it recognises owners, reasons and product people. A
-// broken file never breaks the bot: the repository keeps the defaults and the
-// problem is explained in plain words.
+// broken file never breaks the bot: it is not applied, the layer below it
+// is, and the problem is explained in plain words.
 package config
 
 import (
