@@ -204,6 +204,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	// One client cannot hold more than its share of connections, so hostile
+	// senders on a few addresses leave room for GitHub's deliveries.
+	ln = webhook.LimitClients(ln, webhook.MaxConnsPerClient, a.metrics.ConnectionsRefused.Inc)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	workersDone := make(chan struct{})

@@ -33,6 +33,9 @@ var contractMetrics = map[string]struct {
 	"ownershipbot_store_up":                       {"gauge", nil},
 	"ownershipbot_store_collect_success":          {"gauge", []string{"gauge"}},
 	"ownershipbot_store_collect_duration_seconds": {"gauge", []string{"gauge"}},
+	"ownershipbot_store_collect_age_seconds":      {"gauge", []string{"gauge"}},
+	"ownershipbot_http_connections_refused_total": {"counter", nil},
+	"ownershipbot_github_app_credentials_refused": {"gauge", nil},
 }
 
 func TestMetricsEndpointKeepsTheContract(t *testing.T) {

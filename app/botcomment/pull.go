@@ -130,7 +130,7 @@ func linksLine(s PullRequestStatus) string {
 	}
 	parts := make([]string, 0, len(s.Links))
 	for _, l := range s.Links {
-		ref := "`" + strings.ReplaceAll(l.Ref, "`", "") + "`"
+		ref := code(l.Ref, maxName)
 		if !l.Closing {
 			ref += " (related)"
 		}
@@ -138,7 +138,7 @@ func linksLine(s PullRequestStatus) string {
 		case LinkIssue:
 			owner := "no owner"
 			if l.Owner != "" {
-				owner = "owner `" + l.Owner + "`"
+				owner = "owner " + code(l.Owner, maxName)
 			}
 			why := "does not say why"
 			if l.HasRationale {
@@ -198,6 +198,9 @@ func ConcernWords(concern string) string {
 		return "customer impact"
 	case "business_value":
 		return "business value"
+	}
+	if strings.Trim(concern, "abcdefghijklmnopqrstuvwxyz_") != "" {
+		return code(concern, maxName) // not one of the taxonomy's names
 	}
 	return strings.ReplaceAll(concern, "_", " ")
 }

@@ -6,6 +6,7 @@ import "strings"
 // OpenAPI description names them. Requests are counted by template, never by
 // URL, so metric labels carry no repository, issue or user.
 var Routes = []string{
+	"/app",
 	"/app/installations/{installation_id}/access_tokens",
 	"/app-manifests/{code}/conversions",
 	"/orgs/{org}/teams/{team_slug}/memberships/{username}",

@@ -94,14 +94,23 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 	if err != nil {
 		return err
 	}
-	if threads.IgnoresIssue(cfg, issue) {
-		return h.Store.DeleteThread(ctx, repo, issue.GetNumber())
-	}
-
 	prev, found, err := h.Store.Thread(ctx, repo, issue.GetNumber())
 	if err != nil {
 		return err
 	}
+	if found && !prev.Newer(issue.GetUpdatedAt().Time) {
+		// GitHub does not promise delivery order: this event shows the issue
+		// as it was before the state stored, which stands. The comment is
+		// kept true to that state (the stored issue may never have been
+		// nudged, if a pull request's link brought it in).
+		h.Log.Info("issue event older than the state stored; state kept", "repository", repo, "number", prev.Number,
+			"event_updated_at", issue.GetUpdatedAt().Time, "stored_updated_at", prev.SnapshotAt)
+		return h.publish(ctx, d.InstallationID, fullName, nil, &prev, cfg)
+	}
+	if threads.IgnoresIssue(cfg, issue) {
+		return h.Store.DeleteThread(ctx, repo, issue.GetNumber())
+	}
+
 	t := h.AssessIssue(prev, d.InstallationID, repo, issue, cfg.Config)
 	threads.MayCarryBotComment(&t, found, issue.GetComments())
 	// Time to owner is known only for issues seen without an owner first, or
@@ -120,7 +129,7 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 			return err
 		}
 	}
-	return h.publish(ctx, d.InstallationID, ev, &t, cfg)
+	return h.publish(ctx, d.InstallationID, fullName, ev, &t, cfg)
 }
 
 // publish keeps the bot's one comment on an issue true to its state, and
@@ -128,12 +137,14 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 // missing or a broken configuration file must be reported (once per
 // problem). When an issue closes while its comment still asks for
 // something, the comment is edited once to say in one line what it closed
-// without. With comment: never nothing is written at all.
-func (h *Handler) publish(ctx context.Context, installationID int64, ev *github.IssuesEvent, t *store.Thread, cfg config.Loaded) error {
+// without. With comment: never nothing is written at all. ev is the event
+// that brought t up to date, nil for one older than the state stored: its
+// action and labels are then stale, so neither the closing edit nor the
+// label follows it.
+func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, ev *github.IssuesEvent, t *store.Thread, cfg config.Loaded) error {
 	if cfg.Comment == config.CommentNever {
 		return nil
 	}
-	fullName := ev.GetRepo().GetFullName()
 	status := botcomment.IssueStatus{
 		Owner: t.Owner, OwnerSource: t.OwnerSource,
 		HasRationale: t.HasRationale(), RationaleEvidence: t.RationaleEvidence,
@@ -141,6 +152,9 @@ func (h *Handler) publish(ctx context.Context, installationID int64, ev *github.
 		Intro: cfg.Nudge.Intro, DocsURL: h.DocsFor(cfg.Config),
 	}
 	if t.State != store.StateOpen {
+		if ev == nil {
+			return nil
+		}
 		if ev.GetAction() == "closed" && !status.Complete() {
 			if err := h.Publisher.Resolve(ctx, installationID, fullName, t); err != nil {
 				return err
@@ -185,7 +199,7 @@ func (h *Handler) publish(ctx context.Context, installationID int64, ev *github.
 // something is still missing.
 func (h *Handler) keepLabel(ctx context.Context, installationID int64, ev *github.IssuesEvent, cfg config.Loaded, asking, settled bool) error {
 	label := cfg.Nudge.Label
-	if label == "" {
+	if label == "" || ev == nil {
 		return nil
 	}
 	issue := ev.GetIssue()

@@ -26,6 +26,10 @@ type Metrics struct {
 	RateLimitRemaining  *prometheus.GaugeVec     // resource
 	BotComments         *prometheus.CounterVec   // operation: created, edited, unchanged, recreated
 	ConfigChecks        *prometheus.CounterVec   // conclusion: success, failure, not_permitted
+	ConnectionsRefused  prometheus.Counter       // closed on arrival: their client held too many
+	// AppCredentialsRefused is 1 while GitHub refuses the App's own
+	// credentials (a deleted App, a revoked or wrong private key).
+	AppCredentialsRefused prometheus.Gauge
 }
 
 // New creates the metrics and registers them, with the Go and process
@@ -87,11 +91,19 @@ func New(reg prometheus.Registerer) *Metrics {
 			Namespace: namespace, Name: "config_checks_total",
 			Help: "Check runs on pushed .github/ownership.yml files, by conclusion (success, failure), or not_permitted when the installation has not granted checks: write.",
 		}, []string{"conclusion"}),
+		AppCredentialsRefused: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: namespace, Name: "github_app_credentials_refused",
+			Help: "1 while GitHub refuses the App's own credentials at the installation token exchange (a deleted App, a revoked or wrong private key): every delivery fails until an operator acts.",
+		}),
+		ConnectionsRefused: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "http_connections_refused_total",
+			Help: "Connections closed on arrival because their client address already held the most open connections allowed.",
+		}),
 	}
 	reg.MustRegister(
 		m.WebhookDeliveries, m.LastDelivery, m.DeliveriesProcessed, m.DeliveriesFailed, m.EventProcessing,
 		m.CommentsAnalyzed, m.CommentConcerns, m.TimeToOwner, m.ReviewComments,
-		m.GitHubRequests, m.RateLimitRemaining, m.BotComments, m.ConfigChecks,
+		m.GitHubRequests, m.RateLimitRemaining, m.BotComments, m.ConfigChecks, m.ConnectionsRefused, m.AppCredentialsRefused,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

@@ -105,7 +105,13 @@ func (h *Handler) update(ctx context.Context, installationID int64, fullName str
 	if err != nil {
 		return err
 	}
-	if err := h.assess(ctx, p, pr); err != nil {
+	if p.found && !p.prev.Newer(pr.GetUpdatedAt().Time) {
+		// GitHub does not promise delivery order: this event shows the pull
+		// request as it was before the state stored, which stands; its
+		// comments are still recorded.
+		h.Log.Info("pull request event older than the state stored; state kept", "repository", p.prev.Repo, "number", p.prev.Number,
+			"event_updated_at", pr.GetUpdatedAt().Time, "stored_updated_at", p.prev.SnapshotAt)
+	} else if err := h.assess(ctx, p, pr); err != nil {
 		return err
 	}
 	if disc != nil {
@@ -227,6 +233,9 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 	t.Draft = pr.GetDraft()
 	t.CreatedAt = pr.GetCreatedAt().Time.UTC()
 	t.UpdatedAt = h.Now().UTC()
+	if at := pr.GetUpdatedAt().Time; !at.IsZero() {
+		t.SnapshotAt = at.UTC()
+	}
 	threads.MayCarryBotComment(t, p.found, pr.GetComments())
 	p.labels = p.labels[:0]
 	for _, l := range pr.Labels {

@@ -135,7 +135,20 @@ type Thread struct {
 	// comment, so a crash, a transfer or a reinstall never doubles it.
 	BotCommentPending bool
 
+	// SnapshotAt is GitHub's updated_at of the issue or pull request as the
+	// state was last taken from it. GitHub does not promise to deliver
+	// events in order: a snapshot older than this one changes nothing.
+	SnapshotAt time.Time
+
 	UpdatedAt time.Time
+}
+
+// Newer reports whether a snapshot of the thread that GitHub last updated at
+// updatedAt may replace the stored state: it is not older than the one the
+// state was taken from. Snapshots of the same second are taken in the order
+// they come, since GitHub's timestamps go no finer.
+func (t Thread) Newer(updatedAt time.Time) bool {
+	return t.SnapshotAt.IsZero() || !updatedAt.Before(t.SnapshotAt)
 }
 
 // Link kinds: what a pull request's reference points to.
@@ -166,14 +179,14 @@ func (t Thread) HasRationale() bool { return t.Rationale == "weak" || t.Rational
 // SameState reports whether two states of a thread differ only in when they
 // were computed, so an event that changes nothing costs no write.
 func (t Thread) SameState(o Thread) bool {
-	if !t.CreatedAt.Equal(o.CreatedAt) || !t.FirstOwned.Equal(o.FirstOwned) {
+	if !t.CreatedAt.Equal(o.CreatedAt) || !t.FirstOwned.Equal(o.FirstOwned) || !t.SnapshotAt.Equal(o.SnapshotAt) {
 		return false
 	}
 	if !slices.Equal(t.Links, o.Links) {
 		return false
 	}
-	t.CreatedAt, t.FirstOwned, t.UpdatedAt, t.Links = time.Time{}, time.Time{}, time.Time{}, nil
-	o.CreatedAt, o.FirstOwned, o.UpdatedAt, o.Links = time.Time{}, time.Time{}, time.Time{}, nil
+	t.CreatedAt, t.FirstOwned, t.SnapshotAt, t.UpdatedAt, t.Links = time.Time{}, time.Time{}, time.Time{}, time.Time{}, nil
+	o.CreatedAt, o.FirstOwned, o.SnapshotAt, o.UpdatedAt, o.Links = time.Time{}, time.Time{}, time.Time{}, time.Time{}, nil
 	return reflect.DeepEqual(t, o) // every other field is a plain value
 }
 

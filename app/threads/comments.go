@@ -54,7 +54,7 @@ type Discussion struct {
 	Comments    []Comment
 
 	action string
-	own    *github.IssueComment // the bot's own comment, seen through its webhook
+	marked *github.IssueComment // a bot's comment with the marker: the App's own, or another's
 }
 
 // Discuss turns a comment event (issue_comment, pull_request_review,
@@ -74,9 +74,8 @@ func Discuss(installationID int64, event any) (Discussion, error) {
 		if !issue.IsPullRequest() {
 			d.Thread = store.ThreadIssue
 		}
-		if publish.IsOwn(c) {
-			d.own = c
-			return d, nil
+		if publish.IsMarked(c) {
+			d.marked = c
 		}
 		d.Comments = []Comment{{
 			Kind: KindIssueComment, ID: c.GetID(), Body: c.GetBody(), Author: authorOf(c.GetUser(), c.GetAuthorAssociation()),
@@ -150,12 +149,20 @@ type Recorded struct {
 // Record judges and stores each comment of a discussion, once, and counts
 // it; it returns what changed. Comments the configuration ignores (their
 // author, the thread's labels, a pull request left alone) are not recorded
-// and not returned. The bot's own comment only keeps its thread's comment
-// id right.
+// and not returned. The App's own comment only keeps its thread's comment
+// id right; another App's comment with the marker is a bot's comment like
+// any other.
 func (b *Base) Record(ctx context.Context, d *Discussion) ([]Recorded, error) {
 	repo := strings.ToLower(d.Repo)
-	if d.own != nil {
-		return nil, b.Publisher.OwnComment(ctx, d.action, repo, d.Number, d.own)
+	if d.marked != nil {
+		mine, err := b.Publisher.Mine(ctx, d.marked)
+		if err != nil {
+			return nil, err
+		}
+		if mine {
+			return nil, b.Publisher.OwnComment(ctx, d.action, repo, d.Number, d.marked)
+		}
+		// Another App's: a bot's comment like any other.
 	}
 	var (
 		out []Recorded

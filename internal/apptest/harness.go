@@ -41,6 +41,7 @@ type Harness struct {
 	DatabaseURL string
 
 	transport http.RoundTripper
+	app       *githubsim.App
 	stop      context.CancelFunc
 	stopped   chan error
 }
@@ -57,19 +58,25 @@ type Options struct {
 	Transport http.RoundTripper
 	Sim       *githubsim.Sim // reuse a simulated GitHub...
 	SimURL    string         // ...served here
+	// App, when set, is another App registered on Sim (Sim.AddApp) for the
+	// harness to run as, instead of the Sim's own; the test installs it.
+	App *githubsim.App
+	// SimNow is the simulated world's clock (created_at, updated_at, ...)
+	// for a new simulated GitHub; time.Now when nil.
+	SimNow func() time.Time
 }
 
 // Start runs an App with fast retries against a simulated GitHub that has
 // the org "acme" with repository "acme/web" and the App installed.
 func Start(t testing.TB, opts Options) *Harness {
 	t.Helper()
-	h := &Harness{T: t, DBPath: opts.DBPath, DatabaseURL: opts.DatabaseURL, Sim: opts.Sim, SimURL: opts.SimURL, transport: opts.Transport}
+	h := &Harness{T: t, DBPath: opts.DBPath, DatabaseURL: opts.DatabaseURL, Sim: opts.Sim, SimURL: opts.SimURL, transport: opts.Transport, app: opts.App}
 	if h.DBPath == "" {
 		h.DBPath = filepath.Join(t.TempDir(), "ownershipbot.db")
 	}
 	fresh := h.Sim == nil
 	if fresh {
-		h.Sim = githubsim.New(githubsim.Options{})
+		h.Sim = githubsim.New(githubsim.Options{Now: opts.SimNow})
 		simSrv := httptest.NewServer(h.Sim)
 		t.Cleanup(simSrv.Close)
 		h.Sim.SetAPIURL(simSrv.URL)
@@ -108,8 +115,12 @@ func (h *Harness) startApp() {
 	}
 	h.Store = st
 	h.Registry = prometheus.NewRegistry()
+	appID, key := h.Sim.AppID(), h.Sim.PrivateKeyPEM()
+	if h.app != nil {
+		appID, key = h.app.ID(), h.app.PrivateKeyPEM()
+	}
 	a, err := app.New(app.Options{
-		AppID: h.Sim.AppID(), PrivateKey: h.Sim.PrivateKeyPEM(), WebhookSecret: []byte(Secret),
+		AppID: appID, PrivateKey: key, WebhookSecret: []byte(Secret),
 		GitHubAPIURL: h.SimURL + "/", Store: st, Registry: h.Registry,
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
 		QueueRetryBase: 20 * time.Millisecond, HTTPRetryBase: 5 * time.Millisecond, Poll: 10 * time.Millisecond,
@@ -128,7 +139,11 @@ func (h *Harness) startApp() {
 	h.stop = cancel
 	h.stopped = make(chan error, 1)
 	go func() { h.stopped <- a.Serve(ctx, ln) }()
-	h.Sim.SetWebhook(h.URL+"/webhook", Secret)
+	if h.app != nil {
+		h.app.SetWebhook(h.URL+"/webhook", Secret)
+	} else {
+		h.Sim.SetWebhook(h.URL+"/webhook", Secret)
+	}
 	t.Cleanup(h.Stop)
 }
 

@@ -180,6 +180,7 @@ type reqCtx struct {
 	r      *http.Request
 	params map[string]string
 	inst   *installation // set for token-authenticated requests
+	app    *app          // set for JWT-authenticated requests
 	body   []byte
 	// after runs once the response is written (webhooks of the App's writes).
 	after []func() (Delivery, error)
@@ -295,7 +296,7 @@ func (s *Sim) serveRoute(c *reqCtx, def *routeDef) {
 		if !s.checkJWT(c) {
 			return
 		}
-		rateKey, limit = "app", s.opts.RateLimit
+		rateKey, limit = fmt.Sprintf("app:%d", c.app.ID), s.opts.RateLimit
 	case authToken:
 		in, ok := s.checkToken(c, true)
 		if !ok {

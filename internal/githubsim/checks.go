@@ -20,6 +20,7 @@ const (
 type checkRun struct {
 	ID          int64
 	repo        *repo
+	app         *app
 	Name        string
 	HeadSHA     string
 	Status      string
@@ -133,7 +134,7 @@ func (s *Sim) createCheckRun(c *reqCtx) {
 		invalid(fmt.Sprintf("Invalid request.\n\n%q is not a valid conclusion.", in.Conclusion))
 		return
 	}
-	cr := &checkRun{ID: s.nextID("check_run"), repo: r, Name: *in.Name, HeadSHA: *in.HeadSHA, Status: status, Conclusion: in.Conclusion, StartedAt: s.now()}
+	cr := &checkRun{ID: s.nextID("check_run"), repo: r, app: c.inst.app, Name: *in.Name, HeadSHA: *in.HeadSHA, Status: status, Conclusion: in.Conclusion, StartedAt: s.now()}
 	if status == "completed" {
 		cr.CompletedAt = s.now()
 	}
@@ -174,11 +175,11 @@ func (s *Sim) checkRunJSON(cr *checkRun) obj {
 	}
 	return obj{
 		"id": cr.ID, "node_id": nodeID("CR_", cr.ID), "head_sha": cr.HeadSHA, "external_id": "",
-		"url": api, "html_url": fmt.Sprintf("%s/%s/runs/%d", s.web(), cr.repo.FullName(), cr.ID), "details_url": s.web() + "/apps/" + s.opts.AppSlug,
+		"url": api, "html_url": fmt.Sprintf("%s/%s/runs/%d", s.web(), cr.repo.FullName(), cr.ID), "details_url": s.web() + "/apps/" + cr.app.Slug,
 		"status": cr.Status, "conclusion": nullIfEmpty(cr.Conclusion), "started_at": ts(cr.StartedAt), "completed_at": completed,
 		"output": obj{"title": nullIfEmpty(cr.Title), "summary": nullIfEmpty(cr.Summary), "text": nullIfEmpty(cr.Text),
 			"annotations_count": len(cr.Annotations), "annotations_url": api + "/annotations"},
-		"name": cr.Name, "check_suite": obj{"id": 5000000000 + cr.ID}, "app": s.appJSON(), "pull_requests": []any{},
+		"name": cr.Name, "check_suite": obj{"id": 5000000000 + cr.ID}, "app": s.appJSON(cr.app), "pull_requests": []any{},
 	}
 }
 

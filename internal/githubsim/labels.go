@@ -30,10 +30,10 @@ func (s *Sim) addLabels(c *reqCtx) {
 		}
 	}
 	for _, name := range names {
-		if p, _ := s.labelChange(name, true)(r, is, s.bot()); p != nil {
+		if p, _ := s.labelChange(name, true)(r, is, s.bot(c)); p != nil {
 			is.UpdatedAt = s.now()
 			p["issue"] = s.issueJSON(r, is)
-			s.later(c, s.emitLocked("issues", r, s.bot(), p))
+			s.later(c, s.emitLocked("issues", r, s.bot(c), p))
 		}
 	}
 	s.writeJSON(c, http.StatusOK, s.labelsJSON(r, is))
@@ -46,14 +46,14 @@ func (s *Sim) removeLabel(c *reqCtx) {
 	if !ok {
 		return
 	}
-	p, _ := s.labelChange(c.params["name"], false)(r, is, s.bot())
+	p, _ := s.labelChange(c.params["name"], false)(r, is, s.bot(c))
 	if p == nil {
 		s.writeError(c, http.StatusNotFound, "Label does not exist")
 		return
 	}
 	is.UpdatedAt = s.now()
 	p["issue"] = s.issueJSON(r, is)
-	s.later(c, s.emitLocked("issues", r, s.bot(), p))
+	s.later(c, s.emitLocked("issues", r, s.bot(c), p))
 	s.writeJSON(c, http.StatusOK, s.labelsJSON(r, is))
 }
 

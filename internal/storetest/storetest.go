@@ -508,6 +508,7 @@ func thread(repo string, number int) store.Thread {
 		RationaleEvidence: "## Why\nCustomers cannot pay.",
 		BotCommentID:      987654321012,
 		BotCommentHash:    "sha256:abc",
+		SnapshotAt:        t0.Add(90 * time.Minute),
 		UpdatedAt:         t0.Add(2 * time.Hour),
 	}
 }

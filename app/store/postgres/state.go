@@ -15,7 +15,7 @@ import (
 
 const threadColumns = `installation_id, repo, number, kind, state, title, url, draft, created_at,
 	owner, owner_source, owner_kind, first_owned, rationale, rationale_evidence,
-	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at`
+	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at, snapshot_at`
 
 // Thread returns the stored state of an issue or pull request.
 func (s *Store) Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error) {
@@ -97,19 +97,19 @@ func threadArgs(t store.Thread) []any {
 	return []any{
 		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, t.Draft, ts(t.CreatedAt),
 		t.Owner, t.OwnerSource, t.OwnerKind, ts(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, t.BotCommentPending, ts(t.UpdatedAt),
+		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, t.BotCommentPending, ts(t.UpdatedAt), ts(t.SnapshotAt),
 	}
 }
 
 // scanThread reads one row of threadColumns.
 func scanThread(row pgx.Row) (store.Thread, error) {
 	var t store.Thread
-	var created, firstOwned, updated *time.Time
+	var created, firstOwned, updated, snapshot *time.Time
 	err := row.Scan(
 		&t.InstallationID, &t.Repo, &t.Number, &t.Kind, &t.State, &t.Title, &t.URL, &t.Draft, &created,
 		&t.Owner, &t.OwnerSource, &t.OwnerKind, &firstOwned, &t.Rationale, &t.RationaleEvidence,
-		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated)
-	t.CreatedAt, t.FirstOwned, t.UpdatedAt = fromTS(created), fromTS(firstOwned), fromTS(updated)
+		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated, &snapshot)
+	t.CreatedAt, t.FirstOwned, t.UpdatedAt, t.SnapshotAt = fromTS(created), fromTS(firstOwned), fromTS(updated), fromTS(snapshot)
 	return t, err
 }
 

@@ -13,7 +13,7 @@ import (
 
 const threadColumns = `installation_id, repo, number, kind, state, title, url, draft, created_at,
 	owner, owner_source, owner_kind, first_owned, rationale, rationale_evidence,
-	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at`
+	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at, snapshot_at`
 
 // Thread returns the stored state of an issue or pull request.
 func (s *Store) Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error) {
@@ -87,19 +87,19 @@ func threadArgs(t store.Thread) []any {
 	return []any{
 		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, boolInt(t.Draft), toNanos(t.CreatedAt),
 		t.Owner, t.OwnerSource, t.OwnerKind, toNanos(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt),
+		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt), toNanos(t.SnapshotAt),
 	}
 }
 
 // scanThread reads one row of threadColumns.
 func scanThread(row interface{ Scan(...any) error }) (store.Thread, error) {
 	var t store.Thread
-	var created, firstOwned, updated int64
+	var created, firstOwned, updated, snapshot int64
 	err := row.Scan(
 		&t.InstallationID, &t.Repo, &t.Number, &t.Kind, &t.State, &t.Title, &t.URL, &t.Draft, &created,
 		&t.Owner, &t.OwnerSource, &t.OwnerKind, &firstOwned, &t.Rationale, &t.RationaleEvidence,
-		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated)
-	t.CreatedAt, t.FirstOwned, t.UpdatedAt = fromNanos(created), fromNanos(firstOwned), fromNanos(updated)
+		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated, &snapshot)
+	t.CreatedAt, t.FirstOwned, t.UpdatedAt, t.SnapshotAt = fromNanos(created), fromNanos(firstOwned), fromNanos(updated), fromNanos(snapshot)
 	return t, err
 }
 
