@@ -40,6 +40,7 @@ var contractMetrics = map[string]struct {
 
 func TestMetricsEndpointKeepsTheContract(t *testing.T) {
 	h := apptest.Start(t, apptest.Options{})
+	h.Idle() // the install's backfill first: its issues have no time to owner
 	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Bare", Body: bareBody})
 	h.Accepted(d, err)
 	_, d, err = h.Sim.AddComment("bob", "acme/web", n, productComment)

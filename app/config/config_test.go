@@ -71,6 +71,12 @@ pull_requests:
 		{"a docs link with a password", "nudge:\n  docs_url: https://me:pw@wiki.test/\n", nil, []string{"must not hold a user name or password"}},
 		{"a docs link that breaks out of Markdown", "nudge:\n  docs_url: \"https://wiki.test/a> <b\"\n", nil, []string{"is not a web address"}},
 		{"a label longer than GitHub allows", "nudge:\n  label: " + strings.Repeat("l", 51) + "\n", nil, []string{"at most 50 characters"}},
+		{"history is read back 90 days by default", "", func(c Config) bool { return c.Backfill.Days == 90 }, nil},
+		{"backfill days", "backfill:\n  days: 30\n", func(c Config) bool { return c.Backfill.Days == 30 }, nil},
+		{"backfill days of none", "backfill:\n  days: 0\n", func(c Config) bool { return c.Backfill.Days == 0 }, nil},
+		{"backfill days not a number", "backfill:\n  days: ninety\n", nil, []string{`line 2: backfill.days must be a whole number from 0 to 3650, not "ninety"`}},
+		{"backfill days too many", "backfill:\n  days: 5000\n", nil, []string{`backfill.days must be a whole number from 0 to 3650, not "5000"`}},
+		{"backfill days negative", "backfill:\n  days: -1\n", nil, []string{`backfill.days must be a whole number`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

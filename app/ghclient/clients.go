@@ -153,6 +153,31 @@ func (c *Clients) AppLogin(ctx context.Context) (string, error) {
 	return c.login, nil
 }
 
+// App returns a client authenticated as the App itself (its JWT), for the
+// routes under /app such as the webhook delivery log.
+func (c *Clients) App() (*github.Client, error) {
+	tr, err := ghinstallation.NewAppsTransport(c.network, c.opts.AppID, c.opts.PrivateKey)
+	if err != nil {
+		return nil, fmt.Errorf("authenticate as the App: %w", err)
+	}
+	tr.BaseURL = strings.TrimSuffix(c.opts.BaseURL, "/")
+	return c.newClient(tr), nil
+}
+
+// HTTP returns an installation's authenticated HTTP client, for GitHub's
+// GraphQL API; its requests are counted, retried and rate-limit aware like
+// the REST client's.
+func (c *Clients) HTTP(installationID int64) (*http.Client, error) {
+	client, err := c.Installation(installationID)
+	if err != nil {
+		return nil, err
+	}
+	return client.Client(), nil
+}
+
+// BaseURL is the REST base URL the clients use.
+func (c *Clients) BaseURL() string { return c.opts.BaseURL }
+
 // Forget drops an installation's client and token, for an uninstalled App.
 func (c *Clients) Forget(id int64) {
 	c.mu.Lock()

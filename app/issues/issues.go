@@ -105,7 +105,7 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 		// nudged, if a pull request's link brought it in).
 		h.Log.Info("issue event older than the state stored; state kept", "repository", repo, "number", prev.Number,
 			"event_updated_at", issue.GetUpdatedAt().Time, "stored_updated_at", prev.SnapshotAt)
-		return h.publish(ctx, d.InstallationID, fullName, nil, &prev, cfg)
+		return h.publish(ctx, d.InstallationID, fullName, nil, &prev, cfg, false)
 	}
 	if threads.IgnoresIssue(cfg, issue) {
 		return h.Store.DeleteThread(ctx, repo, issue.GetNumber())
@@ -129,7 +129,7 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 			return err
 		}
 	}
-	return h.publish(ctx, d.InstallationID, fullName, ev, &t, cfg)
+	return h.publish(ctx, d.InstallationID, fullName, ev, &t, cfg, false)
 }
 
 // publish keeps the bot's one comment on an issue true to its state, and
@@ -138,10 +138,11 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 // problem). When an issue closes while its comment still asks for
 // something, the comment is edited once to say in one line what it closed
 // without. With comment: never nothing is written at all. ev is the event
-// that brought t up to date, nil for one older than the state stored: its
-// action and labels are then stale, so neither the closing edit nor the
-// label follows it.
-func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, ev *github.IssuesEvent, t *store.Thread, cfg config.Loaded) error {
+// that brought t up to date; nil for one older than the state stored, or a
+// repair from history, whose action and labels are not the issue's news, so
+// neither the closing edit nor the label follows it. With hold, an existing
+// comment is kept true but none is created.
+func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, ev *github.IssuesEvent, t *store.Thread, cfg config.Loaded, hold bool) error {
 	if cfg.Comment == config.CommentNever {
 		return nil
 	}
@@ -178,7 +179,7 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 	}
 	wrote, err := h.Publish(ctx, threads.Nudge{
 		InstallationID: installationID, FullName: fullName, Thread: t, Mode: cfg.Comment,
-		Wanted: !status.Complete() || notice != "", Text: botcomment.RenderIssue(status),
+		Wanted: !status.Complete() || notice != "", Hold: hold, Text: botcomment.RenderIssue(status),
 	})
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ type Counts interface {
 	CommentCounts(ctx context.Context, since time.Time) ([]store.CommentCount, error)
 	ConcernCounts(ctx context.Context, since time.Time) ([]store.ConcernCount, error)
 	Depth(ctx context.Context) (int, error)
+	Backfills(ctx context.Context, installationID int64) ([]store.Backfill, error)
 }
 
 // StoreCollector reports the gauges that are the truth dashboards divide:
@@ -37,6 +38,7 @@ type StoreCollector struct {
 	now     func() time.Time
 
 	issues, pulls, comments, concerns, depth, up, success, duration, age *prometheus.Desc
+	backfillPending, backfillRemaining                                   *prometheus.Desc
 
 	refresh   sync.Mutex // held while the store is queried
 	mu        sync.Mutex // guards gauges, queriedAt and invalidated
@@ -69,6 +71,10 @@ func NewStoreCollector(s Counts, window time.Duration, log *slog.Logger) *StoreC
 		comments: d("comments", "Comments created within the metrics window, as they stand now, by level.", "repository", "thread", "author_role", "level"),
 		concerns: d("comment_concerns", "Concerns in comments created within the metrics window, as they stand now.", "repository", "thread", "author_role", "concern"),
 		depth:    d("queue_depth", "Deliveries stored and not yet processed."),
+		backfillPending: d("backfill_repositories_pending",
+			"Repositories whose history is not read yet."),
+		backfillRemaining: d("backfill_seconds_remaining",
+			"Estimated seconds until every backfill is done, at the pace so far (rate-limit pauses included); 0 when none runs."),
 		up:       d("store_up", "1 when the store answered every query of the last scrape, else 0."),
 		success:  d("store_collect_success", "1 when the store answered the query behind the gauge at the last scrape, else 0 (the gauge then shows its last good values, if any).", "gauge"),
 		duration: d("store_collect_duration_seconds", "Time the query behind the gauge took at the last scrape.", "gauge"),
@@ -78,7 +84,8 @@ func NewStoreCollector(s Counts, window time.Duration, log *slog.Logger) *StoreC
 
 // Describe implements prometheus.Collector.
 func (c *StoreCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.issues, c.pulls, c.comments, c.concerns, c.depth, c.up, c.success, c.duration, c.age} {
+	for _, d := range []*prometheus.Desc{c.issues, c.pulls, c.comments, c.concerns, c.depth, c.up, c.success, c.duration, c.age,
+		c.backfillPending, c.backfillRemaining} {
 		ch <- d
 	}
 }
@@ -194,6 +201,12 @@ func (c *StoreCollector) queries() []gaugeQuery {
 			n, err := c.store.Depth(ctx)
 			return []prometheus.Metric{series(c.depth, n)}, err
 		}},
+		{"backfill", func(ctx context.Context) ([]prometheus.Metric, error) {
+			rows, err := c.store.Backfills(ctx, 0)
+			pending, eta := BackfillProgress(rows, time.Now())
+			return []prometheus.Metric{series(c.backfillPending, pending),
+				prometheus.MustNewConstMetric(c.backfillRemaining, prometheus.GaugeValue, eta)}, err
+		}},
 	}
 }
 
@@ -264,4 +277,27 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// BackfillProgress counts the backfills not done yet and estimates the
+// seconds until all are: the items left (GitHub's counts at the start),
+// at the pace each backfill has kept since it started.
+func BackfillProgress(rows []store.Backfill, now time.Time) (pending int, seconds float64) {
+	for _, b := range rows {
+		if b.Done() {
+			continue
+		}
+		pending++
+		left := max(b.ItemsTotal-b.ItemsDone, 0)
+		elapsed := now.Sub(b.StartedAt).Seconds()
+		if left == 0 || elapsed <= 0 {
+			continue
+		}
+		if b.ItemsDone == 0 {
+			seconds = max(seconds, elapsed) // no pace yet: at least as long again
+			continue
+		}
+		seconds = max(seconds, float64(left)*elapsed/float64(b.ItemsDone))
+	}
+	return pending, seconds
 }

@@ -66,6 +66,14 @@ func (c counts) ConcernCounts(ctx context.Context, _ time.Time) ([]store.Concern
 
 func (c counts) Depth(ctx context.Context) (int, error) { return 7, c.answer(ctx, "queue_depth") }
 
+func (c counts) Backfills(ctx context.Context, _ int64) ([]store.Backfill, error) {
+	now := time.Now()
+	return []store.Backfill{
+		{Repo: "acme/web", Phase: store.PhaseOpenPulls, ItemsDone: 100, ItemsTotal: 300, StartedAt: now.Add(-10 * time.Second)},
+		{Repo: "acme/api", Phase: store.PhaseDone, ItemsDone: 50, ItemsTotal: 50},
+	}, c.answer(ctx, "backfill")
+}
+
 func scrape(t *testing.T, c *StoreCollector) string {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
@@ -100,8 +108,8 @@ func newCollector(c counts) *StoreCollector {
 
 func TestEveryGaugeIsReportedWhenTheStoreAnswers(t *testing.T) {
 	c := newCollector(counts{})
-	if n := testutil.CollectAndCount(c, "ownershipbot_store_collect_success"); n != 5 {
-		t.Errorf("%d success series, want one per gauge (5)", n)
+	if n := testutil.CollectAndCount(c, "ownershipbot_store_collect_success"); n != 6 {
+		t.Errorf("%d success series, want one per gauge (6)", n)
 	}
 	got := scrape(t, c)
 	for _, want := range []string{
@@ -273,5 +281,21 @@ func TestAChangeDuringAQueryIsQueriedAgain(t *testing.T) {
 	scrape(t, c)
 	if len(entered) == 0 {
 		t.Error("a change reported while the store was being queried was not queried at the next scrape")
+	}
+}
+
+func TestBackfillProgressEstimatesTheTimeLeftAtThePaceSoFar(t *testing.T) {
+	now := time.Now()
+	pending, eta := BackfillProgress([]store.Backfill{
+		{Phase: store.PhaseOpenIssues, ItemsDone: 100, ItemsTotal: 300, StartedAt: now.Add(-10 * time.Second)},
+		{Phase: store.PhaseClosedPulls, ItemsDone: 10, ItemsTotal: 20, StartedAt: now.Add(-30 * time.Second)},
+		{Phase: store.PhaseDone, ItemsDone: 50, ItemsTotal: 50, StartedAt: now.Add(-time.Hour)},
+	}, now)
+	// 200 left at 10/s is 20 s; 10 left at 1/3 per second is 30 s: the slower decides.
+	if pending != 2 || eta < 29.9 || eta > 30.1 {
+		t.Fatalf("BackfillProgress = %d pending, %.1f s; want 2 and 30 s", pending, eta)
+	}
+	if pending, eta := BackfillProgress(nil, now); pending != 0 || eta != 0 {
+		t.Fatalf("no backfills: %d, %v", pending, eta)
 	}
 }

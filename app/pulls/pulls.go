@@ -201,6 +201,7 @@ type prContext struct {
 	thread         store.Thread
 	state          state
 	labels         []string
+	hold           bool // keep an existing comment true, create none
 }
 
 // load reads what the store and the configuration say of a pull request.
@@ -407,7 +408,7 @@ func (h *Handler) publish(ctx context.Context, p *prContext) error {
 	status := p.state.status(p.thread.Repo, p.cfg, h.DocsFor(p.cfg.Config))
 	_, err := h.Publish(ctx, threads.Nudge{
 		InstallationID: p.installationID, FullName: p.fullName, Thread: &p.thread, Mode: mode,
-		Wanted: !status.Satisfied(), Hold: p.thread.Draft, Text: renderPullRequest(status),
+		Wanted: !status.Satisfied(), Hold: p.thread.Draft || p.hold, Text: renderPullRequest(status),
 	})
 	return err
 }

@@ -55,6 +55,10 @@ type Discussion struct {
 
 	action string
 	marked *github.IssueComment // a bot's comment with the marker: the App's own, or another's
+
+	// Neither counts (history is not happening now): onlyAdd never
+	// overwrites a stored analysis; judgeOnly judges without storing.
+	onlyAdd, judgeOnly bool
 }
 
 // Discuss turns a comment event (issue_comment, pull_request_review,
@@ -207,6 +211,26 @@ func (b *Base) Record(ctx context.Context, d *Discussion) ([]Recorded, error) {
 		if sc.CreatedAt.IsZero() {
 			sc.CreatedAt = sc.UpdatedAt
 		}
+		if d.onlyAdd || d.judgeOnly {
+			b.judge(&sc, c.Body)
+			if d.onlyAdd {
+				added, err := b.Store.AddComment(ctx, sc)
+				if err != nil {
+					return nil, err
+				}
+				if !added {
+					stored, ok, err := b.Store.Comment(ctx, sc.Kind, sc.ID)
+					if err != nil {
+						return nil, err
+					}
+					if ok {
+						sc = stored
+					}
+				}
+			}
+			out = append(out, Recorded{Kind: c.Kind, ID: c.ID, Comment: sc, Stored: true})
+			continue
+		}
 		if err := b.analyse(ctx, &sc, c.Body); err != nil {
 			return nil, err
 		}
@@ -225,9 +249,8 @@ func (d *Discussion) ignored(cfg config.Loaded, c Comment) bool {
 		(cfg.IgnoresPullRequestOpener(d.ThreadAuthor, d.ThreadAuthorType) || cfg.IgnoresPullRequestLabels(d.Labels))
 }
 
-// analyse judges a comment's body, stores the result over any earlier
-// analysis of the same comment, and counts it.
-func (b *Base) analyse(ctx context.Context, c *store.Comment, body string) error {
+// judge fills in a comment's level and concerns from its body.
+func (b *Base) judge(c *store.Comment, body string) {
 	a := b.Analyzer.AnalyzeComment(body)
 	c.Level = "implementation"
 	if a.ProductLevel {
@@ -237,6 +260,12 @@ func (b *Base) analyse(ctx context.Context, c *store.Comment, body string) error
 	for _, concern := range a.Concerns {
 		c.Concerns = append(c.Concerns, string(concern))
 	}
+}
+
+// analyse judges a comment's body, stores the result over any earlier
+// analysis of the same comment, and counts it.
+func (b *Base) analyse(ctx context.Context, c *store.Comment, body string) error {
+	b.judge(c, body)
 	if err := b.Store.PutComment(ctx, *c); err != nil {
 		return err
 	}

@@ -64,6 +64,8 @@ type Options struct {
 	// SimNow is the simulated world's clock (created_at, updated_at, ...)
 	// for a new simulated GitHub; time.Now when nil.
 	SimNow func() time.Time
+	// SimOptions configure a new simulated GitHub (rate limits, say).
+	SimOptions githubsim.Options
 }
 
 // Start runs an App with fast retries against a simulated GitHub that has
@@ -76,7 +78,11 @@ func Start(t testing.TB, opts Options) *Harness {
 	}
 	fresh := h.Sim == nil
 	if fresh {
-		h.Sim = githubsim.New(githubsim.Options{Now: opts.SimNow})
+		simOpts := opts.SimOptions
+		if opts.SimNow != nil {
+			simOpts.Now = opts.SimNow
+		}
+		h.Sim = githubsim.New(simOpts)
 		simSrv := httptest.NewServer(h.Sim)
 		t.Cleanup(simSrv.Close)
 		h.Sim.SetAPIURL(simSrv.URL)
@@ -165,11 +171,18 @@ func (h *Harness) Stop() {
 // processed, including those the App's own comments cause.
 func (h *Harness) Idle() {
 	h.T.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	h.IdleWithin(20 * time.Second)
+}
+
+// IdleWithin is Idle with a deadline of its own, for long work such as a
+// large backfill.
+func (h *Harness) IdleWithin(limit time.Duration) {
+	h.T.Helper()
+	deadline := time.Now().Add(limit)
 	quiet := 0
 	for quiet < 3 {
 		if time.Now().After(deadline) {
-			h.T.Fatal("deliveries still queued after 20s")
+			h.T.Fatalf("deliveries still queued after %s", limit)
 		}
 		h.Sim.Wait()
 		n, err := h.Store.Depth(context.Background())
@@ -239,7 +252,15 @@ func (h *Harness) Counter(name string, labels map[string]string) float64 {
 // of GitHub's REST API, as GitHub's OpenAPI description defines it.
 func (h *Harness) checkRoutes() {
 	spec := openapitest.Load(h.T)
+	for _, q := range h.Sim.GraphQLRequests() {
+		if q.Invalid != "" {
+			h.T.Errorf("the App sent a GraphQL query that does not validate against GitHub's schema: %s\n%s", q.Invalid, q.Query)
+		}
+	}
 	for _, r := range h.Sim.Requests() {
+		if r.Route == githubsim.GraphQLRoute {
+			continue // checked against GitHub's GraphQL schema above
+		}
 		tmpl, ok := spec.Match(r.Method, r.Path)
 		if !ok {
 			h.T.Errorf("the App called %s %s, which is not a route of GitHub's REST API", r.Method, r.Path)

@@ -58,6 +58,10 @@ var routeDefs = []*routeDef{
 	{Route: Route{"GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments"}, auth: authToken, handler: (*Sim).listReviewComments},
 	{Route: Route{"POST", "/app-manifests/{code}/conversions"}, auth: authNone, handler: (*Sim).convertManifest},
 	{Route: Route{"GET", "/rate_limit"}, auth: authAny, handler: (*Sim).getRateLimit},
+	{Route: Route{"GET", "/app/hook/deliveries"}, auth: authJWT, handler: (*Sim).listHookDeliveries},
+	{Route: Route{"POST", "/app/hook/deliveries/{delivery_id}/attempts"}, auth: authJWT, handler: (*Sim).redeliverHookDelivery},
+	{Route: Route{"GET", "/app/installations"}, auth: authJWT, handler: (*Sim).listAppInstallations},
+	{Route: Route{"GET", "/repos/{owner}/{repo}/installation"}, auth: authJWT, handler: (*Sim).getRepoInstallation},
 }
 
 // Routes lists every REST route the Sim serves, each a real route of
@@ -155,12 +159,13 @@ func (s *Sim) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// Writes returns the requests that change something (not GET, HEAD or
-// access-token creation), oldest first.
+// Writes returns the requests that change something (not GET, HEAD,
+// GraphQL queries or access-token creation), oldest first.
 func (s *Sim) Writes() []Request {
 	var out []Request
 	for _, r := range s.Requests() {
-		if r.Method == "GET" || r.Method == "HEAD" || strings.HasSuffix(r.Route, "/access_tokens") {
+		// GraphQL queries read; token exchanges write nothing people see.
+		if r.Method == "GET" || r.Method == "HEAD" || strings.HasSuffix(r.Route, "/access_tokens") || r.Route == GraphQLRoute {
 			continue
 		}
 		out = append(out, r)
@@ -240,6 +245,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Server", "github.com")
 
 	def, params := match(r.Method, path)
+	if r.Method == http.MethodPost && (path == GraphQLRoute || r.URL.Path == "/api/graphql") {
+		def, params = graphqlDef, map[string]string{}
+	}
 	route := ""
 	if def != nil {
 		route = def.Path
@@ -317,6 +325,10 @@ func (s *Sim) serveRoute(c *reqCtx, def *routeDef) {
 		s.writeError(c, http.StatusForbidden, "Resource not accessible by integration")
 		return
 	}
+	if def == graphqlDef {
+		s.serveGraphQL(c) // its own rate limit, in points
+		return
+	}
 	if def.Path == "/rate_limit" {
 		// GET /rate_limit does not count against the rate limit.
 		s.rateHeaders(c, rateKey, limit, false)
@@ -352,7 +364,7 @@ func (s *Sim) window(key string, limit int) *rateWindow {
 	now := time.Now()
 	w := s.rates[key]
 	if w == nil || !now.Before(w.reset) {
-		w = &rateWindow{limit: limit, reset: now.Add(time.Hour).Truncate(time.Second)}
+		w = &rateWindow{limit: limit, reset: now.Add(s.opts.RateWindow).Truncate(time.Second)}
 		s.rates[key] = w
 	}
 	return w

@@ -66,6 +66,12 @@ type Options struct {
 	// RateLimit is the primary rate limit per installation per hour
 	// (default 5000).
 	RateLimit int
+	// GraphQLRateLimit is the GraphQL rate limit per installation per
+	// hour, in points (default 5000).
+	GraphQLRateLimit int
+	// RateWindow is how long a rate-limit window lasts (default an hour,
+	// as on GitHub; tests shorten it).
+	RateWindow time.Duration
 	// RetryAfter is what rate-limit faults tell the client to wait, in
 	// Retry-After and X-RateLimit-Reset (default 1s; whole seconds).
 	RetryAfter time.Duration
@@ -96,6 +102,7 @@ type Sim struct {
 	faults        []*fault
 	latency       map[string]time.Duration
 	requests      []Request
+	graphql       []GraphQLRequest
 	manifests     map[string]*manifestCode
 	comments      map[int64]*comment       // by id
 	reviewCmts    map[int64]*reviewComment // by id
@@ -139,6 +146,12 @@ func New(opts Options) *Sim {
 	}
 	if opts.RateLimit == 0 {
 		opts.RateLimit = 5000
+	}
+	if opts.RateWindow <= 0 {
+		opts.RateWindow = time.Hour
+	}
+	if opts.GraphQLRateLimit == 0 {
+		opts.GraphQLRateLimit = 5000
 	}
 	if opts.RetryAfter <= 0 {
 		opts.RetryAfter = time.Second

@@ -29,6 +29,9 @@ type Delivery struct {
 	At         time.Time
 	// AppID is the App the delivery went to.
 	AppID int64
+	// Number is the attempt's id in the App's delivery log
+	// (GET /app/hook/deliveries); a redelivery gets its own.
+	Number int64
 }
 
 // SetWebhook sets the App's webhook URL and secret. With no URL (the
@@ -110,6 +113,7 @@ func (s *Sim) post(a *app, url, secret string, d Delivery) (Delivery, error) {
 func (s *Sim) logDelivery(d Delivery) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	d.Number = 70000000 + int64(len(s.deliveries)) + 1
 	s.deliveries = append(s.deliveries, d)
 }
 

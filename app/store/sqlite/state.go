@@ -272,24 +272,28 @@ func (s *Store) Installation(ctx context.Context, id int64) (store.Installation,
 	return in, true, nil
 }
 
-// DeleteInstallation forgets an installation, its threads and comments, and
-// the config notices of the repositories they were in. Queued deliveries are
-// left alone: the uninstall event itself is one of them.
+// DeleteInstallation forgets an installation and everything stored for it:
+// threads, comments, backfills, config notices and requested redeliveries of
+// its repositories, and its deliveries. Deliveries being processed are left
+// to finish: the uninstall event itself is one of them.
 func (s *Store) DeleteInstallation(ctx context.Context, id int64) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM config_notices WHERE repo IN (
 				SELECT repo FROM threads WHERE installation_id = ?1
-				UNION SELECT repo FROM comments WHERE installation_id = ?1)`,
+				UNION SELECT repo FROM comments WHERE installation_id = ?1
+				UNION SELECT repo FROM backfills WHERE installation_id = ?1)`,
 			`DELETE FROM comments WHERE installation_id = ?1`,
 			`DELETE FROM threads WHERE installation_id = ?1`,
+			`DELETE FROM backfills WHERE installation_id = ?1`,
+			`DELETE FROM redeliveries WHERE installation_id = ?1`,
 			`DELETE FROM installations WHERE id = ?1`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err
 			}
 		}
-		return nil
+		return s.deleteDeliveries(ctx, tx, `installation_id = ?`, id)
 	})
 	if err != nil {
 		return fmt.Errorf("deleting installation %d: %w", id, err)
@@ -297,13 +301,15 @@ func (s *Store) DeleteInstallation(ctx context.Context, id int64) error {
 	return nil
 }
 
-// DeleteRepository forgets every thread, comment and config notice of repo.
+// DeleteRepository forgets every thread, comment, config notice and
+// backfill of repo.
 func (s *Store) DeleteRepository(ctx context.Context, repo string) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM comments WHERE repo = ?`,
 			`DELETE FROM threads WHERE repo = ?`,
 			`DELETE FROM config_notices WHERE repo = ?`,
+			`DELETE FROM backfills WHERE repo = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, repo); err != nil {
 				return err
