@@ -348,7 +348,9 @@ func Build(exp *Export, opts Options) []Report {
 			continue
 		}
 		r.PullRequests.Total++
-		if opts.Analyzer.DetectRationale(it.Title, it.Body, opts.Rationale).Present() {
+		pullOpts := opts.Rationale
+		pullOpts.PullRequest = true
+		if opts.Analyzer.DetectRationale(it.Title, it.Body, pullOpts).Present() {
 			r.PullRequests.WithRationale++
 		}
 		for _, l := range analysis.ParseLinks(it.Title, it.Body) {
