@@ -194,11 +194,16 @@ func forEachSentenceAt(text string, fn func(s string, at int)) {
 
 // proseReader holds the state of one pass over a text.
 type proseReader struct {
-	emit                 func(Block)
-	src                  string
-	para                 []byte
-	spans                []span // where para's bytes come from
-	started              bool   // the block has inline text; blockStart is set
+	emit  func(Block)
+	src   string
+	para  []byte // the text of every block of the pass, one after another
+	spans []span // where para's bytes come from
+	// paraStart and spanStart are where the block being read starts in
+	// para and spans; pending holds the blocks read, emitted at the end of
+	// the pass so that all their text is copied into one string
+	paraStart, spanStart int
+	pending              []pendingBlock
+	started              bool // the block has inline text; blockStart is set
 	blockStart, blockEnd int
 	paraKind             BlockKind
 	task                 bool // the paragraph is a task-list item
@@ -224,17 +229,29 @@ type proseStats struct {
 	Code int
 }
 
+// pendingBlock is a block read and not yet emitted: its text is
+// para[text:textEnd], its spans spans[spanFrom:spanTo].
+type pendingBlock struct {
+	kind                 BlockKind
+	level                int
+	task                 bool
+	text, textEnd        int
+	spanFrom, spanTo     int
+	blockStart, blockEnd int
+}
+
 // proseBuf holds a reader's buffers between passes.
 type proseBuf struct {
-	para  []byte
-	spans []span
+	para    []byte
+	spans   []span
+	pending []pendingBlock
 }
 
 var proseBufPool = sync.Pool{New: func() any { return new(proseBuf) }}
 
-// readProse calls emit for each block of prose. The Text of a block lives
-// in a reused buffer: it is valid only during the call, so keep a copy
-// (strings.Clone) of anything stored.
+// readProse calls emit for each block of prose, in order, once the whole
+// text is read. The blocks' Text share one string, so keeping a part of
+// one keeps all of it: copy (strings.Clone) what is stored for long.
 func readProse(md string, emit func(Block)) { readProseWith(md, 0, emit) }
 
 // proseMode asks a pass for more than the comment classifier reads.
@@ -261,7 +278,7 @@ func readProseWith(md string, mode proseMode, emit func(Block)) proseStats {
 		md = md[:maxProseInput]
 	}
 	buf := proseBufPool.Get().(*proseBuf)
-	r := proseReader{emit: emit, src: md, prevBlank: true, para: buf.para[:0], spans: buf.spans[:0], mode: mode}
+	r := proseReader{emit: emit, src: md, prevBlank: true, para: buf.para[:0], spans: buf.spans[:0], pending: buf.pending[:0], mode: mode}
 	for pos := 0; pos < len(md); {
 		end, next := len(md), len(md)
 		if i := strings.IndexByte(md[pos:], '\n'); i >= 0 {
@@ -271,8 +288,18 @@ func readProseWith(md string, mode proseMode, emit func(Block)) proseStats {
 		pos = next
 	}
 	r.flush()
-	if cap(r.para) <= 64<<10 {
-		buf.para, buf.spans = r.para[:0], r.spans[:0]
+	// One copy of all the blocks' text, however many blocks.
+	text := string(r.para)
+	for _, p := range r.pending {
+		if p.textEnd == 0 {
+			emit(Block{Kind: p.kind, Level: p.level})
+			continue
+		}
+		emit(Block{Kind: p.kind, Level: p.level, Text: text[p.text:p.textEnd], Task: p.task,
+			src: r.src, spans: r.spans[p.spanFrom:p.spanTo], base: p.text, start: p.blockStart, end: p.blockEnd})
+	}
+	if cap(r.para) <= 64<<10 && cap(r.pending) <= 4096 {
+		buf.para, buf.spans, buf.pending = r.para[:0], r.spans[:0], r.pending[:0]
 		proseBufPool.Put(buf)
 	}
 	return r.stats
@@ -286,17 +313,23 @@ func (r *proseReader) flush() {
 	r.emitBuffered(r.paraKind, 0, r.task, false)
 }
 
-// emitBuffered emits the block held in para and empties the buffers. An
-// empty heading is emitted too: it still ends the section above it.
+// emitBuffered files the block being read and starts the next. An empty
+// heading is filed too: it still ends the section above it.
 func (r *proseReader) emitBuffered(kind BlockKind, level int, task, emitEmpty bool) {
-	text := bytes.TrimSpace(r.para)
-	if len(text) > 0 {
-		r.emit(Block{Kind: kind, Level: level, Text: string(text), Task: task,
-			src: r.src, spans: r.spans, base: cap(r.para) - cap(text), start: r.blockStart, end: r.blockEnd})
+	seg := r.para[r.paraStart:]
+	if text := bytes.TrimSpace(seg); len(text) > 0 {
+		at := r.paraStart + cap(seg) - cap(text)
+		r.pending = append(r.pending, pendingBlock{kind: kind, level: level, task: task, text: at, textEnd: at + len(text),
+			spanFrom: r.spanStart, spanTo: len(r.spans), blockStart: r.blockStart, blockEnd: r.blockEnd})
 	} else if emitEmpty {
-		r.emit(Block{Kind: kind, Level: level})
+		r.pending = append(r.pending, pendingBlock{kind: kind, level: level})
 	}
-	r.para, r.spans, r.started = r.para[:0], r.spans[:0], false
+	r.startBlock()
+}
+
+// startBlock starts a new block at the end of the buffers.
+func (r *proseReader) startBlock() {
+	r.paraStart, r.spanStart, r.started = len(r.para), len(r.spans), false
 }
 
 // emitFenceProse emits the lines of a plain-text fence as one paragraph
@@ -323,7 +356,7 @@ func (r *proseReader) emitFenceProse() {
 	if words < 8 || small*5 < words {
 		return
 	}
-	r.para, r.spans, r.started = r.para[:0], r.spans[:0], false
+	r.startBlock()
 	for _, l := range r.fenceLines {
 		line, at := trimSpace(r.src[l.text:l.src], l.text)
 		if line == "" {
@@ -505,7 +538,7 @@ func isFenceOpening(line string, strict bool) bool {
 
 // emitInline emits one line as a block of its own.
 func (r *proseReader) emitInline(kind BlockKind, level int, text string, off int) {
-	r.para, r.spans, r.started = r.para[:0], r.spans[:0], false
+	r.startBlock()
 	r.inline(text, off)
 	r.emitBuffered(kind, level, false, kind == BlockHeading)
 }
@@ -525,7 +558,7 @@ func (r *proseReader) copyText(s string, off int) {
 	if s == "" {
 		return
 	}
-	if n := len(r.spans); n == 0 || r.spans[n-1].src < 0 || r.spans[n-1].src+len(r.para)-r.spans[n-1].text != off {
+	if n := len(r.spans); n == r.spanStart || r.spans[n-1].src < 0 || r.spans[n-1].src+len(r.para)-r.spans[n-1].text != off {
 		r.spans = append(r.spans, span{text: len(r.para), src: off})
 	}
 	r.para = append(r.para, s...)
@@ -534,7 +567,7 @@ func (r *proseReader) copyText(s string, off int) {
 // insert appends a byte of the reader's own, such as the space that
 // stands for a dropped code span.
 func (r *proseReader) insert(c byte) {
-	if n := len(r.spans); n == 0 || r.spans[n-1].src >= 0 {
+	if n := len(r.spans); n == r.spanStart || r.spans[n-1].src >= 0 {
 		r.spans = append(r.spans, span{text: len(r.para), src: -1})
 	}
 	r.para = append(r.para, c)

@@ -233,8 +233,29 @@ func BenchmarkDetectRationaleRealIssues(b *testing.B) {
 	}
 	b.SetBytes(int64(total / len(items)))
 	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
 	for n := 0; n < b.N; n++ {
 		i := items[n%len(items)]
-		DetectRationale(i.Title, i.Body, RationaleOptions{})
+		DetectRationale(i.Title, i.Body, rationaleOptionsFor(i))
 	}
+	reportCPUThroughput(b, cpu, int64(total/len(items)))
+}
+
+// BenchmarkMarkdownReaderRealIssues measures the Markdown reader alone on
+// the same real issues and pull-request descriptions.
+func BenchmarkMarkdownReaderRealIssues(b *testing.B) {
+	items := loadRationaleReal(b)
+	total := 0
+	for _, i := range items {
+		total += len(i.Body)
+	}
+	b.SetBytes(int64(total / len(items)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	for n := 0; n < b.N; n++ {
+		readProse(items[n%len(items)].Body, func(Block) {})
+	}
+	reportCPUThroughput(b, cpu, int64(total/len(items)))
 }
