@@ -200,10 +200,10 @@
 //
 //	                                  accuracy  balanced  always-yes
 //	shared issue labels (382)           0.898     0.740     0.882
-//	our issue labels (188, hard cases)  0.729     0.707     0.580
-//	PR descriptions (214)               0.822     0.818     0.449
-//	all real items (784)                0.837     0.801     0.691
-//	team's held-out set (91)            0.956     0.958     0.527
+//	our issue labels (188, hard cases)  0.734     0.711     0.580
+//	PR descriptions (214)               0.813     0.809     0.449
+//	all real items (784)                0.835     0.798     0.691
+//	team's held-out set (106)           0.962     0.963     0.509
 //
 // Tried and dropped, on the same folds: hashed words and word pairs beside
 // the signals (0.81 to 0.82), gradient-boosted trees over the signals
