@@ -31,8 +31,9 @@ const (
 	headingExpected               // Expected behavior
 	headingActual                 // Actual / Current behavior, What happened
 	headingSteps                  // Steps to reproduce
-	headingSkip                   // versions, checklists, test plans, bot summaries: not read
+	headingSkip                   // versions, checklists, test plans: only longer sentences read
 	headingConfigured             // a heading the repository configured (RationaleOptions.Headings)
+	headingBot                    // a summary a bot wrote into the description: not read
 )
 
 // The bits of cue kinds a sentence can match.
@@ -50,6 +51,7 @@ const (
 	cueHeadOther
 	cueHeadSkip
 	cueNegation
+	cueHeadBot
 )
 
 // rationaleCues holds the phrase lists of rationale-cues.tsv, ready to
@@ -64,7 +66,7 @@ var cueKinds = map[string]uint16{
 	"strong": cueStrong, "problem": cueProblem, "weak": cueWeak, "benefit": cueBenefit,
 	"experience": cueExperience, "change": cueChange, "head.why": cueHeadWhy, "head.actual": cueHeadActual,
 	"head.expected": cueHeadExpected, "head.steps": cueHeadSteps, "head.other": cueHeadOther, "head.skip": cueHeadSkip,
-	"negation": cueNegation,
+	"negation": cueNegation, "head.bot": cueHeadBot,
 }
 
 func parseRationaleCues(text string) (*rationaleCues, error) {
@@ -243,6 +245,8 @@ func (c *rationaleCues) classifyHeading(h string, extra []string) headingKind {
 	}
 	m := c.phrases.match(key)
 	switch {
+	case m&cueHeadBot != 0:
+		return headingBot
 	case m&cueHeadOther != 0:
 		return headingOther // "Additional context", "Any other information"
 	case m&cueHeadActual != 0:
@@ -506,6 +510,7 @@ const (
 	featTitleQuestionTag                   // the title is tagged a question or a request for support
 	featTitleChangePrefix                  // the title starts with a change type: "feat:", "docs:", "chore(deps):"
 	featPullRequest                        // the text is a pull request's (RationaleOptions.PullRequest)
+	featPullRequestReason                  // a pull request's description with a reason, problem or benefit sentence
 	nRationaleFeatures
 )
 
@@ -516,7 +521,7 @@ var rationaleFeatureNames = [nRationaleFeatures]string{
 	"title_problem", "title_strong", "title_help", "title_question", "title_instruction", "first_instruction",
 	"words", "questions", "references_only", "template_share", "code", "help_body", "no_own_text",
 	"title_problem_shown", "negation", "title_bug_tag", "title_feature_tag", "title_question_tag", "title_change_prefix",
-	"pull_request",
+	"pull_request", "pull_request_reason",
 }
 
 // rationaleSignals is what one reading of an issue found: the features
@@ -553,7 +558,7 @@ type rationaleReading struct {
 	key      []byte
 	heading  original // the field's heading, as the author wrote it
 	kind     headingKind
-	secWords [headingConfigured + 1]int // words written under each kind of field
+	secWords [headingBot + 1]int // words written under each kind of field
 	counts   struct{ strong, problem, negation, weak, benefit, experience, change, own, questions, refs, template int }
 	words    int
 	onBlock  func(Block)
@@ -647,6 +652,7 @@ func readRationale(title, body string, opts *RationaleOptions) *rationaleReading
 	code := stats.Code > 0
 	set(featCode, code)
 	set(featTitleProblemShown, s.titleProblem && (code || c.own == 0))
+	set(featPullRequestReason, opts.PullRequest && c.strong+c.problem+c.negation+c.benefit > 0)
 	return r
 }
 
@@ -676,8 +682,8 @@ func (r *rationaleReading) readBlock(b Block) {
 		r.kind = cues.classifyHeading(b.Text, r.opts.Headings)
 		return
 	}
-	if b.Task || r.kind == headingSkip {
-		return // a checklist confirms steps; metadata and bot text say nothing of why
+	if b.Task || r.kind == headingBot {
+		return // a checklist confirms steps; a bot's summary is not the author's reasoning
 	}
 	heading, kind := r.heading, r.kind
 	from := 0
@@ -707,6 +713,9 @@ func (r *rationaleReading) readSentence(s string, at int) {
 		if b == ' ' {
 			words++
 		}
+	}
+	if r.kind == headingSkip && words < skipMinWords {
+		return // "Version: 2.8", "Yes", "Ubuntu 22.04"
 	}
 	r.words += words
 	r.secWords[r.kind] += words
@@ -829,6 +838,10 @@ func (c *candidate) quote(body string) string {
 	}
 	return quote(text)
 }
+
+// skipMinWords is the fewest words a sentence under a metadata field
+// needs to be read: authors often write below a template's last field.
+const skipMinWords = 6
 
 // minSectionWords is the fewest words a rationale field needs to be a
 // strong reason.
