@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -172,9 +173,12 @@ func cleanOriginal(s string) string {
 func forEachSentenceAt(text string, fn func(s string, at int)) {
 	start := 0
 	sentence := func(end int) {
-		s := strings.TrimSpace(text[start:end])
-		if s != "" {
-			fn(s, start+strings.Index(text[start:end], s))
+		t := text[start:end]
+		// strings.TrimSpace, keeping where the sentence starts
+		s := strings.TrimLeftFunc(t, unicode.IsSpace)
+		at := start + len(t) - len(s)
+		if s = strings.TrimRightFunc(s, unicode.IsSpace); s != "" {
+			fn(s, at)
 		}
 	}
 	for i := 0; i < len(text); i++ {
@@ -822,11 +826,20 @@ func isLogLine(s string) bool {
 		}
 	}
 	// File positions such as "main.go:42" or "+0x1d" in a line without much prose.
-	if strings.Contains(s, "+0x") || strings.IndexByte(s, '.') >= 0 && (strings.Contains(s, ".go:") || strings.Contains(s, ".py\", line") || strings.Contains(s, ".java:") || strings.Contains(s, ".rb:") || strings.Contains(s, ".js:")) && letterShare(s) < 0.8 {
+	share := letterShare(s)
+	if strings.Contains(s, "+0x") || share < 0.8 && strings.IndexByte(s, '.') >= 0 && (strings.Contains(s, ".go:") || strings.Contains(s, ".py\", line") || strings.Contains(s, ".java:") || strings.Contains(s, ".rb:") || strings.Contains(s, ".js:")) {
 		return true
 	}
-	return len(s) > 8 && letterShare(s) < 0.45
+	return len(s) > 8 && share < 0.45
 }
+
+// asciiLetter marks the ASCII bytes letterShare counts as letters.
+var asciiLetter = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = c == ' ' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	return t
+}()
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
@@ -843,7 +856,7 @@ func letterShare(s string) float64 {
 			i += n
 			continue
 		}
-		if c == ' ' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+		if asciiLetter[c] {
 			letters++
 		}
 		i++

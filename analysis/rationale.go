@@ -58,8 +58,27 @@ const (
 // match.
 type rationaleCues struct {
 	phrases     phrases
-	help, yesno []string // prefixes, in normal form, each ending in a space
+	help, yesno prefixes
 	verbs       map[string]bool
+}
+
+// prefixes are the starts of sentences of one kind, in normal form, filed
+// under their first word.
+type prefixes map[string][]string // first word -> whole prefixes, each ending in a space
+
+func (p prefixes) add(key string) {
+	first, _, _ := strings.Cut(key, " ")
+	p[first] = append(p[first], key+" ")
+}
+
+// match reports whether key starts with one of the prefixes or is one of
+// them.
+func (p prefixes) match(key []byte) bool {
+	end := bytes.IndexByte(key, ' ')
+	if end < 0 {
+		end = len(key)
+	}
+	return hasPrefix(key, p[string(key[:end])])
 }
 
 var cueKinds = map[string]uint16{
@@ -70,7 +89,7 @@ var cueKinds = map[string]uint16{
 }
 
 func parseRationaleCues(text string) (*rationaleCues, error) {
-	c := &rationaleCues{verbs: map[string]bool{}}
+	c := &rationaleCues{verbs: map[string]bool{}, help: prefixes{}, yesno: prefixes{}}
 	prev := ""
 	for n, line := range strings.Split(text, "\n") {
 		if line == "" || line[0] == '#' {
@@ -87,9 +106,9 @@ func parseRationaleCues(text string) (*rationaleCues, error) {
 		}
 		switch kind {
 		case "help":
-			c.help = append(c.help, key+" ")
+			c.help.add(key)
 		case "yesno":
-			c.yesno = append(c.yesno, key+" ")
+			c.yesno.add(key)
 		case "verb":
 			for _, form := range verbForms(key) {
 				c.verbs[form] = true
@@ -235,7 +254,7 @@ func (c *rationaleCues) classifyHeading(h string, extra []string) headingKind {
 	if len(key) == 0 {
 		return headingOther
 	}
-	if hasPrefix(key, c.yesno) {
+	if c.yesno.match(key) {
 		return headingSkip // its answer is a yes or no, not a reason
 	}
 	for _, e := range extra {
@@ -386,6 +405,16 @@ var botMarkers = []string{
 	"Beep boop. Your images are optimized", "Automated changes by [create-pull-request]",
 }
 
+// botMarkerPairs has a bit for the first two bytes of each bot marker, so
+// that a body is searched once, not once per marker.
+var botMarkerPairs = func() (t [1 << 16 / 64]uint64) {
+	for _, m := range botMarkers {
+		p := uint16(m[0])<<8 | uint16(m[1])
+		t[p>>6] |= 1 << (p & 63)
+	}
+	return t
+}()
+
 // isBotBody reports whether a body was written by a dependency, release or
 // maintenance bot. The bots put their marks in the first or the last lines,
 // so only those are searched.
@@ -394,13 +423,22 @@ func isBotBody(body string) bool {
 		return true // Dependabot's first line
 	}
 	const edge = 1024
-	head, tail := body, ""
 	if len(body) > 2*edge {
-		head, tail = body[:edge], body[len(body)-edge:]
+		return hasBotMarker(body[:edge]) || hasBotMarker(body[len(body)-edge:])
 	}
-	for _, m := range botMarkers {
-		if strings.Contains(head, m) || strings.Contains(tail, m) {
-			return true
+	return hasBotMarker(body)
+}
+
+func hasBotMarker(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		p := uint16(s[i])<<8 | uint16(s[i+1])
+		if botMarkerPairs[p>>6]&(1<<(p&63)) == 0 {
+			continue
+		}
+		for _, m := range botMarkers {
+			if strings.HasPrefix(s[i:], m) {
+				return true
+			}
 		}
 	}
 	return false
@@ -614,7 +652,7 @@ func readRationale(title, body string, opts *RationaleOptions) *rationaleReading
 	}
 	r.key = appendKey(r.key[:0], words)
 	tm := cues.phrases.match(r.key)
-	help := hasPrefix(r.key, cues.help)
+	help := cues.help.match(r.key)
 	instruction := cues.isInstructionKey(r.key)
 	set(featTitleHelp, help)
 	set(featPullRequest, opts.PullRequest)
@@ -734,7 +772,7 @@ func (r *rationaleReading) readSentence(s string, at int) {
 	if c.own+c.questions == 1 && !question && cues.isInstructionKey(r.key) {
 		sig.f[featFirstInstruction] = 1
 	}
-	if hasPrefix(r.key, cues.help) {
+	if cues.help.match(r.key) {
 		sig.f[featHelpBody] = 1
 	}
 	m := cues.phrases.match(r.key)
