@@ -549,6 +549,7 @@ const (
 	featTitleChangePrefix                  // the title starts with a change type: "feat:", "docs:", "chore(deps):"
 	featPullRequest                        // the text is a pull request's (RationaleOptions.PullRequest)
 	featPullRequestReason                  // a pull request's description with a reason, problem or benefit sentence
+	featInstructions                       // share of the author's sentences that are instructions or say what changed ("Add ...", "Fixed ...")
 	nRationaleFeatures
 )
 
@@ -559,7 +560,7 @@ var rationaleFeatureNames = [nRationaleFeatures]string{
 	"title_problem", "title_strong", "title_help", "title_question", "title_instruction", "first_instruction",
 	"words", "questions", "references_only", "template_share", "code", "help_body", "no_own_text",
 	"title_problem_shown", "negation", "title_bug_tag", "title_feature_tag", "title_question_tag", "title_change_prefix",
-	"pull_request", "pull_request_reason",
+	"pull_request", "pull_request_reason", "instructions",
 }
 
 // rationaleSignals is what one reading of an issue found: the features
@@ -597,7 +598,7 @@ type rationaleReading struct {
 	heading  original // the field's heading, as the author wrote it
 	kind     headingKind
 	secWords [headingBot + 1]int // words written under each kind of field
-	counts   struct{ strong, problem, negation, weak, benefit, experience, change, own, questions, refs, template int }
+	counts   struct{ strong, problem, negation, weak, benefit, experience, change, instructions, own, questions, refs, template int }
 	words    int
 	onBlock  func(Block)
 	block    Block
@@ -687,6 +688,9 @@ func readRationale(title, body string, opts *RationaleOptions) *rationaleReading
 		s.f[featTemplateShare] = float64(c.template) / float64(all)
 	}
 	set(featNoOwnText, c.own+c.questions == 0)
+	if c.own > 0 {
+		s.f[featInstructions] = float64(c.instructions) / float64(c.own)
+	}
 	code := stats.Code > 0
 	set(featCode, code)
 	set(featTitleProblemShown, s.titleProblem && (code || c.own == 0))
@@ -769,8 +773,11 @@ func (r *rationaleReading) readSentence(s string, at int) {
 	}
 	o := func() original { return r.block.original(at, at+len(s)) }
 	sig := &r.sig
-	if c.own+c.questions == 1 && !question && cues.isInstructionKey(r.key) {
-		sig.f[featFirstInstruction] = 1
+	if !question && cues.isInstructionKey(r.key) {
+		c.instructions++
+		if c.own+c.questions == 1 {
+			sig.f[featFirstInstruction] = 1
+		}
 	}
 	if cues.help.match(r.key) {
 		sig.f[featHelpBody] = 1
