@@ -549,7 +549,7 @@ const (
 	featTitleChangePrefix                  // the title starts with a change type: "feat:", "docs:", "chore(deps):"
 	featPullRequest                        // the text is a pull request's (RationaleOptions.PullRequest)
 	featPullRequestReason                  // a pull request's description with a reason, problem or benefit sentence
-	featInstructions                       // share of the author's sentences that are instructions or say what changed ("Add ...", "Fixed ...")
+	featInstructions                       // share of the author's sentences that are bare instructions or say what changed ("Add ...", "Fixed ...")
 	nRationaleFeatures
 )
 
@@ -773,16 +773,17 @@ func (r *rationaleReading) readSentence(s string, at int) {
 	}
 	o := func() original { return r.block.original(at, at+len(s)) }
 	sig := &r.sig
-	if !question && cues.isInstructionKey(r.key) {
-		c.instructions++
-		if c.own+c.questions == 1 {
-			sig.f[featFirstInstruction] = 1
-		}
+	instruction := !question && cues.isInstructionKey(r.key)
+	if instruction && c.own+c.questions == 1 {
+		sig.f[featFirstInstruction] = 1
 	}
 	if cues.help.match(r.key) {
 		sig.f[featHelpBody] = 1
 	}
 	m := cues.phrases.match(r.key)
+	if instruction && m&(cueStrong|cueProblem|cueNegation|cueBenefit) == 0 && !hasCommaSo(s) {
+		c.instructions++ // "Add X", "Fixed Y" with no reason in the same sentence
+	}
 	if m&cueProblem != 0 {
 		c.problem++ // a question can tell a problem too: "why does it crash?"
 	}
