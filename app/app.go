@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/go-github/v66/github"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
+	"github.com/ownershipbot/ownershipbot/app/history"
 	"github.com/ownershipbot/ownershipbot/app/installs"
 	"github.com/ownershipbot/ownershipbot/app/issues"
 	"github.com/ownershipbot/ownershipbot/app/metrics"
@@ -45,6 +47,12 @@ type Options struct {
 	MetricsWindow time.Duration // comments created within it make the comment gauges [30 days]
 	ConfigTTL     time.Duration // how long a repository's config is cached [5m]
 	KeepDone      time.Duration // how long processed deliveries are kept to spot redeliveries [7 days]
+	// Retention is how long closed threads, failed deliveries and config
+	// notices are kept [90 days]; done deliveries are kept the shorter of
+	// it and KeepDone.
+	Retention      time.Duration
+	SweepEvery     time.Duration // how often each repository is compared with GitHub [10m]
+	RedeliverEvery time.Duration // how often failed webhook deliveries are looked for [5m]
 
 	// For tests and the demo.
 	Transport      http.RoundTripper // network transport to GitHub
@@ -56,6 +64,7 @@ type Options struct {
 // App is a running ownershipbot.
 type App struct {
 	opts     Options
+	history  *history.History
 	registry *dispatch.Registry
 	pool     *dispatch.Pool
 	mux      *http.ServeMux
@@ -64,19 +73,40 @@ type App struct {
 }
 
 // newRegistry returns the event handlers; Events and Permissions derive
-// from the same registry, so the App manifest always matches the code.
-func newRegistry(base *threads.Base, in installs.Options) *dispatch.Registry {
+// from the same registry, so the App manifest always matches the code. With
+// hist, the history's internal events are routed too.
+func newRegistry(base *threads.Base, in installs.Options, hist func(issues, pulls history.Importer) *history.History) (*dispatch.Registry, *history.History) {
 	prs := pulls.New(base)
-	r := dispatch.NewRegistry(installs.New(in), issues.New(base), prs)
+	iss := issues.New(base)
+	var h *history.History
+	if hist != nil {
+		h = hist(iss, prs)
+		in.Backfill = func(ctx context.Context, installationID int64, fullName string) error {
+			_, err := h.Start(ctx, installationID, fullName)
+			return err
+		}
+	}
+	r := dispatch.NewRegistry(installs.New(in), iss, prs)
 	r.Internal(threads.EventLinkedIssueChanged, prs)
-	return r
+	if h != nil {
+		for _, ev := range []string{history.EventBackfill, history.EventSweep, history.EventRepair} {
+			r.Internal(ev, h)
+		}
+	}
+	return r, h
 }
 
 // Events returns the webhook events the App subscribes to.
-func Events() []string { return newRegistry(nil, installs.Options{}).Events() }
+func Events() []string {
+	r, _ := newRegistry(nil, installs.Options{}, nil)
+	return r.Events()
+}
 
 // Permissions returns the GitHub App permissions the App needs.
-func Permissions() map[string]string { return newRegistry(nil, installs.Options{}).Permissions() }
+func Permissions() map[string]string {
+	r, _ := newRegistry(nil, installs.Options{}, nil)
+	return r.Permissions()
+}
 
 // New wires an App. It calls nothing outside the process.
 func New(opts Options) (*App, error) {
@@ -98,6 +128,10 @@ func New(opts Options) (*App, error) {
 	if opts.KeepDone <= 0 {
 		opts.KeepDone = 7 * 24 * time.Hour
 	}
+	if opts.Retention <= 0 {
+		opts.Retention = 90 * 24 * time.Hour
+	}
+	opts.KeepDone = min(opts.KeepDone, opts.Retention)
 	analyzer, err := analysis.New()
 	if err != nil {
 		return nil, err
@@ -121,13 +155,20 @@ func New(opts Options) (*App, error) {
 
 	base := threads.New(threads.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log,
 		Analyzer: threads.TextAnalyzer(analyzer)})
-	registry := newRegistry(base, installs.Options{Store: opts.Store, Clients: clients, Configs: configs})
-	pool := dispatch.NewPool(dispatch.PoolOptions{
+	var pool *dispatch.Pool
+	registry, hist := newRegistry(base, installs.Options{Store: opts.Store, Clients: clients, Configs: configs,
+		ListRepos: listRepos(clients), Repos: opts.Store.InstallationRepos, Forget: m.ForgetRepository},
+		func(iss, prs history.Importer) *history.History {
+			return history.New(history.Options{Store: opts.Store, Clients: clients, Issues: iss, Pulls: prs,
+				Config: base.Config, Metrics: m, Log: opts.Log, SweepEvery: opts.SweepEvery,
+				RedeliverEvery: opts.RedeliverEvery, Wake: func() { pool.Wake() }})
+		})
+	pool = dispatch.NewPool(dispatch.PoolOptions{
 		Queue: opts.Store, Handle: registry.Handle, Metrics: m, Log: opts.Log,
 		Workers: opts.Workers, RetryBase: opts.QueueRetryBase, Poll: opts.Poll,
 		OnDone: gauges.Invalidate,
 	})
-	a := &App{opts: opts, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux()}
+	a := &App{opts: opts, history: hist, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux()}
 	a.mux.Handle("POST /webhook", &webhook.Intake{
 		Secret: opts.WebhookSecret, Queue: opts.Store, Registry: registry, Metrics: m, Log: opts.Log,
 		Stored: pool.Wake, Now: time.Now,
@@ -158,18 +199,37 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 // the next start.
 func (a *App) RunWorkers(ctx context.Context) {
 	go a.prune(ctx)
+	go a.history.Run(ctx)
 	a.pool.Run(ctx, a.opts.ShutdownGrace)
 }
 
-// prune forgets processed deliveries once redeliveries of them are unlikely.
+// History is the App's reading of GitHub's history: backfills, sweeps and
+// redeliveries, for the backfill command and tests.
+func (a *App) History() *history.History { return a.history }
+
+// Prune forgets what the retention no longer covers; the App does it
+// hourly.
+func (a *App) Prune(ctx context.Context) (int, error) {
+	now := time.Now()
+	done, err := a.opts.Store.PruneDone(ctx, now.Add(-a.opts.KeepDone))
+	if err != nil {
+		return done, err
+	}
+	// GitHub redelivers only what it sent in the last three days.
+	rest, err := a.opts.Store.PruneHistory(ctx, now.Add(-a.opts.Retention), now.Add(-4*24*time.Hour))
+	return done + rest, err
+}
+
+// prune forgets, hourly, processed deliveries once redeliveries of them are
+// unlikely, and what the retention no longer covers.
 func (a *App) prune(ctx context.Context) {
 	ticker := time.NewTicker(time.Hour)
 	defer ticker.Stop()
 	for {
-		if n, err := a.opts.Store.PruneDone(ctx, time.Now().Add(-a.opts.KeepDone)); err != nil && ctx.Err() == nil {
-			a.opts.Log.Warn("could not prune processed deliveries", "err", err)
+		if n, err := a.Prune(ctx); err != nil && ctx.Err() == nil {
+			a.opts.Log.Warn("could not prune what the retention no longer covers", "err", err)
 		} else if n > 0 {
-			a.opts.Log.Debug("pruned processed deliveries", "count", n)
+			a.opts.Log.Debug("pruned what the retention no longer covers", "rows", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -198,6 +258,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	// One client cannot hold more than its share of connections, so hostile
+	// senders on a few addresses leave room for GitHub's deliveries.
+	ln = webhook.LimitClients(ln, webhook.MaxConnsPerClient, a.metrics.ConnectionsRefused.Inc)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	workersDone := make(chan struct{})
@@ -288,5 +351,30 @@ func fetchFile(clients *ghclient.Clients) config.FetchFunc {
 			return nil, false, fmt.Errorf("decode %s/%s/%s: %w", owner, repo, path, err)
 		}
 		return []byte(text), true, nil
+	}
+}
+
+// listRepos lists the repositories an installation reaches.
+func listRepos(clients *ghclient.Clients) func(ctx context.Context, installationID int64) ([]string, error) {
+	return func(ctx context.Context, installationID int64) ([]string, error) {
+		client, err := clients.Installation(installationID)
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		opts := &github.ListOptions{PerPage: 100}
+		for {
+			list, resp, err := client.Apps.ListRepos(ctx, opts)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range list.Repositories {
+				out = append(out, r.GetFullName())
+			}
+			if resp.NextPage == 0 {
+				return out, nil
+			}
+			opts.Page = resp.NextPage
+		}
 	}
 }

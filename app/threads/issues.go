@@ -28,6 +28,9 @@ func (b *Base) AssessIssue(prev store.Thread, installationID int64, repo string,
 	t.URL = issue.GetHTMLURL()
 	t.CreatedAt = issue.GetCreatedAt().Time.UTC()
 	t.UpdatedAt = b.Now().UTC()
+	if at := issue.GetUpdatedAt().Time; !at.IsZero() {
+		t.SnapshotAt = at.UTC()
+	}
 
 	var assignees []string
 	for _, a := range issue.Assignees {

@@ -35,13 +35,14 @@ type cmdEnv struct {
 }
 
 var commands = map[string]command{
-	"serve":   {"Run the GitHub App: webhooks in, bot comments and metrics out.", runServe},
-	"demo":    {"Run the server against a simulated GitHub org; no credentials needed.", runDemo},
-	"analyze": {"Analyse texts: JSON Lines in, JSON Lines out.", runAnalyze},
-	"report":  {"Print an ownership report of a repository from a gh export.", runReport},
-	"setup":   {"Create the GitHub App from a manifest and save its credentials.", runSetup},
-	"version": {"Print the version, commit and Go version.", runVersion},
-	"config":  {"Check a .github/ownership.yml: config check FILE.", runConfig},
+	"serve":    {"Run the GitHub App: webhooks in, bot comments and metrics out.", runServe},
+	"demo":     {"Run the server against a simulated GitHub org; no credentials needed.", runDemo},
+	"analyze":  {"Analyse texts: JSON Lines in, JSON Lines out.", runAnalyze},
+	"report":   {"Print an ownership report of a repository from a gh export.", runReport},
+	"setup":    {"Create the GitHub App from a manifest and save its credentials.", runSetup},
+	"version":  {"Print the version, commit and Go version.", runVersion},
+	"config":   {"Check a .github/ownership.yml: config check FILE.", runConfig},
+	"backfill": {"Read a repository's history (--repo owner/name, or --all) into the store.", runBackfill},
 }
 
 func main() {

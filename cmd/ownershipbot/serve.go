@@ -25,6 +25,7 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) int {
 	listen := s.add(env, "LISTEN_ADDR", ":8080", "address of the HTTP server")
 	dbURL := s.add(env, "DATABASE_URL", "sqlite:ownershipbot.db", "sqlite:PATH or postgres://...")
 	level := s.add(env, "LOG_LEVEL", "info", "debug, info, warn or error")
+	retention := s.add(env, "RETENTION_DAYS", "90", "days closed threads and failed deliveries are kept")
 	if code, ok := s.parse(env, args); !ok {
 		return code
 	}
@@ -48,6 +49,11 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) int {
 		errorf(env, "GITHUB_WEBHOOK_SECRET is required: serve refuses to start without a webhook secret")
 		return exitUsage
 	}
+	keep, err := retentionDays(retention)
+	if err != nil {
+		errorf(env, "%s", err)
+		return exitUsage
+	}
 	log := newLogger(env.stderr, lvl)
 
 	if err := checkAddrAndDatabase(listen.value, dbURL.value); err != nil {
@@ -62,7 +68,7 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) int {
 	defer st.Close()
 	a, err := app.New(app.Options{
 		AppID: id, PrivateKey: key, WebhookSecret: []byte(secret.value), GitHubAPIURL: apiURL.value,
-		Store: st, Registry: prometheus.NewRegistry(), Log: log,
+		Store: st, Registry: prometheus.NewRegistry(), Log: log, Retention: keep,
 	})
 	if err != nil {
 		errorf(env, "%s", err)

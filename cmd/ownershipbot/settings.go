@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/store/dburl"
 )
@@ -123,4 +124,14 @@ func checkAddrAndDatabase(listenAddr, databaseURL string) error {
 	}
 	_, err := dburl.Kind(databaseURL)
 	return err
+}
+
+// retentionDays reads RETENTION_DAYS: how long closed threads and failed
+// deliveries are kept.
+func retentionDays(s *setting) (time.Duration, error) {
+	n, err := strconv.Atoi(s.value)
+	if err != nil || n < 1 || n > 3650 {
+		return 0, fmt.Errorf("RETENTION_DAYS must be a whole number of days from 1 to 3650, not %q", s.value)
+	}
+	return time.Duration(n) * 24 * time.Hour, nil
 }

@@ -51,6 +51,10 @@ var routeDefs = []*routeDef{
 	{Route: Route{"GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments"}, auth: authToken, handler: (*Sim).listReviewComments},
 	{Route: Route{"POST", "/app-manifests/{code}/conversions"}, auth: authNone, handler: (*Sim).convertManifest},
 	{Route: Route{"GET", "/rate_limit"}, auth: authAny, handler: (*Sim).getRateLimit},
+	{Route: Route{"GET", "/app/hook/deliveries"}, auth: authJWT, handler: (*Sim).listHookDeliveries},
+	{Route: Route{"POST", "/app/hook/deliveries/{delivery_id}/attempts"}, auth: authJWT, handler: (*Sim).redeliverHookDelivery},
+	{Route: Route{"GET", "/app/installations"}, auth: authJWT, handler: (*Sim).listAppInstallations},
+	{Route: Route{"GET", "/repos/{owner}/{repo}/installation"}, auth: authJWT, handler: (*Sim).getRepoInstallation},
 }
 
 // Routes lists every REST route the Sim serves, each a real route of
@@ -139,12 +143,13 @@ func (s *Sim) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// Writes returns the requests that change something (not GET, HEAD or
-// access-token creation), oldest first.
+// Writes returns the requests that change something (not GET, HEAD,
+// GraphQL queries or access-token creation), oldest first.
 func (s *Sim) Writes() []Request {
 	var out []Request
 	for _, r := range s.Requests() {
-		if r.Method == "GET" || r.Method == "HEAD" || strings.HasSuffix(r.Route, "/access_tokens") {
+		// GraphQL queries read; token exchanges write nothing people see.
+		if r.Method == "GET" || r.Method == "HEAD" || strings.HasSuffix(r.Route, "/access_tokens") || r.Route == GraphQLRoute {
 			continue
 		}
 		out = append(out, r)
@@ -164,6 +169,7 @@ type reqCtx struct {
 	r      *http.Request
 	params map[string]string
 	inst   *installation // set for token-authenticated requests
+	app    *app          // set for JWT-authenticated requests
 	body   []byte
 	// after runs once the response is written (webhooks of the App's writes).
 	after []func() (Delivery, error)
@@ -223,6 +229,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Server", "github.com")
 
 	def, params := match(r.Method, path)
+	if r.Method == http.MethodPost && (path == GraphQLRoute || r.URL.Path == "/api/graphql") {
+		def, params = graphqlDef, map[string]string{}
+	}
 	route := ""
 	if def != nil {
 		route = def.Path
@@ -279,7 +288,7 @@ func (s *Sim) serveRoute(c *reqCtx, def *routeDef) {
 		if !s.checkJWT(c) {
 			return
 		}
-		rateKey, limit = "app", s.opts.RateLimit
+		rateKey, limit = fmt.Sprintf("app:%d", c.app.ID), s.opts.RateLimit
 	case authToken:
 		in, ok := s.checkToken(c, true)
 		if !ok {
@@ -294,6 +303,10 @@ func (s *Sim) serveRoute(c *reqCtx, def *routeDef) {
 		}
 	}
 	if s.applyFault(c, def, rateKey, limit) {
+		return
+	}
+	if def == graphqlDef {
+		s.serveGraphQL(c) // its own rate limit, in points
 		return
 	}
 	if def.Path == "/rate_limit" {
@@ -323,7 +336,7 @@ func (s *Sim) window(key string, limit int) *rateWindow {
 	now := time.Now()
 	w := s.rates[key]
 	if w == nil || !now.Before(w.reset) {
-		w = &rateWindow{limit: limit, reset: now.Add(time.Hour).Truncate(time.Second)}
+		w = &rateWindow{limit: limit, reset: now.Add(s.opts.RateWindow).Truncate(time.Second)}
 		s.rates[key] = w
 	}
 	return w

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Comments", func(t *testing.T) { runComments(t, open) })
 	t.Run("Installations", func(t *testing.T) { runInstallations(t, open) })
 	t.Run("Gauges", func(t *testing.T) { runGauges(t, open) })
+	t.Run("History", func(t *testing.T) { runHistory(t, open) })
 	t.Run("ConcurrentClaims", func(t *testing.T) {
 		s := open(t)
 		ClaimConcurrently(t, []store.Store{s}, 8, 240)
@@ -508,6 +509,7 @@ func thread(repo string, number int) store.Thread {
 		RationaleEvidence: "## Why\nCustomers cannot pay.",
 		BotCommentID:      987654321012,
 		BotCommentHash:    "sha256:abc",
+		SnapshotAt:        t0.Add(90 * time.Minute),
 		UpdatedAt:         t0.Add(2 * time.Hour),
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 const threadColumns = `installation_id, repo, number, kind, state, title, url, draft, created_at,
 	owner, owner_source, owner_kind, first_owned, rationale, rationale_evidence,
-	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at`
+	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at, snapshot_at`
 
 // Thread returns the stored state of an issue or pull request.
 func (s *Store) Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error) {
@@ -97,19 +97,19 @@ func threadArgs(t store.Thread) []any {
 	return []any{
 		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, t.Draft, ts(t.CreatedAt),
 		t.Owner, t.OwnerSource, t.OwnerKind, ts(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, t.BotCommentPending, ts(t.UpdatedAt),
+		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, t.BotCommentPending, ts(t.UpdatedAt), ts(t.SnapshotAt),
 	}
 }
 
 // scanThread reads one row of threadColumns.
 func scanThread(row pgx.Row) (store.Thread, error) {
 	var t store.Thread
-	var created, firstOwned, updated *time.Time
+	var created, firstOwned, updated, snapshot *time.Time
 	err := row.Scan(
 		&t.InstallationID, &t.Repo, &t.Number, &t.Kind, &t.State, &t.Title, &t.URL, &t.Draft, &created,
 		&t.Owner, &t.OwnerSource, &t.OwnerKind, &firstOwned, &t.Rationale, &t.RationaleEvidence,
-		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated)
-	t.CreatedAt, t.FirstOwned, t.UpdatedAt = fromTS(created), fromTS(firstOwned), fromTS(updated)
+		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated, &snapshot)
+	t.CreatedAt, t.FirstOwned, t.UpdatedAt, t.SnapshotAt = fromTS(created), fromTS(firstOwned), fromTS(updated), fromTS(snapshot)
 	return t, err
 }
 
@@ -281,17 +281,22 @@ func (s *Store) Installation(ctx context.Context, id int64) (store.Installation,
 	return in, true, nil
 }
 
-// DeleteInstallation forgets an installation, its threads and comments, and
-// the config notices of the repositories they were in. Queued deliveries are
-// left alone: the uninstall event itself is one of them.
+// DeleteInstallation forgets an installation and everything stored for it:
+// threads, comments, backfills, config notices and requested redeliveries of
+// its repositories, and its deliveries. Deliveries being processed are left
+// to finish: the uninstall event itself is one of them.
 func (s *Store) DeleteInstallation(ctx context.Context, id int64) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM config_notices WHERE repo IN (
 				SELECT repo FROM threads WHERE installation_id = $1
-				UNION SELECT repo FROM comments WHERE installation_id = $1)`,
+				UNION SELECT repo FROM comments WHERE installation_id = $1
+				UNION SELECT repo FROM backfills WHERE installation_id = $1)`,
 			`DELETE FROM comments WHERE installation_id = $1`,
 			`DELETE FROM threads WHERE installation_id = $1`,
+			`DELETE FROM backfills WHERE installation_id = $1`,
+			`DELETE FROM redeliveries WHERE installation_id = $1`,
+			`DELETE FROM deliveries WHERE installation_id = $1 AND status <> 'leased'`,
 			`DELETE FROM installations WHERE id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, id); err != nil {
@@ -306,13 +311,15 @@ func (s *Store) DeleteInstallation(ctx context.Context, id int64) error {
 	return nil
 }
 
-// DeleteRepository forgets every thread, comment and config notice of repo.
+// DeleteRepository forgets every thread, comment, config notice and
+// backfill of repo.
 func (s *Store) DeleteRepository(ctx context.Context, repo string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM comments WHERE repo = $1`,
 			`DELETE FROM threads WHERE repo = $1`,
 			`DELETE FROM config_notices WHERE repo = $1`,
+			`DELETE FROM backfills WHERE repo = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, repo); err != nil {
 				return err

@@ -13,7 +13,7 @@ import (
 
 const threadColumns = `installation_id, repo, number, kind, state, title, url, draft, created_at,
 	owner, owner_source, owner_kind, first_owned, rationale, rationale_evidence,
-	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at`
+	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at, snapshot_at`
 
 // Thread returns the stored state of an issue or pull request.
 func (s *Store) Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error) {
@@ -87,19 +87,19 @@ func threadArgs(t store.Thread) []any {
 	return []any{
 		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, boolInt(t.Draft), toNanos(t.CreatedAt),
 		t.Owner, t.OwnerSource, t.OwnerKind, toNanos(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt),
+		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt), toNanos(t.SnapshotAt),
 	}
 }
 
 // scanThread reads one row of threadColumns.
 func scanThread(row interface{ Scan(...any) error }) (store.Thread, error) {
 	var t store.Thread
-	var created, firstOwned, updated int64
+	var created, firstOwned, updated, snapshot int64
 	err := row.Scan(
 		&t.InstallationID, &t.Repo, &t.Number, &t.Kind, &t.State, &t.Title, &t.URL, &t.Draft, &created,
 		&t.Owner, &t.OwnerSource, &t.OwnerKind, &firstOwned, &t.Rationale, &t.RationaleEvidence,
-		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated)
-	t.CreatedAt, t.FirstOwned, t.UpdatedAt = fromNanos(created), fromNanos(firstOwned), fromNanos(updated)
+		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated, &snapshot)
+	t.CreatedAt, t.FirstOwned, t.UpdatedAt, t.SnapshotAt = fromNanos(created), fromNanos(firstOwned), fromNanos(updated), fromNanos(snapshot)
 	return t, err
 }
 
@@ -272,24 +272,28 @@ func (s *Store) Installation(ctx context.Context, id int64) (store.Installation,
 	return in, true, nil
 }
 
-// DeleteInstallation forgets an installation, its threads and comments, and
-// the config notices of the repositories they were in. Queued deliveries are
-// left alone: the uninstall event itself is one of them.
+// DeleteInstallation forgets an installation and everything stored for it:
+// threads, comments, backfills, config notices and requested redeliveries of
+// its repositories, and its deliveries. Deliveries being processed are left
+// to finish: the uninstall event itself is one of them.
 func (s *Store) DeleteInstallation(ctx context.Context, id int64) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM config_notices WHERE repo IN (
 				SELECT repo FROM threads WHERE installation_id = ?1
-				UNION SELECT repo FROM comments WHERE installation_id = ?1)`,
+				UNION SELECT repo FROM comments WHERE installation_id = ?1
+				UNION SELECT repo FROM backfills WHERE installation_id = ?1)`,
 			`DELETE FROM comments WHERE installation_id = ?1`,
 			`DELETE FROM threads WHERE installation_id = ?1`,
+			`DELETE FROM backfills WHERE installation_id = ?1`,
+			`DELETE FROM redeliveries WHERE installation_id = ?1`,
 			`DELETE FROM installations WHERE id = ?1`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err
 			}
 		}
-		return nil
+		return s.deleteDeliveries(ctx, tx, `installation_id = ?`, id)
 	})
 	if err != nil {
 		return fmt.Errorf("deleting installation %d: %w", id, err)
@@ -297,13 +301,15 @@ func (s *Store) DeleteInstallation(ctx context.Context, id int64) error {
 	return nil
 }
 
-// DeleteRepository forgets every thread, comment and config notice of repo.
+// DeleteRepository forgets every thread, comment, config notice and
+// backfill of repo.
 func (s *Store) DeleteRepository(ctx context.Context, repo string) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM comments WHERE repo = ?`,
 			`DELETE FROM threads WHERE repo = ?`,
 			`DELETE FROM config_notices WHERE repo = ?`,
+			`DELETE FROM backfills WHERE repo = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, repo); err != nil {
 				return err
