@@ -550,6 +550,7 @@ const (
 	featPullRequest                        // the text is a pull request's (RationaleOptions.PullRequest)
 	featPullRequestReason                  // a pull request's description with a reason, problem or benefit sentence
 	featInstructions                       // share of the author's sentences that are bare instructions or say what changed ("Add ...", "Fixed ...")
+	featReasonShare                        // share of the author's sentences that give a reason or state a problem
 	nRationaleFeatures
 )
 
@@ -560,7 +561,7 @@ var rationaleFeatureNames = [nRationaleFeatures]string{
 	"title_problem", "title_strong", "title_help", "title_question", "title_instruction", "first_instruction",
 	"words", "questions", "references_only", "template_share", "code", "help_body", "no_own_text",
 	"title_problem_shown", "negation", "title_bug_tag", "title_feature_tag", "title_question_tag", "title_change_prefix",
-	"pull_request", "pull_request_reason", "instructions",
+	"pull_request", "pull_request_reason", "instructions", "reason_share",
 }
 
 // rationaleSignals is what one reading of an issue found: the features
@@ -598,7 +599,7 @@ type rationaleReading struct {
 	heading  original // the field's heading, as the author wrote it
 	kind     headingKind
 	secWords [headingBot + 1]int // words written under each kind of field
-	counts   struct{ strong, problem, negation, weak, benefit, experience, change, instructions, own, questions, refs, template int }
+	counts   struct{ strong, problem, negation, weak, benefit, experience, change, instructions, reasons, own, questions, refs, template int }
 	words    int
 	onBlock  func(Block)
 	block    Block
@@ -690,6 +691,7 @@ func readRationale(title, body string, opts *RationaleOptions) *rationaleReading
 	set(featNoOwnText, c.own+c.questions == 0)
 	if c.own > 0 {
 		s.f[featInstructions] = float64(c.instructions) / float64(c.own)
+		s.f[featReasonShare] = float64(c.reasons) / float64(c.own)
 	}
 	code := stats.Code > 0
 	set(featCode, code)
@@ -781,8 +783,12 @@ func (r *rationaleReading) readSentence(s string, at int) {
 		sig.f[featHelpBody] = 1
 	}
 	m := cues.phrases.match(r.key)
-	if instruction && m&(cueStrong|cueProblem|cueNegation|cueBenefit) == 0 && !hasCommaSo(s) {
+	reason := m&(cueStrong|cueProblem|cueNegation|cueBenefit) != 0 || hasCommaSo(s)
+	if instruction && !reason {
 		c.instructions++ // "Add X", "Fixed Y" with no reason in the same sentence
+	}
+	if reason && !question {
+		c.reasons++
 	}
 	if m&cueProblem != 0 {
 		c.problem++ // a question can tell a problem too: "why does it crash?"

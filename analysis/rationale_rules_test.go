@@ -160,3 +160,25 @@ func TestRationaleWeightsFile(t *testing.T) {
 		t.Fatalf("the embedded weights do not read back: %v", err)
 	}
 }
+
+// A pull request's description is judged as one: a one-line reason or
+// problem counts, a description of the change alone does not.
+func TestPullRequestDescriptions(t *testing.T) {
+	tests := []struct {
+		title, body string
+		want        bool
+	}{
+		{"Fix export", "The export times out for large accounts.", true},
+		{"Handle empty config", "Starting with an empty config file crashed.", true},
+		{"Retry S3 uploads", "Fixes #12\n\nWithout retries the nightly backup fails and we skip a night's backup.", true},
+		{"Add dark mode", "Adds a dark mode toggle to the settings page.", false},
+		{"Fix typo", "Fixes a typo in the docs.", false},
+		{"Update README.md", "", false},
+		{"Closes #766", "Closes #766", false},
+	}
+	for _, tt := range tests {
+		if got := DetectRationale(tt.title, tt.body, RationaleOptions{PullRequest: true}); got.Present() != tt.want {
+			t.Errorf("%q / %q: %s %q, want present %v", tt.title, tt.body, got.Strength, got.Evidence, tt.want)
+		}
+	}
+}
