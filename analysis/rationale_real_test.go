@@ -32,11 +32,11 @@ import (
 // Floors, set a little under the figures measured when they were last
 // raised (see the package doc); the balanced figure guards the rare "no".
 const (
-	floorRationaleRealAcc      = 0.82 // all real items pooled (measured 0.835)
-	floorRationaleRealBalanced = 0.78 // measured 0.799
-	floorRationalePRAcc        = 0.80 // pull-request descriptions (0.818)
+	floorRationaleRealAcc      = 0.82  // all real items pooled (measured 0.835)
+	floorRationaleRealBalanced = 0.78  // measured 0.799
+	floorRationalePRAcc        = 0.80  // pull-request descriptions (0.818)
 	floorRationaleSharedAcc    = 0.895 // the shared issue labels (0.908)
-	floorRationaleTeamAcc      = 0.94 // the team's held-out set (0.967)
+	floorRationaleTeamAcc      = 0.94  // the team's held-out set (0.967)
 )
 
 // rationaleRealDataDir finds ../shared/data beside the worktree, or the
