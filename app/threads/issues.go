@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/analysis/figures"
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/store"
@@ -51,7 +52,17 @@ func (b *Base) AssessIssue(prev store.Thread, installationID int64, repo string,
 		}
 	}
 	t.Rationale, t.RationaleEvidence = b.Rationale(issue.GetTitle(), issue.GetBody(), cfg)
+	t.LookedIn = LookedIn(cfg)
 	return t
+}
+
+// LookedIn records where owner and rationale detection look under cfg, as
+// store.Thread.LookedIn keeps it.
+func LookedIn(cfg config.Config) string {
+	b, _ := json.Marshal(figures.LookedIn{ // plain strings: cannot fail
+		OwnerFields: cfg.Owner.Fields, OwnerLabel: cfg.Owner.LabelPattern, RationaleHeadings: cfg.Rationale.Headings,
+	})
+	return string(b)
 }
 
 // Rationale grades how clearly a title and description say why the work
