@@ -27,7 +27,9 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/installs"
 	"github.com/ownershipbot/ownershipbot/app/issues"
 	"github.com/ownershipbot/ownershipbot/app/metrics"
+	"github.com/ownershipbot/ownershipbot/app/page"
 	"github.com/ownershipbot/ownershipbot/app/pulls"
+	"github.com/ownershipbot/ownershipbot/app/rollup"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/threads"
 	"github.com/ownershipbot/ownershipbot/app/webhook"
@@ -55,11 +57,27 @@ type Options struct {
 	SweepEvery     time.Duration // how often each repository is compared with GitHub [10m]
 	RedeliverEvery time.Duration // how often failed webhook deliveries are looked for [5m]
 
+	// RollupEvery is how often the workers take the daily rollups the
+	// page's trend is drawn from [1h]; negative: never (the demo takes them
+	// itself, at the end of each simulated day).
+	RollupEvery time.Duration
+
+	// UIListener serves the leaders' page when set (UI_ADDR); nil: no page.
+	UIListener net.Listener
+	// SignIn turns on "Sign in with GitHub" for the page; nil: the page
+	// answers on loopback only.
+	SignIn *page.SignIn
+	// SecureCookies marks the page's cookies Secure (UI_ADDR not loopback).
+	SecureCookies bool
+
 	// For tests and the demo.
 	Transport      http.RoundTripper // network transport to GitHub
 	QueueRetryBase time.Duration     // first queue-level retry backoff [5s]
 	HTTPRetryBase  time.Duration     // first in-request retry backoff [500ms]
 	Poll           time.Duration     // how often idle workers look for due retries [1s]
+	// Now is the App's clock for what it records (first owner, rollups'
+	// days) [time.Now]; the demo runs a simulated month on its own clock.
+	Now func() time.Time
 }
 
 // App is a running ownershipbot.
@@ -71,6 +89,7 @@ type App struct {
 	mux      *http.ServeMux
 	metrics  *metrics.Metrics
 	gauges   *metrics.StoreCollector
+	page     *page.Page
 }
 
 // newRegistry returns the event handlers; Events and Permissions derive
@@ -133,6 +152,12 @@ func New(opts Options) (*App, error) {
 		opts.Retention = 90 * 24 * time.Hour
 	}
 	opts.KeepDone = min(opts.KeepDone, opts.Retention)
+	if opts.RollupEvery == 0 {
+		opts.RollupEvery = time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	analyzer, err := analysis.New()
 	if err != nil {
 		return nil, err
@@ -155,7 +180,7 @@ func New(opts Options) (*App, error) {
 	opts.Registry.MustRegister(gauges)
 
 	base := threads.New(threads.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log,
-		Analyzer: threads.TextAnalyzer(analyzer)})
+		Analyzer: threads.TextAnalyzer(analyzer), Now: opts.Now})
 	var pool *dispatch.Pool
 	registry, hist := newRegistry(base, installs.Options{Store: opts.Store, Clients: clients, Configs: configs,
 		ListRepos: listRepos(clients), Repos: opts.Store.InstallationRepos, Forget: m.ForgetRepository},
@@ -170,7 +195,12 @@ func New(opts Options) (*App, error) {
 		Workers: opts.Workers, RetryBase: opts.QueueRetryBase, Poll: opts.Poll,
 		OnDone: gauges.Invalidate,
 	})
-	a := &App{opts: opts, history: hist, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux()}
+	pg, err := page.New(page.Options{Store: opts.Store, Log: opts.Log, SignIn: opts.SignIn, SecureCookies: opts.SecureCookies,
+		Window: opts.MetricsWindow, Now: opts.Now})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{opts: opts, history: hist, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux(), page: pg}
 	a.mux.Handle("POST /webhook", &webhook.Intake{
 		Secret: opts.WebhookSecret, Queue: opts.Store, Registry: registry, Metrics: m, Log: opts.Log,
 		Stored: pool.Wake, Now: time.Now,
@@ -196,12 +226,18 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ready")
 }
 
+// Page is the leaders' page, served on UIListener by Serve.
+func (a *App) Page() http.Handler { return a.page }
+
 // RunWorkers processes deliveries until ctx ends, then gives in-flight work
 // the shutdown grace period. Unfinished deliveries stay stored and resume at
 // the next start.
 func (a *App) RunWorkers(ctx context.Context) {
 	go a.prune(ctx)
 	go a.history.Run(ctx)
+	if a.opts.RollupEvery > 0 {
+		go a.rollups(ctx)
+	}
 	a.pool.Run(ctx, a.opts.ShutdownGrace)
 }
 
@@ -220,6 +256,29 @@ func (a *App) Prune(ctx context.Context) (int, error) {
 	// GitHub redelivers only what it sent in the last three days.
 	rest, err := a.opts.Store.PruneHistory(ctx, now.Add(-a.opts.Retention), now.Add(-4*24*time.Hour))
 	return done + rest, err
+}
+
+// TakeRollup stores every repository's figures as they stand now as the
+// rollup of today (by the App's clock).
+func (a *App) TakeRollup(ctx context.Context) error {
+	return rollup.Take(ctx, a.opts.Store, a.opts.Now())
+}
+
+// rollups takes a rollup at start and then every RollupEvery, so each day's
+// last rollup is taken within RollupEvery of its end.
+func (a *App) rollups(ctx context.Context) {
+	ticker := time.NewTicker(a.opts.RollupEvery)
+	defer ticker.Stop()
+	for {
+		if err := a.TakeRollup(ctx); err != nil && ctx.Err() == nil {
+			a.opts.Log.Warn("could not take the daily rollup", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
 }
 
 // prune forgets, hourly, processed deliveries once redeliveries of them are
@@ -263,8 +322,24 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	// One client cannot hold more than its share of connections, so hostile
 	// senders on a few addresses leave room for GitHub's deliveries.
 	ln = webhook.LimitClients(ln, webhook.MaxConnsPerClient, a.metrics.ConnectionsRefused.Inc)
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
+	if a.opts.UIListener != nil {
+		ui := &http.Server{Handler: a.page, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+			WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
+		go func() {
+			if err := ui.Serve(a.opts.UIListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				serveErr <- fmt.Errorf("page: %w", err)
+			}
+		}()
+		defer ui.Close()
+		go func() {
+			<-ctx.Done()
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			ui.Shutdown(shutdownCtx)
+		}()
+	}
 	workersDone := make(chan struct{})
 	go func() {
 		a.RunWorkers(ctx)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
+	"github.com/golang-jwt/jwt/v4"
 	"github.com/google/go-github/v66/github"
 
 	"github.com/ownershipbot/ownershipbot/app/metrics"
@@ -93,8 +94,8 @@ func New(opts Options) (*Clients, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "ownershipbot"
 	}
-	if _, err := ghinstallation.NewAppsTransport(opts.Transport, opts.AppID, opts.PrivateKey); err != nil {
-		return nil, fmt.Errorf("the GitHub App private key could not be read as an RSA key in PEM format")
+	if err := CheckPrivateKey(opts.PrivateKey); err != nil {
+		return nil, err
 	}
 	return &Clients{
 		opts:    opts,
@@ -126,6 +127,15 @@ func (c *Clients) Installation(id int64) (*github.Client, error) {
 	client := c.newClient(&refreshingTransport{cur: itr, fresh: fresh, exchanged: c.noteExchange})
 	c.clients[id] = client
 	return client, nil
+}
+
+// CheckPrivateKey says, in plain words, whether key can sign the App's JWTs,
+// so that a command can refuse a bad key before it opens anything.
+func CheckPrivateKey(key []byte) error {
+	if _, err := jwt.ParseRSAPrivateKeyFromPEM(key); err != nil {
+		return errors.New("the GitHub App private key could not be read as an RSA key in PEM format")
+	}
+	return nil
 }
 
 // AppLogin returns the login of the App's bot user, "<slug>[bot]": the

@@ -66,9 +66,9 @@ func NewStoreCollector(s Counts, window time.Duration, log *slog.Logger) *StoreC
 	return &StoreCollector{
 		store: s, window: window, ttl: 5 * time.Second, timeout: 5 * time.Second, log: log, now: time.Now,
 		gauges:   map[string]*gaugeState{},
-		issues:   d("issues", "Open issues by whether they have an owner and a rationale.", "repository", "owner", "rationale"),
-		pulls:    d("pull_requests", "Open pull requests by linked issue ownership and rationale.", "repository", "linked_issue", "rationale"),
-		comments: d("comments", "Comments created within the metrics window, as they stand now, by level.", "repository", "thread", "author_role", "level"),
+		issues:   d("issues", "Open issues (the denominator of every ownership share; closed ones leave it) by whether they have an owner and a rationale.", "repository", "owner", "rationale"),
+		pulls:    d("pull_requests", "Open pull requests by whether an issue they refer to (closing keyword or plain reference) has an owner, and whether they have a reason of their own or a linked issue's.", "repository", "linked_issue", "rationale"),
+		comments: d("comments", "Comments, reviews and review comments created within the metrics window, as they stand now, by author role and level; divide by role for the share of engineers' comments that are product-level, by level for engineers' share of product-level comments.", "repository", "thread", "author_role", "level"),
 		concerns: d("comment_concerns", "Concerns in comments created within the metrics window, as they stand now.", "repository", "thread", "author_role", "concern"),
 		depth:    d("queue_depth", "Deliveries stored and not yet processed."),
 		backfillPending: d("backfill_repositories_pending",

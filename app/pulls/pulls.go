@@ -251,7 +251,7 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 		p.state = state{MergeObserved: p.state.MergeObserved}
 		return nil
 	}
-	p.state.Reason, p.state.Evidence = h.Rationale(pr.GetTitle(), pr.GetBody(), cfg.Config)
+	p.state.Reason, p.state.Evidence = h.PullRationale(pr.GetTitle(), pr.GetBody(), cfg.Config)
 	parsed := h.Analyzer.ParseLinks(pr.GetTitle(), pr.GetBody())
 	wanted := make([]link, 0, min(len(parsed), maxLinks))
 	for _, l := range parsed {

@@ -118,6 +118,11 @@ type Thread struct {
 
 	Rationale         string // analysis strength: "none", "weak", "strong"
 	RationaleEvidence string
+	// LookedIn is where owner and rationale detection looked, as the
+	// repository's settings stood when the issue was judged: JSON of
+	// figures.LookedIn, "" for the defaults. The page says it beside an
+	// issue in need.
+	LookedIn string
 
 	// LinkedIssue summarises a pull request's linked issues: "owned",
 	// "unowned" or "none"; Links are those issues as last resolved. Both
@@ -243,6 +248,15 @@ type ConcernCount struct {
 	Count                             int
 }
 
+// Rollup is one repository's figures at the end of one day (UTC), kept so
+// leaders see a trend without a Prometheus. It holds counts only.
+type Rollup struct {
+	Repo                                                string
+	Day                                                 time.Time // midnight UTC of the day
+	OpenIssues, WithOwner, WithRationale, WithBoth      int
+	OpenPulls, PullsLinkedToOwnedIssue, PullsWithReason int
+}
+
 // Store is everything ownershipbot keeps.
 type Store interface {
 	Queue
@@ -301,6 +315,17 @@ type Store interface {
 	InstallationRepos(ctx context.Context, installationID int64) ([]string, error)
 
 	History
+
+	// Repositories lists the repositories with stored threads, sorted.
+	Repositories(ctx context.Context) ([]string, error)
+	// Threads returns every stored thread of a repository (issues and pull
+	// requests, any state, without their links), by number.
+	Threads(ctx context.Context, repo string) ([]Thread, error)
+	// PutRollups inserts or replaces daily rollups, by repository and day.
+	PutRollups(ctx context.Context, rs []Rollup) error
+	// Rollups returns the rollups of days at or after since, by repository
+	// and day.
+	Rollups(ctx context.Context, since time.Time) ([]Rollup, error)
 
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error

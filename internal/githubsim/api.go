@@ -25,6 +25,7 @@ const (
 	authJWT                   // the App's JWT
 	authToken                 // an installation token
 	authAny                   // optional; any valid credential or none
+	authUser                  // a user access token (OAuth web flow)
 )
 
 type routeDef struct {
@@ -62,6 +63,9 @@ var routeDefs = []*routeDef{
 	{Route: Route{"POST", "/app/hook/deliveries/{delivery_id}/attempts"}, auth: authJWT, handler: (*Sim).redeliverHookDelivery},
 	{Route: Route{"GET", "/app/installations"}, auth: authJWT, handler: (*Sim).listAppInstallations},
 	{Route: Route{"GET", "/repos/{owner}/{repo}/installation"}, auth: authJWT, handler: (*Sim).getRepoInstallation},
+	{Route: Route{"GET", "/user"}, auth: authUser, handler: (*Sim).getAuthenticatedUser},
+	{Route: Route{"GET", "/user/installations"}, auth: authUser, handler: (*Sim).listUserInstallations},
+	{Route: Route{"GET", "/user/installations/{installation_id}/repositories"}, auth: authUser, handler: (*Sim).listUserInstallationRepos},
 }
 
 // Routes lists every REST route the Sim serves, each a real route of
@@ -186,6 +190,7 @@ type reqCtx struct {
 	params map[string]string
 	inst   *installation // set for token-authenticated requests
 	app    *app          // set for JWT-authenticated requests
+	user   *user         // set for user-token-authenticated requests
 	body   []byte
 	// after runs once the response is written (webhooks of the App's writes).
 	after []func() (Delivery, error)
@@ -229,6 +234,13 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method == http.MethodPost && isManifestForm(path) {
 		s.serveManifestForm(w, r)
+		return
+	}
+	if isOAuthPage(path) {
+		s.serveOAuth(w, r, path)
+		return
+	}
+	if s.serveWebPage(w, r, path) {
 		return
 	}
 	sw := &statusWriter{ResponseWriter: w}
@@ -312,6 +324,13 @@ func (s *Sim) serveRoute(c *reqCtx, def *routeDef) {
 		}
 		c.inst = in
 		rateKey, limit = fmt.Sprintf("installation:%d", in.ID), s.opts.RateLimit
+	case authUser:
+		u, ok := s.checkUser(c)
+		if !ok {
+			return
+		}
+		c.user = u
+		rateKey, limit = "user:"+strings.ToLower(u.Login), s.opts.RateLimit
 	case authAny:
 		if in, ok := s.checkToken(c, false); ok && in != nil {
 			c.inst = in

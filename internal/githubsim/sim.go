@@ -108,6 +108,10 @@ type Sim struct {
 	reviewCmts    map[int64]*reviewComment // by id
 	checkRuns     []*checkRun
 	conversions   []ManifestConversion
+	clientSecret  string
+	oauthCallback string
+	oauthCodes    map[string]*oauthCode
+	userTokens    map[string]*userToken
 
 	deliveries []Delivery
 
@@ -185,6 +189,8 @@ func New(opts Options) *Sim {
 		manifests:     map[string]*manifestCode{},
 		comments:      map[int64]*comment{},
 		reviewCmts:    map[int64]*reviewComment{},
+		oauthCodes:    map[string]*oauthCode{},
+		userTokens:    map[string]*userToken{},
 	}
 	s.qcond = sync.NewCond(&s.qmu)
 	s.app = s.addAppLocked(opts.AppID, opts.AppSlug, key)
@@ -297,6 +303,15 @@ func (a *App) Install(actor, account string, repos ...string) (int64, Delivery, 
 
 // Installation returns the id of the App's installation on account, or 0.
 func (a *App) Installation(account string) int64 { return a.sim.installationOf(a.app, account) }
+
+// SetWebURL sets the base of html_url fields, typically the Sim's own
+// address, so that links work: the Sim then serves minimal pages of issues
+// and pull requests there (see serveWebPage).
+func (s *Sim) SetWebURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.WebURL = strings.TrimRight(u, "/")
+}
 
 // SetAPIURL sets the REST base written into payload URLs, typically the
 // address the Sim is served at (httptest.Server.URL).
@@ -798,6 +813,7 @@ type IssueState struct {
 	IsPull    bool
 	Draft     bool
 	Merged    bool
+	CreatedAt time.Time
 }
 
 // Issue returns issue or pull request number of repo.
@@ -808,7 +824,7 @@ func (s *Sim) Issue(fullName string, number int) (IssueState, bool) {
 	if err != nil {
 		return IssueState{}, false
 	}
-	st := IssueState{Number: is.Number, Title: is.Title, Body: is.Body, User: is.User.Login, State: is.State, IsPull: is.PR != nil}
+	st := IssueState{Number: is.Number, Title: is.Title, Body: is.Body, User: is.User.Login, State: is.State, IsPull: is.PR != nil, CreatedAt: is.CreatedAt}
 	for _, a := range is.Assignees {
 		st.Assignees = append(st.Assignees, a.Login)
 	}
