@@ -223,6 +223,14 @@ func TestBrowserSeesTheDemoOnThePage(t *testing.T) {
 	}
 	checkOverviewOnPhone(t, phone)
 
+	// A repository's page fits the phone too: its charts shrink to the
+	// screen, its long lines wrap.
+	if err := chromedp.Do(phone, chromedp.Navigate(pageURL+"repos/acme/web"), chromedp.WaitVisible(`#in-need`)); err != nil {
+		t.Fatal(err)
+	}
+	if w := pageWidth(t, phone); w > phoneWidth {
+		t.Errorf("on a %d px wide phone acme/web's page is %.0f px wide", phoneWidth, w)
+	}
 }
 
 // phoneWidth is the phone's screen width in CSS pixels.
