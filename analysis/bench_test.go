@@ -25,9 +25,11 @@ func BenchmarkAnalyzeComment(b *testing.B) {
 	b.SetBytes(int64(total / len(texts)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		testAnalyzer.AnalyzeComment(texts[i%len(texts)])
 	}
+	reportCPUThroughput(b, cpu, int64(total/len(texts)))
 }
 
 // BenchmarkAnalyzeLongComment measures a long review comment (about 6 KB)
@@ -58,10 +60,12 @@ func BenchmarkDetectRationale(b *testing.B) {
 	b.SetBytes(int64(total / len(issues)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		it := issues[i%len(issues)]
 		DetectRationale(it.title, it.body, RationaleOptions{})
 	}
+	reportCPUThroughput(b, cpu, int64(total/len(issues)))
 }
 
 // BenchmarkNew measures the Analyzer's start-up: parsing the phrase table
@@ -74,4 +78,27 @@ func BenchmarkNew(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkMarkdownReader measures the Markdown reader alone on the team's
+// issue bodies and comments (readProse, as AnalyzeComment runs it).
+func BenchmarkMarkdownReader(b *testing.B) {
+	var texts []string
+	total := 0
+	for _, name := range []string{"issues_dev.tsv", "issues_heldout.tsv"} {
+		for _, i := range loadIssues(b, name) {
+			texts = append(texts, i.body)
+			total += len(i.body)
+		}
+	}
+	c, n := benchComments(b)
+	texts, total = append(texts, c...), total+n
+	b.SetBytes(int64(total / len(texts)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	for i := 0; i < b.N; i++ {
+		readProse(texts[i%len(texts)], func(Block) {})
+	}
+	reportCPUThroughput(b, cpu, int64(total/len(texts)))
 }

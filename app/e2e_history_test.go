@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/ownershipbot/ownershipbot/analysis"
 	"net/http"
 	"strings"
 	"testing"
@@ -181,6 +182,30 @@ func TestTheSweepRepairsAMissedEdit(t *testing.T) {
 	h.Idle()
 	if got := h.Counter("ownershipbot_drift_repairs_total", map[string]string{"thread": "issue"}); got != 1 {
 		t.Errorf("a second sweep repaired again: %v", got)
+	}
+}
+
+// A pull request nobody touched is not out of date: the sweep judges its
+// description as the pull request handler did (as a pull request's, which
+// the analysis weighs differently from an issue's), so it repairs nothing.
+func TestTheSweepLeavesAnUntouchedPullRequestAlone(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{})
+	// Read as an issue this states a reason; as a pull request's
+	// description it does not: the two readings differ.
+	const body = "Uploads fail sometimes."
+	if analysis.DetectRationale("Retry uploads", body, analysis.RationaleOptions{}).Present() ==
+		analysis.DetectRationale("Retry uploads", body, analysis.RationaleOptions{PullRequest: true}).Present() {
+		t.Fatal("the body reads the same as an issue and as a pull request: the test cannot fail")
+	}
+	_, d, err := h.Sim.OpenPullRequest("bob", "acme/web", githubsim.PullInput{Title: "Retry uploads", Body: body})
+	h.Accepted(d, err)
+	h.Idle()
+	if err := h.App.History().Sweep(context.Background(), "acme/web"); err != nil {
+		t.Fatal(err)
+	}
+	h.Idle()
+	if got := h.Counter("ownershipbot_drift_repairs_total", map[string]string{"thread": "pull_request"}); got != 0 {
+		t.Errorf("ownershipbot_drift_repairs_total{thread=pull_request} = %v for an untouched pull request, want 0", got)
 	}
 }
 

@@ -88,3 +88,30 @@ func TestASlowRepositoryDoesNotHoldUpAnother(t *testing.T) {
 		}
 	}
 }
+
+// Events handled together leave the comment as one at a time would have: an
+// issue closed and then labelled in one batch still gets its closing line.
+func TestAClosingLineSurvivesALaterEventInTheSameBatch(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{})
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	if got := botComments(t, h, n); len(got) != 1 {
+		t.Fatalf("bot comments = %d, want 1", len(got))
+	}
+	// Edits are slow now: while the assignment's edit is under way, the
+	// closing and the label queue behind it, and are handled together.
+	h.Sim.SetLatency("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", time.Second)
+	h.Accepted(h.Sim.AssignIssue("bob", "acme/web", n, "bob"))
+	time.Sleep(100 * time.Millisecond) // the assignment is taken on its own
+	h.Accepted(h.Sim.CloseIssue("bob", "acme/web", n, "completed"))
+	h.Accepted(h.Sim.LabelIssue("bob", "acme/web", n, "bug"))
+	h.Idle()
+	got := botComments(t, h, n)
+	if len(got) != 1 || !strings.Contains(got[0].Body, "This issue was closed without a stated reason.") {
+		t.Fatalf("bot comments after closing and labelling = %+v, want the one comment with its closing line", got)
+	}
+	if got := h.Counter("ownershipbot_deliveries_processed_total", map[string]string{"event": "issues", "outcome": "done"}); got != 4 {
+		t.Errorf("issues deliveries done = %v, want 4", got)
+	}
+}

@@ -468,9 +468,12 @@ func Build(exp *Export, opts Options) []Report {
 		}
 		// As the App judges a pull request: linked to an owned issue when
 		// any issue it refers to, by any link form, has an owner; a reason
-		// of its own or from a linked issue.
+		// of its own (its description read as a pull request's) or from a
+		// linked issue.
 		linkedOwned := false
-		reason := opts.Analyzer.DetectRationale(it.Title, it.Body, opts.Rationale).Present()
+		pullOpts := opts.Rationale
+		pullOpts.PullRequest = true
+		reason := opts.Analyzer.DetectRationale(it.Title, it.Body, pullOpts).Present()
 		for _, l := range analysis.ParseLinks(it.Title, it.Body) {
 			repo := it.repo
 			if l.Owner != "" {

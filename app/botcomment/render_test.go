@@ -4,6 +4,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/analysis/mdtext"
 )
 
 func TestRenderIssue(t *testing.T) {
@@ -31,7 +34,7 @@ func TestRenderIssue(t *testing.T) {
 		{"complete thanks and asks nothing", both,
 			[]string{"Owner and rationale found"}, []string{"To fix it"}},
 		{"config problem is explained", broken,
-			[]string{"acme/web/.github/ownership.yml` could not be used", "runs with the defaults", `"comments" is not a setting`}, nil},
+			[]string{"acme/web/.github/ownership.yml` could not be used", "runs without it", `"comments" is not a setting`}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,5 +150,81 @@ func TestHashChangesWithText(t *testing.T) {
 	a := Hash("a")
 	if a == Hash("b") || a != Hash("a") {
 		t.Fatal("hash does not identify text")
+	}
+}
+
+// The org's own opening line shows as written, first, and pings, links and
+// formats nothing: it comes from a file anyone with push access can edit.
+func TestIntroOpensTheCommentAsPlainText(t *testing.T) {
+	intro := "- Please @acme/security see #12, https://evil.test and www.evil.test <b>now</b> [x](y)"
+	for name, got := range map[string]string{
+		"issue":        RenderIssue(IssueStatus{Intro: intro, DocsURL: "https://wiki.acme.test/own"}),
+		"pull request": RenderPullRequest(PullRequestStatus{Intro: intro, DocsURL: "https://wiki.acme.test/own"}),
+	} {
+		lines := strings.Split(got, "\n")
+		if lines[0] != Marker || !strings.HasPrefix(lines[1], `\- Please @`) || lines[2] != "" {
+			t.Errorf("%s: the intro does not open the comment on its own line:\n%s", name, got)
+		}
+		for _, live := range []string{"@acme", "#12", "https://evil", "www.evil", "<b>", "[x](y)"} {
+			if strings.Contains(lines[1], live) {
+				t.Errorf("%s: %q is live in the intro line %q", name, live, lines[1])
+			}
+		}
+		if !strings.Contains(got, "[Learn more](<https://wiki.acme.test/own>)") {
+			t.Errorf("%s: the footer does not link the configured docs:\n%s", name, got)
+		}
+	}
+	if got := RenderIssue(IssueStatus{DocsURL: "https://x.test"}); strings.Split(got, "\n")[1] == "" {
+		t.Errorf("without an intro the comment starts with a blank line:\n%s", got)
+	}
+}
+
+func TestClosedCommentIsOneLine(t *testing.T) {
+	for _, tc := range []struct {
+		status IssueStatus
+		want   string
+	}{
+		{IssueStatus{}, "This issue was closed without an owner or a stated reason."},
+		{IssueStatus{HasRationale: true}, "This issue was closed without an owner."},
+		{IssueStatus{Owner: "@alice"}, "This issue was closed without a stated reason."},
+	} {
+		if got := RenderClosed(tc.status); got != Marker+"\n"+tc.want+"\n" {
+			t.Errorf("RenderClosed(%+v) = %q, want the marker and %q", tc.status, got, tc.want)
+		}
+	}
+}
+
+// From the body to the comment: the reason the analysis finds is shown as
+// its author wrote it, inline code and all, never the stripped text the
+// analysis reads (which once showed `Rationale: “" and then hangs
+// forever.”`).
+func TestRenderQuotesDetectedReasonAsWritten(t *testing.T) {
+	bodies := []string{
+		"Running `gh auth refresh --hostname \"` and then hangs forever, so nobody behind the proxy can push.",
+		"### Why\n\n`npm ci` hangs forever on the mirror, so new contributors cannot build the site at all.",
+		"**Impact:** every deploy since `v2.3` times out for customers on `eu-west-1`.",
+		"Since [#4411](https://github.com/acme/web/pull/4411) the export is *much* slower, because @dana's cache is bypassed.",
+	}
+	for _, body := range bodies {
+		r := analysis.DetectRationale("Fix it", body, analysis.RationaleOptions{})
+		if !r.Present() {
+			t.Fatalf("no reason found in %q", body)
+		}
+		comment := RenderIssue(IssueStatus{Owner: "@alice", OwnerSource: "body", HasRationale: true, RationaleEvidence: r.Evidence})
+		var shown []string
+		for _, line := range strings.Split(comment, "\n") {
+			_, spans := splitCode(line)
+			shown = append(shown, spans...)
+		}
+		if want := mdtext.Shorten(r.Evidence, maxQuote); !slices.Contains(shown, want) {
+			t.Errorf("reason %q is not shown as found; code spans show %q", want, shown)
+		}
+		sentence := r.Evidence
+		if h, rest, ok := strings.Cut(sentence, ": "); ok && strings.Contains(body, h) && !strings.Contains(body, sentence) {
+			sentence = rest // "Why: " names the field it was written under
+		}
+		if !strings.Contains(body, sentence) {
+			t.Errorf("reason %q is not a sentence of %q as written", r.Evidence, body)
+		}
 	}
 }

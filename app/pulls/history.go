@@ -60,7 +60,7 @@ func (h *Handler) Drifted(ctx context.Context, s *threads.Snapshot) (bool, error
 	if t.State != wantState || t.Title != pr.GetTitle() || t.Draft != pr.GetDraft() {
 		return true, nil
 	}
-	reason, _ := h.Rationale(pr.GetTitle(), pr.GetBody(), p.cfg.Config)
+	reason, _ := h.PullRationale(pr.GetTitle(), pr.GetBody(), p.cfg.Config)
 	if reason != p.state.Reason {
 		return true, nil
 	}

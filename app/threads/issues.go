@@ -72,6 +72,16 @@ func (b *Base) Rationale(title, body string, cfg config.Config) (strength, evide
 	return string(r.Strength), r.Evidence
 }
 
+// PullRationale is Rationale for a pull request's title and description:
+// far fewer descriptions than issue reports state a reason, and the
+// analysis weighs that.
+func (b *Base) PullRationale(title, body string, cfg config.Config) (strength, evidence string) {
+	opts := cfg.RationaleOptions()
+	opts.PullRequest = true
+	r := b.Analyzer.DetectRationale(title, body, opts)
+	return string(r.Strength), r.Evidence
+}
+
 // IgnoresIssue reports whether the configuration leaves an issue alone.
 func IgnoresIssue(cfg config.Loaded, issue *github.Issue) bool {
 	return !cfg.Enabled || cfg.IgnoresOpener(issue.GetUser().GetLogin(), issue.GetUser().GetType()) || cfg.IgnoresLabels(LabelNames(issue.Labels))

@@ -21,8 +21,6 @@ type Nudge struct {
 	// Hold means no comment is created now, whatever the mode (a draft).
 	Hold bool
 	Text string
-	// OnWritten, if set, runs after the comment was written to GitHub.
-	OnWritten func(ctx context.Context) error
 }
 
 // Publish keeps the bot's one comment on a thread true to its state: never
@@ -33,10 +31,26 @@ type Nudge struct {
 // The comment is written once per batch of the thread's deliveries (see
 // dispatch.Defer): the last delivery of the batch that publishes decides
 // the text, and the write works on the thread as stored at the end of the
-// batch, so a burst of events on one issue costs at most one GitHub write.
+// batch, so a burst of events on one thread costs at most one comment write.
 func (b *Base) Publish(ctx context.Context, n Nudge) error {
-	key := fmt.Sprintf("publish %s#%d", n.Thread.Repo, n.Thread.Number)
-	return dispatch.DeferValue(ctx, key, n, mergeNudges, b.publishNow)
+	return dispatch.DeferValue(ctx, PublishKey(n.Thread.Repo, n.Thread.Number), n, mergeNudges,
+		func(ctx context.Context, n Nudge) error {
+			// Later deliveries of the batch may have changed the thread (its
+			// bot comment seen through its own webhook) or forgotten it.
+			t, found, err := b.Store.Thread(ctx, n.Thread.Repo, n.Thread.Number)
+			if err != nil || !found {
+				return err
+			}
+			n.Thread = &t
+			_, err = b.PublishNow(ctx, n)
+			return err
+		})
+}
+
+// PublishKey names a thread's comment work within a batch (dispatch.Defer):
+// one per thread, whichever handler asks for it.
+func PublishKey(repo string, number int) string {
+	return fmt.Sprintf("publish %s#%d", repo, number)
 }
 
 // mergeNudges is the nudge of a batch's later delivery, held back from
@@ -48,26 +62,19 @@ func mergeNudges(earlier, later Nudge) Nudge {
 	return later
 }
 
-func (b *Base) publishNow(ctx context.Context, n Nudge) error {
-	if n.Mode == config.CommentNever || n.Thread.State != store.StateOpen {
-		return nil
+// PublishNow is Publish at once, on n.Thread as given; it reports whether
+// it wrote to GitHub. Handlers that defer their own work call it from there.
+func (b *Base) PublishNow(ctx context.Context, n Nudge) (bool, error) {
+	t := n.Thread
+	if n.Mode == config.CommentNever || t.State != store.StateOpen {
+		return false, nil
 	}
-	// Later deliveries of the batch may have changed the thread (its bot
-	// comment seen through its own webhook) or forgotten it (deleted).
-	t, found, err := b.Store.Thread(ctx, n.Thread.Repo, n.Thread.Number)
-	if err != nil || !found || t.State != store.StateOpen {
-		return err
-	}
-	if err := b.Publisher.Resolve(ctx, n.InstallationID, n.FullName, &t); err != nil {
-		return err
+	if err := b.Publisher.Resolve(ctx, n.InstallationID, n.FullName, t); err != nil {
+		return false, err
 	}
 	hasComment := t.BotCommentID != 0 || t.BotCommentPending
 	if !hasComment && (n.Hold || (n.Mode != config.CommentAlways && !n.Wanted)) {
-		return nil
+		return false, nil
 	}
-	wrote, err := b.Publisher.Write(ctx, n.InstallationID, n.FullName, &t, n.Text)
-	if err != nil || !wrote || n.OnWritten == nil {
-		return err
-	}
-	return n.OnWritten(ctx)
+	return b.Publisher.Write(ctx, n.InstallationID, n.FullName, t, n.Text)
 }

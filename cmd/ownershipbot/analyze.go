@@ -236,7 +236,8 @@ func analyzeLine(line []byte, analyzer *analysis.Analyzer) (analyzeOutput, strin
 		}
 		a := analyzer.AnalyzeComment(text)
 		out.ProductLevel, out.Concerns, out.Evidence = a.ProductLevel, a.Concerns, a.Evidence
-		hasRationale := analyzer.DetectRationale(in.Title, in.Body, analysis.RationaleOptions{}).Present()
+		opts := analysis.RationaleOptions{PullRequest: strings.ToLower(in.Kind) == "pull_request"}
+		hasRationale := analyzer.DetectRationale(in.Title, in.Body, opts).Present()
 		_, hasOwner := analysis.DetectOwner(analysis.OwnerInput{Body: in.Body, Assignees: in.Assignees, Labels: in.Labels}, analysis.OwnerOptions{})
 		out.HasRationale, out.HasOwner = &hasRationale, &hasOwner
 	default:
