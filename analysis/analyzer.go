@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -39,18 +38,26 @@ func newAnalyzer(lexText string, drop map[string]bool, weights []byte) (*Analyze
 
 func newAnalyzerFrom(lex lexicon, lines []LexiconLine, m *model) *Analyzer {
 	a := &Analyzer{ix: newLexIndex(lex), lines: lines, m: m}
-	a.pool.New = func() any { return &scratch{ix: a.ix} }
+	a.pool.New = func() any { return &scratch{ix: a.ix, feats: m.feats} }
 	return a
 }
 
 // commentScores is what a comment's sentences add up to: each task's best
-// sentence log-odds, and that sentence where it passed the threshold.
+// log-odds, of one sentence or two in a row, and where it passed the
+// threshold, that evidence.
 type commentScores struct {
 	best    [nTasks]float32
-	text    [nTasks]string // the sentence as read
-	orig    [nTasks]string // the sentence as the author wrote it
-	feats   [nTasks]int    // the sentence's features, in reading.kept
+	ev      [nTasks]evidenceRef
 	english bool
+}
+
+// evidenceRef is the sentence, or the two sentences in a row, that scored
+// a task's best: as the author wrote it, and its features in reading.kept
+// (second is -1 for one sentence).
+type evidenceRef struct {
+	orig          string
+	first, second int
+	ok            bool
 }
 
 // reading is the state of one Analyzer.score pass, kept in the scratch so
@@ -61,10 +68,24 @@ type reading struct {
 	cs       commentScores
 	d        [nDense]float32
 	block    Block
+	src      string // the Markdown being read
+	// prev is the sentence before, for the two-sentence instances.
+	prev sentenceRef
 	// kept holds the features of the sentences kept as evidence, so that
 	// explaining one does not read it again; its buffers are reused.
 	kept  []sentenceFeatures
 	nKept int
+}
+
+// sentenceRef is what the reading keeps of a sentence it has read: the
+// log-odds its hashed features add, its rule features, where it came
+// from, and its place in kept once kept.
+type sentenceRef struct {
+	valid  bool
+	hashed [nTasks]float32
+	d      [nDense]float32
+	orig   original
+	kept   int // -1 until kept
 }
 
 // sentenceFeatures is a copy of what features left in the scratch for one
@@ -78,19 +99,24 @@ type sentenceFeatures struct {
 	dense        [nDense]float32
 }
 
-// keep copies the scratch's features of the sentence just read.
-func (sc *scratch) keep(d *[nDense]float32) int {
+// keep copies the scratch's features of the sentence just read; from the
+// previous sentence's buffers when prev is set.
+func (sc *scratch) keep(d *[nDense]float32, prev bool) int {
 	r := &sc.reading
 	if r.nKept == len(r.kept) {
 		r.kept = append(r.kept, sentenceFeatures{})
 	}
+	src := &sentenceFeatures{norm: sc.norm, starts: sc.starts, ends: sc.ends, heads: sc.heads, hashes: sc.hashes, matched: sc.matched}
+	if prev {
+		src = &sc.last
+	}
 	f := &r.kept[r.nKept]
-	f.norm = append(f.norm[:0], sc.norm...)
-	f.starts = append(f.starts[:0], sc.starts...)
-	f.ends = append(f.ends[:0], sc.ends...)
-	f.heads = append(f.heads[:0], sc.heads...)
-	f.hashes = append(f.hashes[:0], sc.hashes...)
-	f.matched = append(f.matched[:0], sc.matched...)
+	f.norm = append(f.norm[:0], src.norm...)
+	f.starts = append(f.starts[:0], src.starts...)
+	f.ends = append(f.ends[:0], src.ends...)
+	f.heads = append(f.heads[:0], src.heads...)
+	f.hashes = append(f.hashes[:0], src.hashes...)
+	f.matched = append(f.matched[:0], src.matched...)
 	f.dense = *d
 	r.nKept++
 	return r.nKept - 1
@@ -99,7 +125,7 @@ func (sc *scratch) keep(d *[nDense]float32) int {
 // score reads a comment's prose sentence by sentence.
 func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores {
 	r := &sc.reading
-	*r = reading{a: a, keepText: keepText, kept: r.kept}
+	*r = reading{a: a, keepText: keepText, kept: r.kept, src: body}
 	for t := range r.cs.best {
 		r.cs.best[t] = float32(math.Inf(-1))
 	}
@@ -110,6 +136,7 @@ func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores
 	readProse(body, sc.onBlock)
 	r.cs.english = sc.lang.isEnglish()
 	r.block = Block{}
+	r.src = ""
 	return &r.cs
 }
 
@@ -127,22 +154,62 @@ func (sc *scratch) readSentence(s string, at int) {
 		return
 	}
 	m := r.a.m
-	z := m.score(sc.hashes, &r.d)
+	cur := sentenceRef{valid: true, hashed: m.hashed(sc.hashes), d: r.d, kept: -1}
+	z := m.dense1(&r.d)
+	for t := range z {
+		z[t] += cur.hashed[t]
+	}
 	cs := &r.cs
-	// kept once for all the tasks it is best for
-	var text, orig string
-	feats := 0
+	if r.keepText {
+		cur.orig = r.block.original(at, at+len(s))
+	}
 	for t, v := range z {
 		if v > cs.best[t] {
 			cs.best[t] = v
 			if r.keepText && v >= m.thresh[t] {
-				if text == "" {
-					text, orig = strings.Clone(s), strings.Clone(r.block.Original(at, at+len(s)))
-					feats = sc.keep(&r.d)
+				if cur.kept < 0 {
+					cur.kept = sc.keep(&r.d, false)
 				}
-				cs.text[t], cs.orig[t], cs.feats[t] = text, orig, feats
+				cs.ev[t] = evidenceRef{orig: "", first: cur.kept, second: -1, ok: true}
+				cs.ev[t].orig = cur.orig.text(r.src)
 			}
 		}
+	}
+	if m.feats&featWindow != 0 && r.prev.valid {
+		// The sentence with the one before: a reason told in two.
+		prev := &r.prev
+		var d [nDense]float32
+		for k := range d {
+			d[k] = max(prev.d[k], r.d[k])
+		}
+		zw := m.dense1(&d)
+		for t, v := range zw {
+			v += prev.hashed[t] + cur.hashed[t]
+			if v <= cs.best[t] {
+				continue
+			}
+			cs.best[t] = v
+			if r.keepText && v >= m.thresh[t] {
+				if prev.kept < 0 {
+					prev.kept = sc.keep(&prev.d, true)
+				}
+				if cur.kept < 0 {
+					cur.kept = sc.keep(&r.d, false)
+				}
+				cs.ev[t] = evidenceRef{orig: prev.orig.text(r.src) + " " + cur.orig.text(r.src), first: prev.kept, second: cur.kept, ok: true}
+			}
+		}
+	}
+	r.prev = cur
+	if m.feats&featWindow != 0 && r.keepText {
+		// The sentence's features stay at hand for the next one's pair.
+		l := &sc.last
+		sc.norm, l.norm = l.norm[:0], sc.norm
+		sc.starts, l.starts = l.starts[:0], sc.starts
+		sc.ends, l.ends = l.ends[:0], sc.ends
+		sc.heads, l.heads = l.heads[:0], sc.heads
+		sc.hashes, l.hashes = l.hashes[:0], sc.hashes
+		sc.matched, l.matched = l.matched[:0], sc.matched
 	}
 }
 
@@ -172,15 +239,21 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 		if !found[c] {
 			continue
 		}
-		orig, feats := cs.orig[c], cs.feats[c]
-		if cs.text[c] == "" {
+		ref := cs.ev[c]
+		if !ref.ok {
 			// A concern taken as the comment's likeliest: its best
 			// sentence fell under the threshold, the product one did not.
-			orig, feats = cs.orig[taskProduct], cs.feats[taskProduct]
+			ref = cs.ev[taskProduct]
 		}
 		out.Concerns = append(out.Concerns, concern)
-		ev := a.explain(&sc.reading.kept[feats], concern, c)
-		ev.Text = quote(orig)
+		kept := sc.reading.kept
+		var ev Evidence
+		if ref.second < 0 {
+			ev = a.explain(&kept[ref.first], nil, concern, c)
+		} else {
+			ev = a.explain(&kept[ref.first], &kept[ref.second], concern, c)
+		}
+		ev.Text = quote(ref.orig)
 		out.Evidence = append(out.Evidence, ev)
 	}
 	out.ProductLevel = true
@@ -228,84 +301,102 @@ func (a *Analyzer) Margins(body string) [7]float32 {
 // maxExplained is how many phrases and features an explanation lists.
 const maxExplained = 3
 
-// explain says what weighed most for a concern in its evidence sentence:
-// the rule phrases that matched, the words and word pairs with the largest
-// weights, and which of the two added more.
-func (a *Analyzer) explain(sc *sentenceFeatures, concern Concern, c int) Evidence {
+// explain says what weighed most for a concern in its evidence, one
+// sentence or two in a row (second nil for one): the rule phrases that
+// matched, the words and word pairs with the largest weights, and which of
+// the two added more.
+func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c int) Evidence {
 	ev := Evidence{Concern: concern}
+	sents := [2]*sentenceFeatures{first, second}
+	n := 1
+	dense := first.dense
+	if second != nil {
+		n = 2
+		for k := range dense {
+			dense[k] = max(dense[k], second.dense[k])
+		}
+	}
 	var rules, words float32
-	for k, v := range sc.dense {
+	for k, v := range dense {
 		rules += v * a.m.dense[k][c]
 	}
 	// The strongest word features, best first; ties keep the earlier word.
 	type weighed struct {
-		start, end int
-		w          float32
+		sent, start, end int
+		w                float32
+	}
+	name := func(t weighed) []byte {
+		sc := sents[t.sent]
+		return sc.norm[sc.starts[t.start]:sc.ends[t.end]]
 	}
 	var top [maxExplained]weighed
 	kept := 0
-	n := len(sc.starts)
-	for i, h := range sc.hashes {
-		row := a.m.row(h)
-		if row == nil {
-			continue
+	for si, sc := range sents[:n] {
+		nw := len(sc.starts)
+		for i, h := range sc.hashes {
+			row := a.m.row(h)
+			if row == nil {
+				continue
+			}
+			w := row[c]
+			words += w
+			// hashes alternate word, pair, word, pair, ... (the last word
+			// has no pair); stems follow
+			start, end := i/2, i/2
+			if i%2 == 1 {
+				end++
+			}
+			if w <= 0 || i >= 2*nw-1 || end >= nw {
+				continue
+			}
+			if start == end && sc.heads[start] != nil && sc.heads[start].lang != 0 {
+				continue // "this", "the": true of the data, no help to a reader
+			}
+			cand := weighed{si, start, end, w}
+			dup := false
+			for _, t := range top[:kept] {
+				dup = dup || string(name(t)) == string(name(cand))
+			}
+			if dup || kept == maxExplained && w <= top[kept-1].w {
+				continue
+			}
+			if kept < maxExplained {
+				kept++
+			}
+			j := kept - 1
+			for j > 0 && top[j-1].w < w {
+				top[j] = top[j-1]
+				j--
+			}
+			top[j] = cand
 		}
-		w := row[c]
-		words += w
-		// hashes alternate word, pair, word, pair, ... (the last word has
-		// no pair); stems follow
-		start, end := i/2, i/2
-		if i%2 == 1 {
-			end++
-		}
-		if w <= 0 || i >= 2*n-1 || end >= n {
-			continue
-		}
-		if start == end && sc.heads[start] != nil && sc.heads[start].lang != 0 {
-			continue // "this", "the": true of the data, no help to a reader
-		}
-		name := sc.norm[sc.starts[start]:sc.ends[end]]
-		dup := false
-		for _, t := range top[:kept] {
-			dup = dup || string(sc.norm[sc.starts[t.start]:sc.ends[t.end]]) == string(name)
-		}
-		if dup || kept == maxExplained && w <= top[kept-1].w {
-			continue
-		}
-		if kept < maxExplained {
-			kept++
-		}
-		j := kept - 1
-		for j > 0 && top[j-1].w < w {
-			top[j] = top[j-1]
-			j--
-		}
-		top[j] = weighed{start, end, w}
 	}
 	if kept > 0 {
 		// One string holds all the names; each feature is a part of it.
 		size := 0
 		for _, t := range top[:kept] {
-			size += int(sc.ends[t.end] - sc.starts[t.start])
+			size += len(name(t))
 		}
 		names := make([]byte, 0, size)
 		for _, t := range top[:kept] {
-			names = append(names, sc.norm[sc.starts[t.start]:sc.ends[t.end]]...)
+			names = append(names, name(t)...)
 		}
 		all := string(names)
 		ev.Features = make([]string, kept)
 		for i, t := range top[:kept] {
-			size := int(sc.ends[t.end] - sc.starts[t.start])
+			size := len(name(t))
 			ev.Features[i], all = all[:size], all[size:]
 		}
 	}
 	var phrases [maxExplained]string
 	np := 0
-	for _, l := range sc.matched {
-		line := a.lines[l]
-		if line.Concern == concern && !slices.Contains(phrases[:np], line.Phrase) && np < maxExplained {
-			phrases[np] = line.Phrase
-			np++
+	for _, sc := range sents[:n] {
+		for _, l := range sc.matched {
+			line := a.lines[l]
+			if line.Concern == concern && !slices.Contains(phrases[:np], line.Phrase) && np < maxExplained {
+				phrases[np] = line.Phrase
+				np++
+			}
 		}
 	}
 	if np > 0 {

@@ -57,7 +57,8 @@ func (sc *scratch) unscore(scores *[6]float32, weak, audience *float32, e *lexEn
 // scratch holds the buffers of one analysis, reused through a pool so
 // classifying a comment allocates little.
 type scratch struct {
-	ix *lexIndex
+	ix    *lexIndex
+	feats featureSet // the hashed features the model reads
 	// heads holds each word's lexicon entry, nil for none; ids its word
 	// number in ix (-1 for none) and wordHashes its feature hash.
 	heads      []*lexEntry
@@ -67,6 +68,7 @@ type scratch struct {
 	starts     []int32    // start of each word in norm
 	ends       []int32    // end of each word in norm
 	base       [6]float32 // the last sentence's scores before boosts
+	quant      float32    // the last sentence's measurements
 	// uxAffectOnly is set when the last sentence's user_experience score
 	// comes only from affect phrases.
 	uxAffectOnly bool
@@ -78,6 +80,7 @@ type scratch struct {
 	// reading is the Analyzer's pass over one comment; onBlock and
 	// onSentence are its methods, made into funcs once.
 	reading    reading
+	last       sentenceFeatures // the previous sentence's features, for pairs
 	onBlock    func(Block)
 	onSentence func(string, int)
 }
@@ -201,6 +204,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		}
 	}
 	sc.uxAffectOnly = uxAffect && uxOther == 0
+	sc.quant = quant
 	sc.base = scores
 	// The model may still weigh an unanchored hint in full.
 	sc.base[uxIndex] += unanchored

@@ -33,17 +33,36 @@ const (
 	denseRuled     = 14 // a concern reaches the rules' threshold
 	denseQuestion  = 15 // the sentence asks
 	denseShort     = 16 // three words or fewer
-	nDense         = 17
+	denseAudX      = 17 // six: each concern's phrase score where the sentence names the people affected
+	denseTechX     = 23 // six: each concern's phrase score in code-level talk
+	denseLen       = 29 // the sentence's length, log words
+	denseQuant     = 30 // the sentence measures something
+	nDense         = 31
 	maxDenseScore  = 3
 	seedWord       = 0x9747b28c
 	seedPair       = 0x5bd1e995
 	seedStem       = 0x1b873593
 	weightsMagic   = "OBW1"
-	weightsVersion = 1
+	weightsVersion = 2
+)
+
+// featureSet says which hashed features a model reads; it is part of the
+// weights file, so a build reads a sentence the way its weights were fit.
+type featureSet uint32
+
+const (
+	// featCross adds the rule features' crosses with the audience and
+	// code talk, the sentence's length and its measurements.
+	featCross featureSet = 1 << iota
+	// featWindow scores each two sentences in a row as one more
+	// instance, so a reason told in two sentences counts.
+	featWindow
+	featAll = featCross | featWindow
 )
 
 // model holds the weights of the seven logistic regressions.
 type model struct {
+	feats  featureSet
 	bias   [nTasks]float32
 	thresh [nTasks]float32 // log-odds a comment needs, calibrated by cross-validation
 	dense  [nDense][nTasks]float32
@@ -150,6 +169,21 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	if n <= 3 {
 		d[denseShort] = 1
 	}
+	if sc.feats&featCross != 0 {
+		for c := range scores {
+			b := min(max(sc.base[c], 0), maxDenseScore)
+			if audience > 0 {
+				d[denseAudX+c] = b
+			}
+			if tech > 0 {
+				d[denseTechX+c] = b
+			}
+		}
+		d[denseLen] = float32(math.Log1p(float64(n))) / 4
+		if sc.quant > 0 {
+			d[denseQuant] = 1
+		}
+	}
 	// A pair's bytes are its first word's, a space and the second's.
 	for i := 0; i < n; i++ {
 		sc.hashes = append(sc.hashes, sc.wordHashes[i].word)
@@ -182,6 +216,34 @@ func stem(w []byte) []byte {
 	return w
 }
 
+// hashed is what a sentence's hashed features add to each task's log-odds.
+func (m *model) hashed(hashes []uint32) [nTasks]float32 {
+	var z [nTasks]float32
+	for _, h := range hashes {
+		if w := m.row(h); w != nil {
+			for t := range z {
+				z[t] += w[t]
+			}
+		}
+	}
+	return z
+}
+
+// dense1 is the log-odds of each task from the biases and the rule
+// features alone.
+func (m *model) dense1(d *[nDense]float32) [nTasks]float32 {
+	z := m.bias
+	for k, v := range d {
+		if v == 0 {
+			continue
+		}
+		for t := range z {
+			z[t] += v * m.dense[k][t]
+		}
+	}
+	return z
+}
+
 // score is the log-odds of each task for one sentence.
 func (m *model) score(hashes []uint32, d *[nDense]float32) [nTasks]float32 {
 	z := m.bias
@@ -211,6 +273,7 @@ func (m *model) marshal() []byte {
 	u32 := func(v uint32) { b = binary.LittleEndian.AppendUint32(b, v) }
 	f32 := func(v float32) { u32(math.Float32bits(v)) }
 	u32(weightsVersion)
+	u32(uint32(m.feats))
 	u32(hashBits)
 	u32(nDense)
 	u32(nTasks)
@@ -254,7 +317,7 @@ func unmarshalModel(b []byte) (*model, error) {
 		b = b[4:]
 		return v, true
 	}
-	var head [4]uint32
+	var head [5]uint32
 	for i := range head {
 		v, ok := u32()
 		if !ok {
@@ -262,11 +325,11 @@ func unmarshalModel(b []byte) (*model, error) {
 		}
 		head[i] = v
 	}
-	if head != [4]uint32{weightsVersion, hashBits, nDense, nTasks} {
-		return nil, fmt.Errorf("analysis: the weights file has version %d for %d hash bits, %d dense features and %d tasks; this build reads version %d for %d, %d and %d",
-			head[0], head[1], head[2], head[3], weightsVersion, hashBits, nDense, nTasks)
+	if head[0] != weightsVersion || [3]uint32(head[2:]) != [3]uint32{hashBits, nDense, nTasks} || featureSet(head[1])&^featAll != 0 {
+		return nil, fmt.Errorf("analysis: the weights file has version %d (features %#x) for %d hash bits, %d dense features and %d tasks; this build reads version %d (features within %#x) for %d, %d and %d",
+			head[0], head[1], head[2], head[3], head[4], weightsVersion, featAll, hashBits, nDense, nTasks)
 	}
-	m := &model{}
+	m := &model{feats: featureSet(head[1])}
 	floats := make([]float32, 0, 2*nTasks+nDense*nTasks)
 	for i := 0; i < cap(floats); i++ {
 		v, ok := u32()
