@@ -52,10 +52,11 @@ type commentScores struct {
 }
 
 // evidenceRef is the sentence, or the two sentences in a row, that scored
-// a task's best: as the author wrote it, and its features in reading.kept
-// (second is -1 for one sentence).
+// a task's best: where the author wrote it, and its features in
+// reading.kept (second is -1 for one sentence). The quote is made only for
+// the concerns shown.
 type evidenceRef struct {
-	orig          string
+	from, to      original
 	first, second int
 	ok            bool
 }
@@ -170,8 +171,7 @@ func (sc *scratch) readSentence(s string, at int) {
 				if cur.kept < 0 {
 					cur.kept = sc.keep(&r.d, false)
 				}
-				cs.ev[t] = evidenceRef{orig: "", first: cur.kept, second: -1, ok: true}
-				cs.ev[t].orig = cur.orig.text(r.src)
+				cs.ev[t] = evidenceRef{from: cur.orig, first: cur.kept, second: -1, ok: true}
 			}
 		}
 	}
@@ -196,7 +196,7 @@ func (sc *scratch) readSentence(s string, at int) {
 				if cur.kept < 0 {
 					cur.kept = sc.keep(&r.d, false)
 				}
-				cs.ev[t] = evidenceRef{orig: prev.orig.text(r.src) + " " + cur.orig.text(r.src), first: prev.kept, second: cur.kept, ok: true}
+				cs.ev[t] = evidenceRef{from: prev.orig, to: cur.orig, first: prev.kept, second: cur.kept, ok: true}
 			}
 		}
 	}
@@ -250,10 +250,11 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 		var ev Evidence
 		if ref.second < 0 {
 			ev = a.explain(&kept[ref.first], nil, concern, c)
+			ev.Text = quote(ref.from.text(body))
 		} else {
 			ev = a.explain(&kept[ref.first], &kept[ref.second], concern, c)
+			ev.Text = quote(ref.from.text(body) + " " + ref.to.text(body))
 		}
-		ev.Text = quote(ref.orig)
 		out.Evidence = append(out.Evidence, ev)
 	}
 	out.ProductLevel = true
@@ -331,7 +332,28 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 	}
 	var top [maxExplained]weighed
 	kept := 0
+	consider := func(cand weighed) {
+		if kept == maxExplained && cand.w <= top[kept-1].w {
+			return
+		}
+		for _, t := range top[:kept] {
+			if string(name(t)) == string(name(cand)) {
+				return
+			}
+		}
+		if kept < maxExplained {
+			kept++
+		}
+		j := kept - 1
+		for j > 0 && top[j-1].w < cand.w {
+			top[j] = top[j-1]
+			j--
+		}
+		top[j] = cand
+	}
 	for si, sc := range sents[:n] {
+		// hashes hold word, pair, word, pair, ... (the last word has no
+		// pair), then stems, which are counted but not named
 		nw := len(sc.starts)
 		for i, h := range sc.hashes {
 			row := a.m.row(h)
@@ -340,35 +362,16 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 			}
 			w := row[c]
 			words += w
-			// hashes alternate word, pair, word, pair, ... (the last word
-			// has no pair); stems follow
-			start, end := i/2, i/2
-			if i%2 == 1 {
-				end++
-			}
-			if w <= 0 || i >= 2*nw-1 || end >= nw {
+			if w <= 0 || i >= 2*nw-1 {
 				continue
 			}
-			if start == end && sc.heads[start] != nil && sc.heads[start].lang != 0 {
-				continue // "this", "the": true of the data, no help to a reader
+			start := i >> 1
+			if i&1 == 1 {
+				consider(weighed{si, start, start + 1, w})
+			} else if head := sc.heads[start]; head == nil || head.lang == 0 {
+				// not "this", "the": true of the data, no help to a reader
+				consider(weighed{si, start, start, w})
 			}
-			cand := weighed{si, start, end, w}
-			dup := false
-			for _, t := range top[:kept] {
-				dup = dup || string(name(t)) == string(name(cand))
-			}
-			if dup || kept == maxExplained && w <= top[kept-1].w {
-				continue
-			}
-			if kept < maxExplained {
-				kept++
-			}
-			j := kept - 1
-			for j > 0 && top[j-1].w < w {
-				top[j] = top[j-1]
-				j--
-			}
-			top[j] = cand
 		}
 	}
 	if kept > 0 {
@@ -392,7 +395,7 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 	np := 0
 	for _, sc := range sents[:n] {
 		for _, l := range sc.matched {
-			line := a.lines[l]
+			line := &a.lines[l]
 			if line.Concern == concern && !slices.Contains(phrases[:np], line.Phrase) && np < maxExplained {
 				phrases[np] = line.Phrase
 				np++

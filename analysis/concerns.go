@@ -108,7 +108,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		}
 		start := len(sc.norm)
 		sc.starts = append(sc.starts, int32(start))
-		if isIdentifier(s, t.i-len(w), t.i) {
+		if t.joined || inNameRun(s, t.i-len(w), t.i) {
 			// "javax.security.auth", "perfMonitor", "lib/Permissions":
 			// a name in code, whatever its words say.
 			sc.norm = append(sc.norm, identToken...)
@@ -122,7 +122,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 			sc.heads = append(sc.heads, e)
 			sc.ids = append(sc.ids, id)
 			sc.wordHashes = append(sc.wordHashes, h)
-			sc.lang.word(e, w)
+			sc.lang.word(e, &t)
 		}
 		sc.ends = append(sc.ends, int32(len(sc.norm)))
 	}
@@ -229,16 +229,13 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 // identToken stands for a name in code written as prose.
 const identToken = "#ident"
 
-// isIdentifier reports whether the word s[i:j] is, or is part of, a name
-// in code: in a run without spaces that joins words with "::", "_", a dot
-// between longer words ("auth.login", not "e.g") or two slashes
-// ("lib/Zend/Permissions", not "and/or"), or in camel case ("perfMonitor").
-func isIdentifier(s string, i, j int) bool {
-	for k := i + 1; k < j; k++ {
-		if s[k] == '_' || s[k] >= 'A' && s[k] <= 'Z' && s[k-1] >= 'a' && s[k-1] <= 'z' {
-			return true
-		}
-	}
+// A word is, or is part of, a name in code when it sits in a run without
+// spaces that joins words with "::", "_", a dot between longer words
+// ("auth.login", not "e.g") or two slashes ("lib/Zend/Permissions", not
+// "and/or"), or is in camel case ("perfMonitor"). The tokenizer tells the
+// underscore and the camel case (tokenizer.joined); inNameRun, the rest:
+// whether the word s[i:j] is part of such a run.
+func inNameRun(s string, i, j int) bool {
 	lo, hi := i, j
 	for lo > 0 && s[lo-1] != ' ' && s[lo-1] != '\t' && s[lo-1] != '(' {
 		lo--
