@@ -126,7 +126,11 @@ func (sc *scratch) keep(d *[nDense]float32, prev bool) int {
 // score reads a comment's prose sentence by sentence.
 func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores {
 	r := &sc.reading
-	*r = reading{a: a, keepText: keepText, kept: r.kept, src: body}
+	// Field by field: assigning a whole new reading costs more than the
+	// rest of reading a short comment.
+	r.a, r.keepText, r.src, r.nKept = a, keepText, body, 0
+	r.prev.valid = false
+	r.cs.ev = [nTasks]evidenceRef{}
 	for t := range r.cs.best {
 		r.cs.best[t] = float32(math.Inf(-1))
 	}

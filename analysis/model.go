@@ -153,8 +153,8 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	}
 	*d = [nDense]float32{}
 	for c := range scores {
-		d[denseBase+c] = min(max(sc.base[c], 0), maxDenseScore)
-		d[denseScore+c] = min(max(scores[c], 0), maxDenseScore)
+		d[denseBase+c] = clampScore(sc.base[c])
+		d[denseScore+c] = clampScore(scores[c])
 		if scores[c] >= concernThreshold {
 			d[denseRuled] = 1
 		}
@@ -171,7 +171,7 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	}
 	if sc.feats&featCross != 0 {
 		for c := range scores {
-			b := min(max(sc.base[c], 0), maxDenseScore)
+			b := d[denseBase+c]
 			if audience > 0 {
 				d[denseAudX+c] = b
 			}
@@ -179,7 +179,11 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 				d[denseTechX+c] = b
 			}
 		}
-		d[denseLen] = float32(math.Log1p(float64(n))) / 4
+		if n < len(logLength) {
+			d[denseLen] = logLength[n]
+		} else {
+			d[denseLen] = float32(math.Log1p(float64(n))) / 4
+		}
 		if sc.quant > 0 {
 			d[denseQuant] = 1
 		}
@@ -201,6 +205,25 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	return true
 }
 
+// clampScore keeps a phrase score between 0 and maxDenseScore.
+func clampScore(v float32) float32 {
+	if v <= 0 {
+		return 0
+	}
+	if v > maxDenseScore {
+		return maxDenseScore
+	}
+	return v
+}
+
+// logLength is denseLen's value for sentences of up to 63 words.
+var logLength = func() (t [64]float32) {
+	for n := range t {
+		t[n] = float32(math.Log1p(float64(n))) / 4
+	}
+	return t
+}()
+
 // stem cuts a common ending off a normalised word, so "crashed",
 // "crashing" and "crash" share a feature: "-ing", "-ed", "-ly".
 func stem(w []byte) []byte {
@@ -221,12 +244,22 @@ func (m *model) hashed(hashes []uint32) [nTasks]float32 {
 	var z [nTasks]float32
 	for _, h := range hashes {
 		if w := m.row(h); w != nil {
-			for t := range z {
-				z[t] += w[t]
-			}
+			addRow(&z, w, 1)
 		}
 	}
 	return z
+}
+
+// addRow adds v times a row of weights to z, written out: the compiler
+// does not unroll the loop, and this is the classifier's inner loop.
+func addRow(z, w *[nTasks]float32, v float32) {
+	z[0] += v * w[0]
+	z[1] += v * w[1]
+	z[2] += v * w[2]
+	z[3] += v * w[3]
+	z[4] += v * w[4]
+	z[5] += v * w[5]
+	z[6] += v * w[6]
 }
 
 // dense1 is the log-odds of each task from the biases and the rule
@@ -234,11 +267,8 @@ func (m *model) hashed(hashes []uint32) [nTasks]float32 {
 func (m *model) dense1(d *[nDense]float32) [nTasks]float32 {
 	z := m.bias
 	for k, v := range d {
-		if v == 0 {
-			continue
-		}
-		for t := range z {
-			z[t] += v * m.dense[k][t]
+		if v != 0 {
+			addRow(&z, &m.dense[k], v)
 		}
 	}
 	return z
