@@ -250,8 +250,10 @@ func Train(comments []TrainingComment, cfg TrainConfig) (*TrainResult, error) {
 	res := &TrainResult{Levels: map[float64]Figures{}}
 	bestScore := -1.0
 	var bestOOF [][nTasks]float32
+	var bestRules [][6]float32
 	for _, level := range levels {
 		oof := make([][nTasks]float32, len(comments))
+		rules := make([][6]float32, len(comments))
 		for k := 0; k < folds; k++ {
 			drop := pruneLines(lines, base, comments, k, level)
 			docs := base
@@ -262,17 +264,17 @@ func Train(comments []TrainingComment, cfg TrainConfig) (*TrainResult, error) {
 			m := fitAveraged(docs, k, cfg)
 			for i, d := range docs {
 				if d.fold == k {
-					oof[i] = docScores(m, d)
+					oof[i], rules[i] = docScores(m, d), docRules(d)
 				}
 			}
 		}
-		figs, _ := crossFigures(comments, oof, folds)
+		figs, _ := crossFigures(comments, oof, rules, folds)
 		res.Levels[level] = figs
 		if score := (figs.Product.F1() + figs.MacroF1()) / 2; score > bestScore+1e-9 {
-			bestScore, res.PruneLevel, bestOOF = score, level, oof
+			bestScore, res.PruneLevel, bestOOF, bestRules = score, level, oof, rules
 		}
 	}
-	res.CV, res.BySource = crossFigures(comments, bestOOF, folds)
+	res.CV, res.BySource = crossFigures(comments, bestOOF, bestRules, folds)
 	th := calibrate(comments, bestOOF, func(c TrainingComment) bool { return c.Fold >= 0 })
 	res.Margins = make([][7]float32, len(comments))
 	for i, c := range comments {
@@ -551,6 +553,17 @@ func fitAveraged(docs []trainDoc, hold int, cfg TrainConfig) *model {
 	return out
 }
 
+// docRules is each concern's best phrase score in a doc's sentences.
+func docRules(d trainDoc) [6]float32 {
+	var r [6]float32
+	for _, s := range d.sents {
+		for c := range r {
+			r[c] = max(r[c], s.dense[denseScore+c])
+		}
+	}
+	return r
+}
+
 // docScores is the best sentence log-odds of one doc.
 func docScores(m *model, d trainDoc) [nTasks]float32 {
 	var best [nTasks]float32
@@ -620,7 +633,7 @@ func calibrate(comments []TrainingComment, oof [][nTasks]float32, use func(Train
 
 // crossFigures scores each fold's comments with thresholds calibrated on
 // the other folds' out-of-fold scores.
-func crossFigures(comments []TrainingComment, oof [][nTasks]float32, folds int) (Figures, map[string]*Figures) {
+func crossFigures(comments []TrainingComment, oof [][nTasks]float32, rules [][6]float32, folds int) (Figures, map[string]*Figures) {
 	var all Figures
 	by := map[string]*Figures{}
 	for k := 0; k < folds; k++ {
@@ -629,7 +642,7 @@ func crossFigures(comments []TrainingComment, oof [][nTasks]float32, folds int) 
 			if c.Fold != k {
 				continue
 			}
-			found := m.decide(&oof[i])
+			found := m.decide(&oof[i], &rules[i])
 			var got CommentAnalysis
 			if found[taskProduct] && isEnglishText(c.Text) {
 				got.ProductLevel = true
