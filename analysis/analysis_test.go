@@ -68,7 +68,9 @@ func TestDetectRationaleStories(t *testing.T) {
 		{"user story", "Bulk edit", "As a project admin, I want to edit labels on many issues at once.", RationaleOptions{}, StrengthStrong},
 		{"custom heading", "Add export", "## Customer ask\n\nAcme needs monthly exports for their auditors.\n", RationaleOptions{Headings: []string{"Customer ask"}}, StrengthStrong},
 		{"unchanged default template", "Bug", "**Describe the bug**\nA clear and concise description of what the bug is.\n\n**Expected behavior**\nA clear and concise description of what you expected to happen.\n", RationaleOptions{}, StrengthNone},
-		{"a reason about code only", "Split server.go", "Split the handlers into their own files because the file is too long to review.", RationaleOptions{}, StrengthNone},
+		// A reason that matters to the engineers themselves is a reason
+		// (the labelling rules: "for anyone").
+		{"a reason about code", "Split server.go", "Split the handlers into their own files because the file is too long to review.", RationaleOptions{}, StrengthStrong},
 		{"an upgrade with a user-facing reason", "Upgrade log4j", "Upgrade log4j to 2.17.1 because 2.14 is vulnerable to remote code execution.", RationaleOptions{}, StrengthStrong},
 		{"task list only", "Release 2.3", "- [ ] tag the release\n- [ ] publish the images\n- [ ] update the changelog\n", RationaleOptions{}, StrengthNone},
 	}

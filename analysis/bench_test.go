@@ -4,20 +4,6 @@ import (
 	"testing"
 )
 
-// cpuSpeed reports MB/s per CPU second beside the wall-clock figure, which
-// a machine busy with other work slows; run with -cpu 1 so the process's
-// CPU time is the benchmark's and its garbage collection's.
-func cpuSpeed(b *testing.B, bytesPerOp int, run func()) {
-	b.SetBytes(int64(bytesPerOp))
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := cpuNanos()
-	run()
-	if used := cpuNanos() - start; start > 0 && used > 0 {
-		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/(float64(used)/1e9)/1e6, "cpu-MB/s")
-	}
-}
-
 // benchComments are the evaluation set's comments: real-sized discussion
 // text with Markdown, code and logs mixed in.
 func benchComments(b *testing.B) ([]string, int) {
@@ -36,11 +22,14 @@ func benchComments(b *testing.B) ([]string, int) {
 // and allocations per comment (one comment per op).
 func BenchmarkAnalyzeComment(b *testing.B) {
 	texts, total := benchComments(b)
-	cpuSpeed(b, total/len(texts), func() {
-		for i := 0; i < b.N; i++ {
-			testAnalyzer.AnalyzeComment(texts[i%len(texts)])
-		}
-	})
+	b.SetBytes(int64(total / len(texts)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	for i := 0; i < b.N; i++ {
+		testAnalyzer.AnalyzeComment(texts[i%len(texts)])
+	}
+	reportCPUThroughput(b, cpu, int64(total/len(texts)))
 }
 
 // BenchmarkAnalyzeLongComment measures a long review comment (about 6 KB)
@@ -51,11 +40,14 @@ func BenchmarkAnalyzeLongComment(b *testing.B) {
 	for i := 0; len(long) < 6000; i++ {
 		long += texts[i%len(texts)] + "\n\n"
 	}
-	cpuSpeed(b, len(long), func() {
-		for i := 0; i < b.N; i++ {
-			testAnalyzer.AnalyzeComment(long)
-		}
-	})
+	b.SetBytes(int64(len(long)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	for i := 0; i < b.N; i++ {
+		testAnalyzer.AnalyzeComment(long)
+	}
+	reportCPUThroughput(b, cpu, int64(len(long)))
 }
 
 func BenchmarkDetectRationale(b *testing.B) {
@@ -67,12 +59,15 @@ func BenchmarkDetectRationale(b *testing.B) {
 	for _, i := range issues {
 		total += len(i.title) + len(i.body)
 	}
-	cpuSpeed(b, total/len(issues), func() {
-		for i := 0; i < b.N; i++ {
-			it := issues[i%len(issues)]
-			DetectRationale(it.title, it.body, RationaleOptions{})
-		}
-	})
+	b.SetBytes(int64(total / len(issues)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	for i := 0; i < b.N; i++ {
+		it := issues[i%len(issues)]
+		DetectRationale(it.title, it.body, RationaleOptions{})
+	}
+	reportCPUThroughput(b, cpu, int64(total/len(issues)))
 }
 
 // BenchmarkNew measures the Analyzer's start-up: parsing the phrase table
@@ -85,4 +80,27 @@ func BenchmarkNew(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkMarkdownReader measures the Markdown reader alone on the team's
+// issue bodies and comments (readProse, as AnalyzeComment runs it).
+func BenchmarkMarkdownReader(b *testing.B) {
+	var texts []string
+	total := 0
+	for _, name := range []string{"issues_dev.tsv", "issues_heldout.tsv"} {
+		for _, i := range loadIssues(b, name) {
+			texts = append(texts, i.body)
+			total += len(i.body)
+		}
+	}
+	c, n := benchComments(b)
+	texts, total = append(texts, c...), total+n
+	b.SetBytes(int64(total / len(texts)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	for i := 0; i < b.N; i++ {
+		readProse(texts[i%len(texts)], func(Block) {})
+	}
+	reportCPUThroughput(b, cpu, int64(total/len(texts)))
 }

@@ -23,9 +23,6 @@ const (
 	techPenalty = 0.6
 	// techDamping scales what is left of a code-talk sentence's scores.
 	techDamping = 0.6
-	// dominance is the share of a sentence's strongest concern score that
-	// another concern needs to be shown too.
-	dominance = 0.8
 	// weakUXScale scales the weight of weakUX phrases in a sentence that
 	// names neither a person nor a clear UX word.
 	weakUXScale = 0.6

@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -92,4 +94,71 @@ func TestBlockOriginal(t *testing.T) {
 			t.Errorf("Prose(%q) originals = %q, want %q", tt.md, got, tt.want)
 		}
 	}
+}
+
+// collapse reads a body as the evidence quotes it: HTML comments left
+// out, every run of white space one space.
+func collapse(s string) string { return cleanOriginal(s) }
+
+// verbatim reports whether evidence is the author's words as written: a
+// sentence of the body, or a field's heading, ": " and a sentence of it,
+// possibly cut short with "…".
+func verbatim(evidence, title, body string) bool {
+	e := strings.TrimSuffix(evidence, "…")
+	text := collapse(body)
+	if strings.Contains(text, e) || strings.Contains(title, e) {
+		return true
+	}
+	for i := strings.Index(e, ": "); i >= 0; {
+		if strings.Contains(text, e[:i]) && strings.Contains(text, e[i+2:]) {
+			return true
+		}
+		j := strings.Index(e[i+2:], ": ")
+		if j < 0 {
+			break
+		}
+		i += 2 + j
+	}
+	return false
+}
+
+// Rationale evidence is always the author's words as written, never text
+// the reader assembled from what was left after dropping code, links or
+// tags: on the team's issues and on the real pools when they are beside
+// the project.
+func TestRationaleEvidenceIsVerbatim(t *testing.T) {
+	type text struct{ title, body string }
+	var texts []text
+	for _, name := range []string{"issues_dev.tsv", "issues_heldout.tsv"} {
+		for _, i := range loadIssues(t, name) {
+			texts = append(texts, text{i.title, i.body})
+		}
+	}
+	for _, s := range fuzzSeeds {
+		texts = append(texts, text{s, s})
+	}
+	if os.Getenv("OWNERSHIPBOT_REAL_DATA") != "" || fileExists(filepath.Join(rationaleRealDataDir(), "labels")) {
+		for _, it := range loadRationaleReal(t) {
+			texts = append(texts, text{it.Title, it.Body})
+		}
+	}
+	checked := 0
+	for _, x := range texts {
+		r := DetectRationale(x.title, x.body, RationaleOptions{})
+		if !r.Present() {
+			continue
+		}
+		checked++
+		if !verbatim(r.Evidence, x.title, x.body) {
+			t.Errorf("evidence %q is not the author's words as written in %.200q", r.Evidence, x.body)
+		}
+	}
+	if checked < 100 {
+		t.Errorf("only %d texts with a reason checked", checked)
+	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

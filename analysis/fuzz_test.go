@@ -34,6 +34,9 @@ func FuzzProse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, md string) {
 		blocks := Prose(md)
+		// the reading rationale detection asks for, which also reads
+		// prose in plain-text fences and lines starting with inline code
+		readProseWith(md, proseFenceText|proseInlineFences, func(b Block) { blocks = append(blocks, b) })
 		total := 0
 		for _, b := range blocks {
 			total += len(b.Text)
@@ -56,7 +59,7 @@ func FuzzProse(f *testing.F) {
 				}
 			})
 		}
-		if total > len(md)+len(blocks) {
+		if total > 2*(len(md)+len(blocks)) {
 			t.Fatalf("prose (%d bytes) is larger than the input (%d bytes)", total, len(md))
 		}
 		a := testAnalyzer.AnalyzeComment(md)
@@ -74,9 +77,17 @@ func FuzzProse(f *testing.F) {
 				t.Fatalf("evidence %q is not valid UTF-8", e.Text)
 			}
 		}
-		r := DetectRationale(md, md, RationaleOptions{Headings: []string{"Customer ask"}})
-		if r.Present() != (r.Evidence != "") {
-			t.Fatalf("rationale %+v", r)
+		for _, pr := range []bool{false, true} {
+			r := DetectRationale(md, md, RationaleOptions{Headings: []string{"Customer ask"}, PullRequest: pr})
+			if r.Present() != (r.Evidence != "") || r.Present() != (r.Strength == StrengthWeak || r.Strength == StrengthStrong) {
+				t.Fatalf("rationale %+v", r)
+			}
+			if utf8.ValidString(md) && !utf8.ValidString(r.Evidence) {
+				t.Fatalf("rationale evidence %q is not valid UTF-8", r.Evidence)
+			}
+			if f, _ := ReadRationale(md, md, RationaleOptions{PullRequest: pr}); f[featBias] != 1 {
+				t.Fatalf("features %v", f)
+			}
 		}
 		if o, ok := DetectOwner(OwnerInput{Body: md, Labels: []string{md}}, OwnerOptions{}); ok && !strings.HasPrefix(o.Name, "@") {
 			t.Fatalf("owner %+v", o)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -172,9 +173,12 @@ func cleanOriginal(s string) string {
 func forEachSentenceAt(text string, fn func(s string, at int)) {
 	start := 0
 	sentence := func(end int) {
-		s := strings.TrimSpace(text[start:end])
-		if s != "" {
-			fn(s, start+strings.Index(text[start:end], s))
+		t := text[start:end]
+		// strings.TrimSpace, keeping where the sentence starts
+		s := strings.TrimLeftFunc(t, unicode.IsSpace)
+		at := start + len(t) - len(s)
+		if s = strings.TrimRightFunc(s, unicode.IsSpace); s != "" {
+			fn(s, at)
 		}
 	}
 	for i := 0; i < len(text); i++ {
@@ -194,11 +198,16 @@ func forEachSentenceAt(text string, fn func(s string, at int)) {
 
 // proseReader holds the state of one pass over a text.
 type proseReader struct {
-	emit                 func(Block)
-	src                  string
-	para                 []byte
-	spans                []span // where para's bytes come from
-	started              bool   // the block has inline text; blockStart is set
+	emit  func(Block)
+	src   string
+	para  []byte // the text of every block of the pass, one after another
+	spans []span // where para's bytes come from
+	// paraStart and spanStart are where the block being read starts in
+	// para and spans; pending holds the blocks read, emitted at the end of
+	// the pass so that all their text is copied into one string
+	paraStart, spanStart int
+	pending              []pendingBlock
+	started              bool // the block has inline text; blockStart is set
 	blockStart, blockEnd int
 	paraKind             BlockKind
 	task                 bool // the paragraph is a task-list item
@@ -211,33 +220,69 @@ type proseReader struct {
 	// codeProse asks for fenced plain text that reads as sentences;
 	// inFenceProse is set inside such a fence, whose lines (start and end
 	// offsets) fenceLines collects.
-	codeProse, inFenceProse bool
-	fenceLines              []span
+	mode         proseMode
+	inFenceProse bool
+	fenceLines   []span
+	stats        proseStats
+}
+
+// proseStats counts what a pass left out.
+type proseStats struct {
+	// Code counts the blocks of code, logs and stack traces: fenced or
+	// indented blocks and runs of log lines.
+	Code int
+}
+
+// pendingBlock is a block read and not yet emitted: its text is
+// para[text:textEnd], its spans spans[spanFrom:spanTo].
+type pendingBlock struct {
+	kind                 BlockKind
+	level                int
+	task                 bool
+	text, textEnd        int
+	spanFrom, spanTo     int
+	blockStart, blockEnd int
 }
 
 // proseBuf holds a reader's buffers between passes.
 type proseBuf struct {
-	para  []byte
-	spans []span
+	para    []byte
+	spans   []span
+	pending []pendingBlock
 }
 
 var proseBufPool = sync.Pool{New: func() any { return new(proseBuf) }}
 
-// readProse calls emit for each block of prose. The Text of a block lives
-// in a reused buffer: it is valid only during the call, so keep a copy
-// (strings.Clone) of anything stored.
-func readProse(md string, emit func(Block)) { readProseWith(md, false, emit) }
+// readProse calls emit for each block of prose, in order, once the whole
+// text is read. The blocks' Text share one string, so keeping a part of
+// one keeps all of it: copy (strings.Clone) what is stored for long.
+func readProse(md string, emit func(Block)) { readProseWith(md, 0, emit) }
 
-// readProseWith is readProse that, with codeProse set, also reads a fenced
-// block of plain text (no language, or shell or text) that holds sentences
-// rather than commands or output: some issue forms put the reporter's own
-// description into such a block.
-func readProseWith(md string, codeProse bool, emit func(Block)) {
+// proseMode asks a pass for more than the comment classifier reads.
+type proseMode uint8
+
+const (
+	// proseFenceText reads a fenced block of plain text (no language, or
+	// shell or text) that holds sentences rather than commands or output:
+	// some issue forms put the reporter's own description into such a
+	// block.
+	proseFenceText proseMode = 1 << iota
+	// proseInlineFences reads a line that starts with three backticks and
+	// has another backtick after them ("```Foo()```'s callback is not
+	// called") as prose with inline code, as GitHub does, instead of as
+	// the start of a code block. The comment classifier does not ask for
+	// it yet: its weights were fitted on the older reading, and it should
+	// ask when they are next retrained.
+	proseInlineFences
+)
+
+// readProseWith is readProse in a mode, and returns what it left out.
+func readProseWith(md string, mode proseMode, emit func(Block)) proseStats {
 	if len(md) > maxProseInput {
 		md = md[:maxProseInput]
 	}
 	buf := proseBufPool.Get().(*proseBuf)
-	r := proseReader{emit: emit, src: md, prevBlank: true, para: buf.para[:0], spans: buf.spans[:0], codeProse: codeProse}
+	r := proseReader{emit: emit, src: md, prevBlank: true, para: buf.para[:0], spans: buf.spans[:0], pending: buf.pending[:0], mode: mode}
 	for pos := 0; pos < len(md); {
 		end, next := len(md), len(md)
 		if i := strings.IndexByte(md[pos:], '\n'); i >= 0 {
@@ -247,10 +292,21 @@ func readProseWith(md string, codeProse bool, emit func(Block)) {
 		pos = next
 	}
 	r.flush()
-	if cap(r.para) <= 64<<10 {
-		buf.para, buf.spans = r.para[:0], r.spans[:0]
+	// One copy of all the blocks' text, however many blocks.
+	text := string(r.para)
+	for _, p := range r.pending {
+		if p.textEnd == 0 {
+			emit(Block{Kind: p.kind, Level: p.level})
+			continue
+		}
+		emit(Block{Kind: p.kind, Level: p.level, Text: text[p.text:p.textEnd], Task: p.task,
+			src: r.src, spans: r.spans[p.spanFrom:p.spanTo], base: p.text, start: p.blockStart, end: p.blockEnd})
+	}
+	if cap(r.para) <= 64<<10 && cap(r.pending) <= 4096 {
+		buf.para, buf.spans, buf.pending = r.para[:0], r.spans[:0], r.pending[:0]
 		proseBufPool.Put(buf)
 	}
+	return r.stats
 }
 
 func (r *proseReader) flush() {
@@ -261,17 +317,23 @@ func (r *proseReader) flush() {
 	r.emitBuffered(r.paraKind, 0, r.task, false)
 }
 
-// emitBuffered emits the block held in para and empties the buffers. An
-// empty heading is emitted too: it still ends the section above it.
+// emitBuffered files the block being read and starts the next. An empty
+// heading is filed too: it still ends the section above it.
 func (r *proseReader) emitBuffered(kind BlockKind, level int, task, emitEmpty bool) {
-	text := bytes.TrimSpace(r.para)
-	if len(text) > 0 {
-		r.emit(Block{Kind: kind, Level: level, Text: string(text), Task: task,
-			src: r.src, spans: r.spans, base: cap(r.para) - cap(text), start: r.blockStart, end: r.blockEnd})
+	seg := r.para[r.paraStart:]
+	if text := bytes.TrimSpace(seg); len(text) > 0 {
+		at := r.paraStart + cap(seg) - cap(text)
+		r.pending = append(r.pending, pendingBlock{kind: kind, level: level, task: task, text: at, textEnd: at + len(text),
+			spanFrom: r.spanStart, spanTo: len(r.spans), blockStart: r.blockStart, blockEnd: r.blockEnd})
 	} else if emitEmpty {
-		r.emit(Block{Kind: kind, Level: level})
+		r.pending = append(r.pending, pendingBlock{kind: kind, level: level})
 	}
-	r.para, r.spans, r.started = r.para[:0], r.spans[:0], false
+	r.startBlock()
+}
+
+// startBlock starts a new block at the end of the buffers.
+func (r *proseReader) startBlock() {
+	r.paraStart, r.spanStart, r.started = len(r.para), len(r.spans), false
 }
 
 // emitFenceProse emits the lines of a plain-text fence as one paragraph
@@ -298,7 +360,7 @@ func (r *proseReader) emitFenceProse() {
 	if words < 8 || small*5 < words {
 		return
 	}
-	r.para, r.spans, r.started = r.para[:0], r.spans[:0], false
+	r.startBlock()
 	for _, l := range r.fenceLines {
 		line, at := trimSpace(r.src[l.text:l.src], l.text)
 		if line == "" {
@@ -355,7 +417,7 @@ func (r *proseReader) line(line string, off int) {
 		}
 		return
 	}
-	if indent < 4 && (strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~")) {
+	if indent < 4 && isFenceOpening(trimmed, r.mode&proseInlineFences != 0) {
 		r.flush()
 		c := trimmed[0]
 		n := 0
@@ -363,10 +425,11 @@ func (r *proseReader) line(line string, off int) {
 			n++
 		}
 		r.fence = trimmed[:n]
+		r.stats.Code++
 		r.prevBlank = false
 		switch strings.ToLower(strings.TrimSpace(trimmed[n:])) {
 		case "", "text", "txt", "plaintext", "shell", "console", "sh":
-			r.inFenceProse = r.codeProse
+			r.inFenceProse = r.mode&proseFenceText != 0
 			r.fenceLines = r.fenceLines[:0]
 		default:
 			r.inFenceProse = false
@@ -386,6 +449,9 @@ func (r *proseReader) line(line string, off int) {
 
 	// Indented code: four spaces after a blank line or more indented code.
 	if indent >= 4 && (wasBlank || r.prevCode) && !r.inPara {
+		if !r.prevCode {
+			r.stats.Code++
+		}
 		r.prevCode = true
 		return
 	}
@@ -405,6 +471,9 @@ func (r *proseReader) line(line string, off int) {
 
 	if isLogLine(trimmed) || (r.inLog && indent > 0) {
 		r.flush()
+		if !r.inLog {
+			r.stats.Code++
+		}
 		r.inLog = true
 		return
 	}
@@ -460,9 +529,20 @@ func (r *proseReader) line(line string, off int) {
 	r.inline(trimmed, off)
 }
 
+// isFenceOpening reports whether a line opens a fenced code block: three
+// or more backticks or tildes, and, when strict, for backticks an info
+// string without a backtick ("```Foo()```'s callback" is a line of prose
+// with inline code).
+func isFenceOpening(line string, strict bool) bool {
+	if !strings.HasPrefix(line, "```") && !strings.HasPrefix(line, "~~~") {
+		return false
+	}
+	return !strict || line[0] == '~' || strings.IndexByte(strings.TrimLeft(line, "`"), '`') < 0
+}
+
 // emitInline emits one line as a block of its own.
 func (r *proseReader) emitInline(kind BlockKind, level int, text string, off int) {
-	r.para, r.spans, r.started = r.para[:0], r.spans[:0], false
+	r.startBlock()
 	r.inline(text, off)
 	r.emitBuffered(kind, level, false, kind == BlockHeading)
 }
@@ -482,7 +562,7 @@ func (r *proseReader) copyText(s string, off int) {
 	if s == "" {
 		return
 	}
-	if n := len(r.spans); n == 0 || r.spans[n-1].src < 0 || r.spans[n-1].src+len(r.para)-r.spans[n-1].text != off {
+	if n := len(r.spans); n == r.spanStart || r.spans[n-1].src < 0 || r.spans[n-1].src+len(r.para)-r.spans[n-1].text != off {
 		r.spans = append(r.spans, span{text: len(r.para), src: off})
 	}
 	r.para = append(r.para, s...)
@@ -491,7 +571,7 @@ func (r *proseReader) copyText(s string, off int) {
 // insert appends a byte of the reader's own, such as the space that
 // stands for a dropped code span.
 func (r *proseReader) insert(c byte) {
-	if n := len(r.spans); n == 0 || r.spans[n-1].src >= 0 {
+	if n := len(r.spans); n == r.spanStart || r.spans[n-1].src >= 0 {
 		r.spans = append(r.spans, span{text: len(r.para), src: -1})
 	}
 	r.para = append(r.para, c)
@@ -746,11 +826,20 @@ func isLogLine(s string) bool {
 		}
 	}
 	// File positions such as "main.go:42" or "+0x1d" in a line without much prose.
-	if strings.Contains(s, "+0x") || strings.IndexByte(s, '.') >= 0 && (strings.Contains(s, ".go:") || strings.Contains(s, ".py\", line") || strings.Contains(s, ".java:") || strings.Contains(s, ".rb:") || strings.Contains(s, ".js:")) && letterShare(s) < 0.8 {
+	share := letterShare(s)
+	if strings.Contains(s, "+0x") || share < 0.8 && strings.IndexByte(s, '.') >= 0 && (strings.Contains(s, ".go:") || strings.Contains(s, ".py\", line") || strings.Contains(s, ".java:") || strings.Contains(s, ".rb:") || strings.Contains(s, ".js:")) {
 		return true
 	}
-	return len(s) > 8 && letterShare(s) < 0.45
+	return len(s) > 8 && share < 0.45
 }
+
+// asciiLetter marks the ASCII bytes letterShare counts as letters.
+var asciiLetter = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = c == ' ' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	return t
+}()
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
@@ -767,7 +856,7 @@ func letterShare(s string) float64 {
 			i += n
 			continue
 		}
-		if c == ' ' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+		if asciiLetter[c] {
 			letters++
 		}
 		i++

@@ -1,46 +1,173 @@
 package analysis
 
 import (
-	"slices"
+	"bytes"
+	_ "embed"
+	"fmt"
+	"math"
 	"strings"
 	"sync"
 )
+
+// Rationale detection reads an issue or pull request once, sentence by
+// sentence, and sums what it sees into a few signals (rationaleFeature):
+// filled Why or Problem fields, expected versus actual behaviour, phrases
+// that give a reason, state a problem or a benefit, a title that names a
+// failure or asks how to do something, a body that is only references or
+// template text. A small logistic model weighs the signals
+// (rationale-weights.tsv, fitted on real labelled issues and pull requests
+// by go run ./analysis/train/rationale); the phrase lists are data too
+// (rationale-cues.tsv).
+
+//go:embed rationale-cues.tsv
+var rationaleCuesFile string
 
 // headingKind classifies a heading or issue-form field label.
 type headingKind uint8
 
 const (
-	headingOther     headingKind = iota
-	headingRationale             // Why, Problem, Motivation, Impact, User story, Describe the bug, ...
-	headingExpected              // Expected behavior
-	headingActual                // Actual / Current behavior, What happened
-	headingSteps                 // Steps to reproduce
+	headingOther      headingKind = iota
+	headingRationale              // Why, Problem, Motivation, Impact, User story, Describe the bug, ...
+	headingExpected               // Expected behavior
+	headingActual                 // Actual / Current behavior, What happened
+	headingSteps                  // Steps to reproduce
+	headingSkip                   // versions, checklists, test plans: only longer sentences read
+	headingConfigured             // a heading the repository configured (RationaleOptions.Headings)
+	headingBot                    // a summary a bot wrote into the description: not read
 )
 
-// rationaleHeadingWords are words and phrases that make a heading introduce
-// a rationale, in normal form.
-var rationaleHeadingWords = []string{
-	"why", "motivation", "motivations", "problem", "problems", "problem statement", "background", "context",
-	"rationale", "justification", "use case", "use cases", "user story", "user stories", "impact",
-	"who is affected", "who does this affect", "goal", "goals", "benefit", "benefits", "value",
-	"need", "needs", "pain point", "pain points", "describe the bug", "bug description", "the bug",
-	"is your feature request related to a problem", "why is this needed", "why does this matter",
-	"what problem", "reason", "reasons", "purpose", "objective", "objectives", "business case",
-	"customer impact", "user impact", "business impact", "opportunity", "hypothesis", "what is the problem",
-	"why now", "why should", "issue description", "current situation", "pain",
+// The bits of cue kinds a sentence can match.
+const (
+	cueStrong uint16 = 1 << iota
+	cueProblem
+	cueWeak
+	cueBenefit
+	cueExperience
+	cueChange
+	cueHeadWhy
+	cueHeadActual
+	cueHeadExpected
+	cueHeadSteps
+	cueHeadOther
+	cueHeadSkip
+	cueNegation
+	cueHeadBot
+)
+
+// rationaleCues holds the phrase lists of rationale-cues.tsv, ready to
+// match.
+type rationaleCues struct {
+	phrases     phrases
+	help, yesno prefixes
+	verbs       map[string]bool
 }
 
-var actualHeadingWords = []string{
-	"actual behavior", "actual behaviour", "actual result", "actual results", "current behavior", "current behaviour",
-	"observed behavior", "observed behaviour", "what happened", "what happens", "actual outcome", "current state",
+// prefixes are the starts of sentences of one kind, in normal form, filed
+// under their first word.
+type prefixes map[string][]string // first word -> whole prefixes, each ending in a space
+
+func (p prefixes) add(key string) {
+	first, _, _ := strings.Cut(key, " ")
+	p[first] = append(p[first], key+" ")
 }
 
-var expectedHeadingWords = []string{
-	"expected behavior", "expected behaviour", "expected result", "expected results", "expected outcome",
-	"what did you expect", "what you expected", "expected",
+// match reports whether key starts with one of the prefixes or is one of
+// them.
+func (p prefixes) match(key []byte) bool {
+	end := bytes.IndexByte(key, ' ')
+	if end < 0 {
+		end = len(key)
+	}
+	return hasPrefix(key, p[string(key[:end])])
 }
 
-var stepsHeadingWords = []string{"steps to reproduce", "to reproduce", "reproduction", "repro", "how to reproduce", "reproduction steps"}
+var cueKinds = map[string]uint16{
+	"strong": cueStrong, "problem": cueProblem, "weak": cueWeak, "benefit": cueBenefit,
+	"experience": cueExperience, "change": cueChange, "head.why": cueHeadWhy, "head.actual": cueHeadActual,
+	"head.expected": cueHeadExpected, "head.steps": cueHeadSteps, "head.other": cueHeadOther, "head.skip": cueHeadSkip,
+	"negation": cueNegation, "head.bot": cueHeadBot,
+}
+
+func parseRationaleCues(text string) (*rationaleCues, error) {
+	c := &rationaleCues{verbs: map[string]bool{}, help: prefixes{}, yesno: prefixes{}}
+	prev := ""
+	for n, line := range strings.Split(text, "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		if line < prev {
+			return nil, fmt.Errorf("rationale-cues.tsv:%d: %q is out of order", n+1, line)
+		}
+		prev = line
+		kind, phrase, ok := strings.Cut(line, "\t")
+		key := normalKey(phrase)
+		if !ok || key == "" {
+			return nil, fmt.Errorf("rationale-cues.tsv:%d: want kind<TAB>phrase", n+1)
+		}
+		switch kind {
+		case "help":
+			c.help.add(key)
+		case "yesno":
+			c.yesno.add(key)
+		case "verb":
+			for _, form := range verbForms(key) {
+				c.verbs[form] = true
+			}
+		default:
+			bit, ok := cueKinds[kind]
+			if !ok {
+				return nil, fmt.Errorf("rationale-cues.tsv:%d: unknown kind %q", n+1, kind)
+			}
+			c.phrases.add(bit, key)
+		}
+	}
+	return c, nil
+}
+
+// verbForms are a verb's base form, third person, past and -ing forms:
+// "add", "adds", "added", "adding".
+func verbForms(v string) []string {
+	forms := []string{v}
+	switch {
+	case strings.HasSuffix(v, "sh"), strings.HasSuffix(v, "ch"), strings.HasSuffix(v, "x"), strings.HasSuffix(v, "s"):
+		forms = append(forms, v+"es")
+	case strings.HasSuffix(v, "y") && !strings.HasSuffix(v, "ay") && !strings.HasSuffix(v, "ey"):
+		forms = append(forms, v[:len(v)-1]+"ies")
+	default:
+		forms = append(forms, v+"s")
+	}
+	if irregular, ok := irregularVerbs[v]; ok {
+		return append(forms, strings.Fields(irregular)...)
+	}
+	stem := v
+	switch {
+	case strings.HasSuffix(v, "e"):
+		stem = v[:len(v)-1]
+	case strings.HasSuffix(v, "y") && !strings.HasSuffix(v, "ay") && !strings.HasSuffix(v, "ey"):
+		return append(forms, v[:len(v)-1]+"ied", v+"ing")
+	}
+	return append(forms, stem+"ed", stem+"ing")
+}
+
+// irregularVerbs are the past and -ing forms that verbForms cannot make.
+var irregularVerbs = map[string]string{
+	"bring": "brought bringing", "build": "built building", "cherry-pick": "cherry-picked cherry-picking",
+	"drop": "dropped dropping", "get": "got gotten getting", "keep": "kept keeping", "let": "letting",
+	"log": "logged logging", "make": "made making", "pin": "pinned pinning", "put": "putting", "read": "reading",
+	"rewrite": "rewrote rewritten rewriting", "run": "ran running", "send": "sent sending", "set": "setting",
+	"skip": "skipped skipping", "split": "splitting", "tag": "tagged tagging", "unpin": "unpinned unpinning",
+	"wrap": "wrapped wrapping", "write": "wrote written writing",
+}
+
+// cues are the parsed phrase lists; the file is part of the binary, so a
+// broken one fails every test at once.
+var cues = func() *rationaleCues {
+	c, err := parseRationaleCues(rationaleCuesFile)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
 
 // phrases matches whole-word phrases of several lists in a text in normal
 // form (see normalKey) in one pass and without building strings: each
@@ -54,8 +181,8 @@ type phrases struct {
 
 // wordSign sorts a word into one of 65,536 kinds by its length, first two
 // and last bytes.
-func wordSign(w string) uint32 {
-	if w == "" {
+func wordSign(w []byte) uint32 {
+	if len(w) == 0 {
 		return 0
 	}
 	h := uint32(len(w))*0x9e3779b1 ^ uint32(w[0])<<8 ^ uint32(w[len(w)-1])<<3
@@ -67,40 +194,39 @@ func wordSign(w string) uint32 {
 
 type phraseRest struct {
 	rest string // the words after the first, "" for none
-	list uint8  // the bit of the list it is in
+	list uint16 // the bit of the list it is in
 }
 
-// add files a list's phrases under bit.
-func (p *phrases) add(bit uint8, list []string) {
+// add files a phrase in normal form under bit.
+func (p *phrases) add(bit uint16, phrase string) {
 	if p.byFirst == nil {
 		p.byFirst = map[string][]phraseRest{}
 	}
-	for _, s := range list {
-		first, rest, _ := strings.Cut(s, " ")
-		p.byFirst[first] = append(p.byFirst[first], phraseRest{rest, bit})
-		sign := wordSign(first)
-		p.firsts[sign>>6] |= 1 << (sign & 63)
-	}
+	first, rest, _ := strings.Cut(phrase, " ")
+	p.byFirst[first] = append(p.byFirst[first], phraseRest{rest, bit})
+	sign := wordSign([]byte(first))
+	p.firsts[sign>>6] |= 1 << (sign & 63)
 }
 
 // match returns the bits of the lists with a phrase in key, word for word.
-func (p *phrases) match(key string) uint8 {
-	var found uint8
+func (p *phrases) match(key []byte) uint16 {
+	var found uint16
 	for i := 0; i < len(key); {
 		end := len(key)
-		if j := strings.IndexByte(key[i:], ' '); j >= 0 {
-			end = i + j
-		}
-		if i < end {
-			if sign := wordSign(key[i:end]); p.firsts[sign>>6]&(1<<(sign&63)) == 0 {
-				i = end + 1
-				continue // no phrase starts with this word
+		for j := i; j < len(key); j++ {
+			if key[j] == ' ' {
+				end = j
+				break
 			}
 		}
-		if rests, ok := p.byFirst[key[i:end]]; ok {
+		if sign := wordSign(key[i:end]); p.firsts[sign>>6]&(1<<(sign&63)) == 0 {
+			i = end + 1
+			continue // no phrase starts with this word
+		}
+		if rests, ok := p.byFirst[string(key[i:end])]; ok {
 			after := key[end:] // "" or " next words"
 			for _, r := range rests {
-				if found&r.list == 0 && (r.rest == "" || len(after) > len(r.rest) && after[1:1+len(r.rest)] == r.rest &&
+				if found&r.list == 0 && (r.rest == "" || len(after) > len(r.rest) && string(after[1:1+len(r.rest)]) == r.rest &&
 					(len(after) == 1+len(r.rest) || after[1+len(r.rest)] == ' ')) {
 					found |= r.list
 				}
@@ -111,97 +237,69 @@ func (p *phrases) match(key string) uint8 {
 	return found
 }
 
-// The lists' bits in cuePhrases and headingPhrases.
-const (
-	strongCue, weakCue, problemCue                     = 1, 2, 4
-	rationaleHead, actualHead, expectedHead, stepsHead = 1, 2, 4, 8
-)
-
-// cuePhrases and headingPhrases hold the phrase lists, ready to match.
-var cuePhrases, headingPhrases = phrases{}, phrases{}
-
-// isYesNoQuestion matches a field that asks the reporter to confirm a
-// step ("Did you search the existing issues?"): its answer
-// is a yes or no, not a reason.
-func isYesNoQuestion(key string) bool {
-	for _, p := range []string{"have you ", "did you ", "do you ", "are you ", "can you ", "were you ", "will you ", "would you ", "has this ", "is there an existing"} {
-		if strings.HasPrefix(key, p) {
+// hasPrefix reports whether key starts with one of the prefixes, each of
+// which ends in a space, or is one of them without it.
+func hasPrefix(key []byte, prefixes []string) bool {
+	for _, p := range prefixes {
+		if len(key) >= len(p) && string(key[:len(p)]) == p || string(key) == p[:len(p)-1] {
 			return true
 		}
 	}
 	return false
 }
 
-func classifyHeading(h string, extra []string) headingKind {
-	key := normalKey(h)
-	if key == "" {
+func (c *rationaleCues) classifyHeading(h string, extra []string) headingKind {
+	var buf [256]byte
+	key := appendKey(buf[:0], h)
+	if len(key) == 0 {
 		return headingOther
 	}
-	if strings.Contains(" "+key+" ", " additional ") || strings.HasPrefix(key, "other") || isYesNoQuestion(key) {
-		return headingOther
+	if c.yesno.match(key) {
+		return headingSkip // its answer is a yes or no, not a reason
 	}
 	for _, e := range extra {
-		if ek := normalKey(e); ek != "" && strings.Contains(" "+key+" ", " "+ek+" ") {
-			return headingRationale
+		if ek := normalKey(e); ek != "" && strings.Contains(" "+string(key)+" ", " "+ek+" ") {
+			return headingConfigured
 		}
 	}
-	m := headingPhrases.match(key)
+	m := c.phrases.match(key)
 	switch {
-	case m&actualHead != 0:
+	case m&cueHeadBot != 0:
+		return headingBot
+	case m&cueHeadOther != 0:
+		return headingOther // "Additional context", "Any other information"
+	case m&cueHeadActual != 0:
 		return headingActual
-	case m&expectedHead != 0:
+	case m&cueHeadExpected != 0:
 		return headingExpected
-	case m&stepsHead != 0:
+	case m&cueHeadSteps != 0:
 		return headingSteps
-	case m&rationaleHead != 0:
+	case m&cueHeadWhy != 0:
 		return headingRationale
+	case m&cueHeadSkip != 0:
+		return headingSkip
 	}
 	return headingOther
 }
 
-// strongCues state why in plain prose; weakCues hint at a problem or need.
-var strongCues = []string{
-	"so that", "in order to", "because", "the problem is", "the issue is", "the reason", "this means", "which means",
-	"that means", "this causes", "which causes", "it causes", "leads to", "lead to", "results in", "resulting in",
-	"as a result", "otherwise", "is blocking", "are blocking", "blocks us", "blocking us", "we are blocked", "blocked on",
-	"blocked by", "prevents", "preventing", "unable to", "impossible to", "makes it hard", "makes it difficult",
-	"makes it impossible", "make it hard", "would allow", "would let", "would help", "would save", "would reduce",
-	"would improve", "would enable", "would make it", "would make", "this matters", "it matters", "matters because",
-	"important because", "needed because", "we need this", "need to be able", "want to be able", "like to be able",
-	"to avoid", "to prevent", "to reduce", "to improve", "to unblock", "to enable", "so users", "so we", "so people",
-	"so customers", "which breaks", "this breaks", "breaks the", "we lose", "users lose", "customers lose",
-	"users can't", "users cannot", "customers can't", "customers cannot", "people can't", "people cannot",
-	"users have to", "users need", "customers need", "customers have asked", "customers asked", "users asked",
-	"users are asking", "customers are asking", "costs us", "wastes", "waste of", "pain point", "frustrating",
-	"instead of the expected", "but instead", "but got", "but it", "expected it to", "expected to see",
-	"i expected", "we expected", "should have", "should not", "shouldn't",
+// isInstructionKey reports whether a sentence in normal form starts with an
+// imperative or third-person verb of change ("add ...", "adds ...").
+func (c *rationaleCues) isInstructionKey(key []byte) bool {
+	end := len(key)
+	for j, b := range key {
+		if b == ' ' {
+			end = j
+			break
+		}
+	}
+	return end <= 12 && c.verbs[string(key[:end])]
 }
 
-var weakCues = []string{
-	"currently", "right now", "at the moment", "today", "can't", "cannot", "can not", "doesn't", "does not",
-	"isn't", "is not", "aren't", "fails", "failed", "failing", "crash", "crashes", "crashed", "error", "errors",
-	"broken", "wrong", "incorrect", "pain", "annoying", "confusing", "slow", "it would be nice", "it would be great",
-	"it would be helpful", "it would be useful", "would be nice", "would be great", "would be helpful",
-	"would be useful", "i would like", "i'd like", "we'd like", "i want", "i need", "we need", "we want", "since",
-	"instead of", "expected", "missing", "no way to", "there is no", "there's no", "hard to", "difficult to",
-	"not possible", "requires", "manually", "every time", "each time", "keeps", "regression", "timeout",
-	"times out", "timed out", "hangs", "stuck", "lost", "leak", "vulnerable", "vulnerability", "security",
-	"users", "customers", "need to", "needs to", "to support", "to allow", "for compliance", "required by",
-	"requested by", "asked for", "not allowed", "are not allowed", "violates", "against our policy", "unexpected", "unexpectedly", "used to work", "no longer", "stopped working",
-	"doesn't work", "not working", "used to be", "hardly usable", "barely usable", "not usable", "loses", "rely on", "relies on", "depend on", "depends on", "tickets", "inject",
-	"as a user", "as an admin", "as a developer", "as an operator",
-}
-
-// problemCues say that something fails or costs someone; a sentence with
-// one states a problem even when it is told in code words.
-var problemCues = []string{
-	"fails", "failed", "failing", "fail", "crash", "crashes", "crashed", "broken", "breaks", "hangs", "hang",
-	"stuck", "regression", "times out", "timed out", "not working", "doesn't work", "does not work", "no longer",
-	"stopped working", "used to work", "leak", "leaks", "corrupt", "corrupted", "lost", "loses", "wrong",
-	"incorrect", "unexpected", "unexpectedly", "flaky", "slow", "slower", "too slow", "error", "errors",
-	"exception", "segfault", "deadlock", "refused", "cannot", "can't", "unable to", "impossible",
-	"maintenance", "burden", "time spent", "every contributor", "reruns", "missing", "unresponsive", "not found",
-	"disabled", "freezes", "frozen", "not responding", "does not", "doesn't", "won't", "isn't", "not able",
+// isInstruction reports whether a sentence starts with an imperative or
+// third-person verb of change ("Add ...", "Adds ...").
+func isInstruction(s string) bool {
+	var buf [64]byte
+	return cues.isInstructionKey(appendKey(buf[:0], s))
 }
 
 // inlineLabel reads a line that starts with a label and a colon, such as
@@ -223,281 +321,15 @@ func inlineLabel(text string) (string, int, bool) {
 	return label, rest, true
 }
 
-func init() {
-	// "could reduce", "will save", "might help": a benefit told with any modal.
-	for _, m := range []string{"would", "could", "will", "should", "might", "may"} {
-		for _, v := range []string{"reduce", "save", "help", "improve", "simplify", "prevent", "avoid", "speed up", "allow", "let", "enable", "make it easier", "fix", "unblock"} {
-			if p := m + " " + v; !slices.Contains(strongCues, p) {
-				strongCues = append(strongCues, p)
-			}
-		}
+// isUserStory matches "as a <role>, I want ..." in normal form.
+func isUserStory(k []byte) bool {
+	i := bytes.Index(k, []byte("as a"))
+	if i < 0 || i > 0 && k[i-1] != ' ' {
+		return false
 	}
-	cuePhrases.add(strongCue, strongCues)
-	cuePhrases.add(weakCue, weakCues)
-	cuePhrases.add(problemCue, problemCues)
-	headingPhrases.add(rationaleHead, rationaleHeadingWords)
-	headingPhrases.add(actualHead, actualHeadingWords)
-	headingPhrases.add(expectedHead, expectedHeadingWords)
-	headingPhrases.add(stepsHead, stepsHeadingWords)
-}
-
-// isHelpQuestion matches a request for help ("How can I ...", "Is there
-// any way to ..."): it asks how, and says nothing of why.
-func isHelpQuestion(k string) bool {
-	for _, p := range []string{"how to ", "how can i ", "how do i ", "how can we ", "how do we ", "how should i ", "is there any way ", "is there a way ", "is there any method ", "is there a method ", "can i ", "can someone ", "can anyone ", "could someone ", "could anyone ", "what is the ", "what are the ", "how does ", "why does ", "why is ", "is there an ", "is there a ", "is there any ", "are there "} {
-		if strings.HasPrefix(k, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// section is the prose under one heading.
-type section struct {
-	heading  string // as written, for evidence
-	kind     headingKind
-	text     []string   // sentences, template text removed
-	keys     []string   // the same in normal form (normalKey)
-	original []original // the same sentences as written, for evidence
-	words    int
-}
-
-// DetectRationale judges whether an issue or pull request states the
-// problem or need it addresses and why it matters. It looks at headings and
-// issue-form fields (Why, Problem, Motivation, Impact, User story, Describe
-// the bug, Expected/Actual behavior, plus opts.Headings), ignoring sections
-// left empty or holding only placeholders, and at plain prose ("so that",
-// "because", "as a user I want", "currently ... fails"). A bare instruction
-// such as "Bump X to 2.0" has none.
-//
-// It asks the phrase rules alone; Analyzer.DetectRationale asks the learned
-// comment model too, and is the one serve, analyze and report use.
-func DetectRationale(title, body string, opts RationaleOptions) Rationale {
-	return detectRationale(title, body, opts, rationaleTuned)
-}
-
-// DetectRationale is the package's DetectRationale with one more signal:
-// where no cue and no sentence the rules judge product-level is found, the
-// author's sentences that the learned model reads as product-level reason
-// weakly. On real
-// issue reports, leaving one repository out, this chose the model in every
-// fold and lifted accuracy from 0.866 to 0.882 (rationale_real_test.go).
-func (a *Analyzer) DetectRationale(title, body string, opts RationaleOptions) Rationale {
-	tune := rationaleTuned
-	tune.model = a
-	return detectRationale(title, body, opts, tune)
-}
-
-// rationaleTuning holds the numbers rationale detection was tuned on: on
-// real issue reports, with folds split by repository (see
-// rationale_real_test.go).
-type rationaleTuning struct {
-	// minWeakWords is the fewest words a sentence needs for a weak cue to
-	// count: a form answer such as "Sometimes" or "Not sure" is no reason.
-	minWeakWords int
-	// minReportWords is the fewest words of the author's own a body needs
-	// for a title that states a failure to count as the reason.
-	minReportWords int
-	// fenceProse reads sentences that an issue form put into a plain-text
-	// code block.
-	fenceProse bool
-	// helpTitles reads a report titled as a how-to question as a request
-	// for help, whose form fields are no reason.
-	helpTitles bool
-	// model, when set, is asked too whether a sentence or, last, the whole
-	// body reasons about a product concern where no cue was found.
-	model *Analyzer
-}
-
-var rationaleTuned = rationaleTuning{minWeakWords: 1, minReportWords: 0, fenceProse: true, helpTitles: true}
-
-func detectRationale(title, body string, opts RationaleOptions, tune rationaleTuning) Rationale {
-	// Word counts are only compared with these numbers.
-	wordsNeeded := max(minSectionWords, tune.minReportWords)
-	pooled := sectionsPool.Get().(*[]section)
-	sections := openSection((*pooled)[:0], "", headingOther)
-	defer func() {
-		if cap(sections) <= 64 { // a body of many headings is not kept
-			*pooled = sections
-			sectionsPool.Put(pooled)
-		}
-	}()
-	readProseWith(body, tune.fenceProse, func(b Block) {
-		if b.Kind == BlockHeading {
-			sections = openSection(sections, b.Original(0, len(b.Text)), classifyHeading(b.Text, opts.Headings))
-			return
-		}
-		if b.Task {
-			return // a checklist confirms steps; it does not say why
-		}
-		from, resume := 0, -1
-		if label, rest, ok := inlineLabel(b.Text); ok {
-			// "Why: ...", "**Impact:** ..." work as a heading over the
-			// rest of the line; the section around it goes on after it.
-			if kind := classifyHeading(label, opts.Headings); kind != headingOther {
-				resume = len(sections) - 1
-				sections = openSection(sections, strings.Clone(label), kind)
-				from = rest
-			}
-		}
-		if resume >= 0 {
-			defer func() {
-				sections = openSection(sections, sections[resume].heading, sections[resume].kind)
-			}()
-		}
-		cur := &sections[len(sections)-1]
-		kept := "" // the block's text, copied once for all its sentences
-		forEachSentenceAt(b.Text[from:], func(s string, at int) {
-			if strings.HasSuffix(s, "?") {
-				return // a question asks; it does not state a problem or need
-			}
-			k := normalKey(s)
-			if isTemplateKey(s, k) || opts.isRepoTemplate(k) {
-				return
-			}
-			at += from
-			if kept == "" {
-				kept = strings.Clone(b.Text)
-			}
-			cur.text = append(cur.text, kept[at:at+len(s)])
-			cur.keys = append(cur.keys, k)
-			cur.original = append(cur.original, b.original(at, at+len(s)))
-			cur.words += countWordsUpTo(s, wordsNeeded)
-		})
-	})
-
-	best := Rationale{Strength: StrengthNone}
-	consider := func(s Strength, evidence string) {
-		if rank(s) > rank(best.Strength) {
-			best = Rationale{Strength: s, Evidence: quote(evidence)}
-		}
-	}
-
-	// A title that asks how to do something is a request for help: only a
-	// reason stated in plain prose counts, not a form's fields.
-	tk := normalKey(title)
-	help := tune.helpTitles && (isHelpQuestion(tk) || strings.HasPrefix(tk, "is it possible "))
-	var expected, actual *section
-	for i := range sections {
-		sec := &sections[i]
-		if sec.words == 0 || help {
-			continue
-		}
-		switch sec.kind {
-		case headingRationale:
-			ev := sec.heading + ": " + sec.original[0].text(body)
-			if sec.words >= minSectionWords {
-				consider(StrengthStrong, ev)
-			} else {
-				consider(StrengthWeak, ev)
-			}
-		case headingExpected:
-			expected = sec
-		case headingActual:
-			actual = sec
-			consider(StrengthWeak, sec.heading+": "+sec.original[0].text(body))
-		}
-	}
-	if expected != nil && actual != nil {
-		consider(StrengthStrong, actual.heading+": "+actual.original[0].text(body))
-	}
-	if best.Strength == StrengthStrong {
-		return best
-	}
-
-	// Plain prose, the title included for strong cues only.
-	tm := cuePhrases.match(tk)
-	if tm&strongCue != 0 {
-		consider(StrengthStrong, title)
-	}
-	// A bug report whose title says what fails and whose body tells more.
-	if tm&problemCue != 0 && !isInstruction(title) && !help {
-		words := 0
-		for _, sec := range sections {
-			words += sec.words
-		}
-		if words >= tune.minReportWords {
-			consider(StrengthWeak, title)
-		}
-	}
-	for _, sec := range sections {
-		if sec.kind == headingSteps {
-			continue
-		}
-		for i, s := range sec.text {
-			k := sec.keys[i]
-			m := cuePhrases.match(k)
-			switch {
-			case m&strongCue != 0 || isUserStory(k) || hasCommaSo(s):
-				if !isUserStory(k) && isCodeTalk(s) && !ruleJudge(s).ProductLevel {
-					if m&problemCue != 0 {
-						// "the build fails because ..." states a problem
-						// even when it is told in code words
-						consider(StrengthWeak, sec.original[i].text(body))
-					}
-					continue // "because the file got too long" is a reason about code only
-				}
-				consider(StrengthStrong, sec.original[i].text(body))
-			case best.Strength == StrengthNone && !help && m&weakCue != 0 && countWordsUpTo(s, tune.minWeakWords) >= tune.minWeakWords &&
-				(m&problemCue != 0 || !isCodeTalk(s)):
-				consider(StrengthWeak, sec.original[i].text(body))
-			}
-			if best.Strength == StrengthStrong {
-				return best
-			}
-		}
-	}
-	if best.Strength != StrengthNone || help {
-		return best
-	}
-	// No cue: a sentence that reasons about a product concern is a weak reason.
-	for _, sec := range sections {
-		if sec.kind == headingSteps {
-			continue
-		}
-		for i, s := range sec.text {
-			if isInstruction(s) {
-				continue // "Add an event filter to the settings" says what, not why
-			}
-			if ruleJudge(s).ProductLevel || tune.model != nil && tune.model.AnalyzeComment(s).ProductLevel {
-				consider(StrengthWeak, sec.original[i].text(body))
-				return best
-			}
-		}
-	}
-	// The model reads the author's sentences together, steps included and
-	// template text left out: a reason told across sentences, or in the
-	// story of how a failure was met.
-	if tune.model != nil {
-		var prose strings.Builder
-		for _, sec := range sections {
-			for _, s := range sec.text {
-				prose.WriteString(s)
-				prose.WriteString("\n\n")
-			}
-		}
-		if a := tune.model.AnalyzeComment(prose.String()); a.ProductLevel && len(a.Evidence) > 0 {
-			consider(StrengthWeak, a.Evidence[0].Text)
-		}
-	}
-	return best
-}
-
-// sectionsPool keeps the sections of a pass, and their slices, for the
-// next one.
-var sectionsPool = sync.Pool{New: func() any { return new([]section) }}
-
-// openSection appends an empty section, reusing what the slice held there
-// before.
-func openSection(sections []section, heading string, kind headingKind) []section {
-	n := len(sections)
-	if n < cap(sections) {
-		sections = sections[:n+1]
-		old := sections[n]
-		sections[n] = section{heading: heading, kind: kind, text: old.text[:0], keys: old.keys[:0], original: old.original[:0]}
-		return sections
-	}
-	return append(sections, section{heading: heading, kind: kind})
+	rest := k[i:]
+	return bytes.Contains(rest, []byte(" i want")) || bytes.Contains(rest, []byte(" i need")) ||
+		bytes.Contains(rest, []byte(" i would like")) || bytes.Contains(rest, []byte(" i d like"))
 }
 
 // hasCommaSo reports whether s holds ", so " in any case: "it fails, so
@@ -516,88 +348,553 @@ func hasCommaSo(s string) bool {
 	return false
 }
 
-// isUserStory matches "as a <role>, I want ...".
-func isUserStory(k string) bool {
-	i := 0
-	if !strings.HasPrefix(k, "as a") {
-		if i = strings.Index(k, " as a"); i < 0 {
+// referenceWords make up a sentence that only points elsewhere: "Fixes
+// #12", "Related to #8 and #9", "Closes: acme/web#3".
+var referenceWords = map[string]bool{
+	"fix": true, "fixes": true, "fixed": true, "close": true, "closes": true, "closed": true, "resolve": true,
+	"resolves": true, "resolved": true, "related": true, "relates": true, "to": true, "see": true, "re": true,
+	"ref": true, "refs": true, "issue": true, "issues": true, "pr": true, "part": true, "of": true, "follow": true,
+	"up": true, "and": true, "address": true, "addresses": true, "replaces": true, "supersedes": true, "backport": true,
+	"cc": true, "also": true, "in": true, "for": true, "https": true, "http": true, "github": true, "com": true,
+	"pull": true, "issuecomment": true, "the": true, "this": true, "continuation": true, "depends": true, "on": true,
+	"merge": true, "with": true, "extracted": true, "from": true, "after": true, "link": true, "port": true, "ported": true,
+}
+
+// trailerPrefixes start the lines that tools append to a description:
+// sign-offs, review system ids, cherry-pick notes.
+var trailerPrefixes = []string{"signed off by ", "co authored by ", "piperorigin revid ", "change id ", "cherry picked from ", "reviewed by "}
+
+// isReferenceKey reports whether a sentence in normal form only refers to
+// other issues or pull requests, or is a trailer a tool appended.
+func isReferenceKey(k []byte) bool {
+	if hasPrefix(k, trailerPrefixes) {
+		return true
+	}
+	digits, words := false, 0
+	for i := 0; i < len(k); {
+		end := len(k)
+		for j := i; j < len(k); j++ {
+			if k[j] == ' ' {
+				end = j
+				break
+			}
+		}
+		w := k[i:end]
+		allDigits := true
+		for _, c := range w {
+			allDigits = allDigits && c >= '0' && c <= '9'
+		}
+		switch {
+		case allDigits:
+			digits = true
+		case !referenceWords[string(w)]:
 			return false
 		}
-		i++
+		words++
+		i = end + 1
 	}
-	rest := k[i:]
-	return strings.Contains(rest, " i want") || strings.Contains(rest, " i need") ||
-		strings.Contains(rest, " i would like") || strings.Contains(rest, " i d like") || strings.Contains(rest, " i'd like")
+	return digits || words > 1 // "Related issue: <link>", "Merge with <link>"
 }
 
-func rank(s Strength) int {
-	switch s {
-	case StrengthStrong:
-		return 2
-	case StrengthWeak:
-		return 1
-	}
-	return 0
+// botMarkers are what the bodies that dependency and release bots write
+// hold; such a body is not the author's reasoning.
+var botMarkers = []string{
+	"Dependabot will resolve any conflicts", "dependabot-automerge", "This PR contains the following updates",
+	"This PR has been generated by Mend Renovate", "This PR has been generated by Renovate", "renovate-debug",
+	"<!--pre-commit.ci start-->", "Snyk has created this PR", "I have created a release *beep* *boop*",
+	"Beep boop. Your images are optimized", "Automated changes by [create-pull-request]",
 }
 
-// minSectionWords is the fewest words a rationale section needs to be a
-// strong reason.
-const minSectionWords = 5
-
-// countWordsUpTo counts the words of s, stopping at limit.
-func countWordsUpTo(s string, limit int) int {
-	var t tokenizer
-	t.reset(s)
-	n := 0
-	for n < limit {
-		if _, ok := t.next(); !ok {
-			return n
-		}
-		n++
+// botMarkerPairs has a bit for the first two bytes of each bot marker, so
+// that a body is searched once, not once per marker.
+var botMarkerPairs = func() (t [1 << 16 / 64]uint64) {
+	for _, m := range botMarkers {
+		p := uint16(m[0])<<8 | uint16(m[1])
+		t[p>>6] |= 1 << (p & 63)
 	}
-	return n
-}
-
-// isCodeTalk reports whether a sentence is about code, tests or CI and
-// names nobody affected, such as "It fails about once a week on CI".
-func isCodeTalk(s string) bool {
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
-	_, audience, tech, _ := sc.sentenceScoresDetail(s)
-	return tech >= 0.6 && audience == 0
-}
-
-// instructionVerbs start sentences that say what to do, in the base form;
-// the third person ("adds", "fixes") counts too.
-var instructionVerbs = func() map[string]bool {
-	m := map[string]bool{}
-	for _, v := range strings.Fields(`add remove update use move rename bump create implement support replace
-		switch extract split refactor delete introduce change set make enable disable allow let upgrade
-		migrate port document write generate regenerate run show display store send log include fix
-		improve optimize clean convert drop expose handle return pass call check avoid ensure adjust tweak
-		simplify revert reorder sort wrap inline deprecate provide apply build install configure rewrite
-		restore merge pin unpin skip ignore mark print emit load save read parse format cache validate
-		register export import keep hide reuse initialize test rework unify align bring put get try
-		release tag publish prepare backport cherry-pick downgrade increase decrease reduce limit raise
-		lower expand extend speed modernize translate resolve close investigate`) {
-		m[v] = true
-		switch {
-		case strings.HasSuffix(v, "sh"), strings.HasSuffix(v, "ch"), strings.HasSuffix(v, "x"), strings.HasSuffix(v, "s"):
-			m[v+"es"] = true
-		case strings.HasSuffix(v, "y") && !strings.HasSuffix(v, "ay") && !strings.HasSuffix(v, "ey"):
-			m[v[:len(v)-1]+"ies"] = true
-		default:
-			m[v+"s"] = true
-		}
-	}
-	return m
+	return t
 }()
 
-// isInstruction reports whether a sentence starts with an imperative or
-// third-person verb of change ("Add ...", "Adds ...").
-func isInstruction(s string) bool {
-	var t tokenizer
-	t.reset(s)
-	w, ok := t.next()
-	return ok && len(w) <= 12 && instructionVerbs[strings.ToLower(w)]
+// isBotBody reports whether a body was written by a dependency, release or
+// maintenance bot. The bots put their marks in the first or the last lines,
+// so only those are searched.
+func isBotBody(body string) bool {
+	if strings.HasPrefix(body, "Bumps [") || strings.HasPrefix(body, "Bumps the ") {
+		return true // Dependabot's first line
+	}
+	const edge = 1024
+	if len(body) > 2*edge {
+		return hasBotMarker(body[:edge]) || hasBotMarker(body[len(body)-edge:])
+	}
+	return hasBotMarker(body)
 }
+
+func hasBotMarker(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		p := uint16(s[i])<<8 | uint16(s[i+1])
+		if botMarkerPairs[p>>6]&(1<<(p&63)) == 0 {
+			continue
+		}
+		for _, m := range botMarkers {
+			if strings.HasPrefix(s[i:], m) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// splitTitle splits a title into its tags and area prefix ("[Bug]",
+// "gui:", "fix(parser):", "Question:") and the words after them.
+func splitTitle(title string) (tags, words string) {
+	words = strings.TrimSpace(title)
+	start := len(words)
+	for range 3 {
+		switch {
+		case strings.HasPrefix(words, "["):
+			end := strings.IndexByte(words, ']')
+			if end < 0 || end > 40 {
+				return title[len(title)-start:][:start-len(words)], words
+			}
+			words = strings.TrimSpace(words[end+1:])
+		default:
+			colon := strings.Index(words, ": ")
+			if colon <= 0 || colon > 30 || strings.Count(words[:colon], " ") > 2 || strings.ContainsAny(words[:colon], "`\"'") {
+				return strings.TrimSpace(title)[:start-len(words)], words
+			}
+			words = strings.TrimSpace(words[colon+2:])
+		}
+	}
+	return strings.TrimSpace(title)[:start-len(words)], words
+}
+
+// Tags and prefixes of titles, in normal form.
+var (
+	titleFeatureTags    = map[string]bool{"feature": true, "features": true, "enhancement": true, "proposal": true, "rfc": true, "request": true, "idea": true, "suggestion": true}
+	titleQuestionTags   = map[string]bool{"question": true, "questions": true, "help": true, "support": true, "q": true, "howto": true}
+	titleChangePrefixes = map[string]bool{"feat": true, "chore": true, "refactor": true, "docs": true, "doc": true, "build": true, "ci": true,
+		"style": true, "revert": true, "release": true, "deps": true, "backport": true, "bump": true, "test": true, "tests": true, "perf": true, "fix": true}
+)
+
+// promptVerbs follow "please" in a template's prompt to its reader.
+var promptVerbs = map[string]bool{
+	"describe": true, "provide": true, "check": true, "make": true, "include": true, "explain": true, "fill": true,
+	"add": true, "read": true, "delete": true, "link": true, "mark": true, "remember": true, "ensure": true, "list": true,
+	"attach": true, "use": true, "run": true, "reference": true, "update": true, "note": true, "paste": true, "search": true,
+	"complete": true, "follow": true, "verify": true, "consider": true, "do": true, "don": true, "select": true, "tick": true,
+}
+
+// isPrompt reports whether a sentence in normal form asks the reader to do
+// something, as templates do: "Please describe the tests that you ran",
+// "If yes, please describe the impact".
+func isPrompt(k []byte) bool {
+	i := 0
+	for {
+		j := bytes.Index(k[i:], []byte("please "))
+		if j < 0 {
+			return false
+		}
+		j += i
+		if j == 0 || k[j-1] == ' ' {
+			rest := k[j+len("please "):]
+			end := len(rest)
+			for x, b := range rest {
+				if b == ' ' {
+					end = x
+					break
+				}
+			}
+			if promptVerbs[string(rest[:end])] {
+				return true
+			}
+		}
+		i = j + 1
+	}
+}
+
+// rationaleFeature names one signal the model weighs.
+type rationaleFeature int
+
+const (
+	featBias              rationaleFeature = iota
+	featWhySection                         // a Why/Problem/Motivation field with 5 or more words
+	featWhyShort                           // such a field with fewer
+	featActualSection                      // actual behaviour told
+	featExpectedActual                     // expected and actual both told
+	featStepsSection                       // steps to reproduce told
+	featStrong                             // sentences with a reason cue (log)
+	featProblem                            // sentences that state a problem (log)
+	featWeak                               // sentences with a weaker hint (log)
+	featBenefit                            // sentences with a benefit (log)
+	featExperience                         // sentences telling what the author did or saw (log)
+	featChange                             // sentences describing the change itself (log)
+	featTitleProblem                       // the title states a problem
+	featTitleStrong                        // the title gives a reason
+	featTitleHelp                          // the title asks how to do something
+	featTitleQuestion                      // the title is a question
+	featTitleInstruction                   // the title is an instruction ("Add ...")
+	featFirstInstruction                   // the body's first sentence is an instruction
+	featWords                              // the author's words (log)
+	featQuestions                          // share of the author's sentences that are questions
+	featReferencesOnly                     // the author's sentences only point to other issues
+	featTemplateShare                      // share of the sentences that are template text
+	featCode                               // the body shows code, a log or a stack trace
+	featHelpBody                           // the body asks for help
+	featNoOwnText                          // the author wrote no sentence of their own
+	featTitleProblemShown                  // the title states a problem and the body shows it (code, log) or says nothing
+	featNegation                           // sentences with a negated verb (log)
+	featTitleBugTag                        // the title is tagged a bug: "[Bug]", "Bug:"
+	featTitleFeatureTag                    // the title is tagged a feature request or proposal
+	featTitleQuestionTag                   // the title is tagged a question or a request for support
+	featTitleChangePrefix                  // the title starts with a change type: "feat:", "docs:", "chore(deps):"
+	featPullRequest                        // the text is a pull request's (RationaleOptions.PullRequest)
+	featPullRequestReason                  // a pull request's description with a reason, problem or benefit sentence
+	featInstructions                       // share of the author's sentences that are bare instructions or say what changed ("Add ...", "Fixed ...")
+	featReasonShare                        // share of the author's sentences that give a reason or state a problem
+	nRationaleFeatures
+)
+
+// rationaleFeatureNames are the names in rationale-weights.tsv.
+var rationaleFeatureNames = [nRationaleFeatures]string{
+	"bias", "why_section", "why_short", "actual_section", "expected_actual", "steps_section",
+	"strong", "problem", "weak", "benefit", "experience", "change",
+	"title_problem", "title_strong", "title_help", "title_question", "title_instruction", "first_instruction",
+	"words", "questions", "references_only", "template_share", "code", "help_body", "no_own_text",
+	"title_problem_shown", "negation", "title_bug_tag", "title_feature_tag", "title_question_tag", "title_change_prefix",
+	"pull_request", "pull_request_reason", "instructions", "reason_share",
+}
+
+// rationaleSignals is what one reading of an issue found: the features
+// and, for each kind of evidence, the first sentence that showed it.
+type rationaleSignals struct {
+	f   [nRationaleFeatures]float64
+	bot bool
+	// configured is set when a field the repository configured as its
+	// reason field is filled: that counts whatever the model says
+	configured bool
+	// evidence candidates, best first
+	why, actual, strong, problem, benefit, experience, weak, first candidate
+	titleProblem                                                   bool
+}
+
+// candidate is a sentence that could be quoted as evidence.
+type candidate struct {
+	ok      bool
+	heading original // the field it was written under, for "Why: ..."
+	orig    original
+}
+
+func (c *candidate) set(heading original, o original) {
+	if !c.ok {
+		*c = candidate{ok: true, heading: heading, orig: o}
+	}
+}
+
+// rationaleReading is the state of one pass; it is pooled so that a pass
+// allocates only what it keeps.
+type rationaleReading struct {
+	sig      rationaleSignals
+	opts     *RationaleOptions
+	key      []byte
+	heading  original // the field's heading, as the author wrote it
+	kind     headingKind
+	secWords [headingBot + 1]int // words written under each kind of field
+	counts   struct{ strong, problem, negation, weak, benefit, experience, change, instructions, reasons, own, questions, refs, template int }
+	words    int
+	onBlock  func(Block)
+	block    Block
+	from     int
+}
+
+var readingPool = sync.Pool{New: func() any {
+	r := &rationaleReading{key: make([]byte, 0, 256)}
+	r.onBlock = r.readBlock
+	return r
+}}
+
+// RationaleFeatures is what the model is asked about one text: exported for
+// the trainer, which fits the weights on labelled real text.
+type RationaleFeatures [nRationaleFeatures]float64
+
+// ReadRationale reads a title and body into the signals the rationale
+// model weighs; bot is set for a body a dependency or release bot wrote,
+// which is never judged.
+func ReadRationale(title, body string, opts RationaleOptions) (f RationaleFeatures, bot bool) {
+	r := readRationale(title, body, &opts)
+	f, bot = r.sig.f, r.sig.bot
+	readingPool.Put(r)
+	return f, bot
+}
+
+func readRationale(title, body string, opts *RationaleOptions) *rationaleReading {
+	r := readingPool.Get().(*rationaleReading)
+	*r = rationaleReading{key: r.key[:0], onBlock: r.onBlock, opts: opts}
+	s := &r.sig
+	s.f[featBias] = 1
+	if isBotBody(body) {
+		s.bot = true
+		return r
+	}
+	stats := readProseWith(body, proseFenceText|proseInlineFences, r.onBlock)
+	r.block = Block{}
+
+	// The title.
+	tags, words := splitTitle(title)
+	r.key = appendKey(r.key[:0], tags)
+	set := func(f rationaleFeature, b bool) {
+		if b {
+			s.f[f] = 1
+		}
+	}
+	for _, tag := range strings.Fields(string(r.key)) {
+		set(featTitleBugTag, tag == "bug" || tag == "bugs")
+		set(featTitleFeatureTag, titleFeatureTags[tag])
+		set(featTitleQuestionTag, titleQuestionTags[tag])
+		set(featTitleChangePrefix, titleChangePrefixes[tag])
+	}
+	r.key = appendKey(r.key[:0], words)
+	tm := cues.phrases.match(r.key)
+	help := cues.help.match(r.key)
+	instruction := cues.isInstructionKey(r.key)
+	set(featTitleHelp, help)
+	set(featPullRequest, opts.PullRequest)
+	set(featTitleQuestion, strings.HasSuffix(strings.TrimSpace(title), "?"))
+	set(featTitleInstruction, instruction)
+	set(featTitleStrong, tm&cueStrong != 0 || isUserStory(r.key))
+	s.titleProblem = tm&(cueProblem|cueNegation) != 0 && !instruction && !help
+	set(featTitleProblem, s.titleProblem)
+
+	// The body.
+	c := &r.counts
+	why := r.secWords[headingRationale] + r.secWords[headingConfigured]
+	set(featWhySection, why >= minSectionWords)
+	set(featWhyShort, why > 0 && why < minSectionWords)
+	s.configured = r.secWords[headingConfigured] >= minSectionWords
+	set(featActualSection, r.secWords[headingActual] > 0)
+	set(featExpectedActual, r.secWords[headingActual] > 0 && r.secWords[headingExpected] > 0)
+	set(featStepsSection, r.secWords[headingSteps] > 0)
+	s.f[featStrong] = log1p(c.strong)
+	s.f[featProblem] = log1p(c.problem)
+	s.f[featWeak] = log1p(c.weak)
+	s.f[featBenefit] = log1p(c.benefit)
+	s.f[featExperience] = log1p(c.experience)
+	s.f[featChange] = log1p(c.change)
+	s.f[featNegation] = log1p(c.negation)
+	s.f[featWords] = logWords(r.words)
+	if all := c.own + c.questions; all > 0 {
+		s.f[featQuestions] = float64(c.questions) / float64(all)
+	}
+	set(featReferencesOnly, c.refs > 0 && c.refs == c.own)
+	if all := c.own + c.questions + c.template; all > 0 {
+		s.f[featTemplateShare] = float64(c.template) / float64(all)
+	}
+	set(featNoOwnText, c.own+c.questions == 0)
+	if c.own > 0 {
+		s.f[featInstructions] = float64(c.instructions) / float64(c.own)
+		s.f[featReasonShare] = float64(c.reasons) / float64(c.own)
+	}
+	code := stats.Code > 0
+	set(featCode, code)
+	set(featTitleProblemShown, s.titleProblem && (code || c.own == 0))
+	set(featPullRequestReason, opts.PullRequest && c.strong+c.problem+c.negation+c.benefit > 0)
+	return r
+}
+
+// log1p is a count's feature value: ln(1+n) for small n, from a table.
+func log1p(n int) float64 {
+	if n < len(log1pTable) {
+		return log1pTable[n]
+	}
+	return log1pTable[len(log1pTable)-1]
+}
+
+// logWords is a word count's feature value: ln(1+n), rounded to four
+// places so that the trainer and the App compute the same numbers on every
+// platform.
+func logWords(n int) float64 {
+	return math.Round(math.Log1p(float64(min(n, 100000)))*1e4) / 1e4
+}
+
+// log1pTable holds ln(1+n) for n up to 7, rounded to four places so that
+// the trainer and the App compute the same numbers on every platform;
+// larger counts read as 7.
+var log1pTable = [8]float64{0, 0.6931, 1.0986, 1.3863, 1.6094, 1.7918, 1.9459, 2.0794}
+
+func (r *rationaleReading) readBlock(b Block) {
+	if b.Kind == BlockHeading {
+		r.heading = b.original(0, len(b.Text))
+		r.kind = cues.classifyHeading(b.Text, r.opts.Headings)
+		return
+	}
+	if b.Task || r.kind == headingBot {
+		return // a checklist confirms steps; a bot's summary is not the author's reasoning
+	}
+	heading, kind := r.heading, r.kind
+	from := 0
+	if label, rest, ok := inlineLabel(b.Text); ok {
+		// "Why: ...", "**Impact:** ..." work as a heading over the rest of
+		// the line; the field around it goes on after it.
+		if k := cues.classifyHeading(label, r.opts.Headings); k == headingRationale || k == headingConfigured || k == headingActual || k == headingExpected {
+			r.heading, r.kind = original{fallback: strings.Clone(label)}, k
+			from = rest
+		}
+	}
+	r.block, r.from = b, from
+	forEachSentenceAt(b.Text[from:], r.readSentence)
+	r.heading, r.kind = heading, kind
+}
+
+func (r *rationaleReading) readSentence(s string, at int) {
+	at += r.from
+	r.key = appendKey(r.key[:0], s)
+	c := &r.counts
+	if isTemplateKey(s, r.key) || isPrompt(r.key) || r.opts.isRepoTemplate(r.key) {
+		c.template++
+		return
+	}
+	words := 1
+	for _, b := range r.key {
+		if b == ' ' {
+			words++
+		}
+	}
+	if r.kind == headingSkip && words < skipMinWords {
+		return // "Version: 2.8", "Yes", "Ubuntu 22.04"
+	}
+	r.words += words
+	r.secWords[r.kind] += words
+	question := strings.HasSuffix(s, "?")
+	if question {
+		c.questions++
+	} else {
+		c.own++
+	}
+	if isReferenceKey(r.key) {
+		c.refs++
+		return
+	}
+	o := func() original { return r.block.original(at, at+len(s)) }
+	sig := &r.sig
+	instruction := !question && cues.isInstructionKey(r.key)
+	if instruction && c.own+c.questions == 1 {
+		sig.f[featFirstInstruction] = 1
+	}
+	if cues.help.match(r.key) {
+		sig.f[featHelpBody] = 1
+	}
+	m := cues.phrases.match(r.key)
+	reason := m&(cueStrong|cueProblem|cueNegation|cueBenefit) != 0 || hasCommaSo(s)
+	if instruction && !reason {
+		c.instructions++ // "Add X", "Fixed Y" with no reason in the same sentence
+	}
+	if reason && !question {
+		c.reasons++
+	}
+	if m&cueProblem != 0 {
+		c.problem++ // a question can tell a problem too: "why does it crash?"
+	}
+	if m&cueNegation != 0 {
+		c.negation++
+	}
+	if question {
+		return
+	}
+	switch r.kind {
+	case headingRationale, headingConfigured:
+		sig.why.set(r.heading, o())
+	case headingActual:
+		sig.actual.set(r.heading, o())
+	case headingSteps:
+		return // steps say what to do, not why
+	}
+	sig.first.set(original{}, o())
+	if m&cueStrong != 0 || isUserStory(r.key) || hasCommaSo(s) {
+		c.strong++
+		sig.strong.set(original{}, o())
+	}
+	if m&(cueProblem|cueNegation) != 0 {
+		sig.problem.set(original{}, o())
+	}
+	if m&cueBenefit != 0 {
+		c.benefit++
+		sig.benefit.set(original{}, o())
+	}
+	if m&cueExperience != 0 {
+		c.experience++
+		sig.experience.set(original{}, o())
+	}
+	if m&cueWeak != 0 {
+		c.weak++
+		sig.weak.set(original{}, o())
+	}
+	if m&cueChange != 0 {
+		c.change++
+	}
+}
+
+// DetectRationale judges whether an issue or pull request states the
+// problem or need it addresses and why it matters (see the package doc):
+// filled Why, Problem, Motivation or Impact fields and inline "Why: ..."
+// lines, expected versus actual behaviour, reasons, problems and benefits
+// told in prose, a title that names a failure, weighed by a model fitted on
+// real labelled issues and pull requests. Template text, checklists and
+// bodies written by dependency or release bots are not the author's
+// reasoning; a bare instruction ("Bump X to 2.0", "Closes #766") has none.
+func DetectRationale(title, body string, opts RationaleOptions) Rationale {
+	return detectRationale(title, body, opts, shippedRationaleModel)
+}
+
+// DetectRationale is DetectRationale as the App runs it; the Analyzer
+// offers it so that one value carries every judgement the App makes.
+func (a *Analyzer) DetectRationale(title, body string, opts RationaleOptions) Rationale {
+	return detectRationale(title, body, opts, shippedRationaleModel)
+}
+
+func detectRationale(title, body string, opts RationaleOptions, m *RationaleModel) Rationale {
+	r := readRationale(title, body, &opts)
+	defer readingPool.Put(r)
+	s := &r.sig
+	if s.bot {
+		return Rationale{Strength: StrengthNone}
+	}
+	if m.score(&s.f) < 0 && !s.configured {
+		return Rationale{Strength: StrengthNone}
+	}
+	// Strong is an explicit reason: a filled Why field, expected against
+	// actual behaviour, or a sentence that says why.
+	strength := StrengthWeak
+	if s.f[featWhySection] > 0 || s.f[featExpectedActual] > 0 || s.f[featStrong] > 0 || s.f[featTitleStrong] > 0 {
+		strength = StrengthStrong
+	}
+	for _, c := range []*candidate{&s.why, &s.strong, &s.actual, &s.problem, &s.benefit, &s.experience, &s.weak} {
+		if c.ok {
+			return Rationale{Strength: strength, Evidence: c.quote(body)}
+		}
+	}
+	if s.titleProblem || !s.first.ok {
+		if t := strings.TrimSpace(title); t != "" {
+			return Rationale{Strength: strength, Evidence: quote(t)}
+		}
+	}
+	if s.first.ok {
+		return Rationale{Strength: strength, Evidence: s.first.quote(body)}
+	}
+	return Rationale{Strength: StrengthNone} // nothing to quote: nothing stated
+}
+
+// quote is the candidate as the author wrote it, after its field's name.
+func (c *candidate) quote(body string) string {
+	text := c.orig.text(body)
+	if h := c.heading.text(body); h != "" {
+		text = h + ": " + text
+	}
+	return quote(text)
+}
+
+// skipMinWords is the fewest words a sentence under a metadata field
+// needs to be read: authors often write below a template's last field.
+const skipMinWords = 6
+
+// minSectionWords is the fewest words a rationale field needs to be a
+// strong reason.
+const minSectionWords = 5

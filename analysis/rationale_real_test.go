@@ -1,32 +1,43 @@
 package analysis
 
 import (
-	"bufio"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/ownershipbot/ownershipbot/analysis/internal/issuedata"
 )
 
-// Rationale detection is measured on real issue reports that nobody on the
-// team wrote: the NLBSE'24 issue pool (four repositories) with hand labels,
-// kept beside the project in ../shared/data and never copied into it. The
-// tuned numbers (rationaleTuning) are chosen leaving one repository out:
-// tuned on three, scored on the fourth, for all four rotations.
+// Rationale detection is measured on real issue reports and pull-request
+// descriptions that nobody on the team wrote, kept beside the project in
+// ../shared/data and never copied into it:
+//
+//   - the NLBSE'24 issue pool (four repositories) with the shared hand
+//     labels, and with our own labels of more of its reports
+//     (testdata/issue-labels-added.jsonl), reported apart;
+//   - the pull-request descriptions of the PR-discussion pool (24
+//     repositories), with our own labels.
+//
+// Every figure leaves one repository out: the model is fitted on the other
+// repositories (and the team's development set) and scored on the one left
+// out, for each repository in turn. The NLBSE tensorflow reports and the
+// descriptions of a third of the PR repositories form a sealed part whose
+// mistakes were never read while the rules were written; it is reported
+// apart.
 
-// floorRationaleRealAcc is the least leave-one-repository-out accuracy
-// allowed, set just under the measured figure (0.882, with the learned
-// comment model as one more signal; 0.866 with the phrase rules alone).
-const floorRationaleRealAcc = 0.875
-
-// String names a tuning's numbers and whether the model is asked.
-func (t rationaleTuning) String() string {
-	return fmt.Sprintf("{minWeakWords:%d minReportWords:%d fenceProse:%v helpTitles:%v model:%v}",
-		t.minWeakWords, t.minReportWords, t.fenceProse, t.helpTitles, t.model != nil)
-}
+// Floors, set a little under the figures measured when they were last
+// raised (see the package doc); the balanced figure guards the rare "no".
+const (
+	floorRationaleRealAcc      = 0.82  // all real items pooled (measured 0.835)
+	floorRationaleRealBalanced = 0.78  // measured 0.799
+	floorRationalePRAcc        = 0.80  // pull-request descriptions (0.818)
+	floorRationaleSharedAcc    = 0.895 // the shared issue labels (0.908)
+	floorRationaleTeamAcc      = 0.94  // the team's held-out set (0.967)
+)
 
 // rationaleRealDataDir finds ../shared/data beside the worktree, or the
 // directory OWNERSHIPBOT_REAL_DATA names.
@@ -37,190 +48,214 @@ func rationaleRealDataDir() string {
 	return filepath.Join("..", "..", "shared", "data")
 }
 
-// rationaleRealIssue is one labelled report; only its repository and
-// label stay in memory beside the text, nothing is written out.
-type rationaleRealIssue struct {
-	repo, title, body string
-	want              bool
-}
-
-func loadRationaleReal(t testing.TB) []rationaleRealIssue {
+func loadRationaleReal(t testing.TB) []issuedata.Item {
 	t.Helper()
-	dir := rationaleRealDataDir()
-	labels, err := os.Open(filepath.Join(dir, "labels", "issues-nlbse-1.jsonl"))
+	items, err := issuedata.Load(rationaleRealDataDir(), filepath.Join("testdata", "issue-labels-added.jsonl"))
+	if errors.Is(err, issuedata.ErrNoData) {
+		t.Skipf("%v (set OWNERSHIPBOT_REAL_DATA): the figures on real text are not measured", err)
+	}
 	if err != nil {
-		t.Skipf("real labelled issues not found (%v): put the shared data set at %s or set OWNERSHIPBOT_REAL_DATA; the figure on real text is not measured", err, dir)
-	}
-	defer labels.Close()
-	pool, err := os.Open(filepath.Join(dir, "pools", "nlbse24-issues.jsonl"))
-	if err != nil {
-		t.Skipf("issue pool not found (%v); the figure on real text is not measured", err)
-	}
-	defer pool.Close()
-
-	type poolItem struct{ ID, Title, Body string }
-	texts := map[string]poolItem{}
-	sc := bufio.NewScanner(pool)
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		var it poolItem
-		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
-			t.Fatalf("issue pool: %v", err)
-		}
-		texts[it.ID] = it
-	}
-	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	var out []rationaleRealIssue
-	ls := bufio.NewScanner(labels)
-	for ls.Scan() {
-		var l struct {
-			ID           string `json:"id"`
-			HasRationale bool   `json:"has_rationale"`
-			Ambiguous    bool   `json:"ambiguous"`
-		}
-		if err := json.Unmarshal(ls.Bytes(), &l); err != nil {
-			t.Fatalf("issue labels: %v", err)
-		}
-		it, ok := texts[l.ID]
-		if !ok {
-			t.Fatalf("label %s has no text in the pool", l.ID)
-		}
-		if l.Ambiguous {
-			continue // two careful labellers could disagree: not scored
-		}
-		repo := l.ID[:strings.LastIndexByte(l.ID, '-')] // "nl-<owner>-<name>-<number>"
-		out = append(out, rationaleRealIssue{repo: repo, title: it.Title, body: it.Body, want: l.HasRationale})
-	}
-	return out
+	return items
 }
 
-// rationaleTunings is the grid the folds choose from, with and without
-// the learned model as one more signal.
-func rationaleTunings(model *Analyzer) []rationaleTuning {
-	var grid []rationaleTuning
-	for _, weak := range []int{1, 4} {
-		for _, report := range []int{0, 8, 1 << 30} {
-			for _, fence := range []bool{false, true} {
-				for _, help := range []bool{false, true} {
-					grid = append(grid, rationaleTuning{minWeakWords: weak, minReportWords: report, fenceProse: fence, helpTitles: help})
-					grid = append(grid, rationaleTuning{minWeakWords: weak, minReportWords: report, fenceProse: fence, helpTitles: help, model: model})
+func loadTeamIssues(t testing.TB, name string) []issuedata.Item {
+	t.Helper()
+	items, err := issuedata.LoadTeam(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+// rationaleFigures prints one line of figures for a confusion: accuracy,
+// balanced accuracy, precision and recall for yes and for no, and what
+// answering yes to everything would score.
+func rationaleFigures(c Confusion) string {
+	n := c.TP + c.FP + c.FN + c.TN
+	return fmt.Sprintf("n=%4d acc=%.3f bal=%.3f yes P/R=%.3f/%.3f no P/R=%.3f/%.3f (always-yes %.3f)",
+		n, c.Accuracy(), balanced(c), c.Precision(), c.Recall(), ratio(c.TN, c.TN+c.FN), ratio(c.TN, c.TN+c.FP), ratio(c.TP+c.FN, n))
+}
+
+func balanced(c Confusion) float64 { return (c.Recall() + ratio(c.TN, c.TN+c.FP)) / 2 }
+
+// rationaleOptionsFor says whether an item is a pull request's
+// description, as the App and analyze know.
+func rationaleOptionsFor(it issuedata.Item) RationaleOptions {
+	return RationaleOptions{PullRequest: it.PullRequest}
+}
+
+// rationaleTrainingSet reads items into the trainer's form: a real item
+// counts 1, one of the team's own RationaleTeamWeight.
+func rationaleTrainingSet(items []issuedata.Item) ([]TrainingIssue, []bool) {
+	set := make([]TrainingIssue, len(items))
+	bots := make([]bool, len(items))
+	for i, it := range items {
+		f, bot := ReadRationale(it.Title, it.Body, rationaleOptionsFor(it))
+		w := 1.0
+		if it.Pool == "team" {
+			w = RationaleTeamWeight
+		}
+		set[i], bots[i] = TrainingIssue{Features: f, Want: it.Want, Weight: w}, bot
+	}
+	return set, bots
+}
+
+// leaveOneRepositoryOut judges every real item with a model fitted on the
+// other repositories and the team's development set.
+func leaveOneRepositoryOut(real, team []issuedata.Item, l2 float64) ([]bool, []*RationaleModel) {
+	realSet, bots := rationaleTrainingSet(real)
+	teamSet, _ := rationaleTrainingSet(team)
+	type fold struct{ pool, repo string }
+	models := map[fold]*RationaleModel{}
+	got := make([]bool, len(real))
+	used := make([]*RationaleModel, len(real))
+	for i, it := range real {
+		k := fold{it.Pool, it.Repo}
+		m := models[k]
+		if m == nil {
+			train := append([]TrainingIssue(nil), teamSet...)
+			for j, o := range real {
+				if (fold{o.Pool, o.Repo}) != k && !bots[j] {
+					train = append(train, realSet[j])
 				}
 			}
+			m = newRationaleModel(fitRationale(train, l2))
+			models[k] = m
+		}
+		got[i] = !bots[i] && m.score((*[nRationaleFeatures]float64)(&realSet[i].Features)) >= 0
+		used[i] = m
+	}
+	return got, used
+}
+
+// explainRationale lists the features that weighed in a judgement, for
+// reading mistakes.
+func explainRationale(m *RationaleModel, f RationaleFeatures) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "z=%.2f", m.score((*[nRationaleFeatures]float64)(&f)))
+	for i, v := range f {
+		if v != 0 && i != int(featBias) {
+			fmt.Fprintf(&b, " %s=%.2f", rationaleFeatureNames[i], v*m.w[i])
 		}
 	}
-	return grid
+	return b.String()
 }
 
 func TestRationaleOnRealIssues(t *testing.T) {
-	issues := loadRationaleReal(t)
-	byRepo := map[string][]rationaleRealIssue{}
-	for _, i := range issues {
-		byRepo[i.repo] = append(byRepo[i.repo], i)
-	}
-	var repos []string
-	for r := range byRepo {
-		repos = append(repos, r)
-	}
-	sort.Strings(repos)
-	if len(repos) < 2 {
-		t.Fatalf("%d repositories; folds need at least two", len(repos))
-	}
+	real := loadRationaleReal(t)
+	teamDev := loadTeamIssues(t, "issues_dev.tsv")
+	got, models := leaveOneRepositoryOut(real, teamDev, RationaleL2)
 
-	model, err := New()
-	if err != nil {
-		t.Fatal(err)
+	type key struct{ pool, source, repo string }
+	by := map[key]*Confusion{}
+	count := func(k key, want, got bool) {
+		if by[k] == nil {
+			by[k] = &Confusion{}
+		}
+		by[k].Add(want, got)
 	}
-	grid := rationaleTunings(model)
-	shipped := rationaleTuned // as Analyzer.DetectRationale runs it
-	shipped.model = model
-	// results[g][r] is tuning g's confusion on repository r.
-	results := make([][]Confusion, len(grid))
-	for g, tune := range grid {
-		results[g] = make([]Confusion, len(repos))
-		for r, repo := range repos {
-			for _, i := range byRepo[repo] {
-				results[g][r].Add(i.want, detectRationale(i.title, i.body, RationaleOptions{}, tune).Present())
-			}
+	var all, sealed, dev Confusion
+	for i, it := range real {
+		count(key{it.Pool, it.Source, it.Repo}, it.Want, got[i])
+		count(key{it.Pool, it.Source, ""}, it.Want, got[i])
+		count(key{it.Pool, "", ""}, it.Want, got[i])
+		all.Add(it.Want, got[i])
+		if it.Sealed() {
+			sealed.Add(it.Want, got[i])
+			continue
+		}
+		dev.Add(it.Want, got[i])
+		if got[i] != it.Want && os.Getenv("OWNERSHIPBOT_EVAL_ERRORS") == "real" {
+			f, _ := ReadRationale(it.Title, it.Body, rationaleOptionsFor(it))
+			r := detectRationale(it.Title, it.Body, rationaleOptionsFor(it), models[i])
+			t.Logf("%s want %v: %s\n\ttitle %q\n\t%.160q", it.ID, it.Want, explainRationale(models[i], f), it.Title, r.Evidence)
 		}
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "rationale on real issue reports (%d labelled, ambiguous left out), leave one repository out:\n", len(issues))
-	var held Confusion
-	for r, repo := range repos {
-		best, bestAcc := 0, -1.0
-		for g := range grid {
-			var train Confusion
-			for o := range repos {
-				if o != r {
-					train = sum(train, results[g][o])
-				}
-			}
-			if a := train.Accuracy(); a > bestAcc { // ties go to the earlier, simpler setting
-				best, bestAcc = g, a
+	fmt.Fprintf(&b, "rationale on real text (%d labelled items, ambiguous left out), leave one repository out:\n", len(real))
+	line := func(name string, c Confusion) { fmt.Fprintf(&b, "  %-44s %s\n", name, rationaleFigures(c)) }
+	for _, src := range []string{"shared", "ours"} {
+		var repos []string
+		for k := range by {
+			if k.pool == "issues" && k.source == src && k.repo != "" {
+				repos = append(repos, k.repo)
 			}
 		}
-		c := results[best][r]
-		held = sum(held, c)
-		fmt.Fprintf(&b, "  %-26s n=%3d accuracy=%.3f (no-rationale recall %.2f, always-yes %.3f) tuned on the others: %+v\n",
-			repo, c.TP+c.FP+c.FN+c.TN, c.Accuracy(), ratio(c.TN, c.TN+c.FP), ratio(c.TP+c.FN, c.TP+c.FP+c.FN+c.TN), grid[best])
+		sort.Strings(repos)
+		for _, r := range repos {
+			line("issues, "+src+" labels, "+r, *by[key{"issues", src, r}])
+		}
+		line("issues, "+src+" labels, pooled", *by[key{"issues", src, ""}])
 	}
-	fmt.Fprintf(&b, "  %-26s n=%3d accuracy=%.3f balanced=%.3f P=%.3f R=%.3f (always-yes %.3f)\n", "held-out folds pooled",
-		held.TP+held.FP+held.FN+held.TN, held.Accuracy(), (held.Recall()+ratio(held.TN, held.TN+held.FP))/2, held.Precision(), held.Recall(),
-		ratio(held.TP+held.FN, held.TP+held.FP+held.FN+held.TN))
-	var committed, best Confusion
-	bestTune := grid[0]
-	for g := range grid {
-		var all Confusion
-		for r := range repos {
-			all = sum(all, results[g][r])
-		}
-		if grid[g] == shipped {
-			committed = all
-		}
-		if all.Accuracy() > best.Accuracy() {
-			best, bestTune = all, grid[g]
+	line("PR descriptions, ours (24 repositories)", *by[key{"prs", "", ""}])
+	line("development part", dev)
+	line("sealed part (tensorflow, a third of PRs)", sealed)
+	line("all real items", all)
+	var team [2]Confusion
+	for i, name := range []string{"issues_dev.tsv", "issues_heldout.tsv"} {
+		for _, it := range loadTeamIssues(t, name) {
+			team[i].Add(it.Want, DetectRationale(it.Title, it.Body, rationaleOptionsFor(it)).Present())
 		}
 	}
-	fmt.Fprintf(&b, "  committed tuning %+v on all four: accuracy=%.3f (best on all four: %+v, %.3f)\n", shipped, committed.Accuracy(), bestTune, best.Accuracy())
-	own := evaluate(nil, loadIssues(t, "issues_heldout.tsv")).rationale
-	fmt.Fprintf(&b, "  the team's own held-out set: accuracy=%.3f (n=%d)\n", own.Accuracy(), own.TP+own.FP+own.FN+own.TN)
+	line("the team's own issues_dev.tsv (fitted on)", team[0])
+	line("the team's own issues_heldout.tsv", team[1])
 	t.Log("\n" + b.String())
 
-	if a := held.Accuracy(); a < floorRationaleRealAcc {
-		t.Errorf("rationale accuracy on real issues, leave one repository out, is %.3f: under the floor %.2f", a, floorRationaleRealAcc)
+	shared := *by[key{"issues", "shared", ""}]
+	prs := *by[key{"prs", "", ""}]
+	for _, f := range []struct {
+		name  string
+		got   float64
+		floor float64
+	}{
+		{"accuracy on all real items", all.Accuracy(), floorRationaleRealAcc},
+		{"balanced accuracy on all real items", balanced(all), floorRationaleRealBalanced},
+		{"accuracy on PR descriptions", prs.Accuracy(), floorRationalePRAcc},
+		{"accuracy on the shared issue labels", shared.Accuracy(), floorRationaleSharedAcc},
+		{"accuracy on the team's held-out set", team[1].Accuracy(), floorRationaleTeamAcc},
+	} {
+		if f.got < f.floor {
+			t.Errorf("rationale %s is %.3f: under the floor %.3f", f.name, f.got, f.floor)
+		}
 	}
 }
 
-func sum(a, b Confusion) Confusion {
-	return Confusion{TP: a.TP + b.TP, FP: a.FP + b.FP, FN: a.FN + b.FN, TN: a.TN + b.TN}
-}
-
-// BenchmarkDetectRationaleRealIssues measures MB/s on real issue reports,
-// which are longer than the team's own (about 2.5 KB against 0.1 KB).
+// BenchmarkDetectRationaleRealIssues measures MB/s on real issue reports
+// and pull-request descriptions.
 func BenchmarkDetectRationaleRealIssues(b *testing.B) {
-	issues := loadRationaleReal(b)
+	items := loadRationaleReal(b)
 	total := 0
-	for _, i := range issues {
-		total += len(i.title) + len(i.body)
+	for _, i := range items {
+		total += len(i.Title) + len(i.Body)
 	}
-	a, err := New()
-	if err != nil {
-		b.Fatal(err)
+	b.SetBytes(int64(total / len(items)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	for n := 0; n < b.N; n++ {
+		i := items[n%len(items)]
+		DetectRationale(i.Title, i.Body, rationaleOptionsFor(i))
 	}
-	for _, bench := range []struct {
-		name   string
-		detect func(title, body string, opts RationaleOptions) Rationale
-	}{{"rules", DetectRationale}, {"with-model", a.DetectRationale}} {
-		b.Run(bench.name, func(b *testing.B) {
-			b.SetBytes(int64(total / len(issues)))
-			b.ReportAllocs()
-			for n := 0; n < b.N; n++ {
-				i := issues[n%len(issues)]
-				bench.detect(i.title, i.body, RationaleOptions{})
-			}
-		})
+	reportCPUThroughput(b, cpu, int64(total/len(items)))
+}
+
+// BenchmarkMarkdownReaderRealIssues measures the Markdown reader alone on
+// the same real issues and pull-request descriptions.
+func BenchmarkMarkdownReaderRealIssues(b *testing.B) {
+	items := loadRationaleReal(b)
+	total := 0
+	for _, i := range items {
+		total += len(i.Body)
 	}
+	b.SetBytes(int64(total / len(items)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	for n := 0; n < b.N; n++ {
+		readProse(items[n%len(items)].Body, func(Block) {})
+	}
+	reportCPUThroughput(b, cpu, int64(total/len(items)))
 }

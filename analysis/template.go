@@ -153,7 +153,7 @@ func isTemplateText(s string) bool {
 
 // isTemplateKey is isTemplateText for a sentence whose normal form k
 // (normalKey) is known.
-func isTemplateKey(s, k string) bool {
+func isTemplateKey(s string, k []byte) bool {
 	if len(s) > 200 {
 		return false
 	}
@@ -161,7 +161,7 @@ func isTemplateKey(s, k string) bool {
 		return true
 	}
 	const clear = "a clear and concise description of"
-	return k == "" || templateSentences[k] || strings.HasPrefix(k, clear)
+	return len(k) == 0 || templateSentences[string(k)] || len(k) >= len(clear) && string(k[:len(clear)]) == clear
 }
 
 // hasPlaceholder reports whether s holds a template's bracketed
@@ -198,12 +198,12 @@ func templateKeys(templates []string) map[string]bool {
 
 // isRepoTemplate reports whether a sentence, in normal form, is unchanged
 // text of the repository's own templates.
-func (o *RationaleOptions) isRepoTemplate(k string) bool {
+func (o *RationaleOptions) isRepoTemplate(k []byte) bool {
 	if len(o.Templates) == 0 {
 		return false
 	}
 	if o.templateKeys == nil {
 		o.templateKeys = templateKeys(o.Templates)
 	}
-	return o.templateKeys[k]
+	return o.templateKeys[string(k)]
 }

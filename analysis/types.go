@@ -62,6 +62,10 @@ type RationaleOptions struct {
 	// and values it shows). A sentence or heading copied from one unchanged
 	// is not the author's words; what the author wrote into it is.
 	Templates []string
+	// PullRequest says the text is a pull request's title and description
+	// rather than an issue's: far fewer descriptions than issue reports
+	// state a reason, and the model knows it.
+	PullRequest bool
 
 	templateKeys map[string]bool // set by WithTemplates
 }

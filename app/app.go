@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/go-github/v66/github"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -21,10 +22,13 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
+	"github.com/ownershipbot/ownershipbot/app/history"
 	"github.com/ownershipbot/ownershipbot/app/installs"
 	"github.com/ownershipbot/ownershipbot/app/issues"
 	"github.com/ownershipbot/ownershipbot/app/metrics"
+	"github.com/ownershipbot/ownershipbot/app/page"
 	"github.com/ownershipbot/ownershipbot/app/pulls"
+	"github.com/ownershipbot/ownershipbot/app/rollup"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/threads"
 	"github.com/ownershipbot/ownershipbot/app/webhook"
@@ -45,38 +49,83 @@ type Options struct {
 	MetricsWindow time.Duration // comments created within it make the comment gauges [30 days]
 	ConfigTTL     time.Duration // how long a repository's config is cached [5m]
 	KeepDone      time.Duration // how long processed deliveries are kept to spot redeliveries [7 days]
+	// Retention is how long closed threads, failed deliveries and config
+	// notices are kept [90 days]; done deliveries are kept the shorter of
+	// it and KeepDone.
+	Retention      time.Duration
+	SweepEvery     time.Duration // how often each repository is compared with GitHub [10m]
+	RedeliverEvery time.Duration // how often failed webhook deliveries are looked for [5m]
+
+	// RollupEvery is how often the workers take the daily rollups the
+	// page's trend is drawn from [1h]; negative: never (the demo takes them
+	// itself, at the end of each simulated day).
+	RollupEvery time.Duration
+
+	// UIListener serves the leaders' page when set (UI_ADDR); nil: no page.
+	UIListener net.Listener
+	// SignIn turns on "Sign in with GitHub" for the page; nil: the page
+	// answers on loopback only.
+	SignIn *page.SignIn
+	// SecureCookies marks the page's cookies Secure (UI_ADDR not loopback).
+	SecureCookies bool
 
 	// For tests and the demo.
 	Transport      http.RoundTripper // network transport to GitHub
 	QueueRetryBase time.Duration     // first queue-level retry backoff [5s]
 	HTTPRetryBase  time.Duration     // first in-request retry backoff [500ms]
 	Poll           time.Duration     // how often idle workers look for due retries [1s]
+	// Now is the App's clock for what it records (first owner, rollups'
+	// days) [time.Now]; the demo runs a simulated month on its own clock.
+	Now func() time.Time
 }
 
 // App is a running ownershipbot.
 type App struct {
 	opts     Options
+	history  *history.History
 	registry *dispatch.Registry
 	pool     *dispatch.Pool
 	mux      *http.ServeMux
 	metrics  *metrics.Metrics
 	gauges   *metrics.StoreCollector
+	page     *page.Page
 }
 
 // newRegistry returns the event handlers; Events and Permissions derive
-// from the same registry, so the App manifest always matches the code.
-func newRegistry(base *threads.Base, in installs.Options) *dispatch.Registry {
+// from the same registry, so the App manifest always matches the code. With
+// hist, the history's internal events are routed too.
+func newRegistry(base *threads.Base, in installs.Options, hist func(issues, pulls history.Importer) *history.History) (*dispatch.Registry, *history.History) {
 	prs := pulls.New(base)
-	r := dispatch.NewRegistry(installs.New(in), issues.New(base), prs)
+	iss := issues.New(base)
+	var h *history.History
+	if hist != nil {
+		h = hist(iss, prs)
+		in.Backfill = func(ctx context.Context, installationID int64, fullName string) error {
+			_, err := h.Start(ctx, installationID, fullName)
+			return err
+		}
+	}
+	r := dispatch.NewRegistry(installs.New(in), iss, prs)
 	r.Internal(threads.EventLinkedIssueChanged, prs)
-	return r
+	if h != nil {
+		for _, ev := range []string{history.EventBackfill, history.EventSweep, history.EventRepair} {
+			r.Internal(ev, h)
+		}
+	}
+	return r, h
 }
 
 // Events returns the webhook events the App subscribes to.
-func Events() []string { return newRegistry(nil, installs.Options{}).Events() }
+func Events() []string {
+	r, _ := newRegistry(nil, installs.Options{}, nil)
+	return r.Events()
+}
 
 // Permissions returns the GitHub App permissions the App needs.
-func Permissions() map[string]string { return newRegistry(nil, installs.Options{}).Permissions() }
+func Permissions() map[string]string {
+	r, _ := newRegistry(nil, installs.Options{}, nil)
+	return r.Permissions()
+}
 
 // New wires an App. It calls nothing outside the process.
 func New(opts Options) (*App, error) {
@@ -97,6 +146,16 @@ func New(opts Options) (*App, error) {
 	}
 	if opts.KeepDone <= 0 {
 		opts.KeepDone = 7 * 24 * time.Hour
+	}
+	if opts.Retention <= 0 {
+		opts.Retention = 90 * 24 * time.Hour
+	}
+	opts.KeepDone = min(opts.KeepDone, opts.Retention)
+	if opts.RollupEvery == 0 {
+		opts.RollupEvery = time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	analyzer, err := analysis.New()
 	if err != nil {
@@ -120,14 +179,26 @@ func New(opts Options) (*App, error) {
 	opts.Registry.MustRegister(gauges)
 
 	base := threads.New(threads.Options{Store: opts.Store, Clients: clients, Configs: configs, Metrics: m, Log: opts.Log,
-		Analyzer: threads.TextAnalyzer(analyzer)})
-	registry := newRegistry(base, installs.Options{Store: opts.Store, Clients: clients, Configs: configs})
-	pool := dispatch.NewPool(dispatch.PoolOptions{
+		Analyzer: threads.TextAnalyzer(analyzer), Now: opts.Now})
+	var pool *dispatch.Pool
+	registry, hist := newRegistry(base, installs.Options{Store: opts.Store, Clients: clients, Configs: configs,
+		ListRepos: listRepos(clients), Repos: opts.Store.InstallationRepos, Forget: m.ForgetRepository},
+		func(iss, prs history.Importer) *history.History {
+			return history.New(history.Options{Store: opts.Store, Clients: clients, Issues: iss, Pulls: prs,
+				Config: base.Config, Metrics: m, Log: opts.Log, SweepEvery: opts.SweepEvery,
+				RedeliverEvery: opts.RedeliverEvery, Wake: func() { pool.Wake() }})
+		})
+	pool = dispatch.NewPool(dispatch.PoolOptions{
 		Queue: opts.Store, Handle: registry.Handle, Metrics: m, Log: opts.Log,
 		Workers: opts.Workers, RetryBase: opts.QueueRetryBase, Poll: opts.Poll,
 		OnDone: gauges.Invalidate,
 	})
-	a := &App{opts: opts, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux()}
+	pg, err := page.New(page.Options{Store: opts.Store, Log: opts.Log, SignIn: opts.SignIn, SecureCookies: opts.SecureCookies,
+		Window: opts.MetricsWindow, Now: opts.Now})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{opts: opts, history: hist, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux(), page: pg}
 	a.mux.Handle("POST /webhook", &webhook.Intake{
 		Secret: opts.WebhookSecret, Queue: opts.Store, Registry: registry, Metrics: m, Log: opts.Log,
 		Stored: pool.Wake, Now: time.Now,
@@ -153,23 +224,71 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ready")
 }
 
+// Page is the leaders' page, served on UIListener by Serve.
+func (a *App) Page() http.Handler { return a.page }
+
 // RunWorkers processes deliveries until ctx ends, then gives in-flight work
 // the shutdown grace period. Unfinished deliveries stay stored and resume at
 // the next start.
 func (a *App) RunWorkers(ctx context.Context) {
 	go a.prune(ctx)
+	go a.history.Run(ctx)
+	if a.opts.RollupEvery > 0 {
+		go a.rollups(ctx)
+	}
 	a.pool.Run(ctx, a.opts.ShutdownGrace)
 }
 
-// prune forgets processed deliveries once redeliveries of them are unlikely.
+// History is the App's reading of GitHub's history: backfills, sweeps and
+// redeliveries, for the backfill command and tests.
+func (a *App) History() *history.History { return a.history }
+
+// Prune forgets what the retention no longer covers; the App does it
+// hourly.
+func (a *App) Prune(ctx context.Context) (int, error) {
+	now := time.Now()
+	done, err := a.opts.Store.PruneDone(ctx, now.Add(-a.opts.KeepDone))
+	if err != nil {
+		return done, err
+	}
+	// GitHub redelivers only what it sent in the last three days.
+	rest, err := a.opts.Store.PruneHistory(ctx, now.Add(-a.opts.Retention), now.Add(-4*24*time.Hour))
+	return done + rest, err
+}
+
+// TakeRollup stores every repository's figures as they stand now as the
+// rollup of today (by the App's clock).
+func (a *App) TakeRollup(ctx context.Context) error {
+	return rollup.Take(ctx, a.opts.Store, a.opts.Now())
+}
+
+// rollups takes a rollup at start and then every RollupEvery, so each day's
+// last rollup is taken within RollupEvery of its end.
+func (a *App) rollups(ctx context.Context) {
+	ticker := time.NewTicker(a.opts.RollupEvery)
+	defer ticker.Stop()
+	for {
+		if err := a.TakeRollup(ctx); err != nil && ctx.Err() == nil {
+			a.opts.Log.Warn("could not take the daily rollup", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// prune forgets, hourly, processed deliveries once redeliveries of them are
+// unlikely, and what the retention no longer covers.
 func (a *App) prune(ctx context.Context) {
 	ticker := time.NewTicker(time.Hour)
 	defer ticker.Stop()
 	for {
-		if n, err := a.opts.Store.PruneDone(ctx, time.Now().Add(-a.opts.KeepDone)); err != nil && ctx.Err() == nil {
-			a.opts.Log.Warn("could not prune processed deliveries", "err", err)
+		if n, err := a.Prune(ctx); err != nil && ctx.Err() == nil {
+			a.opts.Log.Warn("could not prune what the retention no longer covers", "err", err)
 		} else if n > 0 {
-			a.opts.Log.Debug("pruned processed deliveries", "count", n)
+			a.opts.Log.Debug("pruned what the retention no longer covers", "rows", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -198,8 +317,27 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	serveErr := make(chan error, 1)
+	// One client cannot hold more than its share of connections, so hostile
+	// senders on a few addresses leave room for GitHub's deliveries.
+	ln = webhook.LimitClients(ln, webhook.MaxConnsPerClient, a.metrics.ConnectionsRefused.Inc)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
+	if a.opts.UIListener != nil {
+		ui := &http.Server{Handler: a.page, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+			WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
+		go func() {
+			if err := ui.Serve(a.opts.UIListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				serveErr <- fmt.Errorf("page: %w", err)
+			}
+		}()
+		defer ui.Close()
+		go func() {
+			<-ctx.Done()
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			ui.Shutdown(shutdownCtx)
+		}()
+	}
 	workersDone := make(chan struct{})
 	go func() {
 		a.RunWorkers(ctx)
@@ -288,5 +426,30 @@ func fetchFile(clients *ghclient.Clients) config.FetchFunc {
 			return nil, false, fmt.Errorf("decode %s/%s/%s: %w", owner, repo, path, err)
 		}
 		return []byte(text), true, nil
+	}
+}
+
+// listRepos lists the repositories an installation reaches.
+func listRepos(clients *ghclient.Clients) func(ctx context.Context, installationID int64) ([]string, error) {
+	return func(ctx context.Context, installationID int64) ([]string, error) {
+		client, err := clients.Installation(installationID)
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		opts := &github.ListOptions{PerPage: 100}
+		for {
+			list, resp, err := client.Apps.ListRepos(ctx, opts)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range list.Repositories {
+				out = append(out, r.GetFullName())
+			}
+			if resp.NextPage == 0 {
+				return out, nil
+			}
+			opts.Page = resp.NextPage
+		}
 	}
 }

@@ -33,10 +33,14 @@ var contractMetrics = map[string]struct {
 	"ownershipbot_store_up":                       {"gauge", nil},
 	"ownershipbot_store_collect_success":          {"gauge", []string{"gauge"}},
 	"ownershipbot_store_collect_duration_seconds": {"gauge", []string{"gauge"}},
+	"ownershipbot_store_collect_age_seconds":      {"gauge", []string{"gauge"}},
+	"ownershipbot_http_connections_refused_total": {"counter", nil},
+	"ownershipbot_github_app_credentials_refused": {"gauge", nil},
 }
 
 func TestMetricsEndpointKeepsTheContract(t *testing.T) {
 	h := apptest.Start(t, apptest.Options{})
+	h.Idle() // the install's backfill first: its issues have no time to owner
 	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Bare", Body: bareBody})
 	h.Accepted(d, err)
 	_, d, err = h.Sim.AddComment("bob", "acme/web", n, productComment)

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/analysis/figures"
 	"github.com/ownershipbot/ownershipbot/analysis/mdtext"
 )
 
@@ -26,15 +27,14 @@ func RenderJSON(w io.Writer, reports []Report) error {
 	return enc.Encode(reports)
 }
 
-func pct(n, of int) string {
-	if of == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%d%%", (n*100+of/2)/of)
-}
+func pct(n, of int) string { return figures.Share{N: n, Of: of}.String() }
 
 // productShare is the share of a role's comments that are product-level.
 func productShare(lc LevelCounts) string { return pct(lc.Product, lc.Product+lc.Implementation) }
+
+// peopleProduct counts the product-level comments of people (not bots),
+// the denominator of the concern mix and of each role's share of them.
+func peopleProduct(c CommentCounts) int { return c.Figures("").People().Product }
 
 func missingText(m []string) string {
 	parts := make([]string, len(m))
@@ -69,31 +69,29 @@ func RenderText(w io.Writer, reports []Report) error {
 		}
 		fmt.Fprintf(tw, "Ownership report: %s\n\n", r.Repository)
 		is := r.Issues
-		fmt.Fprintf(tw, "Issues\t%d\t(%d open)\n", is.Total, is.Open)
-		fmt.Fprintf(tw, "  with an owner\t%d\t%s\n", is.WithOwner, pct(is.WithOwner, is.Total))
-		fmt.Fprintf(tw, "  with a rationale\t%d\t%s\n", is.WithRationale, pct(is.WithRationale, is.Total))
-		fmt.Fprintf(tw, "  with both\t%d\t%s\n", is.WithBoth, pct(is.WithBoth, is.Total))
+		fmt.Fprintf(tw, "Open issues\t%d\t(%d closed, counted apart)\n", is.Open, is.Closed)
+		fmt.Fprintf(tw, "  %s\t%d\t%s\n", figures.NameWithOwner, is.WithOwner, pct(is.WithOwner, is.Open))
+		fmt.Fprintf(tw, "  %s\t%d\t%s\n", figures.NameWithRationale, is.WithRationale, pct(is.WithRationale, is.Open))
+		fmt.Fprintf(tw, "  %s\t%d\t%s\n", figures.NameWithBoth, is.WithBoth, pct(is.WithBoth, is.Open))
 		pr := r.PullRequests
-		fmt.Fprintf(tw, "Pull requests\t%d\t(open and closed)\n", pr.Total)
-		fmt.Fprintf(tw, "  linked to an owned issue\t%d\t%s\n", pr.LinkedToOwnedIssue, pct(pr.LinkedToOwnedIssue, pr.Total))
-		fmt.Fprintf(tw, "  with a rationale\t%d\t%s\n", pr.WithRationale, pct(pr.WithRationale, pr.Total))
+		fmt.Fprintf(tw, "Open pull requests\t%d\t(%d merged or closed, counted apart)\n", pr.Open, pr.Closed)
+		fmt.Fprintf(tw, "  %s\t%d\t%s\n", figures.NameLinkedToOwnedIssue, pr.LinkedToOwnedIssue, pct(pr.LinkedToOwnedIssue, pr.Open))
+		fmt.Fprintf(tw, "  %s\t%d\t%s\n", figures.NameWithReason, pr.WithRationale, pct(pr.WithRationale, pr.Open))
 		tw.Flush()
 
 		c := r.Comments
 		fmt.Fprintf(tw, "\nComments and reviews: %d\n", c.Total)
-		fmt.Fprintf(tw, "  role\tproduct-level\timplementation\tproduct share\n")
+		fmt.Fprintf(tw, "  role\tproduct-level\timplementation\tshare of the role's comments that are product-level\n")
 		for _, role := range Roles {
 			lc := c.ByRole[role]
 			fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\n", role, lc.Product, lc.Implementation, productShare(lc))
 		}
 		tw.Flush()
+		productTotal := peopleProduct(c)
+		fmt.Fprintf(tw, "  %s: %s\n", figures.NameEngineersShareOfProduct, pct(c.ByRole[analysis.RoleEngineer].Product, productTotal))
 
-		fmt.Fprintf(tw, "\nConcern mix of product-level comments\n")
+		fmt.Fprintf(tw, "\nConcern mix of people's product-level comments\n")
 		fmt.Fprintf(tw, "  concern\tcomments\tshare\n")
-		productTotal := 0
-		for _, lc := range c.ByRole {
-			productTotal += lc.Product
-		}
 		for _, k := range analysis.AllConcerns {
 			fmt.Fprintf(tw, "  %s\t%d\t%s\n", k, c.Concerns[k], pct(c.Concerns[k], productTotal))
 		}
@@ -126,23 +124,23 @@ func RenderMarkdown(w io.Writer, reports []Report) error {
 		is, pr, c := r.Issues, r.PullRequests, r.Comments
 		fmt.Fprintf(&b, "## Ownership report: %s\n\n", r.Repository)
 		b.WriteString("| | count | share |\n| --- | ---: | ---: |\n")
-		fmt.Fprintf(&b, "| Issues (%d open) | %d | |\n", is.Open, is.Total)
-		fmt.Fprintf(&b, "| with an owner | %d | %s |\n", is.WithOwner, pct(is.WithOwner, is.Total))
-		fmt.Fprintf(&b, "| with a rationale | %d | %s |\n", is.WithRationale, pct(is.WithRationale, is.Total))
-		fmt.Fprintf(&b, "| with both | %d | %s |\n", is.WithBoth, pct(is.WithBoth, is.Total))
-		fmt.Fprintf(&b, "| Pull requests | %d | |\n", pr.Total)
-		fmt.Fprintf(&b, "| linked to an owned issue | %d | %s |\n", pr.LinkedToOwnedIssue, pct(pr.LinkedToOwnedIssue, pr.Total))
-		fmt.Fprintf(&b, "| with a rationale | %d | %s |\n", pr.WithRationale, pct(pr.WithRationale, pr.Total))
+		fmt.Fprintf(&b, "| Open issues (%d closed, counted apart) | %d | |\n", is.Closed, is.Open)
+		fmt.Fprintf(&b, "| %s | %d | %s |\n", figures.NameWithOwner, is.WithOwner, pct(is.WithOwner, is.Open))
+		fmt.Fprintf(&b, "| %s | %d | %s |\n", figures.NameWithRationale, is.WithRationale, pct(is.WithRationale, is.Open))
+		fmt.Fprintf(&b, "| %s | %d | %s |\n", figures.NameWithBoth, is.WithBoth, pct(is.WithBoth, is.Open))
+		fmt.Fprintf(&b, "| Open pull requests (%d merged or closed, counted apart) | %d | |\n", pr.Closed, pr.Open)
+		fmt.Fprintf(&b, "| %s | %d | %s |\n", figures.NameLinkedToOwnedIssue, pr.LinkedToOwnedIssue, pct(pr.LinkedToOwnedIssue, pr.Open))
+		fmt.Fprintf(&b, "| %s | %d | %s |\n", figures.NameWithReason, pr.WithRationale, pct(pr.WithRationale, pr.Open))
 
 		fmt.Fprintf(&b, "\n### Comments and reviews (%d)\n\n", c.Total)
-		b.WriteString("| role | product-level | implementation | product share |\n| --- | ---: | ---: | ---: |\n")
-		productTotal := 0
+		b.WriteString("| role | product-level | implementation | share of the role's comments that are product-level |\n| --- | ---: | ---: | ---: |\n")
+		productTotal := peopleProduct(c)
 		for _, role := range Roles {
 			lc := c.ByRole[role]
-			productTotal += lc.Product
 			fmt.Fprintf(&b, "| %s | %d | %d | %s |\n", role, lc.Product, lc.Implementation, productShare(lc))
 		}
-		b.WriteString("\n### Concern mix\n\n| concern | comments | share of product-level |\n| --- | ---: | ---: |\n")
+		fmt.Fprintf(&b, "\n%s: %s\n", strings.ToUpper(figures.NameEngineersShareOfProduct[:1])+figures.NameEngineersShareOfProduct[1:], pct(c.ByRole[analysis.RoleEngineer].Product, productTotal))
+		b.WriteString("\n### Concern mix of people's product-level comments\n\n| concern | comments | share |\n| --- | ---: | ---: |\n")
 		for _, k := range analysis.AllConcerns {
 			fmt.Fprintf(&b, "| %s | %d | %s |\n", k, c.Concerns[k], pct(c.Concerns[k], productTotal))
 		}

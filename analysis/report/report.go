@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/analysis/figures"
 )
 
 // Actor is a gh "author" or "assignees" entry. gh sets is_bot on the
@@ -90,8 +91,9 @@ type Item struct {
 	Reviews   []Comment `json:"reviews"`
 	CreatedAt time.Time `json:"createdAt"`
 
-	repo   string // "owner/name", from URL
-	isPull bool
+	repo    string // "owner/name", from URL
+	isPull  bool
+	present map[string]bool // the keys the export gave this item
 }
 
 // Export is everything read from one or more gh exports.
@@ -136,8 +138,15 @@ func Parse(r io.Reader) (*Export, error) {
 		}
 		for i, rawItem := range items {
 			var it Item
+			var keys map[string]json.RawMessage
 			if err := json.Unmarshal(rawItem, &it); err != nil {
 				return nil, fmt.Errorf("%w: item %d of value %d does not look like a gh issue or pull request (%s)", ErrNotExport, i+1, values, shortJSONError(err))
+			}
+			if err := json.Unmarshal(rawItem, &keys); err == nil {
+				it.present = make(map[string]bool, len(keys))
+				for k := range keys {
+					it.present[k] = true
+				}
 			}
 			if it.Number <= 0 || it.URL == "" {
 				return nil, fmt.Errorf("%w: item %d of value %d has no number or url; export with --json including number and url", ErrNotExport, i+1, values)
@@ -206,36 +215,46 @@ type Options struct {
 	// values mean the defaults.
 	Owner     analysis.OwnerOptions
 	Rationale analysis.RationaleOptions
-	// MaxAttention caps needs_attention; 0 means 10.
+	// IgnoreLabels and IgnoreAuthors leave issues and pull requests alone,
+	// as the repository's ignore settings make the App do: not counted.
+	IgnoreLabels, IgnoreAuthors []string
+	// MaxAttention caps needs_attention; 0 means figures.MaxNeeds.
 	MaxAttention int
 	// Analyzer classifies the comments; required.
 	Analyzer *analysis.Analyzer
 }
 
 // Report is the ownership report of one repository; its JSON form is in
-// docs/reference.md.
+// docs/reference.md. Its figures follow package figures' definitions.
 type Report struct {
 	Repository     string          `json:"repository"`
 	Issues         IssueCounts     `json:"issues"`
 	PullRequests   PullCounts      `json:"pull_requests"`
 	Comments       CommentCounts   `json:"comments"`
 	NeedsAttention []AttentionItem `json:"needs_attention"`
+	// Warnings name the figures the export cannot support: fields it lacks.
+	Warnings []string `json:"warnings"`
 }
 
-// IssueCounts counts issues, open and closed.
+// IssueCounts counts issues. WithOwner, WithRationale and WithBoth count
+// open issues, the denominator of every share; closed ones are apart.
 type IssueCounts struct {
 	Total         int `json:"total"`
 	Open          int `json:"open"`
 	WithOwner     int `json:"with_owner"`
 	WithRationale int `json:"with_rationale"`
 	WithBoth      int `json:"with_both"`
+	Closed        int `json:"closed"`
 }
 
-// PullCounts counts pull requests, open and closed.
+// PullCounts counts pull requests. LinkedToOwnedIssue and WithRationale
+// count open pull requests; merged and closed ones are apart.
 type PullCounts struct {
 	Total              int `json:"total"`
+	Open               int `json:"open"`
 	LinkedToOwnedIssue int `json:"linked_to_owned_issue"`
 	WithRationale      int `json:"with_rationale"`
+	Closed             int `json:"closed"`
 }
 
 // LevelCounts splits comments into product-level and implementation.
@@ -245,46 +264,135 @@ type LevelCounts struct {
 }
 
 // CommentCounts counts comments and reviews with a body, on issues and pull
-// requests.
+// requests; ByThread splits ByRole between the two.
 type CommentCounts struct {
-	Total    int                           `json:"total"`
-	ByRole   map[analysis.Role]LevelCounts `json:"by_role"`
-	Concerns map[analysis.Concern]int      `json:"concerns"`
+	Total    int                                      `json:"total"`
+	ByRole   map[analysis.Role]LevelCounts            `json:"by_role"`
+	Concerns map[analysis.Concern]int                 `json:"concerns"`
+	ByThread map[string]map[analysis.Role]LevelCounts `json:"by_thread"`
 }
 
-// AttentionItem is an open issue missing an owner, a rationale or both.
-type AttentionItem struct {
-	Number  int      `json:"number"`
-	Title   string   `json:"title"`
-	URL     string   `json:"url"`
-	Missing []string `json:"missing"`
+// Figures returns the counts as package figures' comment figures, over
+// every thread or, with thread "issue" or "pull_request", one kind.
+func (c CommentCounts) Figures(thread string) figures.Comments {
+	out := figures.NewComments()
+	byRole := c.ByRole
+	if thread != "" {
+		byRole = c.ByThread[thread]
+	}
+	for role, l := range byRole {
+		out.ByRole[role] = figures.Levels{Product: l.Product, Implementation: l.Implementation}
+	}
+	if thread == "" {
+		for k, n := range c.Concerns {
+			out.Concerns[k] = n
+		}
+	}
+	return out
+}
 
-	comments  int
-	createdAt time.Time
+// AttentionItem is an open issue missing an owner, a rationale or both,
+// with where the owner and the reason were looked for.
+type AttentionItem struct {
+	Number    int       `json:"number"`
+	Title     string    `json:"title"`
+	URL       string    `json:"url"`
+	Missing   []string  `json:"missing"`
+	LookedFor LookedFor `json:"looked_for"`
+
+	need figures.Need
+}
+
+// LookedFor says in words where detection looked, per missing thing.
+type LookedFor struct {
+	Owner     []string `json:"owner"`
+	Rationale []string `json:"rationale"`
 }
 
 // Roles lists the roles in report order.
-var Roles = []analysis.Role{analysis.RoleEngineer, analysis.RoleProduct, analysis.RoleExternal, analysis.RoleBot}
+var Roles = figures.Roles
+
+// Thread kinds, the keys of CommentCounts.ByThread.
+const (
+	ThreadIssue       = "issue"
+	ThreadPullRequest = "pull_request"
+)
+
+// fieldNeeds names the export fields the figures need, per kind, and what is
+// wrong without them.
+var fieldNeeds = []struct {
+	field string
+	pulls bool // a field of pull requests, else of issues
+	lack  string
+}{
+	{"state", false, "open and closed issues cannot be told apart, so every issue counts as closed and no share can be computed"},
+	{"assignees", false, "owners named only by assignment are not found, so \"with an owner\" is too low"},
+	{"labels", false, "owner labels and ignored labels are not read, so \"with an owner\" may be too low"},
+	{"body", false, "owner lines and rationales in descriptions are not read, so \"with an owner\" and \"with a rationale\" are too low"},
+	{"comments", false, "issue comments are not counted"},
+	{"createdAt", false, "issues in need are not ordered by age"},
+	{"state", true, "open and closed pull requests cannot be told apart"},
+	{"body", true, "links to issues and reasons in descriptions are not read, so \"linked to an owned issue\" and \"with a reason\" are too low"},
+	{"comments", true, "pull request conversation comments are not counted"},
+	{"reviews", true, "reviews are not counted"},
+}
+
+// warnings lists the fields the items lack, with what that does to the
+// figures, in the words of fieldNeeds.
+func warnings(items []*Item) []string {
+	out := []string{}
+	for _, need := range fieldNeeds {
+		kind, n, lacking := "issues", 0, 0
+		if need.pulls {
+			kind = "pull requests"
+		}
+		for _, it := range items {
+			if it.isPull != need.pulls {
+				continue
+			}
+			n++
+			if it.present != nil && !it.present[need.field] {
+				lacking++
+			}
+		}
+		if lacking > 0 {
+			out = append(out, fmt.Sprintf("%d of %d %s have no %q in the export: %s; export with --json including %s", lacking, n, kind, need.field, need.lack, need.field))
+		}
+	}
+	return out
+}
 
 // Build judges every item of the export and returns one report per
 // repository, sorted by repository name.
 func Build(exp *Export, opts Options) []Report {
 	maxAttention := opts.MaxAttention
 	if maxAttention <= 0 {
-		maxAttention = 10
+		maxAttention = figures.MaxNeeds
 	}
 	product := map[string]bool{}
 	for _, l := range opts.ProductLogins {
 		product[strings.ToLower(strings.TrimPrefix(strings.TrimSpace(l), "@"))] = true
 	}
+	ignoredAuthor := map[string]bool{}
+	for _, l := range opts.IgnoreAuthors {
+		ignoredAuthor[strings.ToLower(strings.TrimPrefix(strings.TrimSpace(l), "@"))] = true
+	}
+	ignoredLabel := map[string]bool{}
+	for _, l := range opts.IgnoreLabels {
+		ignoredLabel[strings.ToLower(strings.TrimSpace(l))] = true
+	}
 	byRepo := map[string]*Report{}
+	items := map[string][]*Item{}
 	repoOf := func(name string) *Report {
 		r := byRepo[name]
 		if r == nil {
 			r = &Report{Repository: name, NeedsAttention: []AttentionItem{}, Comments: CommentCounts{
-				ByRole: map[analysis.Role]LevelCounts{}, Concerns: map[analysis.Concern]int{}}}
+				ByRole: map[analysis.Role]LevelCounts{}, Concerns: map[analysis.Concern]int{},
+				ByThread: map[string]map[analysis.Role]LevelCounts{ThreadIssue: {}, ThreadPullRequest: {}}}}
 			for _, role := range Roles {
 				r.Comments.ByRole[role] = LevelCounts{}
+				r.Comments.ByThread[ThreadIssue][role] = LevelCounts{}
+				r.Comments.ByThread[ThreadPullRequest][role] = LevelCounts{}
 			}
 			for _, c := range analysis.AllConcerns {
 				r.Comments.Concerns[c] = 0
@@ -293,97 +401,106 @@ func Build(exp *Export, opts Options) []Report {
 		}
 		return r
 	}
+	isBot := exportBots(exp)
+	ignored := func(it *Item) bool {
+		if isBot.is(it.Author) || ignoredAuthor[strings.ToLower(it.Author.Login)] {
+			return true // a bot's issue is not judged, as serve leaves it alone
+		}
+		for _, l := range it.Labels {
+			if ignoredLabel[strings.ToLower(l.Name)] {
+				return true
+			}
+		}
+		return false
+	}
 
 	// Issues first, so pull requests can look up their linked issues.
 	type issueKey struct {
 		repo   string
 		number int
 	}
-	owned := map[issueKey]bool{}
-	isBot := exportBots(exp)
+	type judged struct{ owner, rationale bool }
+	issues := map[issueKey]judged{}
 	for i := range exp.Items {
 		it := &exp.Items[i]
-		if it.isPull || isBot.is(it.Author) {
-			continue // a bot's issue is not judged, as serve leaves it alone
+		if ignored(it) {
+			continue
+		}
+		items[it.repo] = append(items[it.repo], it)
+		if it.isPull {
+			continue
 		}
 		r := repoOf(it.repo)
 		_, hasOwner := analysis.DetectOwner(ownerInput(it), opts.Owner)
 		hasRationale := opts.Analyzer.DetectRationale(it.Title, it.Body, opts.Rationale).Present()
-		owned[issueKey{strings.ToLower(it.repo), it.Number}] = hasOwner
-		r.Issues.Total++
+		issues[issueKey{strings.ToLower(it.repo), it.Number}] = judged{hasOwner, hasRationale}
 		open := strings.EqualFold(it.State, "open")
-		if open {
-			r.Issues.Open++
-		}
-		if hasOwner {
-			r.Issues.WithOwner++
-		}
-		if hasRationale {
-			r.Issues.WithRationale++
-		}
-		if hasOwner && hasRationale {
-			r.Issues.WithBoth++
-		}
+		var c figures.Issues
+		c.Add(open, hasOwner, hasRationale)
+		r.Issues.Total++
+		r.Issues.Open += c.Open
+		r.Issues.Closed += c.Closed
+		r.Issues.WithOwner += c.WithOwner
+		r.Issues.WithRationale += c.WithRationale
+		r.Issues.WithBoth += c.WithBoth
 		if open && !(hasOwner && hasRationale) {
-			var missing []string
-			if !hasOwner {
-				missing = append(missing, "owner")
-			}
-			if !hasRationale {
-				missing = append(missing, "rationale")
-			}
+			need := figures.Need{Number: it.Number, MissingOwner: !hasOwner, MissingRationale: !hasRationale, CreatedAt: it.CreatedAt}
+			looked := figures.LookedIn{OwnerFields: opts.Owner.Fields, OwnerLabel: opts.Owner.LabelPattern,
+				RationaleHeadings: opts.Rationale.Headings, NoAssignees: it.present != nil && !it.present["assignees"]}
 			r.NeedsAttention = append(r.NeedsAttention, AttentionItem{Number: it.Number, Title: it.Title, URL: it.URL,
-				Missing: missing, comments: len(it.Comments), createdAt: it.CreatedAt})
+				Missing: need.Missing(), LookedFor: LookedFor{Owner: looked.Owner(), Rationale: looked.Rationale()}, need: need})
 		}
 	}
 	for i := range exp.Items {
 		it := &exp.Items[i]
-		if isBot.is(it.Author) {
+		if ignored(it) {
 			continue
 		}
 		r := repoOf(it.repo)
-		countComments(r, it.Comments, product, isBot, opts.Analyzer)
-		countComments(r, it.Reviews, product, isBot, opts.Analyzer)
+		thread := ThreadIssue
+		if it.isPull {
+			thread = ThreadPullRequest
+		}
+		countComments(r, thread, it.Comments, product, isBot, opts.Analyzer)
+		countComments(r, thread, it.Reviews, product, isBot, opts.Analyzer)
 		if !it.isPull {
 			continue
 		}
-		r.PullRequests.Total++
-		if opts.Analyzer.DetectRationale(it.Title, it.Body, opts.Rationale).Present() {
-			r.PullRequests.WithRationale++
-		}
+		// As the App judges a pull request: linked to an owned issue when
+		// any issue it refers to, by any link form, has an owner; a reason
+		// of its own (its description read as a pull request's) or from a
+		// linked issue.
+		linkedOwned := false
+		pullOpts := opts.Rationale
+		pullOpts.PullRequest = true
+		reason := opts.Analyzer.DetectRationale(it.Title, it.Body, pullOpts).Present()
 		for _, l := range analysis.ParseLinks(it.Title, it.Body) {
-			if !l.Closing {
-				continue
-			}
 			repo := it.repo
 			if l.Owner != "" {
 				repo = l.Owner + "/" + l.Repo
 			}
-			if owned[issueKey{strings.ToLower(repo), l.Number}] {
-				r.PullRequests.LinkedToOwnedIssue++
-				break
-			}
+			j, ok := issues[issueKey{strings.ToLower(repo), l.Number}]
+			linkedOwned = linkedOwned || (ok && j.owner)
+			reason = reason || (ok && j.rationale)
 		}
+		var c figures.Pulls
+		c.Add(strings.EqualFold(it.State, "open"), linkedOwned, reason)
+		r.PullRequests.Total++
+		r.PullRequests.Open += c.Open
+		r.PullRequests.Closed += c.Closed
+		r.PullRequests.LinkedToOwnedIssue += c.LinkedToOwnedIssue
+		r.PullRequests.WithRationale += c.WithReason
 	}
 
 	out := make([]Report, 0, len(byRepo))
-	for _, r := range byRepo {
+	for name, r := range byRepo {
 		sort.SliceStable(r.NeedsAttention, func(i, j int) bool {
-			a, b := r.NeedsAttention[i], r.NeedsAttention[j]
-			if len(a.Missing) != len(b.Missing) {
-				return len(a.Missing) > len(b.Missing) // missing both first
-			}
-			if a.comments != b.comments {
-				return a.comments > b.comments // then the most discussed
-			}
-			if !a.createdAt.Equal(b.createdAt) {
-				return a.createdAt.Before(b.createdAt) // then the oldest
-			}
-			return a.Number < b.Number
+			return figures.CompareNeeds(r.NeedsAttention[i].need, r.NeedsAttention[j].need) < 0
 		})
 		if len(r.NeedsAttention) > maxAttention {
 			r.NeedsAttention = r.NeedsAttention[:maxAttention]
 		}
+		r.Warnings = warnings(items[name])
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Repository < out[j].Repository })
@@ -401,7 +518,7 @@ func ownerInput(it *Item) analysis.OwnerInput {
 	return in
 }
 
-func countComments(r *Report, comments []Comment, product map[string]bool, isBot bots, analyzer *analysis.Analyzer) {
+func countComments(r *Report, thread string, comments []Comment, product map[string]bool, isBot bots, analyzer *analysis.Analyzer) {
 	for _, c := range comments {
 		if strings.TrimSpace(c.Body) == "" {
 			continue // a review approved without words, say
@@ -414,13 +531,18 @@ func countComments(r *Report, comments []Comment, product map[string]bool, isBot
 		})
 		a := analyzer.AnalyzeComment(c.Body)
 		r.Comments.Total++
-		lc := r.Comments.ByRole[role]
-		if a.ProductLevel {
-			lc.Product++
-		} else {
-			lc.Implementation++
+		for _, m := range []map[analysis.Role]LevelCounts{r.Comments.ByRole, r.Comments.ByThread[thread]} {
+			lc := m[role]
+			if a.ProductLevel {
+				lc.Product++
+			} else {
+				lc.Implementation++
+			}
+			m[role] = lc
 		}
-		r.Comments.ByRole[role] = lc
+		if role == analysis.RoleBot {
+			continue // the concern mix is people's, as on the page and the dashboards
+		}
 		for _, k := range a.Concerns {
 			r.Comments.Concerns[k]++
 		}

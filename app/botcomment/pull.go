@@ -124,7 +124,7 @@ func linksLine(s PullRequestStatus) string {
 	}
 	parts := make([]string, 0, len(s.Links))
 	for _, l := range s.Links {
-		ref := "`" + strings.ReplaceAll(l.Ref, "`", "") + "`"
+		ref := code(l.Ref, maxName)
 		if !l.Closing {
 			ref += " (related)"
 		}
@@ -132,7 +132,7 @@ func linksLine(s PullRequestStatus) string {
 		case LinkIssue:
 			owner := "no owner"
 			if l.Owner != "" {
-				owner = "owner `" + l.Owner + "`"
+				owner = "owner " + code(l.Owner, maxName)
 			}
 			why := "does not say why"
 			if l.HasRationale {
@@ -192,6 +192,9 @@ func ConcernWords(concern string) string {
 		return "customer impact"
 	case "business_value":
 		return "business value"
+	}
+	if strings.Trim(concern, "abcdefghijklmnopqrstuvwxyz_") != "" {
+		return code(concern, maxName) // not one of the taxonomy's names
 	}
 	return strings.ReplaceAll(concern, "_", " ")
 }

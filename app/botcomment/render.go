@@ -42,7 +42,7 @@ func RenderIssue(s IssueStatus) string {
 	b.WriteString(Marker + "\n")
 	switch {
 	case s.Complete():
-		fmt.Fprintf(&b, "**Owner and rationale found** — thanks. Owner: `%s` (%s). Rationale: %s.\n", s.Owner, sourceWords(s.OwnerSource), quote(s.RationaleEvidence))
+		fmt.Fprintf(&b, "**Owner and rationale found** — thanks. Owner: %s (%s). Rationale: %s.\n", code(s.Owner, maxName), sourceWords(s.OwnerSource), quote(s.RationaleEvidence))
 	case s.Owner == "" && !s.HasRationale:
 		b.WriteString("**This issue has no owner yet and does not say why it matters.**\n\n")
 		b.WriteString(ownerHelp(s))
@@ -51,11 +51,13 @@ func RenderIssue(s IssueStatus) string {
 		fmt.Fprintf(&b, "**This issue has no owner yet.** Its rationale is clear (%s).\n\n", quote(s.RationaleEvidence))
 		b.WriteString(ownerHelp(s))
 	default:
-		fmt.Fprintf(&b, "**This issue does not say why it matters yet.** Owner: `%s` (%s).\n\n", s.Owner, sourceWords(s.OwnerSource))
+		fmt.Fprintf(&b, "**This issue does not say why it matters yet.** Owner: %s (%s).\n\n", code(s.Owner, maxName), sourceWords(s.OwnerSource))
 		b.WriteString(rationaleHelp())
 	}
 	if s.ConfigProblem != "" {
-		fmt.Fprintf(&b, "\n> [!WARNING]\n> `%s` could not be used, so this repository runs with the defaults: %s\n", s.ConfigSource, s.ConfigProblem)
+		// ConfigProblem is Markdown from config.Summary: each problem, with
+		// whatever the file said, already in code.
+		fmt.Fprintf(&b, "\n> [!WARNING]\n> %s could not be used, so this repository runs with the defaults: %s\n", code(s.ConfigSource, maxName), s.ConfigProblem)
 	}
 	docs := s.DocsURL
 	fmt.Fprintf(&b, "\n<sub>ownershipbot keeps this comment up to date as the issue changes. [Configure it](%s) in `.github/ownership.yml`.</sub>\n", docs)
@@ -64,11 +66,17 @@ func RenderIssue(s IssueStatus) string {
 
 func ownerHelp(s IssueStatus) string {
 	where := []string{"assignees"}
-	if len(s.OwnerFields) > 0 {
-		where = append(where, "`"+strings.Join(s.OwnerFields, ":`/`")+":` lines")
+	var fields []string
+	for _, f := range s.OwnerFields {
+		if f = code(f+":", maxName); f != "" && len(fields) < maxFields {
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) > 0 {
+		where = append(where, strings.Join(fields, "/")+" lines")
 	}
 	if s.LabelPattern != "" {
-		where = append(where, "labels matching `"+s.LabelPattern+"`")
+		where = append(where, "labels matching "+code(s.LabelPattern, maxName))
 	}
 	return fmt.Sprintf("- **Owner:** none found in %s. To fix it, assign someone, or add a line `Owner: @login` (or `@org/team`) to the description.\n", joinWords(where))
 }
@@ -93,6 +101,22 @@ func sourceWords(source string) string {
 
 // maxQuote caps an evidence quote in the comment, in characters.
 const maxQuote = 80
+
+// maxName caps anything else the comment repeats from an issue or a
+// configuration file (an owner, a reference, a setting's value), in
+// characters; maxFields caps the owner fields listed.
+const (
+	maxName   = 120
+	maxFields = 5
+)
+
+// code shows text from an issue or a configuration file as inline code, cut
+// to max characters on one line: inside code, GitHub renders no mention,
+// reference, link, image or HTML. Every such text reaches the comment
+// through code or quote.
+func code(text string, max int) string {
+	return mdtext.CodeSpan(mdtext.Shorten(text, max))
+}
 
 // quote shows the author's sentence as written, as inline code: its
 // backticks, Markdown and @mentions show as typed and notify nobody.

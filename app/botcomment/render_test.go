@@ -4,6 +4,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/analysis/mdtext"
 )
 
 func TestRenderIssue(t *testing.T) {
@@ -147,5 +150,40 @@ func TestHashChangesWithText(t *testing.T) {
 	a := Hash("a")
 	if a == Hash("b") || a != Hash("a") {
 		t.Fatal("hash does not identify text")
+	}
+}
+
+// From the body to the comment: the reason the analysis finds is shown as
+// its author wrote it, inline code and all, never the stripped text the
+// analysis reads (which once showed `Rationale: “" and then hangs
+// forever.”`).
+func TestRenderQuotesDetectedReasonAsWritten(t *testing.T) {
+	bodies := []string{
+		"Running `gh auth refresh --hostname \"` and then hangs forever, so nobody behind the proxy can push.",
+		"### Why\n\n`npm ci` hangs forever on the mirror, so new contributors cannot build the site at all.",
+		"**Impact:** every deploy since `v2.3` times out for customers on `eu-west-1`.",
+		"Since [#4411](https://github.com/acme/web/pull/4411) the export is *much* slower, because @dana's cache is bypassed.",
+	}
+	for _, body := range bodies {
+		r := analysis.DetectRationale("Fix it", body, analysis.RationaleOptions{})
+		if !r.Present() {
+			t.Fatalf("no reason found in %q", body)
+		}
+		comment := RenderIssue(IssueStatus{Owner: "@alice", OwnerSource: "body", HasRationale: true, RationaleEvidence: r.Evidence})
+		var shown []string
+		for _, line := range strings.Split(comment, "\n") {
+			_, spans := splitCode(line)
+			shown = append(shown, spans...)
+		}
+		if want := mdtext.Shorten(r.Evidence, maxQuote); !slices.Contains(shown, want) {
+			t.Errorf("reason %q is not shown as found; code spans show %q", want, shown)
+		}
+		sentence := r.Evidence
+		if h, rest, ok := strings.Cut(sentence, ": "); ok && strings.Contains(body, h) && !strings.Contains(body, sentence) {
+			sentence = rest // "Why: " names the field it was written under
+		}
+		if !strings.Contains(body, sentence) {
+			t.Errorf("reason %q is not a sentence of %q as written", r.Evidence, body)
+		}
 	}
 }

@@ -41,6 +41,7 @@ type Config struct {
 	Roles        Roles
 	Ignore       Ignore
 	PullRequests PullRequests
+	Backfill     Backfill
 
 	// templates are the repository's own issue and pull request
 	// templates, which the Loader reads beside the file.
@@ -77,6 +78,14 @@ type PullRequests struct {
 	IgnoreLabels       []string
 }
 
+// Backfill tunes the reading of history when the App is installed.
+type Backfill struct {
+	Days int // closed issues and pull requests are read back this many days
+}
+
+// MaxBackfillDays bounds backfill.days: ten years of history.
+const MaxBackfillDays = 3650
+
 // Default returns the settings of a repository with no configuration.
 func Default() Config {
 	return Config{
@@ -87,6 +96,7 @@ func Default() Config {
 			Comment:       CommentMissing,
 			IgnoreAuthors: []string{"dependabot[bot]", "renovate[bot]", "dependabot", "renovate"},
 		},
+		Backfill: Backfill{Days: 90},
 	}
 }
 
@@ -258,6 +268,9 @@ func schema(c *Config) map[string]setting {
 			"ignore_authors":       {set: listInto(&c.PullRequests.IgnoreAuthors)},
 			"ignore_labels":        {set: listInto(&c.PullRequests.IgnoreLabels)},
 		}},
+		"backfill": {section: map[string]setting{
+			"days": {set: intInto(&c.Backfill.Days, 0, MaxBackfillDays)},
+		}},
 	}
 }
 
@@ -315,6 +328,17 @@ func boolInto(dst *bool) func(*parser, *yaml.Node, string) {
 			return
 		}
 		*dst = b
+	}
+}
+
+func intInto(dst *int, lo, hi int) func(*parser, *yaml.Node, string) {
+	return func(p *parser, n *yaml.Node, name string) {
+		var v int
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v) != nil || v < lo || v > hi {
+			p.add(n, "%s must be a whole number from %d to %d, not %s", name, lo, hi, show(n))
+			return
+		}
+		*dst = v
 	}
 }
 

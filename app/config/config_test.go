@@ -56,6 +56,12 @@ pull_requests:
 		{"list of groups", "ignore:\n  labels:\n    - {name: x}\n", nil, []string{`ignore.labels must be a list of names`}},
 		{"every problem is listed", "comment: loud\nenabled: 3\n", nil, []string{"comment must be", "enabled must be"}},
 		{"not YAML", "owner: [\n", nil, []string{"not valid YAML"}},
+		{"history is read back 90 days by default", "", func(c Config) bool { return c.Backfill.Days == 90 }, nil},
+		{"backfill days", "backfill:\n  days: 30\n", func(c Config) bool { return c.Backfill.Days == 30 }, nil},
+		{"backfill days of none", "backfill:\n  days: 0\n", func(c Config) bool { return c.Backfill.Days == 0 }, nil},
+		{"backfill days not a number", "backfill:\n  days: ninety\n", nil, []string{`line 2: backfill.days must be a whole number from 0 to 3650, not "ninety"`}},
+		{"backfill days too many", "backfill:\n  days: 5000\n", nil, []string{`backfill.days must be a whole number from 0 to 3650, not "5000"`}},
+		{"backfill days negative", "backfill:\n  days: -1\n", nil, []string{`backfill.days must be a whole number`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

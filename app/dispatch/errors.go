@@ -26,3 +26,9 @@ func Classify(err error) (permanent bool, retryAt time.Time) {
 	}
 	return false, ghclient.RetryAt(err, time.Now())
 }
+
+// ErrForget is returned by a handler whose work is done and must leave no
+// trace, not even the delivery that asked for it (an uninstall that purged
+// its installation): the pool deletes the delivery instead of keeping it
+// as done.
+var ErrForget = errors.New("done; the delivery is forgotten")

@@ -23,6 +23,7 @@ type Queue interface {
 	Complete(ctx context.Context, id string) error
 	Retry(ctx context.Context, id string, at time.Time, lastError string) error
 	Fail(ctx context.Context, id string, lastError string) error
+	Forget(ctx context.Context, id string) error
 }
 
 // PoolOptions configures a Pool. Zero values take the defaults in brackets.
@@ -149,6 +150,15 @@ func (p *Pool) process(ctx context.Context, d store.Delivery) {
 	// Bookkeeping must land even if the work context was just cancelled.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	if errors.Is(err, ErrForget) {
+		if ferr := p.opts.Queue.Forget(bctx, d.ID); ferr != nil {
+			log.Error("queue: could not forget delivery; it will run again", "err", ferr)
+			return
+		}
+		p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "done").Inc()
+		p.done()
+		return
+	}
 	if err == nil {
 		if cerr := p.opts.Queue.Complete(bctx, d.ID); cerr != nil {
 			log.Error("queue: could not mark delivery done; it will run again", "err", cerr)

@@ -4,6 +4,8 @@
 package ghclient
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
+	"github.com/golang-jwt/jwt/v4"
 	"github.com/google/go-github/v66/github"
 
 	"github.com/ownershipbot/ownershipbot/app/metrics"
@@ -54,6 +57,9 @@ type Clients struct {
 	clients map[int64]*github.Client
 
 	revoked atomic.Bool // the last token exchange was refused with 401
+
+	loginMu sync.Mutex
+	login   string // the App's bot user, once learned
 }
 
 // New validates opts and returns Clients.
@@ -88,8 +94,8 @@ func New(opts Options) (*Clients, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "ownershipbot"
 	}
-	if _, err := ghinstallation.NewAppsTransport(opts.Transport, opts.AppID, opts.PrivateKey); err != nil {
-		return nil, fmt.Errorf("the GitHub App private key could not be read as an RSA key in PEM format")
+	if err := CheckPrivateKey(opts.PrivateKey); err != nil {
+		return nil, err
 	}
 	return &Clients{
 		opts:    opts,
@@ -122,6 +128,65 @@ func (c *Clients) Installation(id int64) (*github.Client, error) {
 	c.clients[id] = client
 	return client, nil
 }
+
+// CheckPrivateKey says, in plain words, whether key can sign the App's JWTs,
+// so that a command can refuse a bad key before it opens anything.
+func CheckPrivateKey(key []byte) error {
+	if _, err := jwt.ParseRSAPrivateKeyFromPEM(key); err != nil {
+		return errors.New("the GitHub App private key could not be read as an RSA key in PEM format")
+	}
+	return nil
+}
+
+// AppLogin returns the login of the App's bot user, "<slug>[bot]": the
+// author of the comments the App writes. It asks GitHub (GET /app, with
+// the App's JWT) the first time, and remembers the answer.
+func (c *Clients) AppLogin(ctx context.Context) (string, error) {
+	c.loginMu.Lock()
+	defer c.loginMu.Unlock()
+	if c.login != "" {
+		return c.login, nil
+	}
+	atr, err := ghinstallation.NewAppsTransport(c.network, c.opts.AppID, c.opts.PrivateKey)
+	if err != nil {
+		return "", err
+	}
+	atr.BaseURL = strings.TrimSuffix(c.opts.BaseURL, "/")
+	app, _, err := c.newClient(atr).Apps.Get(ctx, "")
+	if err != nil {
+		return "", fmt.Errorf("learning the App's bot user (GET /app): %w", err)
+	}
+	if app.GetSlug() == "" {
+		return "", errors.New("learning the App's bot user: GET /app gave no slug")
+	}
+	c.login = app.GetSlug() + "[bot]"
+	return c.login, nil
+}
+
+// App returns a client authenticated as the App itself (its JWT), for the
+// routes under /app such as the webhook delivery log.
+func (c *Clients) App() (*github.Client, error) {
+	tr, err := ghinstallation.NewAppsTransport(c.network, c.opts.AppID, c.opts.PrivateKey)
+	if err != nil {
+		return nil, fmt.Errorf("authenticate as the App: %w", err)
+	}
+	tr.BaseURL = strings.TrimSuffix(c.opts.BaseURL, "/")
+	return c.newClient(tr), nil
+}
+
+// HTTP returns an installation's authenticated HTTP client, for GitHub's
+// GraphQL API; its requests are counted, retried and rate-limit aware like
+// the REST client's.
+func (c *Clients) HTTP(installationID int64) (*http.Client, error) {
+	client, err := c.Installation(installationID)
+	if err != nil {
+		return nil, err
+	}
+	return client.Client(), nil
+}
+
+// BaseURL is the REST base URL the clients use.
+func (c *Clients) BaseURL() string { return c.opts.BaseURL }
 
 // Forget drops an installation's client and token, for an uninstalled App.
 func (c *Clients) Forget(id int64) {
@@ -190,14 +255,26 @@ func (t *refreshingTransport) roundTrip(req *http.Request) (*http.Response, erro
 }
 
 // noteExchange logs once when GitHub starts refusing the App's JWT, and once
-// more when it accepts it again. Each refusal is also counted in
-// ownershipbot_github_requests_total on the access_tokens route, status 401.
+// more when it accepts it again, and sets
+// ownershipbot_github_app_credentials_refused to match. Each refusal is also
+// counted in ownershipbot_github_requests_total on the access_tokens route,
+// status 401.
 func (c *Clients) noteExchange(err error) {
 	revoked := RevokedApp(err)
 	if err != nil && !revoked {
 		return // says nothing about the App's credentials
 	}
-	if c.revoked.Swap(revoked) == revoked || c.opts.Log == nil {
+	if c.revoked.Swap(revoked) == revoked {
+		return
+	}
+	if c.opts.Metrics != nil {
+		refused := 0.0
+		if revoked {
+			refused = 1
+		}
+		c.opts.Metrics.AppCredentialsRefused.Set(refused)
+	}
+	if c.opts.Log == nil {
 		return
 	}
 	if revoked {

@@ -123,6 +123,32 @@ func TestRevokedAppFailsPermanently(t *testing.T) {
 	if refused != 3 {
 		t.Fatalf("ownershipbot_github_requests_total counts %v refused token exchanges, want 3", refused)
 	}
+	if got := testutil.ToFloat64(m.AppCredentialsRefused); got != 1 {
+		t.Fatalf("ownershipbot_github_app_credentials_refused = %v while GitHub refuses the App, want 1", got)
+	}
+}
+
+func TestAppLoginIsLearnedOnceFromGetApp(t *testing.T) {
+	w := newWorld(t, githubsim.Options{AppSlug: "acme-ownershipbot"})
+	c := w.clients(t, w.sim.PrivateKeyPEM())
+	for range 3 {
+		login, err := c.AppLogin(context.Background())
+		if err != nil || login != "acme-ownershipbot[bot]" {
+			t.Fatalf("AppLogin = %q, %v; want acme-ownershipbot[bot]", login, err)
+		}
+	}
+	asked := 0
+	for _, r := range w.sim.Requests() {
+		if r.Method == "GET" && r.Route == "/app" {
+			asked++
+			if r.Status != 200 {
+				t.Errorf("GET /app answered %d", r.Status)
+			}
+		}
+	}
+	if asked != 1 {
+		t.Fatalf("GET /app asked %d times for three lookups, want once", asked)
+	}
 }
 
 func TestRetryAfterOnlyHoldsBackEveryRequest(t *testing.T) {

@@ -6,11 +6,17 @@ import "strings"
 // OpenAPI description names them. Requests are counted by template, never by
 // URL, so metric labels carry no repository, issue or user.
 var Routes = []string{
+	"/app",
+	"/app/hook/deliveries",
+	"/app/hook/deliveries/{delivery_id}/attempts",
+	"/app/installations",
 	"/app/installations/{installation_id}/access_tokens",
 	"/app-manifests/{code}/conversions",
 	"/orgs/{org}/teams/{team_slug}/memberships/{username}",
 	"/rate_limit",
+	"/installation/repositories",
 	"/repos/{owner}/{repo}/contents/{path}",
+	"/repos/{owner}/{repo}/installation",
 	"/repos/{owner}/{repo}/issues/comments/{comment_id}",
 	"/repos/{owner}/{repo}/issues/{issue_number}",
 	"/repos/{owner}/{repo}/issues/{issue_number}/comments",
@@ -21,6 +27,10 @@ var Routes = []string{
 
 // OtherRoute labels a request to a path outside Routes.
 const OtherRoute = "other"
+
+// GraphQLRoute labels requests to GitHub's GraphQL API (/graphql, and
+// /api/graphql on GitHub Enterprise Server).
+const GraphQLRoute = "/graphql"
 
 var splitRoutes = func() [][]string {
 	out := make([][]string, len(Routes))
@@ -34,6 +44,9 @@ var splitRoutes = func() [][]string {
 // to the API base (such as "/repos/acme/web/issues/12/comments"), or
 // OtherRoute. A template's last {path} parameter matches the rest of the path.
 func Route(path string) string {
+	if p := strings.TrimSuffix(path, "/"); p == "/graphql" || p == "/api/graphql" {
+		return GraphQLRoute
+	}
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	for i, tmpl := range splitRoutes {
 		if matchSegments(tmpl, segs) {

@@ -38,6 +38,15 @@ type Options struct {
 	Store   Store
 	Clients Clients
 	Configs Configs
+	// Backfill starts reading a repository's history (nil: never).
+	Backfill func(ctx context.Context, installationID int64, fullName string) error
+	// ListRepos lists the repositories an installation reaches, when an
+	// installation event does not carry them.
+	ListRepos func(ctx context.Context, installationID int64) ([]string, error)
+	// Repos lists the repositories the store holds for an installation;
+	// Forget drops a repository's metric series.
+	Repos  func(ctx context.Context, installationID int64) ([]string, error)
+	Forget func(repo string)
 }
 
 // Handler handles installation, installation_repositories and push events.
@@ -110,23 +119,73 @@ func (h *Handler) installation(ctx context.Context, ev *github.InstallationEvent
 	rec := store.Installation{ID: in.GetID(), Account: in.GetAccount().GetLogin()}
 	switch ev.GetAction() {
 	case "deleted":
-		// The org removed the App: forget what it stored about them.
+		// The org removed the App: forget what it stored about them, down
+		// to this delivery and the metric series of their repositories.
 		h.opts.Clients.Forget(rec.ID)
 		h.opts.Configs.Forget(rec.ID)
-		return h.opts.Store.DeleteInstallation(ctx, rec.ID)
+		if h.opts.Repos != nil && h.opts.Forget != nil {
+			repos, err := h.opts.Repos(ctx, rec.ID)
+			if err != nil {
+				return err
+			}
+			for _, r := range repos {
+				h.opts.Forget(r)
+			}
+		}
+		if err := h.opts.Store.DeleteInstallation(ctx, rec.ID); err != nil {
+			return err
+		}
+		return dispatch.ErrForget
 	case "suspend":
 		rec.Suspended = true
 	}
-	return h.opts.Store.PutInstallation(ctx, rec)
+	if err := h.opts.Store.PutInstallation(ctx, rec); err != nil {
+		return err
+	}
+	if ev.GetAction() != "created" || h.opts.Backfill == nil {
+		return nil
+	}
+	var names []string
+	for _, r := range ev.Repositories {
+		names = append(names, r.GetFullName())
+	}
+	if len(names) == 0 && h.opts.ListRepos != nil {
+		var err error
+		if names, err = h.opts.ListRepos(ctx, rec.ID); err != nil {
+			return err
+		}
+	}
+	return h.backfill(ctx, rec.ID, names)
+}
+
+// backfill starts reading the history of newly reached repositories.
+func (h *Handler) backfill(ctx context.Context, installationID int64, names []string) error {
+	for _, name := range names {
+		if err := h.opts.Backfill(ctx, installationID, name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (h *Handler) repositories(ctx context.Context, ev *github.InstallationRepositoriesEvent) error {
-	if ev.GetAction() != "removed" {
-		return nil
+	if ev.GetAction() == "added" {
+		if h.opts.Backfill == nil {
+			return nil
+		}
+		var names []string
+		for _, r := range ev.RepositoriesAdded {
+			names = append(names, r.GetFullName())
+		}
+		return h.backfill(ctx, ev.GetInstallation().GetID(), names)
 	}
 	for _, r := range ev.RepositoriesRemoved {
-		if err := h.opts.Store.DeleteRepository(ctx, strings.ToLower(r.GetFullName())); err != nil {
+		repo := strings.ToLower(r.GetFullName())
+		if err := h.opts.Store.DeleteRepository(ctx, repo); err != nil {
 			return err
+		}
+		if h.opts.Forget != nil {
+			h.opts.Forget(repo)
 		}
 	}
 	return nil

@@ -94,14 +94,23 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 	if err != nil {
 		return err
 	}
-	if threads.IgnoresIssue(cfg, issue) {
-		return h.Store.DeleteThread(ctx, repo, issue.GetNumber())
-	}
-
 	prev, found, err := h.Store.Thread(ctx, repo, issue.GetNumber())
 	if err != nil {
 		return err
 	}
+	if found && !prev.Newer(issue.GetUpdatedAt().Time) {
+		// GitHub does not promise delivery order: this event shows the issue
+		// as it was before the state stored, which stands. The comment is
+		// kept true to that state (the stored issue may never have been
+		// nudged, if a pull request's link brought it in).
+		h.Log.Info("issue event older than the state stored; state kept", "repository", repo, "number", prev.Number,
+			"event_updated_at", issue.GetUpdatedAt().Time, "stored_updated_at", prev.SnapshotAt)
+		return h.publish(ctx, d.InstallationID, fullName, &prev, cfg, false)
+	}
+	if threads.IgnoresIssue(cfg, issue) {
+		return h.Store.DeleteThread(ctx, repo, issue.GetNumber())
+	}
+
 	t := h.AssessIssue(prev, d.InstallationID, repo, issue, cfg.Config)
 	threads.MayCarryBotComment(&t, found, issue.GetComments())
 	// Time to owner is known only for issues seen without an owner first, or
@@ -120,13 +129,14 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 			return err
 		}
 	}
-	return h.publish(ctx, d.InstallationID, fullName, &t, cfg)
+	return h.publish(ctx, d.InstallationID, fullName, &t, cfg, false)
 }
 
 // publish keeps the bot's one comment on an issue true to its state: it is
 // wanted when something is missing or a broken configuration file must be
-// reported (once per problem).
-func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, t *store.Thread, cfg config.Loaded) error {
+// reported (once per problem). With hold, an existing comment is kept true
+// but none is created.
+func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, t *store.Thread, cfg config.Loaded, hold bool) error {
 	if cfg.Comment == config.CommentNever || t.State != store.StateOpen {
 		return nil
 	}
@@ -149,7 +159,7 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 	}
 	wrote, err := h.Publish(ctx, threads.Nudge{
 		InstallationID: installationID, FullName: fullName, Thread: t, Mode: cfg.Comment,
-		Wanted: !status.Complete() || notice != "", Text: botcomment.RenderIssue(status),
+		Wanted: !status.Complete() || notice != "", Hold: hold, Text: botcomment.RenderIssue(status),
 	})
 	if err != nil || !wrote || notice == "" {
 		return err

@@ -25,6 +25,15 @@ type Metrics struct {
 	GitHubRequests      *prometheus.CounterVec   // method, route, status
 	RateLimitRemaining  *prometheus.GaugeVec     // resource
 	BotComments         *prometheus.CounterVec   // operation: created, edited, unchanged, recreated
+	ConnectionsRefused  prometheus.Counter       // closed on arrival: their client held too many
+	// AppCredentialsRefused is 1 while GitHub refuses the App's own
+	// credentials (a deleted App, a revoked or wrong private key).
+	AppCredentialsRefused prometheus.Gauge
+	BackfillItems         *prometheus.CounterVec // thread: issues and pull requests read from history
+	BackfillPauses        prometheus.Counter     // waits for GitHub's rate limit
+	GraphQLPoints         prometheus.Counter     // GraphQL rate-limit points spent
+	Redeliveries          *prometheus.CounterVec // outcome: requested, refused
+	DriftRepairs          *prometheus.CounterVec // thread
 }
 
 // New creates the metrics and registers them, with the Go and process
@@ -82,13 +91,51 @@ func New(reg prometheus.Registerer) *Metrics {
 			Namespace: namespace, Name: "bot_comment_writes_total",
 			Help: "Bot comment decisions: created, edited, recreated after a deletion, or unchanged (no write).",
 		}, []string{"operation"}),
+		AppCredentialsRefused: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: namespace, Name: "github_app_credentials_refused",
+			Help: "1 while GitHub refuses the App's own credentials at the installation token exchange (a deleted App, a revoked or wrong private key): every delivery fails until an operator acts.",
+		}),
+		ConnectionsRefused: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "http_connections_refused_total",
+			Help: "Connections closed on arrival because their client address already held the most open connections allowed.",
+		}),
+		BackfillItems: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "backfill_items_total",
+			Help: "Issues and pull requests read from a repository's history, by thread.",
+		}, []string{"thread"}),
+		BackfillPauses: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "backfill_rate_limit_pauses_total",
+			Help: "Times reading history paused to stay within GitHub's rate limits.",
+		}),
+		GraphQLPoints: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "github_graphql_points_total",
+			Help: "Points of GitHub's GraphQL rate limit spent, as GitHub reports each query's cost.",
+		}),
+		Redeliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "webhook_redeliveries_total",
+			Help: "Failed webhook deliveries the App asked GitHub to send again, by outcome (requested, refused).",
+		}, []string{"outcome"}),
+		DriftRepairs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "drift_repairs_total",
+			Help: "Issues and pull requests whose stored state the periodic sweep found out of date, by thread.",
+		}, []string{"thread"}),
 	}
 	reg.MustRegister(
 		m.WebhookDeliveries, m.LastDelivery, m.DeliveriesProcessed, m.DeliveriesFailed, m.EventProcessing,
 		m.CommentsAnalyzed, m.CommentConcerns, m.TimeToOwner, m.ReviewComments,
-		m.GitHubRequests, m.RateLimitRemaining, m.BotComments,
+		m.GitHubRequests, m.RateLimitRemaining, m.BotComments, m.ConnectionsRefused, m.AppCredentialsRefused,
+		m.BackfillItems, m.BackfillPauses, m.GraphQLPoints, m.Redeliveries, m.DriftRepairs,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return m
+}
+
+// ForgetRepository drops every series labelled with a repository, for a
+// repository the App no longer reaches (uninstalled, or removed from it).
+func (m *Metrics) ForgetRepository(repo string) {
+	labels := prometheus.Labels{"repository": repo}
+	m.CommentsAnalyzed.DeletePartialMatch(labels)
+	m.CommentConcerns.DeletePartialMatch(labels)
+	m.TimeToOwner.DeletePartialMatch(labels)
 }

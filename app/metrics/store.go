@@ -18,6 +18,7 @@ type Counts interface {
 	CommentCounts(ctx context.Context, since time.Time) ([]store.CommentCount, error)
 	ConcernCounts(ctx context.Context, since time.Time) ([]store.ConcernCount, error)
 	Depth(ctx context.Context) (int, error)
+	Backfills(ctx context.Context, installationID int64) ([]store.Backfill, error)
 }
 
 // StoreCollector reports the gauges that are the truth dashboards divide:
@@ -26,20 +27,34 @@ type Counts interface {
 // scrapers do not multiply the load. Each gauge's query runs on its own, with
 // its own deadline, and reports its own success and duration (as
 // node_exporter does per collector): a failed or slow count hides no other
-// gauge.
+// gauge. A gauge whose query fails or runs past its deadline keeps its last
+// good values, marked stale by their age.
 type StoreCollector struct {
 	store   Counts
 	window  time.Duration // comments created within it are counted
 	ttl     time.Duration
 	timeout time.Duration // per query
 	log     *slog.Logger
+	now     func() time.Time
 
-	issues, pulls, comments, concerns, depth, up, success, duration *prometheus.Desc
+	issues, pulls, comments, concerns, depth, up, success, duration, age *prometheus.Desc
+	backfillPending, backfillRemaining                                   *prometheus.Desc
 
-	refresh  sync.Mutex // held while the store is queried
-	mu       sync.Mutex // guards cached and cachedAt
-	cached   []prometheus.Metric
-	cachedAt time.Time
+	refresh   sync.Mutex // held while the store is queried
+	mu        sync.Mutex // guards gauges, queriedAt and invalidated
+	gauges    map[string]*gaugeState
+	queriedAt time.Time // zero: query at the next scrape
+	// invalidated counts Invalidate calls, so that a query that was
+	// running when one came does not count as fresh.
+	invalidated uint64
+}
+
+// gaugeState is what the collector knows of one gauge.
+type gaugeState struct {
+	series   []prometheus.Metric // the last values the store gave
+	readAt   time.Time           // when it gave them; zero before it ever did
+	success  bool                // whether the last query succeeded
+	duration time.Duration       // how long the last query took
 }
 
 // NewStoreCollector returns a collector over s. window is the metrics window
@@ -49,65 +64,96 @@ func NewStoreCollector(s Counts, window time.Duration, log *slog.Logger) *StoreC
 		return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
 	}
 	return &StoreCollector{
-		store: s, window: window, ttl: 5 * time.Second, timeout: 5 * time.Second, log: log,
-		issues:   d("issues", "Open issues by whether they have an owner and a rationale.", "repository", "owner", "rationale"),
-		pulls:    d("pull_requests", "Open pull requests by linked issue ownership and rationale.", "repository", "linked_issue", "rationale"),
-		comments: d("comments", "Comments created within the metrics window, as they stand now, by level.", "repository", "thread", "author_role", "level"),
+		store: s, window: window, ttl: 5 * time.Second, timeout: 5 * time.Second, log: log, now: time.Now,
+		gauges:   map[string]*gaugeState{},
+		issues:   d("issues", "Open issues (the denominator of every ownership share; closed ones leave it) by whether they have an owner and a rationale.", "repository", "owner", "rationale"),
+		pulls:    d("pull_requests", "Open pull requests by whether an issue they refer to (closing keyword or plain reference) has an owner, and whether they have a reason of their own or a linked issue's.", "repository", "linked_issue", "rationale"),
+		comments: d("comments", "Comments, reviews and review comments created within the metrics window, as they stand now, by author role and level; divide by role for the share of engineers' comments that are product-level, by level for engineers' share of product-level comments.", "repository", "thread", "author_role", "level"),
 		concerns: d("comment_concerns", "Concerns in comments created within the metrics window, as they stand now.", "repository", "thread", "author_role", "concern"),
 		depth:    d("queue_depth", "Deliveries stored and not yet processed."),
+		backfillPending: d("backfill_repositories_pending",
+			"Repositories whose history is not read yet."),
+		backfillRemaining: d("backfill_seconds_remaining",
+			"Estimated seconds until every backfill is done, at the pace so far (rate-limit pauses included); 0 when none runs."),
 		up:       d("store_up", "1 when the store answered every query of the last scrape, else 0."),
-		success:  d("store_collect_success", "1 when the store answered the query behind the gauge at the last scrape, else 0.", "gauge"),
+		success:  d("store_collect_success", "1 when the store answered the query behind the gauge at the last scrape, else 0 (the gauge then shows its last good values, if any).", "gauge"),
 		duration: d("store_collect_duration_seconds", "Time the query behind the gauge took at the last scrape.", "gauge"),
+		age:      d("store_collect_age_seconds", "Seconds since the store gave the values the gauge shows: at most a few when fresh, growing while its query fails or is slow.", "gauge"),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *StoreCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.issues, c.pulls, c.comments, c.concerns, c.depth, c.up, c.success, c.duration} {
+	for _, d := range []*prometheus.Desc{c.issues, c.pulls, c.comments, c.concerns, c.depth, c.up, c.success, c.duration, c.age,
+		c.backfillPending, c.backfillRemaining} {
 		ch <- d
 	}
 }
 
 // Collect implements prometheus.Collector. A scrape that comes while
 // another is querying the store gets the last values rather than wait
-// behind it, so scrapes never pile up on a slow database.
+// behind it, so scrapes never pile up on a slow database; their age says how
+// old they are.
 func (c *StoreCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, m := range c.current() {
-		ch <- m
-	}
-}
-
-func (c *StoreCollector) current() []prometheus.Metric {
-	c.mu.Lock()
-	cached, fresh := c.cached, c.cached != nil && time.Since(c.cachedAt) <= c.ttl
-	c.mu.Unlock()
-	if fresh {
-		return cached
-	}
-	if !c.refresh.TryLock() {
-		if cached != nil {
-			return cached
-		}
-		c.refresh.Lock() // the first scrape: nothing to show yet but its result
-	}
-	defer c.refresh.Unlock()
-	c.mu.Lock()
-	if c.cached != nil && time.Since(c.cachedAt) <= c.ttl { // refreshed meanwhile
-		defer c.mu.Unlock()
-		return c.cached
-	}
-	c.mu.Unlock()
-	fresher := c.query()
+	c.refreshIfDue()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.cached, c.cachedAt = fresher, time.Now()
-	return fresher
+	now := c.now()
+	up := 1.0
+	for _, q := range c.queries() {
+		g := c.gauges[q.gauge]
+		if g == nil {
+			continue
+		}
+		for _, m := range g.series {
+			ch <- m
+		}
+		success := 1.0
+		if !g.success {
+			success, up = 0, 0
+		}
+		ch <- prometheus.MustNewConstMetric(c.success, prometheus.GaugeValue, success, q.gauge)
+		ch <- prometheus.MustNewConstMetric(c.duration, prometheus.GaugeValue, g.duration.Seconds(), q.gauge)
+		if !g.readAt.IsZero() {
+			ch <- prometheus.MustNewConstMetric(c.age, prometheus.GaugeValue, max(now.Sub(g.readAt).Seconds(), 0), q.gauge)
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, up)
 }
 
-// Invalidate drops the cache, so the next scrape queries the store.
+// refreshIfDue queries the store unless the last query is recent or another
+// scrape is querying it now. Only the very first scrape, with nothing to show
+// yet, waits for another's query.
+func (c *StoreCollector) refreshIfDue() {
+	due := func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.queriedAt.IsZero() || c.now().Sub(c.queriedAt) > c.ttl
+	}
+	if !due() {
+		return
+	}
+	if !c.refresh.TryLock() {
+		c.mu.Lock()
+		known := len(c.gauges) > 0
+		c.mu.Unlock()
+		if known {
+			return
+		}
+		c.refresh.Lock()
+	}
+	defer c.refresh.Unlock()
+	if due() { // not refreshed meanwhile
+		c.query()
+	}
+}
+
+// Invalidate makes the next scrape query the store; the values shown until
+// then stay.
 func (c *StoreCollector) Invalidate() {
 	c.mu.Lock()
-	c.cached = nil
+	c.queriedAt = time.Time{}
+	c.invalidated++
 	c.mu.Unlock()
 }
 
@@ -155,45 +201,54 @@ func (c *StoreCollector) queries() []gaugeQuery {
 			n, err := c.store.Depth(ctx)
 			return []prometheus.Metric{series(c.depth, n)}, err
 		}},
+		{"backfill", func(ctx context.Context) ([]prometheus.Metric, error) {
+			rows, err := c.store.Backfills(ctx, 0)
+			pending, eta := BackfillProgress(rows, time.Now())
+			return []prometheus.Metric{series(c.backfillPending, pending),
+				prometheus.MustNewConstMetric(c.backfillRemaining, prometheus.GaugeValue, eta)}, err
+		}},
 	}
 }
 
 // query runs every gauge's query at once, each with its own deadline, so
-// that the scrape takes as long as the slowest query, not their sum.
-func (c *StoreCollector) query() []prometheus.Metric {
+// that the scrape takes as long as the slowest query, not their sum, and
+// records each gauge's outcome. A gauge whose query fails keeps its last
+// good values.
+func (c *StoreCollector) query() {
+	c.mu.Lock()
+	invalidated := c.invalidated
+	c.mu.Unlock()
 	qs := c.queries()
-	results := make([][]prometheus.Metric, len(qs))
-	failed := make([]bool, len(qs))
 	var wg sync.WaitGroup
-	for i, q := range qs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for _, q := range qs {
+		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 			defer cancel()
-			start := time.Now()
+			start := c.now()
 			series, err := runWithin(ctx, q.run)
-			took := time.Since(start).Seconds()
-			success := 1.0
+			done := c.now()
 			if err != nil {
-				c.log.Error("metrics: store query failed", "gauge", q.gauge, "err", err)
-				series, success, failed[i] = nil, 0, true
+				c.log.Error("metrics: store query failed; the gauge shows its last good values", "gauge", q.gauge, "err", err)
 			}
-			results[i] = append(series,
-				prometheus.MustNewConstMetric(c.success, prometheus.GaugeValue, success, q.gauge),
-				prometheus.MustNewConstMetric(c.duration, prometheus.GaugeValue, took, q.gauge))
-		}()
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			g := c.gauges[q.gauge]
+			if g == nil {
+				g = &gaugeState{}
+				c.gauges[q.gauge] = g
+			}
+			g.success, g.duration = err == nil, done.Sub(start)
+			if err == nil {
+				g.series, g.readAt = series, done
+			}
+		})
 	}
 	wg.Wait()
-	var out []prometheus.Metric
-	up := 1.0
-	for i, r := range results {
-		out = append(out, r...)
-		if failed[i] {
-			up = 0
-		}
+	c.mu.Lock()
+	if c.invalidated == invalidated {
+		c.queriedAt = c.now()
 	}
-	return append(out, prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, up))
+	c.mu.Unlock()
 }
 
 // runWithin returns run's answer, or ctx's error once ctx ends even if run
@@ -222,4 +277,27 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// BackfillProgress counts the backfills not done yet and estimates the
+// seconds until all are: the items left (GitHub's counts at the start),
+// at the pace each backfill has kept since it started.
+func BackfillProgress(rows []store.Backfill, now time.Time) (pending int, seconds float64) {
+	for _, b := range rows {
+		if b.Done() {
+			continue
+		}
+		pending++
+		left := max(b.ItemsTotal-b.ItemsDone, 0)
+		elapsed := now.Sub(b.StartedAt).Seconds()
+		if left == 0 || elapsed <= 0 {
+			continue
+		}
+		if b.ItemsDone == 0 {
+			seconds = max(seconds, elapsed) // no pace yet: at least as long again
+			continue
+		}
+		seconds = max(seconds, float64(left)*elapsed/float64(b.ItemsDone))
+	}
+	return pending, seconds
 }

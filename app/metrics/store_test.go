@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,6 +66,14 @@ func (c counts) ConcernCounts(ctx context.Context, _ time.Time) ([]store.Concern
 
 func (c counts) Depth(ctx context.Context) (int, error) { return 7, c.answer(ctx, "queue_depth") }
 
+func (c counts) Backfills(ctx context.Context, _ int64) ([]store.Backfill, error) {
+	now := time.Now()
+	return []store.Backfill{
+		{Repo: "acme/web", Phase: store.PhaseOpenPulls, ItemsDone: 100, ItemsTotal: 300, StartedAt: now.Add(-10 * time.Second)},
+		{Repo: "acme/api", Phase: store.PhaseDone, ItemsDone: 50, ItemsTotal: 50},
+	}, c.answer(ctx, "backfill")
+}
+
 func scrape(t *testing.T, c *StoreCollector) string {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
@@ -99,8 +108,8 @@ func newCollector(c counts) *StoreCollector {
 
 func TestEveryGaugeIsReportedWhenTheStoreAnswers(t *testing.T) {
 	c := newCollector(counts{})
-	if n := testutil.CollectAndCount(c, "ownershipbot_store_collect_success"); n != 5 {
-		t.Errorf("%d success series, want one per gauge (5)", n)
+	if n := testutil.CollectAndCount(c, "ownershipbot_store_collect_success"); n != 6 {
+		t.Errorf("%d success series, want one per gauge (6)", n)
 	}
 	got := scrape(t, c)
 	for _, want := range []string{
@@ -134,6 +143,58 @@ func TestAFailedQueryHidesNoOtherGauge(t *testing.T) {
 	}
 }
 
+// clock is a settable time for the collector.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func TestAFailedQueryKeepsItsLastValuesMarkedStale(t *testing.T) {
+	clk := &clock{now: time.Unix(1_700_000_000, 0)}
+	c := newCollector(counts{})
+	c.now = clk.Now
+	got := scrape(t, c)
+	wantLine(t, got, "ownershipbot_store_collect_age_seconds gauge=comments 0")
+
+	clk.Advance(time.Minute)
+	c.store = counts{fail: map[string]bool{"comments": true}}
+	got = scrape(t, c)
+	for _, want := range []string{
+		// The failed gauge shows its last values, a minute old...
+		"ownershipbot_comments author_role=engineer level=product repository=acme/web thread=issue 5",
+		"ownershipbot_store_collect_success gauge=comments 0",
+		"ownershipbot_store_collect_age_seconds gauge=comments 60",
+		// ...the others are fresh.
+		"ownershipbot_store_collect_success gauge=issues 1",
+		"ownershipbot_store_collect_age_seconds gauge=issues 0",
+		"ownershipbot_store_up 0",
+	} {
+		wantLine(t, got, want)
+	}
+
+	clk.Advance(time.Minute) // still failing: older still
+	wantLine(t, scrape(t, c), "ownershipbot_store_collect_age_seconds gauge=comments 120")
+
+	clk.Advance(time.Minute)
+	c.store = counts{} // answering again: fresh
+	got = scrape(t, c)
+	wantLine(t, got, "ownershipbot_store_collect_success gauge=comments 1")
+	wantLine(t, got, "ownershipbot_store_collect_age_seconds gauge=comments 0")
+	wantLine(t, got, "ownershipbot_store_up 1")
+}
+
 func TestASlowQueryHidesNoOtherGauge(t *testing.T) {
 	c := newCollector(counts{hang: map[string]bool{"issues": true}})
 	c.timeout = 50 * time.Millisecond
@@ -162,14 +223,17 @@ func TestAScrapeLastsNoLongerThanItsTimeoutOnAFrozenStore(t *testing.T) {
 	}
 }
 
-func TestScrapesDuringASlowQueryGetTheLastValues(t *testing.T) {
+func TestScrapesDuringASlowQueryGetTheLastValuesMarkedStale(t *testing.T) {
+	clk := &clock{now: time.Unix(1_700_000_000, 0)}
 	frozen := make(chan struct{})
 	c := newCollector(counts{})
+	c.now = clk.Now
 	wantLine(t, scrape(t, c), "ownershipbot_queue_depth 7") // values to fall back on
 	entered := make(chan struct{}, 1)
 	c.store = counts{frozen: frozen, entered: entered}
 	c.timeout = time.Minute
 	c.ttl = 0 // every scrape wants fresh values
+	clk.Advance(30 * time.Second)
 	slow := make(chan string, 1)
 	go func() { slow <- scrape(t, c) }()
 	<-entered // the slow scrape is querying the store
@@ -178,9 +242,60 @@ func TestScrapesDuringASlowQueryGetTheLastValues(t *testing.T) {
 	select {
 	case got := <-done:
 		wantLine(t, got, "ownershipbot_queue_depth 7")
+		wantLine(t, got, "ownershipbot_store_collect_age_seconds gauge=queue_depth 30")
 	case <-time.After(5 * time.Second):
 		t.Error("a scrape waited behind another's slow query instead of serving the last values")
 	}
 	close(frozen)
-	<-slow
+	wantLine(t, <-slow, "ownershipbot_store_collect_age_seconds gauge=queue_depth 0")
+}
+
+func TestAQueryPastItsDeadlineKeepsItsLastValues(t *testing.T) {
+	c := newCollector(counts{})
+	wantLine(t, scrape(t, c), "ownershipbot_issues owner=yes rationale=no repository=acme/web 3")
+	c.store = counts{hang: map[string]bool{"issues": true}}
+	c.timeout = 50 * time.Millisecond
+	c.Invalidate()
+	got := scrape(t, c)
+	wantLine(t, got, "ownershipbot_issues owner=yes rationale=no repository=acme/web 3")
+	wantLine(t, got, "ownershipbot_store_collect_success gauge=issues 0")
+	wantLine(t, got, "ownershipbot_store_collect_success gauge=queue_depth 1")
+}
+
+func TestAChangeDuringAQueryIsQueriedAgain(t *testing.T) {
+	c := newCollector(counts{})
+	c.ttl = time.Hour
+	scrape(t, c)
+	frozen, entered := make(chan struct{}), make(chan struct{}, 100)
+	c.store = counts{frozen: frozen, entered: entered}
+	c.Invalidate()
+	done := make(chan string, 1)
+	go func() { done <- scrape(t, c) }()
+	<-entered // that scrape is querying
+	c.Invalidate()
+	close(frozen)
+	<-done
+	for len(entered) > 0 {
+		<-entered
+	}
+	scrape(t, c)
+	if len(entered) == 0 {
+		t.Error("a change reported while the store was being queried was not queried at the next scrape")
+	}
+}
+
+func TestBackfillProgressEstimatesTheTimeLeftAtThePaceSoFar(t *testing.T) {
+	now := time.Now()
+	pending, eta := BackfillProgress([]store.Backfill{
+		{Phase: store.PhaseOpenIssues, ItemsDone: 100, ItemsTotal: 300, StartedAt: now.Add(-10 * time.Second)},
+		{Phase: store.PhaseClosedPulls, ItemsDone: 10, ItemsTotal: 20, StartedAt: now.Add(-30 * time.Second)},
+		{Phase: store.PhaseDone, ItemsDone: 50, ItemsTotal: 50, StartedAt: now.Add(-time.Hour)},
+	}, now)
+	// 200 left at 10/s is 20 s; 10 left at 1/3 per second is 30 s: the slower decides.
+	if pending != 2 || eta < 29.9 || eta > 30.1 {
+		t.Fatalf("BackfillProgress = %d pending, %.1f s; want 2 and 30 s", pending, eta)
+	}
+	if pending, eta := BackfillProgress(nil, now); pending != 0 || eta != 0 {
+		t.Fatalf("no backfills: %d, %v", pending, eta)
+	}
 }

@@ -113,8 +113,14 @@ func (p *Publisher) Resolve(ctx context.Context, installationID int64, fullName 
 	return p.store.PutThread(ctx, *t)
 }
 
-// findBotComment looks for the bot's comment among the thread's comments.
+// findBotComment looks for the bot's comment among the thread's comments:
+// one with the marker, written by this App. Another App's (a staging App on
+// the same organization, say) is never adopted, so never edited.
 func (p *Publisher) findBotComment(ctx context.Context, client *github.Client, owner, repo string, t *store.Thread) error {
+	login, err := p.clients.AppLogin(ctx)
+	if err != nil {
+		return err
+	}
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for {
 		comments, resp, err := client.Issues.ListComments(ctx, owner, repo, t.Number, opts)
@@ -122,7 +128,7 @@ func (p *Publisher) findBotComment(ctx context.Context, client *github.Client, o
 			return err
 		}
 		for _, c := range comments {
-			if c.GetUser().GetType() == "Bot" && botcomment.HasMarker(c.GetBody()) {
+			if IsMarked(c) && strings.EqualFold(c.GetUser().GetLogin(), login) {
 				t.BotCommentID, t.BotCommentHash, t.BotCommentPending = c.GetID(), botcomment.Hash(c.GetBody()), false
 				return nil
 			}
@@ -135,10 +141,20 @@ func (p *Publisher) findBotComment(ctx context.Context, client *github.Client, o
 	}
 }
 
+// Mine reports whether a comment with the marker (see IsMarked) was written
+// by this App rather than by another that runs ownershipbot too.
+func (p *Publisher) Mine(ctx context.Context, c *github.IssueComment) (bool, error) {
+	login, err := p.clients.AppLogin(ctx)
+	if err != nil {
+		return false, err
+	}
+	return IsMarked(c) && strings.EqualFold(c.GetUser().GetLogin(), login), nil
+}
+
 // OwnComment keeps the stored id of the bot's comment right when GitHub
 // reports a change to it: a person who deletes it gets a new one at the next
 // change, and a comment whose creation was interrupted is adopted when its
-// webhook arrives.
+// webhook arrives. c must be this App's (see Mine).
 func (p *Publisher) OwnComment(ctx context.Context, action, repo string, number int, c *github.IssueComment) error {
 	t, ok, err := p.store.Thread(ctx, repo, number)
 	if err != nil || !ok {
@@ -163,7 +179,9 @@ func isLocked(err error) bool {
 		strings.Contains(strings.ToLower(resp.Message), "locked")
 }
 
-// IsOwn reports whether a comment is a bot comment with the marker.
-func IsOwn(c *github.IssueComment) bool {
+// IsMarked reports whether a comment is a bot's comment with the marker:
+// this App's, or another's that runs ownershipbot too (Mine tells them
+// apart).
+func IsMarked(c *github.IssueComment) bool {
 	return c.GetUser().GetType() == "Bot" && botcomment.HasMarker(c.GetBody())
 }

@@ -253,12 +253,15 @@ func TestDependabotPullRequestIsIgnored(t *testing.T) {
 }
 
 func TestLinkedIssueUnknownToTheStoreIsFetchedOnce(t *testing.T) {
-	// The issue exists before the App is installed, so no event told the App of it.
-	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
-		if _, _, err := sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Audit log export", Body: ownedReasoned}); err != nil {
-			t.Fatal(err)
-		}
-	}})
+	// GitHub never sent the issue's event, so the App does not know of it.
+	h := apptest.Start(t, apptest.Options{})
+	h.Idle()
+	if err := h.Sim.Unsent(func() error {
+		_, _, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Audit log export", Body: ownedReasoned})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	n := openPull(t, h, "bob", githubsim.PullInput{Title: "Audit log export", Body: "Closes #1"})
 	noBotComment(t, h, n)
 	if got := requestsTo(h, "GET", "/repos/acme/web/issues/1"); got != 1 {

@@ -105,7 +105,13 @@ func (h *Handler) update(ctx context.Context, installationID int64, fullName str
 	if err != nil {
 		return err
 	}
-	if err := h.assess(ctx, p, pr); err != nil {
+	if p.found && !p.prev.Newer(pr.GetUpdatedAt().Time) {
+		// GitHub does not promise delivery order: this event shows the pull
+		// request as it was before the state stored, which stands; its
+		// comments are still recorded.
+		h.Log.Info("pull request event older than the state stored; state kept", "repository", p.prev.Repo, "number", p.prev.Number,
+			"event_updated_at", pr.GetUpdatedAt().Time, "stored_updated_at", p.prev.SnapshotAt)
+	} else if err := h.assess(ctx, p, pr); err != nil {
 		return err
 	}
 	if disc != nil {
@@ -195,6 +201,7 @@ type prContext struct {
 	thread         store.Thread
 	state          state
 	labels         []string
+	hold           bool // keep an existing comment true, create none
 }
 
 // load reads what the store and the configuration say of a pull request.
@@ -227,6 +234,9 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 	t.Draft = pr.GetDraft()
 	t.CreatedAt = pr.GetCreatedAt().Time.UTC()
 	t.UpdatedAt = h.Now().UTC()
+	if at := pr.GetUpdatedAt().Time; !at.IsZero() {
+		t.SnapshotAt = at.UTC()
+	}
 	threads.MayCarryBotComment(t, p.found, pr.GetComments())
 	p.labels = p.labels[:0]
 	for _, l := range pr.Labels {
@@ -241,7 +251,7 @@ func (h *Handler) assess(ctx context.Context, p *prContext, pr *github.PullReque
 		p.state = state{MergeObserved: p.state.MergeObserved}
 		return nil
 	}
-	p.state.Reason, p.state.Evidence = h.Rationale(pr.GetTitle(), pr.GetBody(), cfg.Config)
+	p.state.Reason, p.state.Evidence = h.PullRationale(pr.GetTitle(), pr.GetBody(), cfg.Config)
 	parsed := h.Analyzer.ParseLinks(pr.GetTitle(), pr.GetBody())
 	wanted := make([]link, 0, min(len(parsed), maxLinks))
 	for _, l := range parsed {
@@ -398,7 +408,7 @@ func (h *Handler) publish(ctx context.Context, p *prContext) error {
 	status := p.state.status(p.thread.Repo, p.cfg, h.DocsURL)
 	_, err := h.Publish(ctx, threads.Nudge{
 		InstallationID: p.installationID, FullName: p.fullName, Thread: &p.thread, Mode: mode,
-		Wanted: !status.Satisfied(), Hold: p.thread.Draft, Text: renderPullRequest(status),
+		Wanted: !status.Satisfied(), Hold: p.thread.Draft || p.hold, Text: renderPullRequest(status),
 	})
 	return err
 }

@@ -33,11 +33,14 @@ var implicitEvents = map[string]bool{
 
 // Manifest is a GitHub App manifest, as posted to /settings/apps/new.
 type Manifest struct {
-	Name               string            `json:"name"`
-	URL                string            `json:"url"`
-	Description        string            `json:"description"`
-	HookAttributes     HookAttributes    `json:"hook_attributes"`
-	RedirectURL        string            `json:"redirect_url,omitempty"`
+	Name           string         `json:"name"`
+	URL            string         `json:"url"`
+	Description    string         `json:"description"`
+	HookAttributes HookAttributes `json:"hook_attributes"`
+	RedirectURL    string         `json:"redirect_url,omitempty"`
+	// CallbackURLs are where GitHub sends a person back after "Sign in with
+	// GitHub" on the leaders' page.
+	CallbackURLs       []string          `json:"callback_urls,omitempty"`
 	Public             bool              `json:"public"`
 	DefaultPermissions map[string]string `json:"default_permissions"`
 	DefaultEvents      []string          `json:"default_events"`
@@ -57,6 +60,7 @@ type ManifestOptions struct {
 	Homepage    string            // [DefaultHomepage]
 	WebhookURL  string            // where GitHub sends webhooks: https://HOST/webhook
 	RedirectURL string            // where GitHub sends the browser back with the code; "" for none
+	PageURL     string            // the leaders' page's public address; its /auth/callback becomes the sign-in callback
 	Events      []string          // webhook events the handlers use
 	Permissions map[string]string // permission name -> "read" or "write"
 }
@@ -91,6 +95,7 @@ func NewManifest(o ManifestOptions) Manifest {
 			URL: o.WebhookURL, Active: true,
 		},
 		RedirectURL:        o.RedirectURL,
+		CallbackURLs:       callbackURLs(o.PageURL),
 		Public:             false,
 		DefaultPermissions: perms,
 		DefaultEvents:      events,
@@ -157,4 +162,12 @@ func (e Endpoints) NewAppURL(org, state string) string {
 	}
 	u.RawQuery = url.Values{"state": {state}}.Encode()
 	return u.String()
+}
+
+// callbackURLs is the sign-in callback of the page at pageURL, if any.
+func callbackURLs(pageURL string) []string {
+	if pageURL == "" {
+		return nil
+	}
+	return []string{strings.TrimRight(pageURL, "/") + "/auth/callback"}
 }

@@ -247,6 +247,9 @@ type conversion struct {
 	HTMLURL       string `json:"html_url"`
 	PEM           string `json:"pem"`
 	WebhookSecret string `json:"webhook_secret"`
+	// The App's OAuth client, for signing in to the leaders' page.
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
 }
 
 func (f *flow) convert(ctx context.Context, code string) (Result, error) {
@@ -294,6 +297,10 @@ func (f *flow) save(c conversion) (Result, error) {
 	fmt.Fprintf(&env, "GITHUB_APP_ID=%s\n", strconv.FormatInt(c.ID, 10))
 	fmt.Fprintf(&env, "GITHUB_WEBHOOK_SECRET=%s\n", c.WebhookSecret)
 	fmt.Fprintf(&env, "GITHUB_PRIVATE_KEY_PATH=%s\n", absKey)
+	if c.ClientID != "" && c.ClientSecret != "" {
+		fmt.Fprintf(&env, "GITHUB_CLIENT_ID=%s\n", c.ClientID)
+		fmt.Fprintf(&env, "GITHUB_CLIENT_SECRET=%s\n", c.ClientSecret)
+	}
 	if api := f.opts.Endpoints.API.String(); api != "https://api.github.com/" {
 		fmt.Fprintf(&env, "GITHUB_API_URL=%s\n", api)
 	}

@@ -227,6 +227,8 @@ func TestManifestFlowAgainstSimulatedGitHub(t *testing.T) {
 	wantEnv := "GITHUB_APP_ID=4242\n" +
 		"GITHUB_WEBHOOK_SECRET=" + conv[0].Response["webhook_secret"].(string) + "\n" +
 		"GITHUB_PRIVATE_KEY_PATH=" + keyFile + "\n" +
+		"GITHUB_CLIENT_ID=" + conv[0].Response["client_id"].(string) + "\n" +
+		"GITHUB_CLIENT_SECRET=" + conv[0].Response["client_secret"].(string) + "\n" +
 		"GITHUB_API_URL=" + h.api.URL + "/\n"
 	env := readPrivate(t, envFile)
 	if _, after, _ := strings.Cut(env, "\n"); after != wantEnv {

@@ -75,6 +75,9 @@ type Queue interface {
 	PruneDone(ctx context.Context, before time.Time) (int, error)
 	// Delivery returns one stored delivery by ID, for operators and tests.
 	Delivery(ctx context.Context, id string) (Delivery, bool, error)
+	// Forget deletes a leased delivery instead of completing it, for work
+	// that must leave no trace (the uninstall that purged its installation).
+	Forget(ctx context.Context, id string) error
 }
 
 // Thread kinds, as used in metric labels.
@@ -115,6 +118,11 @@ type Thread struct {
 
 	Rationale         string // analysis strength: "none", "weak", "strong"
 	RationaleEvidence string
+	// LookedIn is where owner and rationale detection looked, as the
+	// repository's settings stood when the issue was judged: JSON of
+	// figures.LookedIn, "" for the defaults. The page says it beside an
+	// issue in need.
+	LookedIn string
 
 	// LinkedIssue summarises a pull request's linked issues: "owned",
 	// "unowned" or "none"; Links are those issues as last resolved. Both
@@ -135,7 +143,20 @@ type Thread struct {
 	// comment, so a crash, a transfer or a reinstall never doubles it.
 	BotCommentPending bool
 
+	// SnapshotAt is GitHub's updated_at of the issue or pull request as the
+	// state was last taken from it. GitHub does not promise to deliver
+	// events in order: a snapshot older than this one changes nothing.
+	SnapshotAt time.Time
+
 	UpdatedAt time.Time
+}
+
+// Newer reports whether a snapshot of the thread that GitHub last updated at
+// updatedAt may replace the stored state: it is not older than the one the
+// state was taken from. Snapshots of the same second are taken in the order
+// they come, since GitHub's timestamps go no finer.
+func (t Thread) Newer(updatedAt time.Time) bool {
+	return t.SnapshotAt.IsZero() || !updatedAt.Before(t.SnapshotAt)
 }
 
 // Link kinds: what a pull request's reference points to.
@@ -166,14 +187,14 @@ func (t Thread) HasRationale() bool { return t.Rationale == "weak" || t.Rational
 // SameState reports whether two states of a thread differ only in when they
 // were computed, so an event that changes nothing costs no write.
 func (t Thread) SameState(o Thread) bool {
-	if !t.CreatedAt.Equal(o.CreatedAt) || !t.FirstOwned.Equal(o.FirstOwned) {
+	if !t.CreatedAt.Equal(o.CreatedAt) || !t.FirstOwned.Equal(o.FirstOwned) || !t.SnapshotAt.Equal(o.SnapshotAt) {
 		return false
 	}
 	if !slices.Equal(t.Links, o.Links) {
 		return false
 	}
-	t.CreatedAt, t.FirstOwned, t.UpdatedAt, t.Links = time.Time{}, time.Time{}, time.Time{}, nil
-	o.CreatedAt, o.FirstOwned, o.UpdatedAt, o.Links = time.Time{}, time.Time{}, time.Time{}, nil
+	t.CreatedAt, t.FirstOwned, t.SnapshotAt, t.UpdatedAt, t.Links = time.Time{}, time.Time{}, time.Time{}, time.Time{}, nil
+	o.CreatedAt, o.FirstOwned, o.SnapshotAt, o.UpdatedAt, o.Links = time.Time{}, time.Time{}, time.Time{}, time.Time{}, nil
 	return reflect.DeepEqual(t, o) // every other field is a plain value
 }
 
@@ -227,6 +248,15 @@ type ConcernCount struct {
 	Count                             int
 }
 
+// Rollup is one repository's figures at the end of one day (UTC), kept so
+// leaders see a trend without a Prometheus. It holds counts only.
+type Rollup struct {
+	Repo                                                string
+	Day                                                 time.Time // midnight UTC of the day
+	OpenIssues, WithOwner, WithRationale, WithBoth      int
+	OpenPulls, PullsLinkedToOwnedIssue, PullsWithReason int
+}
+
 // Store is everything ownershipbot keeps.
 type Store interface {
 	Queue
@@ -274,7 +304,104 @@ type Store interface {
 	CommentCounts(ctx context.Context, since time.Time) ([]CommentCount, error)
 	ConcernCounts(ctx context.Context, since time.Time) ([]ConcernCount, error)
 
+	// AddComment stores a comment's analysis only if none is stored under
+	// its kind and id, and reports whether it did: history read from GitHub
+	// never overwrites what the comment's own events stored.
+	AddComment(ctx context.Context, c Comment) (bool, error)
+	// ThreadComments returns the stored comments of one thread.
+	ThreadComments(ctx context.Context, repo string, number int) ([]Comment, error)
+	// InstallationRepos lists the repositories the store holds anything of
+	// for an installation (threads, comments, backfills).
+	InstallationRepos(ctx context.Context, installationID int64) ([]string, error)
+
+	History
+
+	// Repositories lists the repositories with stored threads, sorted.
+	Repositories(ctx context.Context) ([]string, error)
+	// Threads returns every stored thread of a repository (issues and pull
+	// requests, any state, without their links), by number.
+	Threads(ctx context.Context, repo string) ([]Thread, error)
+	// PutRollups inserts or replaces daily rollups, by repository and day.
+	PutRollups(ctx context.Context, rs []Rollup) error
+	// Rollups returns the rollups of days at or after since, by repository
+	// and day.
+	Rollups(ctx context.Context, since time.Time) ([]Rollup, error)
+
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// Backfill phases, in the order a backfill goes through them.
+const (
+	PhaseOpenIssues   = "issues_open"
+	PhaseClosedIssues = "issues_closed"
+	PhaseOpenPulls    = "pulls_open"
+	PhaseClosedPulls  = "pulls_closed"
+	PhaseDone         = "done"
+)
+
+// Phases lists the backfill phases that read something, in order.
+var Phases = []string{PhaseOpenIssues, PhaseClosedIssues, PhaseOpenPulls, PhaseClosedPulls}
+
+// Backfill is how far the App has read one repository's history, and how
+// far its drift sweep has looked.
+type Backfill struct {
+	InstallationID int64
+	Repo           string // "owner/name", lower case
+	FullName       string // as GitHub spells it
+	Phase          string // one of Phases, or PhaseDone
+	Cursor         string // GraphQL cursor of the phase's next page; empty at its start
+	// Step grows with every change of progress; work that moves the
+	// backfill on names the step it expects.
+	Step       int64
+	Since      time.Time // threads closed before it are not read
+	ItemsDone  int
+	ItemsTotal int // GitHub's count when the backfill started; an estimate
+	StartedAt  time.Time
+	UpdatedAt  time.Time
+	FinishedAt time.Time
+	// SweptAt is when the drift sweep last looked: threads updated since
+	// are compared with the store at the next sweep.
+	SweptAt time.Time
+}
+
+// Done reports whether the backfill has read everything.
+func (b Backfill) Done() bool { return b.Phase == PhaseDone }
+
+// History is what the App keeps of its own reading of GitHub: backfill
+// progress, requested redeliveries, the one-replica-at-a-time lock, and the
+// retention of what it no longer needs.
+type History interface {
+	// StartBackfill (re)starts the backfill of b.Repo at its first phase,
+	// keeping its sweep time, and returns it as stored, with a Step larger
+	// than any it had.
+	StartBackfill(ctx context.Context, b Backfill) (Backfill, error)
+	// Backfill returns one repository's backfill.
+	Backfill(ctx context.Context, repo string) (Backfill, bool, error)
+	// Backfills lists the backfills of an installation, or of every
+	// installation when installationID is 0, by repository.
+	Backfills(ctx context.Context, installationID int64) ([]Backfill, error)
+	// AdvanceBackfill stores b's progress if the stored step is still
+	// expected, and reports whether it did; b.Step is the new step.
+	AdvanceBackfill(ctx context.Context, b Backfill, expected int64) (bool, error)
+	// MarkSwept records the time up to which the drift sweep has compared
+	// a repository.
+	MarkSwept(ctx context.Context, repo string, at time.Time) error
+
+	// NoteRedelivery records one more request to redeliver a webhook
+	// delivery and returns how many there have been.
+	NoteRedelivery(ctx context.Context, guid string, installationID int64, at time.Time) (int, error)
+	// Redeliveries returns how many times a delivery was asked for again.
+	Redeliveries(ctx context.Context, guid string) (int, error)
+
+	// TryLock takes a lock shared by every replica on the store, without
+	// waiting; ok is false when another holder has it. unlock releases it.
+	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
+
+	// PruneHistory forgets what the retention no longer covers: closed and
+	// ignored threads (with their comments) not updated since before,
+	// failed deliveries and config notices older than before, and requests
+	// for redelivery older than redeliveredBefore.
+	PruneHistory(ctx context.Context, before, redeliveredBefore time.Time) (int, error)
 }

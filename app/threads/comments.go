@@ -54,7 +54,11 @@ type Discussion struct {
 	Comments    []Comment
 
 	action string
-	own    *github.IssueComment // the bot's own comment, seen through its webhook
+	marked *github.IssueComment // a bot's comment with the marker: the App's own, or another's
+
+	// Neither counts (history is not happening now): onlyAdd never
+	// overwrites a stored analysis; judgeOnly judges without storing.
+	onlyAdd, judgeOnly bool
 }
 
 // Discuss turns a comment event (issue_comment, pull_request_review,
@@ -74,9 +78,8 @@ func Discuss(installationID int64, event any) (Discussion, error) {
 		if !issue.IsPullRequest() {
 			d.Thread = store.ThreadIssue
 		}
-		if publish.IsOwn(c) {
-			d.own = c
-			return d, nil
+		if publish.IsMarked(c) {
+			d.marked = c
 		}
 		d.Comments = []Comment{{
 			Kind: KindIssueComment, ID: c.GetID(), Body: c.GetBody(), Author: authorOf(c.GetUser(), c.GetAuthorAssociation()),
@@ -150,12 +153,20 @@ type Recorded struct {
 // Record judges and stores each comment of a discussion, once, and counts
 // it; it returns what changed. Comments the configuration ignores (their
 // author, the thread's labels, a pull request left alone) are not recorded
-// and not returned. The bot's own comment only keeps its thread's comment
-// id right.
+// and not returned. The App's own comment only keeps its thread's comment
+// id right; another App's comment with the marker is a bot's comment like
+// any other.
 func (b *Base) Record(ctx context.Context, d *Discussion) ([]Recorded, error) {
 	repo := strings.ToLower(d.Repo)
-	if d.own != nil {
-		return nil, b.Publisher.OwnComment(ctx, d.action, repo, d.Number, d.own)
+	if d.marked != nil {
+		mine, err := b.Publisher.Mine(ctx, d.marked)
+		if err != nil {
+			return nil, err
+		}
+		if mine {
+			return nil, b.Publisher.OwnComment(ctx, d.action, repo, d.Number, d.marked)
+		}
+		// Another App's: a bot's comment like any other.
 	}
 	var (
 		out []Recorded
@@ -200,6 +211,26 @@ func (b *Base) Record(ctx context.Context, d *Discussion) ([]Recorded, error) {
 		if sc.CreatedAt.IsZero() {
 			sc.CreatedAt = sc.UpdatedAt
 		}
+		if d.onlyAdd || d.judgeOnly {
+			b.judge(&sc, c.Body)
+			if d.onlyAdd {
+				added, err := b.Store.AddComment(ctx, sc)
+				if err != nil {
+					return nil, err
+				}
+				if !added {
+					stored, ok, err := b.Store.Comment(ctx, sc.Kind, sc.ID)
+					if err != nil {
+						return nil, err
+					}
+					if ok {
+						sc = stored
+					}
+				}
+			}
+			out = append(out, Recorded{Kind: c.Kind, ID: c.ID, Comment: sc, Stored: true})
+			continue
+		}
 		if err := b.analyse(ctx, &sc, c.Body); err != nil {
 			return nil, err
 		}
@@ -218,9 +249,8 @@ func (d *Discussion) ignored(cfg config.Loaded, c Comment) bool {
 		(cfg.IgnoresPullRequestOpener(d.ThreadAuthor, d.ThreadAuthorType) || cfg.IgnoresPullRequestLabels(d.Labels))
 }
 
-// analyse judges a comment's body, stores the result over any earlier
-// analysis of the same comment, and counts it.
-func (b *Base) analyse(ctx context.Context, c *store.Comment, body string) error {
+// judge fills in a comment's level and concerns from its body.
+func (b *Base) judge(c *store.Comment, body string) {
 	a := b.Analyzer.AnalyzeComment(body)
 	c.Level = "implementation"
 	if a.ProductLevel {
@@ -230,6 +260,12 @@ func (b *Base) analyse(ctx context.Context, c *store.Comment, body string) error
 	for _, concern := range a.Concerns {
 		c.Concerns = append(c.Concerns, string(concern))
 	}
+}
+
+// analyse judges a comment's body, stores the result over any earlier
+// analysis of the same comment, and counts it.
+func (b *Base) analyse(ctx context.Context, c *store.Comment, body string) error {
+	b.judge(c, body)
 	if err := b.Store.PutComment(ctx, *c); err != nil {
 		return err
 	}

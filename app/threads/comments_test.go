@@ -79,14 +79,16 @@ func TestEveryCommentEventBecomesOneDiscussion(t *testing.T) {
 	}
 }
 
-func TestTheBotsOwnCommentIsNotJudged(t *testing.T) {
+func TestABotsMarkedCommentIsSetAsideForTheOwnershipCheck(t *testing.T) {
 	d, err := Discuss(42, parse(t, "issue_comment", `{"action":"created","issue":{"number":3},`+
 		`"comment":{"id":11,"body":"<!-- ownershipbot:report -->\nhello","user":{"login":"ownershipbot[bot]","type":"Bot"}},`+repo+`}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Comments) != 0 || d.own == nil {
-		t.Errorf("the bot's own comment became %+v, want only its id kept", d.Comments)
+	// Record asks whether it is this App's: then only its id is kept;
+	// another App's is recorded as a bot's comment.
+	if d.marked == nil || d.marked.GetID() != 11 || len(d.Comments) != 1 || !d.Comments[0].Author.IsBot {
+		t.Errorf("a bot's marked comment became marked %v, comments %+v; want it set aside and kept as a bot's comment", d.marked, d.Comments)
 	}
 }
 

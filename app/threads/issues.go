@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/analysis/figures"
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/store"
@@ -28,6 +29,9 @@ func (b *Base) AssessIssue(prev store.Thread, installationID int64, repo string,
 	t.URL = issue.GetHTMLURL()
 	t.CreatedAt = issue.GetCreatedAt().Time.UTC()
 	t.UpdatedAt = b.Now().UTC()
+	if at := issue.GetUpdatedAt().Time; !at.IsZero() {
+		t.SnapshotAt = at.UTC()
+	}
 
 	var assignees []string
 	for _, a := range issue.Assignees {
@@ -48,13 +52,33 @@ func (b *Base) AssessIssue(prev store.Thread, installationID int64, repo string,
 		}
 	}
 	t.Rationale, t.RationaleEvidence = b.Rationale(issue.GetTitle(), issue.GetBody(), cfg)
+	t.LookedIn = LookedIn(cfg)
 	return t
+}
+
+// LookedIn records where owner and rationale detection look under cfg, as
+// store.Thread.LookedIn keeps it.
+func LookedIn(cfg config.Config) string {
+	b, _ := json.Marshal(figures.LookedIn{ // plain strings: cannot fail
+		OwnerFields: cfg.Owner.Fields, OwnerLabel: cfg.Owner.LabelPattern, RationaleHeadings: cfg.Rationale.Headings,
+	})
+	return string(b)
 }
 
 // Rationale grades how clearly a title and description say why the work
 // matters, with the text that shows it.
 func (b *Base) Rationale(title, body string, cfg config.Config) (strength, evidence string) {
 	r := b.Analyzer.DetectRationale(title, body, cfg.RationaleOptions())
+	return string(r.Strength), r.Evidence
+}
+
+// PullRationale is Rationale for a pull request's title and description:
+// far fewer descriptions than issue reports state a reason, and the
+// analysis weighs that.
+func (b *Base) PullRationale(title, body string, cfg config.Config) (strength, evidence string) {
+	opts := cfg.RationaleOptions()
+	opts.PullRequest = true
+	r := b.Analyzer.DetectRationale(title, body, opts)
 	return string(r.Strength), r.Evidence
 }
 

@@ -29,6 +29,8 @@ type Store interface {
 	Enqueue(ctx context.Context, d store.Delivery) (bool, error)
 
 	PutComment(ctx context.Context, c store.Comment) error
+	AddComment(ctx context.Context, c store.Comment) (bool, error)
+	ThreadComments(ctx context.Context, repo string, number int) ([]store.Comment, error)
 	DeleteComment(ctx context.Context, kind string, id int64) (bool, error)
 	Comment(ctx context.Context, kind string, id int64) (store.Comment, bool, error)
 

@@ -58,21 +58,33 @@ func BenchmarkAcknowledge(b *testing.B) {
 
 // BenchmarkHeaderHolders holds 1,000 forged connections that declare 24 MiB
 // bodies and send nothing, then acknowledges signed deliveries beside them.
-// It reports heap and stacks in use with the holders open (heap-MiB) against before
-// (base-MiB), and the deliveries' latency.
+// The holders come from eight client addresses, so each stays within the
+// limit per client and all 1,000 reach intake (spread), or from one address,
+// past the limit (one-client). It reports heap and stacks in use with the
+// holders open (heap-MiB) against before (base-MiB), the connections
+// refused on arrival, and the deliveries' latency.
 func BenchmarkHeaderHolders(b *testing.B) {
-	srv, held := holdersServer(b)
+	for _, bc := range []struct {
+		name    string
+		clients int
+	}{{"spread", 8}, {"one-client", 1}} {
+		b.Run(bc.name, func(b *testing.B) { benchHeaderHolders(b, bc.clients) })
+	}
+}
+
+func benchHeaderHolders(b *testing.B, clients int) {
+	srv := holdersServer(b)
 	var ms runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	base := ms.HeapInuse + ms.StackInuse
 	const holders = 1000
-	for range holders {
-		holdHeaders(b, srv.Listener.Addr().String())
+	for i := range holders {
+		holdHeaders(b, srv.Listener.Addr().String(), fmt.Sprintf("127.0.0.%d", 2+i%clients))
 	}
-	for held.Load() < holders {
-		time.Sleep(10 * time.Millisecond)
-	}
+	admitted := int64(min(holders, clients*webhook.MaxConnsPerClient))
+	waitFor(b, "forged requests reaching intake", &srv.held, admitted)
+	waitFor(b, "connections refused", &srv.refused, holders-admitted)
 	runtime.ReadMemStats(&ms)
 	heap := ms.HeapInuse + ms.StackInuse
 	body := []byte(issueOpened)
@@ -100,5 +112,7 @@ func BenchmarkHeaderHolders(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(base)/(1<<20), "base-MiB")
 	b.ReportMetric(float64(heap)/(1<<20), "heap-MiB")
+	b.ReportMetric(float64(srv.held.Load()), "held")
+	b.ReportMetric(float64(srv.refused.Load()), "refused")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }

@@ -30,6 +30,12 @@ const MaxBodyBytes = 25 << 20
 // delivery as failed, to be redelivered.
 const MaxBufferedBytes = 96 << 20
 
+// MaxUnsignedBodies bounds the request bodies being read at once, before
+// their signatures are checked, however few bytes each has sent: with
+// MaxConnsPerClient it takes many client addresses to fill, and past it
+// intake answers 503 at once rather than hold another connection.
+const MaxUnsignedBodies = 1024
+
 // StoreTimeout bounds storing one delivery.
 const StoreTimeout = time.Second
 
@@ -48,8 +54,11 @@ type Intake struct {
 	// Stored is called after a delivery is stored, to wake the workers.
 	Stored func()
 	Now    func() time.Time
+	// MaxUnsignedBodies overrides the package's MaxUnsignedBodies when set.
+	MaxUnsignedBodies int
 
 	buffered atomic.Int64 // bytes held by bodies being read or handled
+	unsigned atomic.Int64 // bodies being read or checked
 }
 
 // ServeHTTP implements http.Handler.
@@ -74,6 +83,16 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// A body's read deadline follows its declared size, so a sender that
 	// declares much and sends little is cut off rather than kept waiting.
 	http.NewResponseController(w).SetReadDeadline(time.Now().Add(BodyDeadline(r.ContentLength)))
+	if !in.admitUnsigned() {
+		in.answer(w, "", "rejected", http.StatusServiceUnavailable, "too many deliveries being received at once; redeliver later")
+		return
+	}
+	unsigned := true
+	defer func() {
+		if unsigned {
+			in.unsigned.Add(-1)
+		}
+	}()
 	body, err := in.readBody(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -92,6 +111,8 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.answer(w, "", "rejected", http.StatusUnauthorized, "signature does not match")
 		return
 	}
+	in.unsigned.Add(-1)
+	unsigned = false
 	event := r.Header.Get("X-GitHub-Event")
 	delivery := r.Header.Get("X-GitHub-Delivery")
 	if event == "" || delivery == "" {
@@ -145,6 +166,20 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.Stored()
 	}
 	in.answer(w, event, "accepted", http.StatusAccepted, "stored")
+}
+
+// admitUnsigned takes one of the slots for bodies not yet checked, if one
+// is free.
+func (in *Intake) admitUnsigned() bool {
+	limit := int64(in.MaxUnsignedBodies)
+	if limit <= 0 {
+		limit = MaxUnsignedBodies
+	}
+	if in.unsigned.Add(1) > limit {
+		in.unsigned.Add(-1)
+		return false
+	}
+	return true
 }
 
 // MinBodyRate is the slowest upload intake waits for, past a grace period.

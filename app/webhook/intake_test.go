@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -211,12 +213,14 @@ func (b stalledBody) Read(p []byte) (int, error) {
 	return 0, io.EOF
 }
 
-// holdHeaders opens a connection that sends a forged delivery's headers
-// declaring a 24 MiB body (four of them fill a 96 MiB budget exactly), then
-// nothing.
-func holdHeaders(t testing.TB, addr string) net.Conn {
+// holdHeaders opens a connection from the loopback address from (such as
+// "127.0.0.2": all of 127/8 is this host) that sends a forged delivery's
+// headers declaring a 24 MiB body (four of them fill a 96 MiB budget
+// exactly), then nothing.
+func holdHeaders(t testing.TB, addr, from string) net.Conn {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,39 +229,49 @@ func holdHeaders(t testing.TB, addr string) net.Conn {
 	return c
 }
 
-// holdersServer serves intake over HTTP, counting the forged requests that
-// reach it. It closes after the test's held connections do.
-func holdersServer(t testing.TB) (*httptest.Server, *atomic.Int64) {
+// holders is intake served over HTTP as serve serves it, with the limit per
+// client, counting the forged requests that reach intake and the
+// connections refused on arrival.
+type holders struct {
+	*httptest.Server
+	held, refused atomic.Int64
+}
+
+// holdersServer starts a holders server. It closes after the test's held
+// connections do.
+func holdersServer(t testing.TB) *holders {
 	in, _, _ := newIntake(t)
-	held := new(atomic.Int64)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := &holders{}
+	h.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-GitHub-Delivery") == "forged" {
-			held.Add(1)
+			h.held.Add(1)
 		}
 		in.ServeHTTP(w, r)
 	}))
-	t.Cleanup(srv.Close)
-	return srv, held
+	h.Listener = webhook.LimitClients(h.Listener, webhook.MaxConnsPerClient, func() { h.refused.Add(1) })
+	h.Start()
+	t.Cleanup(h.Close)
+	return h
 }
 
-func TestHeaderHoldersDoNotStarveSignedDeliveries(t *testing.T) {
-	srv, held := holdersServer(t)
-	addr := strings.TrimPrefix(srv.URL, "http://")
-	// 200 × 24 MiB declared is far past the memory budget; four were enough
-	// when memory was reserved from Content-Length.
-	const holders = 200
-	for range holders {
-		holdHeaders(t, addr)
-	}
-	for deadline := time.Now().Add(10 * time.Second); held.Load() < holders; time.Sleep(10 * time.Millisecond) {
+// waitFor waits, for at most 10 s, until n reaches want.
+func waitFor(t testing.TB, what string, n *atomic.Int64, want int64) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); n.Load() < want; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d forged requests reached intake", held.Load(), holders)
+			t.Fatalf("%s: %d, want %d", what, n.Load(), want)
 		}
 	}
+}
+
+// signedDeliveries sends n signed deliveries from 127.0.0.1, as GitHub
+// would, and fails the test unless each gets 202.
+func signedDeliveries(t testing.TB, url string, n int) {
+	t.Helper()
 	client := &http.Client{Timeout: 10 * time.Second}
-	for i := range 20 {
+	for i := range n {
 		body := []byte(issueOpened)
-		req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 		req.Header.Set("X-GitHub-Event", "issues")
 		req.Header.Set("X-GitHub-Delivery", fmt.Sprintf("d-%d", i))
 		req.Header.Set("X-Hub-Signature-256", webhook.Sign(secret, body))
@@ -269,6 +283,102 @@ func TestHeaderHoldersDoNotStarveSignedDeliveries(t *testing.T) {
 		if resp.StatusCode != http.StatusAccepted {
 			t.Fatalf("signed delivery %d got %d while forged headers were held, want 202", i, resp.StatusCode)
 		}
+	}
+}
+
+func TestHeaderHoldersDoNotStarveSignedDeliveries(t *testing.T) {
+	srv := holdersServer(t)
+	addr := srv.Listener.Addr().String()
+	// 200 × 24 MiB declared, from eight addresses (25 each, within the
+	// limit per client), is far past the memory budget; four were enough
+	// when memory was reserved from Content-Length.
+	const holders = 200
+	for i := range holders {
+		holdHeaders(t, addr, fmt.Sprintf("127.0.0.%d", 2+i%8))
+	}
+	waitFor(t, "forged requests reaching intake", &srv.held, holders)
+	signedDeliveries(t, srv.URL, 20)
+}
+
+func TestOneClientHoldsAtMostItsShareOfConnections(t *testing.T) {
+	srv := holdersServer(t)
+	addr := srv.Listener.Addr().String()
+	const holders = webhook.MaxConnsPerClient + 100
+	conns := make([]net.Conn, holders)
+	for i := range conns {
+		conns[i] = holdHeaders(t, addr, "127.0.0.2")
+	}
+	waitFor(t, "connections refused", &srv.refused, holders-webhook.MaxConnsPerClient)
+	waitFor(t, "forged requests reaching intake", &srv.held, webhook.MaxConnsPerClient)
+	// The refused ones are closed, not left waiting.
+	var closed atomic.Int64
+	var read sync.WaitGroup
+	for _, c := range conns {
+		read.Go(func() {
+			c.SetReadDeadline(time.Now().Add(time.Second)) // for those held open
+			if _, err := c.Read(make([]byte, 1)); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+				closed.Add(1)
+			}
+		})
+	}
+	read.Wait()
+	if closed.Load() != holders-webhook.MaxConnsPerClient {
+		t.Errorf("%d of %d connections from one client were closed, want %d", closed.Load(), holders, holders-webhook.MaxConnsPerClient)
+	}
+	if n := srv.held.Load(); n != webhook.MaxConnsPerClient {
+		t.Errorf("%d forged requests from one client reached intake, want at most %d", n, webhook.MaxConnsPerClient)
+	}
+	// Another client, GitHub, is served in full...
+	signedDeliveries(t, srv.URL, 20)
+	// ...and the client gets its slots back as its connections close.
+	for _, c := range conns[:10] {
+		c.Close()
+	}
+	want := srv.held.Load() + 10
+	for deadline := time.Now().Add(10 * time.Second); srv.held.Load() < want; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d forged requests reached intake after ten connections closed, want %d", srv.held.Load(), want)
+		}
+		holdHeaders(t, addr, "127.0.0.2") // refused until the server sees the ten closed
+	}
+}
+
+func TestUnsignedBodiesAreCappedWhateverTheirSize(t *testing.T) {
+	in, _, _ := newIntake(t)
+	in.MaxUnsignedBodies = 2
+	release := make(chan struct{})
+	started := make(chan struct{}, 2)
+	var done sync.WaitGroup
+	for range 2 {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			body := stalledBody{strings.NewReader("{"), release}
+			req := httptest.NewRequest(http.MethodPost, "/webhook", body)
+			req.Header.Set("X-Hub-Signature-256", "sha256=00")
+			started <- struct{}{}
+			in.ServeHTTP(httptest.NewRecorder(), req)
+		}()
+	}
+	<-started
+	<-started
+	// Both slots are taken by bodies that send one byte and stall...
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rec := post(in, "issues", "third", webhook.Sign(secret, []byte(issueOpened)), []byte(issueOpened))
+		if rec.Code == http.StatusServiceUnavailable {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a third body beside two stalled ones got %d, want 503", rec.Code)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// ...and are given back when those bodies end.
+	close(release)
+	done.Wait()
+	if rec := post(in, "issues", "after", webhook.Sign(secret, []byte(issueOpened)), []byte(issueOpened)); rec.Code != http.StatusAccepted {
+		t.Fatalf("a signed delivery once the stalled bodies ended got %d, want 202", rec.Code)
 	}
 }
 

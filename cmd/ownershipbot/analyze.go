@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/ownershipbot/ownershipbot/analysis"
@@ -51,6 +52,7 @@ type analyzeError struct {
 // analyzeOptions are analyze's flags.
 type analyzeOptions struct {
 	maxLine  int
+	text     bool // each line is a comment's plain text, not a JSON object
 	analyzer *analysis.Analyzer
 }
 
@@ -59,6 +61,7 @@ func runAnalyze(ctx context.Context, env *cmdEnv, args []string) int {
 	fs.SetOutput(env.stderr)
 	var opts analyzeOptions
 	fs.IntVar(&opts.maxLine, "max-line-bytes", defaultMaxLine, "longest input `bytes` per line; a longer line gets an error line")
+	fs.BoolVar(&opts.text, "text", false, "read plain text: each line is one comment, and its output's id is the line number")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: ownershipbot analyze [flags] < input.jsonl
 
@@ -75,17 +78,16 @@ issues and pull requests also get has_rationale and has_owner, and may carry
 A line that is not valid input yields {"line": N, "error": "..."}; the other
 lines are still analysed and the command exits 1 at the end.
 
+With --text, each line is the plain text of one comment instead:
+  echo "This adds 300ms to checkout." | ownershipbot analyze --text
+  {"id":1,"product_level":true,"concerns":["performance"],"evidence":[...]}
+
 Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(env.stdout)
-			fs.Usage()
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(env, fs, args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		errorf(env, "analyze reads stdin and takes no arguments; got %q", fs.Arg(0))
@@ -161,6 +163,8 @@ func analyzeStream(ctx context.Context, r io.Reader, w io.Writer, opts analyzeOp
 		var out any
 		if tooLong {
 			out = analyzeError{Line: n, Error: fmt.Sprintf("the line is longer than %d bytes", opts.maxLine)}
+		} else if opts.text {
+			out = analyzeText(n, line, opts.analyzer)
 		} else if res, msg := analyzeLine(line, opts.analyzer); msg != "" {
 			out = analyzeError{Line: n, Error: msg}
 		} else {
@@ -187,6 +191,20 @@ func analyzeStream(ctx context.Context, r io.Reader, w io.Writer, opts analyzeOp
 		return bad, errors.New("could not write the output")
 	}
 	return bad, nil
+}
+
+// analyzeText analyses one line of plain text as a comment; its id is the
+// line number.
+func analyzeText(n int, line []byte, analyzer *analysis.Analyzer) analyzeOutput {
+	a := analyzer.AnalyzeComment(string(line))
+	out := analyzeOutput{ID: json.RawMessage(strconv.Itoa(n)), ProductLevel: a.ProductLevel, Concerns: a.Concerns, Evidence: a.Evidence}
+	if out.Concerns == nil {
+		out.Concerns = []analysis.Concern{}
+	}
+	if out.Evidence == nil {
+		out.Evidence = []analysis.Evidence{}
+	}
+	return out
 }
 
 // analyzeLine analyses one input line; it returns an error sentence for a
@@ -218,7 +236,8 @@ func analyzeLine(line []byte, analyzer *analysis.Analyzer) (analyzeOutput, strin
 		}
 		a := analyzer.AnalyzeComment(text)
 		out.ProductLevel, out.Concerns, out.Evidence = a.ProductLevel, a.Concerns, a.Evidence
-		hasRationale := analyzer.DetectRationale(in.Title, in.Body, analysis.RationaleOptions{}).Present()
+		opts := analysis.RationaleOptions{PullRequest: strings.ToLower(in.Kind) == "pull_request"}
+		hasRationale := analyzer.DetectRationale(in.Title, in.Body, opts).Present()
 		_, hasOwner := analysis.DetectOwner(analysis.OwnerInput{Body: in.Body, Assignees: in.Assignees, Labels: in.Labels}, analysis.OwnerOptions{})
 		out.HasRationale, out.HasOwner = &hasRationale, &hasOwner
 	default:

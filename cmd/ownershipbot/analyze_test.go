@@ -259,3 +259,29 @@ func TestAnalyzePullRequestsAndOwnerMetadata(t *testing.T) {
 		t.Errorf("a comment got issue fields: %s", lines[3])
 	}
 }
+
+func TestAnalyzeTextReadsPlainLines(t *testing.T) {
+	in := "This adds 300ms to checkout on mobile, and customers will notice.\nnit: rename the variable\n\n"
+	var out, errOut bytes.Buffer
+	env := &cmdEnv{stdin: strings.NewReader(in), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	if code := dispatch(context.Background(), env, []string{"analyze", "--text"}); code != 0 {
+		t.Fatalf("analyze --text: exit %d, stderr %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %d output lines for 3 input lines:\n%s", len(lines), out.String())
+	}
+	var first, second analyzeOutput
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &second); err != nil {
+		t.Fatal(err)
+	}
+	if string(first.ID) != "1" || !first.ProductLevel || len(first.Evidence) == 0 {
+		t.Errorf("line 1: %s, want id 1, product-level with evidence", lines[0])
+	}
+	if string(second.ID) != "2" || second.ProductLevel {
+		t.Errorf("line 2: %s, want id 2, implementation", lines[1])
+	}
+}

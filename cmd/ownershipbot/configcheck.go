@@ -13,12 +13,12 @@ import (
 const configUsage = "Usage: ownershipbot config check FILE\n\nChecks a .github/ownership.yml: exit 0 when valid, 1 with its problems (one a line, with line numbers), 2 on bad usage.\n"
 
 func runConfig(_ context.Context, env *cmdEnv, args []string) int {
-	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+	if len(args) >= 1 && len(args) <= 2 && (args[len(args)-1] == "-h" || args[len(args)-1] == "--help") {
 		fmt.Fprint(env.stdout, configUsage)
 		return exitOK
 	}
 	if len(args) != 2 || args[0] != "check" {
-		errorf(env, "usage: ownershipbot config check FILE")
+		errorf(env, "usage: ownershipbot config check FILE (one file); run 'ownershipbot config --help' for more")
 		return exitUsage
 	}
 	f, err := os.Open(args[1])

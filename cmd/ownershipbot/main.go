@@ -3,6 +3,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,32 +34,40 @@ type cmdEnv struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// lookupenv tells a variable set to "" from one not set (UI_ADDR="" turns
+	// the page off); nil: getenv, where "" is not set.
+	lookupenv func(string) (string, bool)
 }
 
 var commands = map[string]command{
-	"serve":   {"Run the GitHub App: webhooks in, bot comments and metrics out.", runServe},
-	"demo":    {"Run the server against a simulated GitHub org; no credentials needed.", runDemo},
-	"analyze": {"Analyse texts: JSON Lines in, JSON Lines out.", runAnalyze},
-	"report":  {"Print an ownership report of a repository from a gh export.", runReport},
-	"setup":   {"Create the GitHub App from a manifest and save its credentials.", runSetup},
-	"version": {"Print the version, commit and Go version.", runVersion},
-	"config":  {"Check a .github/ownership.yml: config check FILE.", runConfig},
+	"serve":    {"Run the GitHub App: webhooks in, bot comments and metrics out.", runServe},
+	"demo":     {"Run the server against a simulated GitHub org; no credentials needed.", runDemo},
+	"analyze":  {"Analyse texts: JSON Lines in, JSON Lines out.", runAnalyze},
+	"report":   {"Print an ownership report of a repository from a gh export.", runReport},
+	"setup":    {"Create the GitHub App from a manifest and save its credentials.", runSetup},
+	"version":  {"Print the version, commit and Go version (also --version).", runVersion},
+	"config":   {"Check a .github/ownership.yml: config check FILE.", runConfig},
+	"backfill": {"Read a repository's history (--repo owner/name, or --all) into the store.", runBackfill},
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := &cmdEnv{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	env := &cmdEnv{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, lookupenv: os.LookupEnv}
 	os.Exit(dispatch(ctx, env, os.Args[1:]))
 }
 
 func dispatch(ctx context.Context, env *cmdEnv, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
+		// Bad usage: the list goes to stderr, once, so stdout stays empty.
+		usage(env.stderr)
+		return exitUsage
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		usage(env.stdout)
-		if len(args) == 0 {
-			return exitUsage
-		}
 		return exitOK
+	case args[0] == "--version" || args[0] == "-version":
+		return runVersion(ctx, env, args[1:])
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -79,6 +89,24 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'ownershipbot <command> --help' for a command's flags.")
+}
+
+// parseFlags parses a command's flags. --help prints the usage once, on
+// stdout, and returns exitOK with ok false; a bad flag is one sentence on
+// stderr pointing to --help (never the whole usage) and returns exitUsage.
+func parseFlags(env *cmdEnv, fs *flag.FlagSet, args []string) (code int, ok bool) {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(env.stdout)
+		fs.Usage()
+		return exitOK, false
+	case err != nil:
+		errorf(env, "%s; run 'ownershipbot %s --help' for the flags", err, fs.Name())
+		return exitUsage, false
+	}
+	return exitOK, true
 }
 
 // errorf writes one sentence to stderr, prefixed with the program name.

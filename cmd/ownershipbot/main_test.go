@@ -13,7 +13,8 @@ import (
 
 func run(args []string, env map[string]string) (int, string, string) {
 	var out, errOut bytes.Buffer
-	e := &cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return env[k] }}
+	e := &cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return env[k] },
+		lookupenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
 	code := dispatch(context.Background(), e, args)
 	return code, out.String(), errOut.String()
 }
@@ -50,6 +51,12 @@ func TestCommandErrorsAreOneSentenceWithTheRightExitCode(t *testing.T) {
 		{"bad database url", []string{"serve", "--database-url", "mysql://x"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s"}, 2, "DATABASE_URL"},
 		{"bad listen address", []string{"serve", "--listen-addr", "8080"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s", "DATABASE_URL": db}, 2, "LISTEN_ADDR must be"},
 		{"demo with a bad database url", []string{"demo", "--database-url", "sqlite:"}, nil, 2, "DATABASE_URL"},
+		{"page on the network without sign-in", []string{"serve", "--ui-addr", "0.0.0.0:8081"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s", "DATABASE_URL": db}, 2, "loopback"},
+		{"client id without its secret", []string{"serve", "--github-client-id", "Iv1.x"}, map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": "s", "DATABASE_URL": db}, 2, "GITHUB_CLIENT_SECRET"},
+		{"report's unknown flag", []string{"report", "--bogus"}, nil, 2, "run 'ownershipbot report --help'"},
+		{"analyze's unknown flag", []string{"analyze", "--bogus"}, nil, 2, "run 'ownershipbot analyze --help'"},
+		{"setup's unknown flag", []string{"setup", "--bogus"}, nil, 2, "run 'ownershipbot setup --help'"},
+		{"config without a file", []string{"config", "check"}, nil, 2, "config check FILE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,9 +94,31 @@ func TestHelpNeverShowsSecretsFromTheEnvironment(t *testing.T) {
 }
 
 func TestVersionPrintsGoVersion(t *testing.T) {
-	code, out, _ := run([]string{"version"}, nil)
-	if code != 0 || !strings.Contains(out, "ownershipbot ") || !strings.Contains(out, "go1.") {
-		t.Fatalf("version: exit %d, output %q", code, out)
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, _ := run(args, nil)
+		if code != 0 || !strings.Contains(out, "ownershipbot ") || !strings.Contains(out, "go1.") {
+			t.Fatalf("%s: exit %d, output %q", args[0], code, out)
+		}
+	}
+}
+
+// The usage is printed exactly once: on stdout for --help, on stderr
+// (stdout empty) without a command; a bad flag gets one sentence, never the
+// usage.
+func TestUsageIsPrintedOnce(t *testing.T) {
+	code, out, errOut := run(nil, nil)
+	if code != 2 || out != "" || strings.Count(errOut, "Usage: ownershipbot") != 1 {
+		t.Errorf("no command: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	for _, cmd := range []string{"serve", "demo", "analyze", "report", "setup", "version", "config"} {
+		code, out, errOut := run([]string{cmd, "--help"}, nil)
+		if code != 0 || strings.Count(out, "Usage: ownershipbot "+cmd) != 1 || errOut != "" {
+			t.Errorf("%s --help: exit %d, stdout %q, stderr %q", cmd, code, out, errOut)
+		}
+		code, out, errOut = run([]string{cmd, "--no-such-flag"}, nil)
+		if code != 2 || strings.Contains(out+errOut, "Usage:") {
+			t.Errorf("%s --no-such-flag: exit %d printed the usage: stdout %q, stderr %q", cmd, code, out, errOut)
+		}
 	}
 }
 

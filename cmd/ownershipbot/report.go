@@ -21,6 +21,8 @@ type reportOptions struct {
 	ownerLabel string
 	ownerField string
 	headings   string
+	ignoreLbls string
+	ignoreAuth string
 	files      []string
 }
 
@@ -33,13 +35,18 @@ func runReport(ctx context.Context, env *cmdEnv, args []string) int {
 	fs.StringVar(&opts.ownerLabel, "owner-label", analysis.DefaultOwnerLabelPattern, "label `glob` naming an issue's owner; its * is the login or org/team")
 	fs.StringVar(&opts.ownerField, "owner-fields", strings.Join(analysis.DefaultOwnerFields, ","), "comma-separated body `fields` naming an owner (\"Owner: @alice\", \"### DRI\")")
 	fs.StringVar(&opts.headings, "rationale-headings", "", "comma-separated extra `headings` or form fields that hold a rationale")
+	fs.StringVar(&opts.ignoreLbls, "ignore-labels", "", "comma-separated `labels` whose issues and pull requests are left out, as ignore.labels in .github/ownership.yml")
+	fs.StringVar(&opts.ignoreAuth, "ignore-authors", "", "comma-separated `logins` whose issues and pull requests are left out, as ignore.authors")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: ownershipbot report [flags] [FILE ...]
 
 Prints an ownership report of a repository from the JSON that the GitHub CLI
 prints: which issues have an owner and a rationale, which pull requests fix an
 owned issue, how much of the discussion is product-level, and the open issues
-most in need of an owner or a reason. Reads the files named, or stdin when
+most in need of an owner or a reason. Shares divide by open issues and open
+pull requests; closed ones are counted apart. Fields missing from the export
+that a figure needs are warned of on stderr (and in the JSON's "warnings").
+Reads the files named, or stdin when
 there are none or a file is "-". Issues and pull requests may come in one
 stream (one JSON array after the other) or one file each:
 
@@ -53,13 +60,8 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(env.stdout)
-			fs.Usage()
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(env, fs, args); !ok {
+		return code
 	}
 	opts.files = fs.Args()
 	render := map[string]func(io.Writer, []report.Report) error{
@@ -119,7 +121,16 @@ Flags:
 		ProductLogins: product,
 		Owner:         analysis.OwnerOptions{LabelPattern: opts.ownerLabel, Fields: reportSplitList(opts.ownerField)},
 		Rationale:     analysis.RationaleOptions{Headings: reportSplitList(opts.headings)},
+		IgnoreLabels:  reportSplitList(opts.ignoreLbls),
+		IgnoreAuthors: reportSplitList(opts.ignoreAuth),
 	})
+	// Figures the export cannot support are said on stderr too, so a
+	// terminal reader sees them whatever the format.
+	for _, r := range reports {
+		for _, w := range r.Warnings {
+			fmt.Fprintf(env.stderr, "ownershipbot: warning: %s: %s.\n", r.Repository, w)
+		}
+	}
 	if err := render(env.stdout, reports); err != nil {
 		errorf(env, "could not write the report")
 		return exitFailure

@@ -13,7 +13,7 @@ import (
 func TestServeNeverPrintsASecretFromAnySetting(t *testing.T) {
 	const secret = "s3cr3tvalue"
 	db := "sqlite:" + t.TempDir() + "/ownershipbot.db"
-	base := map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": secret, "DATABASE_URL": db, "LISTEN_ADDR": "127.0.0.1:0"}
+	base := map[string]string{"GITHUB_APP_ID": "12", "GITHUB_PRIVATE_KEY": testKey, "GITHUB_WEBHOOK_SECRET": secret, "DATABASE_URL": db, "LISTEN_ADDR": "127.0.0.1:0", "UI_ADDR": "127.0.0.1:0", "GITHUB_CLIENT_ID": "Iv1.0123456789abcdef", "GITHUB_CLIENT_SECRET": "client-secret-" + secret}
 	with := func(k, v string) map[string]string {
 		m := map[string]string{}
 		for key, val := range base {
@@ -42,7 +42,8 @@ func TestServeNeverPrintsASecretFromAnySetting(t *testing.T) {
 			defer cancel()
 			var out bytes.Buffer
 			errOut := &stopOnWrite{stop: cancel} // serve stops once it has said something
-			e := &cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: errOut, getenv: func(k string) string { return tc.env[k] }}
+			e := &cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: errOut, getenv: func(k string) string { return tc.env[k] },
+				lookupenv: func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }}
 			dispatch(ctx, e, append([]string{"serve"}, strings.Fields(tc.args)...))
 			all := out.String() + errOut.String()
 			if !strings.Contains(all, tc.shows) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ownershipbot/ownershipbot/app"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
+	"github.com/ownershipbot/ownershipbot/app/page"
 	"github.com/ownershipbot/ownershipbot/app/store/dburl"
 )
 
@@ -25,6 +26,10 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) int {
 	listen := s.add(env, "LISTEN_ADDR", ":8080", "address of the HTTP server")
 	dbURL := s.add(env, "DATABASE_URL", "sqlite:ownershipbot.db", "sqlite:PATH or postgres://...")
 	level := s.add(env, "LOG_LEVEL", "info", "debug, info, warn or error")
+	retention := s.add(env, "RETENTION_DAYS", "90", "days closed threads and failed deliveries are kept")
+	uiAddr := s.addEmptyOK(env, "UI_ADDR", "127.0.0.1:8081", "address of the leaders' web page; empty turns it off")
+	clientID := s.add(env, "GITHUB_CLIENT_ID", "", "the App's OAuth client id, for signing in to the page")
+	clientSecret := s.add(env, "GITHUB_CLIENT_SECRET", "", "the App's OAuth client secret, for signing in to the page")
 	if code, ok := s.parse(env, args); !ok {
 		return code
 	}
@@ -48,9 +53,23 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) int {
 		errorf(env, "GITHUB_WEBHOOK_SECRET is required: serve refuses to start without a webhook secret")
 		return exitUsage
 	}
+	if err := ghclient.CheckPrivateKey(key); err != nil {
+		errorf(env, "%s", err)
+		return exitUsage
+	}
+	keep, err := retentionDays(retention)
+	if err != nil {
+		errorf(env, "%s", err)
+		return exitUsage
+	}
 	log := newLogger(env.stderr, lvl)
 
 	if err := checkAddrAndDatabase(listen.value, dbURL.value); err != nil {
+		errorf(env, "%s", err)
+		return exitUsage
+	}
+	signIn, err := pageSignIn(uiAddr.value, clientID.value, clientSecret.value, apiURL.value)
+	if err != nil {
 		errorf(env, "%s", err)
 		return exitUsage
 	}
@@ -60,20 +79,36 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) int {
 		return exitFailure
 	}
 	defer st.Close()
-	a, err := app.New(app.Options{
-		AppID: id, PrivateKey: key, WebhookSecret: []byte(secret.value), GitHubAPIURL: apiURL.value,
-		Store: st, Registry: prometheus.NewRegistry(), Log: log,
-	})
-	if err != nil {
-		errorf(env, "%s", err)
-		return exitUsage
-	}
 	ln, err := net.Listen("tcp", listen.value)
 	if err != nil {
 		errorf(env, "cannot listen on LISTEN_ADDR %s: %s", listen.value, plainNetError(err))
 		return exitFailure
 	}
+	var uiLn net.Listener
+	if uiAddr.value != "" {
+		if uiLn, err = net.Listen("tcp", uiAddr.value); err != nil {
+			ln.Close()
+			errorf(env, "cannot listen on UI_ADDR %s: %s", uiAddr.value, plainNetError(err))
+			return exitFailure
+		}
+	}
+	a, err := app.New(app.Options{
+		AppID: id, PrivateKey: key, WebhookSecret: []byte(secret.value), GitHubAPIURL: apiURL.value,
+		Store: st, Registry: prometheus.NewRegistry(), Log: log, Retention: keep,
+		UIListener: uiLn, SignIn: signIn, SecureCookies: uiAddr.value != "" && !loopbackAddr(uiAddr.value),
+	})
+	if err != nil {
+		ln.Close()
+		if uiLn != nil {
+			uiLn.Close()
+		}
+		errorf(env, "%s", err)
+		return exitUsage
+	}
 	log.Info("ownershipbot serving", "addr", ln.Addr().String(), "github_api_url", ghclient.RedactURL(apiURL.value), "store", dburl.Redact(dbURL.value), "version", version)
+	if uiLn != nil {
+		log.Info("leaders' page serving", "addr", uiLn.Addr().String(), "sign_in", signIn != nil)
+	}
 	if err := a.Serve(ctx, ln); err != nil {
 		errorf(env, "%s", err)
 		return exitFailure
@@ -115,4 +150,37 @@ func plainNetError(err error) string {
 		return op.Err.Error()
 	}
 	return err.Error()
+}
+
+// pageSignIn reads the page's settings: sign-in needs both client settings;
+// without sign-in the page must listen on loopback, where only this machine
+// reaches it.
+func pageSignIn(uiAddr, clientID, clientSecret, apiURL string) (*page.SignIn, error) {
+	if uiAddr != "" {
+		if _, port, err := net.SplitHostPort(uiAddr); err != nil || port == "" {
+			return nil, fmt.Errorf("UI_ADDR must be HOST:PORT, or empty to turn the page off, not %q", uiAddr)
+		}
+	}
+	switch {
+	case (clientID == "") != (clientSecret == ""):
+		return nil, errors.New("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET go together: set both for sign-in to the page, or neither")
+	case clientID == "" && uiAddr != "" && !loopbackAddr(uiAddr):
+		return nil, fmt.Errorf("UI_ADDR %s is not a loopback address: without GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET the page may answer on loopback only; set them, or use 127.0.0.1:8081", uiAddr)
+	case clientID == "":
+		return nil, nil
+	}
+	return &page.SignIn{ClientID: clientID, ClientSecret: clientSecret, APIURL: apiURL}, nil
+}
+
+// loopbackAddr reports whether a HOST:PORT listens on loopback only.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

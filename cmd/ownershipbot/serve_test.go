@@ -51,7 +51,7 @@ func startServe(t *testing.T, env []string) *child {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(os.Args[0], "serve")
-	cmd.Env = append(os.Environ(), append(env, "OWNERSHIPBOT_TEST_AS_BINARY=1", "LISTEN_ADDR="+addr)...)
+	cmd.Env = append(os.Environ(), append(env, "OWNERSHIPBOT_TEST_AS_BINARY=1", "LISTEN_ADDR="+addr, "UI_ADDR=")...)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

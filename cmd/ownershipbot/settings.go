@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/store/dburl"
 )
@@ -63,19 +64,24 @@ func (s *settings) add(env *cmdEnv, name, def, help string) *setting {
 	return st
 }
 
+// addEmptyOK is add for a setting whose variable set to "" means "off"
+// rather than "the default".
+func (s *settings) addEmptyOK(env *cmdEnv, name, def, help string) *setting {
+	st := s.add(env, name, def, help)
+	if env.lookupenv != nil {
+		if v, ok := env.lookupenv(name); ok {
+			st.value = v
+		}
+	}
+	return st
+}
+
 // parse parses args; ok is false when the command should exit with code.
 func (s *settings) parse(env *cmdEnv, args []string) (code int, ok bool) {
-	s.fs.SetOutput(io.Discard)
-	err := s.fs.Parse(args)
-	s.fs.SetOutput(env.stderr)
+	if code, ok := parseFlags(env, s.fs, args); !ok {
+		return code, false
+	}
 	switch {
-	case errors.Is(err, flag.ErrHelp):
-		s.fs.SetOutput(env.stdout)
-		s.fs.Usage()
-		return exitOK, false
-	case err != nil:
-		errorf(env, "%s; run 'ownershipbot %s --help' for the flags", err, s.fs.Name())
-		return exitUsage, false
 	case s.fs.NArg() > 0:
 		errorf(env, "unexpected argument %q; run 'ownershipbot %s --help' for the flags", s.fs.Arg(0), s.fs.Name())
 		return exitUsage, false
@@ -123,4 +129,14 @@ func checkAddrAndDatabase(listenAddr, databaseURL string) error {
 	}
 	_, err := dburl.Kind(databaseURL)
 	return err
+}
+
+// retentionDays reads RETENTION_DAYS: how long closed threads and failed
+// deliveries are kept.
+func retentionDays(s *setting) (time.Duration, error) {
+	n, err := strconv.Atoi(s.value)
+	if err != nil || n < 1 || n > 3650 {
+		return 0, fmt.Errorf("RETENTION_DAYS must be a whole number of days from 1 to 3650, not %q", s.value)
+	}
+	return time.Duration(n) * 24 * time.Hour, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,14 +15,17 @@ import (
 const setupSynopsis = `Creates the GitHub App from a manifest (GitHub's App Manifest flow) and saves its
 credentials: it serves a local page with a button that sends the manifest to
 GitHub; GitHub asks you to confirm, creates the App and sends your browser back;
-setup then writes GITHUB_APP_ID, GITHUB_WEBHOOK_SECRET and GITHUB_PRIVATE_KEY_PATH
-to the env file (mode 0600, the key next to it) and prints the install link.`
+setup then writes GITHUB_APP_ID, GITHUB_WEBHOOK_SECRET, GITHUB_PRIVATE_KEY_PATH and
+the App's OAuth client (GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, for signing in to
+the leaders' page) to the env file (mode 0600, the key next to it) and prints the
+install link.`
 
 func runSetup(ctx context.Context, env *cmdEnv, args []string) int {
 	fs := flag.NewFlagSet("setup", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	webhookURL := fs.String("webhook-url", "", "public URL GitHub sends webhooks to, e.g. https://ownershipbot.example.com/webhook (required)")
 	org := fs.String("org", "", "create the App for this organization instead of your personal account")
+	pageURL := fs.String("page-url", "", "public address of the leaders' page (UI_ADDR behind HTTPS), e.g. https://ownershipbot.example.com:8081; sets the App's sign-in callback URL")
 	githubURL := fs.String("github-url", "https://github.com", "GitHub address; for GitHub Enterprise Server https://HOST")
 	name := fs.String("name", setup.DefaultName, "the App's name, unique on GitHub")
 	envFile := fs.String("env-file", "ownershipbot.env", "env file to write; the private key goes next to it")
@@ -33,15 +35,10 @@ func runSetup(ctx context.Context, env *cmdEnv, args []string) int {
 		fmt.Fprintf(fs.Output(), "Usage: ownershipbot setup --webhook-url URL [flags]\n\n%s\n\nThe REST API base follows --github-url (api.github.com, or HOST/api/v3/); the\nGITHUB_API_URL environment variable overrides it.\n\nFlags:\n", setupSynopsis)
 		fs.PrintDefaults()
 	}
-	err := fs.Parse(args)
+	if code, ok := parseFlags(env, fs, args); !ok {
+		return code
+	}
 	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(env.stdout)
-		fs.Usage()
-		return exitOK
-	case err != nil:
-		errorf(env, "%s; run 'ownershipbot setup --help' for the flags", err)
-		return exitUsage
 	case fs.NArg() > 0:
 		errorf(env, "unexpected argument %q; run 'ownershipbot setup --help' for the flags", fs.Arg(0))
 		return exitUsage
@@ -52,6 +49,10 @@ func runSetup(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	if u, err := url.Parse(*webhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		errorf(env, "--webhook-url %q is not an http(s) URL", *webhookURL)
+		return exitUsage
+	}
+	if u, err := url.Parse(*pageURL); *pageURL != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		errorf(env, "--page-url %q is not an http(s) URL", *pageURL)
 		return exitUsage
 	}
 	if strings.ContainsAny(*org, "/ ") {
@@ -70,7 +71,7 @@ func runSetup(ctx context.Context, env *cmdEnv, args []string) int {
 
 	res, err := setup.Run(ctx, setup.Options{
 		Manifest: setup.ManifestOptions{
-			Name: *name, WebhookURL: *webhookURL,
+			Name: *name, WebhookURL: *webhookURL, PageURL: *pageURL,
 			Events: app.Events(), Permissions: app.Permissions(),
 		},
 		Endpoints: endpoints, Org: *org, EnvFile: *envFile, Force: *force, ListenAddr: *listen,

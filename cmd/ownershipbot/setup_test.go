@@ -169,6 +169,8 @@ func TestSetupCreatesTheAppAndSavesItsCredentials(t *testing.T) {
 		"GITHUB_APP_ID=777",
 		"GITHUB_WEBHOOK_SECRET=" + conv[0].Response["webhook_secret"].(string),
 		"GITHUB_PRIVATE_KEY_PATH=" + keyFile,
+		"GITHUB_CLIENT_ID=" + conv[0].Response["client_id"].(string),
+		"GITHUB_CLIENT_SECRET=" + conv[0].Response["client_secret"].(string),
 		"GITHUB_API_URL=" + api.URL + "/api/v3/",
 	} {
 		if !strings.Contains(env, "\n"+line+"\n") {
@@ -178,7 +180,7 @@ func TestSetupCreatesTheAppAndSavesItsCredentials(t *testing.T) {
 	if readMode0600(t, keyFile) != string(sim.PrivateKeyPEM()) {
 		t.Errorf("the private key file is not the key GitHub handed out")
 	}
-	if strings.Contains(out, conv[0].Response["webhook_secret"].(string)) || strings.Contains(out, "PRIVATE KEY") {
+	if strings.Contains(out, conv[0].Response["webhook_secret"].(string)) || strings.Contains(out, conv[0].Response["client_secret"].(string)) || strings.Contains(out, "PRIVATE KEY") {
 		t.Errorf("setup printed a secret:\n%s", out)
 	}
 

@@ -362,23 +362,25 @@ func comments(extra string) string {
 	return `repository_thread_role_level:ownershipbot_comments:max{` + m + `}`
 }
 
+// engineersShare is engineers' share of people's product-level comments
+// (figures.NameEngineersShareOfProduct): bots never count as participation.
 func engineersShare(thread string) string {
 	t := `thread="` + thread + `", level="product"`
-	return `sum(` + comments(t+`, author_role="engineer"`) + `) / sum(` + comments(t) + `)`
+	return `sum(` + comments(t+`, author_role="engineer"`) + `) / sum(` + comments(t+`, author_role!="bot"`) + `)`
 }
 
 func productParticipation() Dashboard {
 	d := newDashboard("ownershipbot-participation", "Product-level participation",
 		"Who reasons about users, operators and outcomes in issues and pull requests: engineers' share of product-level comments, the concerns raised, and pull requests tied to owned issues. Aggregates by role only; no person is ever shown.")
 	l := layout{d: &d}
-	l.add(6, 5, stat("Engineers' product-level share: issues",
-		"Of the product-level comments on issues (comments created in the metrics window), the share written by engineers.",
+	l.add(6, 5, stat("Engineers' share of product-level comments: issues",
+		"Of the product-level comments on issues by people (created in the metrics window), the share engineers wrote. Not the share of engineers' comments that are product-level.",
 		percent, instant(engineersShare("issue"), "")))
-	l.add(6, 5, stat("Engineers' product-level share: PRs",
-		"Of the product-level comments on pull requests, the share written by engineers.",
+	l.add(6, 5, stat("Engineers' share of product-level comments: PRs",
+		"Of the product-level comments on pull requests by people, the share engineers wrote.",
 		percent, instant(engineersShare("pull_request"), "")))
 	l.add(6, 5, stat("Pull requests linked to an owned issue",
-		"Share of open pull requests that fix an issue with an owner.",
+		"Share of open pull requests that refer to an issue with an owner (Fixes #12 or part of #12).",
 		percent, instant(`sum(repository:ownershipbot_pull_requests_linked_owned:count{`+repo+`}) / sum(repository:ownershipbot_pull_requests_open:count{`+repo+`})`, "")))
 	l.add(6, 5, stat("Product-level comments",
 		"Product-level comments in the metrics window, all roles.",
@@ -399,8 +401,8 @@ func productParticipation() Dashboard {
 		FieldDefaults{Unit: "short", Min: f(0)}, true,
 		series(`sum by (concern) (repository_thread_role_concern:ownershipbot_comment_concerns:max{`+repo+`})`, "{{concern}}")))
 
-	l.add(8, 8, bargauge("Product people vs engineers: product-level share of their comments",
-		"For each role, the share of its comments that are product-level.",
+	l.add(8, 8, bargauge("Share of engineers' and of product people's comments that are product-level",
+		"For each role, the share of its comments that are product-level (not its share of the product-level comments).",
 		percent, instant(`sum by (author_role) (`+comments(`level="product", author_role=~"engineer|product"`)+`) / sum by (author_role) (`+comments(`author_role=~"engineer|product"`)+`)`, "{{author_role}}")))
 	l.add(16, 8, timeseries("Product-level comments by role",
 		"Product-level comments in the metrics window, by the author's role.",
@@ -412,10 +414,10 @@ func productParticipation() Dashboard {
 		FieldDefaults{Unit: "short", Min: f(0)},
 		instant(`sum by (author_role, concern) (repository_thread_role_concern:ownershipbot_comment_concerns:max{`+repo+`, author_role=~"engineer|product"})`, "{{author_role}}: {{concern}}")))
 	l.add(8, 8, bargauge("Pull requests linked to an owned issue, by repository",
-		"Share of each repository's open pull requests that fix an issue with an owner.",
+		"Share of each repository's open pull requests that refer to an issue with an owner.",
 		percent, instant(`repository:ownershipbot_pull_requests_linked_owned:ratio{`+repo+`}`, "{{repository}}")))
 	l.add(8, 8, bargauge("Engineers' share of product-level comments, by repository",
-		"Per repository and thread, the share of product-level comments written by engineers.",
+		"Per repository and thread, engineers' share of the product-level comments by people.",
 		percent, instant(`repository_thread:ownershipbot_comments_product_by_engineers:ratio{`+repo+`}`, "{{repository}} {{thread}}")))
 
 	l.add(12, 8, timeseries("Comments analysed per hour, by level",

@@ -41,6 +41,7 @@ type Harness struct {
 	DatabaseURL string
 
 	transport http.RoundTripper
+	app       *githubsim.App
 	stop      context.CancelFunc
 	stopped   chan error
 }
@@ -57,19 +58,31 @@ type Options struct {
 	Transport http.RoundTripper
 	Sim       *githubsim.Sim // reuse a simulated GitHub...
 	SimURL    string         // ...served here
+	// App, when set, is another App registered on Sim (Sim.AddApp) for the
+	// harness to run as, instead of the Sim's own; the test installs it.
+	App *githubsim.App
+	// SimNow is the simulated world's clock (created_at, updated_at, ...)
+	// for a new simulated GitHub; time.Now when nil.
+	SimNow func() time.Time
+	// SimOptions configure a new simulated GitHub (rate limits, say).
+	SimOptions githubsim.Options
 }
 
 // Start runs an App with fast retries against a simulated GitHub that has
 // the org "acme" with repository "acme/web" and the App installed.
 func Start(t testing.TB, opts Options) *Harness {
 	t.Helper()
-	h := &Harness{T: t, DBPath: opts.DBPath, DatabaseURL: opts.DatabaseURL, Sim: opts.Sim, SimURL: opts.SimURL, transport: opts.Transport}
+	h := &Harness{T: t, DBPath: opts.DBPath, DatabaseURL: opts.DatabaseURL, Sim: opts.Sim, SimURL: opts.SimURL, transport: opts.Transport, app: opts.App}
 	if h.DBPath == "" {
 		h.DBPath = filepath.Join(t.TempDir(), "ownershipbot.db")
 	}
 	fresh := h.Sim == nil
 	if fresh {
-		h.Sim = githubsim.New(githubsim.Options{})
+		simOpts := opts.SimOptions
+		if opts.SimNow != nil {
+			simOpts.Now = opts.SimNow
+		}
+		h.Sim = githubsim.New(simOpts)
 		simSrv := httptest.NewServer(h.Sim)
 		t.Cleanup(simSrv.Close)
 		h.Sim.SetAPIURL(simSrv.URL)
@@ -108,8 +121,12 @@ func (h *Harness) startApp() {
 	}
 	h.Store = st
 	h.Registry = prometheus.NewRegistry()
+	appID, key := h.Sim.AppID(), h.Sim.PrivateKeyPEM()
+	if h.app != nil {
+		appID, key = h.app.ID(), h.app.PrivateKeyPEM()
+	}
 	a, err := app.New(app.Options{
-		AppID: h.Sim.AppID(), PrivateKey: h.Sim.PrivateKeyPEM(), WebhookSecret: []byte(Secret),
+		AppID: appID, PrivateKey: key, WebhookSecret: []byte(Secret),
 		GitHubAPIURL: h.SimURL + "/", Store: st, Registry: h.Registry,
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
 		QueueRetryBase: 20 * time.Millisecond, HTTPRetryBase: 5 * time.Millisecond, Poll: 10 * time.Millisecond,
@@ -128,7 +145,11 @@ func (h *Harness) startApp() {
 	h.stop = cancel
 	h.stopped = make(chan error, 1)
 	go func() { h.stopped <- a.Serve(ctx, ln) }()
-	h.Sim.SetWebhook(h.URL+"/webhook", Secret)
+	if h.app != nil {
+		h.app.SetWebhook(h.URL+"/webhook", Secret)
+	} else {
+		h.Sim.SetWebhook(h.URL+"/webhook", Secret)
+	}
 	t.Cleanup(h.Stop)
 }
 
@@ -150,11 +171,18 @@ func (h *Harness) Stop() {
 // processed, including those the App's own comments cause.
 func (h *Harness) Idle() {
 	h.T.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	h.IdleWithin(20 * time.Second)
+}
+
+// IdleWithin is Idle with a deadline of its own, for long work such as a
+// large backfill.
+func (h *Harness) IdleWithin(limit time.Duration) {
+	h.T.Helper()
+	deadline := time.Now().Add(limit)
 	quiet := 0
 	for quiet < 3 {
 		if time.Now().After(deadline) {
-			h.T.Fatal("deliveries still queued after 20s")
+			h.T.Fatalf("deliveries still queued after %s", limit)
 		}
 		h.Sim.Wait()
 		n, err := h.Store.Depth(context.Background())
@@ -224,7 +252,15 @@ func (h *Harness) Counter(name string, labels map[string]string) float64 {
 // of GitHub's REST API, as GitHub's OpenAPI description defines it.
 func (h *Harness) checkRoutes() {
 	spec := openapitest.Load(h.T)
+	for _, q := range h.Sim.GraphQLRequests() {
+		if q.Invalid != "" {
+			h.T.Errorf("the App sent a GraphQL query that does not validate against GitHub's schema: %s\n%s", q.Invalid, q.Query)
+		}
+	}
 	for _, r := range h.Sim.Requests() {
+		if r.Route == githubsim.GraphQLRoute {
+			continue // checked against GitHub's GraphQL schema above
+		}
 		tmpl, ok := spec.Match(r.Method, r.Path)
 		if !ok {
 			h.T.Errorf("the App called %s %s, which is not a route of GitHub's REST API", r.Method, r.Path)

@@ -38,7 +38,7 @@ func TestDemoReplaysTheOrgAndSummarises(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"/metrics", "acme/web", "acme/payments-api", "open issues", "open PRs"} {
+	for _, want := range []string{"/metrics", "acme/web", "acme/payments-api", "open issues", "open pull requests", "engineers' share of"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the demo's output lacks %q:\n%s", want, out.String())
 		}

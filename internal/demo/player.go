@@ -3,6 +3,8 @@ package demo
 import (
 	"fmt"
 	"io"
+	"sync"
+	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/internal/demo/scenario"
@@ -18,6 +20,35 @@ type player struct {
 	// issueNumbers maps a repo and the scenario's 1-based issue index to
 	// the number GitHub gave it.
 	issueNumbers map[string]map[int]int
+	// clock is the simulated month's; endOfDay is called before the clock
+	// moves to the next day (nil: no simulated month).
+	clock    *clock
+	endOfDay func() error
+}
+
+// day moves the simulated clock to 09:00 UTC of day d of the month (0 is
+// the first), after closing the day before; the clock never goes back.
+func (p *player) day(d int) error {
+	if p.clock == nil {
+		return nil
+	}
+	target := p.clock.start.AddDate(0, 0, d).Add(9 * time.Hour)
+	if p.clock.now().Before(target) {
+		if p.endOfDay != nil {
+			if err := p.endOfDay(); err != nil {
+				return err
+			}
+		}
+		p.clock.set(target)
+	}
+	return nil
+}
+
+// tick lets simulated time pass between two acts.
+func (p *player) tick(d time.Duration) {
+	if p.clock != nil {
+		p.clock.advance(d)
+	}
 }
 
 func (p *player) fullName(repo string) string { return p.org.Login + "/" + repo }
@@ -51,7 +82,7 @@ func (p *player) setup() error {
 		if r.Config != "" {
 			files[config.Path] = r.Config
 		}
-		if err := p.sim.AddRepository(p.fullName(r.Name), githubsim.RepoOptions{Description: r.Description, Files: files}); err != nil {
+		if err := p.sim.AddRepository(p.fullName(r.Name), githubsim.RepoOptions{Description: r.Description, Files: files, Private: r.Private}); err != nil {
 			return err
 		}
 		for _, person := range p.org.People {
@@ -75,7 +106,15 @@ func (p *player) play() error {
 		longest = max(longest, len(r.Issues))
 		p.issueNumbers[r.Name] = map[int]int{}
 	}
+	longestPulls := 0
+	for _, r := range p.org.Repos {
+		longestPulls = max(longestPulls, len(r.PullRequests))
+	}
+	rounds := longest + longestPulls
 	for i := range longest {
+		if err := p.day(i * (monthDays - 1) / rounds); err != nil {
+			return err
+		}
 		for _, r := range p.org.Repos {
 			if i < len(r.Issues) {
 				if err := p.playIssue(r.Name, i+1, r.Issues[i]); err != nil {
@@ -86,11 +125,15 @@ func (p *player) play() error {
 	}
 	// Pull requests come after every issue of their repository, so that
 	// PullRequests[j] gets number len(Issues)+j+1 as the scenario says.
+	longestIssues := longest
 	longest = 0
 	for _, r := range p.org.Repos {
 		longest = max(longest, len(r.PullRequests))
 	}
 	for j := range longest {
+		if err := p.day((longestIssues + j) * (monthDays - 1) / rounds); err != nil {
+			return err
+		}
 		for _, r := range p.org.Repos {
 			if j < len(r.PullRequests) {
 				if err := p.playPull(r, j, r.PullRequests[j]); err != nil {
@@ -150,6 +193,7 @@ func (p *player) playPull(r scenario.Repo, j int, pr scenario.PullRequest) error
 
 func (p *player) comments(full string, number int, comments []scenario.Comment) error {
 	for _, c := range comments {
+		p.tick(10 * time.Minute)
 		id, d, err := p.sim.AddComment(c.Author, full, number, c.Body)
 		if err := check(d, err); err != nil {
 			return err
@@ -199,10 +243,12 @@ func (p *player) playIssue(repo string, index int, is scenario.Issue) error {
 		return err
 	}
 	p.issueNumbers[repo][index] = number
+	p.tick(20 * time.Minute)
 	if err := p.comments(full, number, is.Comments); err != nil {
 		return err
 	}
 	for _, ch := range is.Later {
+		p.tick(90 * time.Minute)
 		if err := p.change(full, number, ch); err != nil {
 			return err
 		}
@@ -243,4 +289,51 @@ func check(d githubsim.Delivery, err error) error {
 		return fmt.Errorf("the App answered %d to %s delivery %s: %s", d.Status, d.Event, d.ID, d.Err)
 	}
 	return nil
+}
+
+// monthDays is how many days the demo's history spans, today included.
+const monthDays = 30
+
+// clock is the demo's simulated time: the replay walks through the last
+// month, so the page has a month of daily rollups and real times to owner,
+// and ends at the wall clock's now.
+type clock struct {
+	start time.Time // midnight UTC of the month's first day
+
+	mu     sync.Mutex
+	offset time.Duration // simulated time minus wall time
+}
+
+func newClock(now time.Time) *clock {
+	today := now.UTC().Truncate(24 * time.Hour)
+	c := &clock{start: today.AddDate(0, 0, -(monthDays - 1))}
+	c.set(c.start.Add(8 * time.Hour)) // setting the stage, the morning of the first day
+	return c
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = time.Until(t)
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// catchUp brings simulated time to the wall clock's, unless it is ahead.
+func (c *clock) catchUp() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.offset < 0 {
+		c.offset = 0
+	}
 }

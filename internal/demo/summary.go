@@ -9,30 +9,36 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/analysis/figures"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/internal/demo/scenario"
 	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
-// repoSummary is one row of the table printed after the replay.
+// repoSummary is one repository's figures, by package figures'
+// definitions, from the same store queries as the gauges on /metrics.
 type repoSummary struct {
-	open, owned, reasoned, both  int
-	botComments                  int // open issues with a bot comment
-	comments, productComments    int
-	engineerProduct, engineerAll int
-	// Pull requests, open ones only, as the ownershipbot_pull_requests gauge.
-	openPulls, ownedLink, pullReason int
-	pulls, pullNudges                int // all pull requests, and those with a bot comment (open or not)
-	reviewComments, reviewProduct    int // pull request discussion by people
+	issues      figures.Issues // open ones; Closed is not known to the gauges and stays 0
+	pulls       figures.Pulls
+	comments    figures.Comments // people's and bots', issues and pull requests, in the metrics window
+	review      figures.Comments // on pull requests
+	botComments int              // open issues with a bot comment
+	pullsAll    int              // every pull request, open or not
+	pullNudges  int              // pull requests with a bot comment, open or not
 }
 
+// Window is the metrics window the summary's comment figures cover, as the
+// gauges on /metrics and the page do.
+const Window = 30 * 24 * time.Hour
+
 // printSummary prints, per repository, what the store says now: the same
-// numbers the gauges on /metrics report.
+// numbers the gauges on /metrics and the leaders' page report.
 func printSummary(ctx context.Context, w io.Writer, st store.Store, sim *githubsim.Sim, org scenario.Org) error {
 	rows := map[string]*repoSummary{}
 	row := func(repo string) *repoSummary {
 		if rows[repo] == nil {
-			rows[repo] = &repoSummary{}
+			rows[repo] = &repoSummary{comments: figures.NewComments(), review: figures.NewComments()}
 		}
 		return rows[repo]
 	}
@@ -44,57 +50,26 @@ func printSummary(ctx context.Context, w io.Writer, st store.Store, sim *githubs
 		return err
 	}
 	for _, n := range issues {
-		s := row(n.Repo)
-		s.open += n.Count
-		if n.HasOwner {
-			s.owned += n.Count
-		}
-		if n.HasRationale {
-			s.reasoned += n.Count
-		}
-		if n.HasOwner && n.HasRationale {
-			s.both += n.Count
-		}
+		row(n.Repo).issues.AddN(true, n.HasOwner, n.HasRationale, n.Count)
 	}
 	pulls, err := st.PullRequestCounts(ctx)
 	if err != nil {
 		return err
 	}
 	for _, n := range pulls {
-		s := row(n.Repo)
-		s.openPulls += n.Count
-		if n.LinkedIssue == "owned" {
-			s.ownedLink += n.Count
-		}
-		if n.HasRationale {
-			s.pullReason += n.Count
-		}
+		row(n.Repo).pulls.AddN(true, n.LinkedIssue == "owned", n.HasRationale, n.Count)
 	}
-	comments, err := st.CommentCounts(ctx, time.Time{}) // the whole replay
+	since := time.Now().Add(-Window)
+	comments, err := st.CommentCounts(ctx, since)
 	if err != nil {
 		return err
 	}
 	for _, n := range comments {
 		s := row(n.Repo)
+		role, product := analysis.Role(n.AuthorRole), n.Level == "product"
+		s.comments.AddComment(role, product, n.Count)
 		if n.Thread == store.ThreadPullRequest {
-			if n.AuthorRole != "bot" {
-				s.reviewComments += n.Count
-				if n.Level == "product" {
-					s.reviewProduct += n.Count
-				}
-			}
-			continue
-		}
-		s.comments += n.Count
-		product := n.Level == "product"
-		if product {
-			s.productComments += n.Count
-		}
-		if n.AuthorRole == "engineer" {
-			s.engineerAll += n.Count
-			if product {
-				s.engineerProduct += n.Count
-			}
+			s.review.AddComment(role, product, n.Count)
 		}
 	}
 	for _, r := range org.Repos {
@@ -104,7 +79,7 @@ func printSummary(ctx context.Context, w io.Writer, st store.Store, sim *githubs
 			switch {
 			case !ok:
 			case st.IsPull:
-				row(strings.ToLower(full)).pulls++
+				row(strings.ToLower(full)).pullsAll++
 				if len(sim.BotComments(full, number)) > 0 {
 					row(strings.ToLower(full)).pullNudges++
 				}
@@ -120,37 +95,54 @@ func printSummary(ctx context.Context, w io.Writer, st store.Store, sim *githubs
 	}
 	sort.Strings(names)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "repository\topen issues\twith owner\twith rationale\tboth\tbot comments\tcomments\tproduct-level\tengineers' product-level")
+	fmt.Fprintf(tw, "repository\t%s\t%s\t%s\t%s\tbot comments\n", figures.NameOpenIssues, figures.NameWithOwner, figures.NameWithRationale, figures.NameWithBoth)
 	for _, name := range names {
 		s := rows[name]
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", name, s.open,
-			pct(s.owned, s.open), pct(s.reasoned, s.open), pct(s.both, s.open), s.botComments,
-			s.comments, pct(s.productComments, s.comments), pct(s.engineerProduct, s.engineerAll))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\n", name, s.issues.Open,
+			count(s.issues.OwnerShare()), count(s.issues.RationaleShare()), count(s.issues.BothShare()), s.botComments)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nOpen issues only; comments are issue comments, by level as they stand after edits and deletions.")
+	fmt.Fprintln(w, "\nOpen issues only: every share divides by them (closed issues are counted apart, on the page).")
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "repository\topen PRs\tlinked to owned issue\twith reason\tPRs nudged (all)\treview comments\tproduct-level")
+	fmt.Fprintln(tw, "repository\tcomments by people\tproduct-level\tshare of engineers' comments\tshare of product people's comments\tengineers' share of")
+	fmt.Fprintln(tw, "\t\t\tthat are product-level\tthat are product-level\tproduct-level comments")
 	for _, name := range names {
 		s := rows[name]
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%s\n", name, s.openPulls,
-			pct(s.ownedLink, s.openPulls), pct(s.pullReason, s.openPulls), pct(s.pullNudges, s.pulls),
-			s.reviewComments, pct(s.reviewProduct, s.reviewComments))
+		people := s.comments.People()
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", name, people.Total(), count(figures.Share{N: people.Product, Of: people.Total()}),
+			count(s.comments.ProductLevelShareOf(analysis.RoleEngineer)), count(s.comments.ProductLevelShareOf(analysis.RoleProduct)),
+			count(s.comments.ShareOfProductLevel(analysis.RoleEngineer)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nOpen pull requests as the gauge counts them (merged and closed ones leave it); PRs nudged counts every pull request with a bot comment;")
-	fmt.Fprintln(w, "review comments are review bodies, comments on the diff and conversation comments by people (not bots), as they stand now.")
+	fmt.Fprintln(w, "\nComments, reviews and review comments on issues and pull requests, created in the last 30 days, as they stand after edits and deletions.")
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "repository\t%s\t%s\t%s\tPRs nudged (all)\treview discussion\tproduct-level\n", figures.NameOpenPulls, figures.NameLinkedToOwnedIssue, figures.NameWithReason)
+	for _, name := range names {
+		s := rows[name]
+		review := s.review.People()
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%s\n", name, s.pulls.Open,
+			count(s.pulls.LinkedShare()), count(s.pulls.ReasonShare()), count(figures.Share{N: s.pullNudges, Of: s.pullsAll}),
+			review.Total(), count(figures.Share{N: review.Product, Of: review.Total()}))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nOpen pull requests as the gauge counts them (merged and closed ones leave it); a reason is the pull request's own or a linked issue's;")
+	fmt.Fprintln(w, "PRs nudged counts every pull request with a bot comment; review discussion is people's (not bots') comments on pull requests.")
 	return nil
 }
 
-func pct(n, of int) string {
-	if of == 0 {
+// count shows a share with its count: "12 (52%)", or "-" with nothing to
+// divide.
+func count(s figures.Share) string {
+	if s.Of == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%d (%d%%)", n, (n*100+of/2)/of)
+	return fmt.Sprintf("%d (%s)", s.N, s)
 }

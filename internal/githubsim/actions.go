@@ -22,9 +22,13 @@ func lower(s string) string { return strings.ToLower(s) }
 // covers all of the account's repositories ("all"), otherwise only those
 // ("selected"). It returns the installation id.
 func (s *Sim) InstallApp(actor, account string, repos ...string) (int64, Delivery, error) {
+	return s.installApp(s.app, actor, account, repos...)
+}
+
+func (s *Sim) installApp(a *app, actor, account string, repos ...string) (int64, Delivery, error) {
 	s.mu.Lock()
 	for _, in := range s.installations {
-		if strings.EqualFold(in.Account.Login, account) {
+		if in.app == a && strings.EqualFold(in.Account.Login, account) {
 			s.mu.Unlock()
 			return 0, Delivery{}, fmt.Errorf("githubsim: the App is already installed on %s", account)
 		}
@@ -35,7 +39,7 @@ func (s *Sim) InstallApp(actor, account string, repos ...string) (int64, Deliver
 	} else {
 		acct = s.orgLocked(account).user
 	}
-	in := &installation{ID: s.nextID("installation"), Account: acct, Selection: "all",
+	in := &installation{ID: s.nextID("installation"), app: a, Account: acct, Selection: "all",
 		repos: map[string]bool{}, CreatedAt: s.now()}
 	if len(repos) > 0 {
 		in.Selection = "selected"
@@ -75,9 +79,10 @@ func (s *Sim) installationEventLocked(in *installation, action string, sender *u
 	return s.emitLocked("installation", nil, sender, p)
 }
 
+// installationByAccount is the Sim's own App's installation on account.
 func (s *Sim) installationByAccount(account string) (*installation, error) {
 	for _, in := range s.installations {
-		if strings.EqualFold(in.Account.Login, account) {
+		if in.app == s.app && strings.EqualFold(in.Account.Login, account) {
 			return in, nil
 		}
 	}
@@ -174,9 +179,9 @@ func (s *Sim) Ping(actor string) (Delivery, error) {
 	now := ts(s.now())
 	p := obj{
 		"zen":     "Keep it logically awesome.",
-		"hook_id": s.hookID,
-		"hook": obj{"type": "App", "id": s.hookID, "name": "web", "active": true, "events": appEvents(),
-			"config":     obj{"content_type": "json", "url": s.hookURL, "insecure_ssl": "0"},
+		"hook_id": s.app.hookID,
+		"hook": obj{"type": "App", "id": s.app.hookID, "name": "web", "active": true, "events": appEvents(),
+			"config":     obj{"content_type": "json", "url": s.app.hookURL, "insecure_ssl": "0"},
 			"updated_at": now, "created_at": now, "app_id": s.opts.AppID,
 			"deliveries_url": fmt.Sprintf("%s/app/hook/deliveries", s.apiURL)},
 	}

@@ -24,6 +24,7 @@ const (
 	authJWT                   // the App's JWT
 	authToken                 // an installation token
 	authAny                   // optional; any valid credential or none
+	authUser                  // a user access token (OAuth web flow)
 )
 
 type routeDef struct {
@@ -51,6 +52,13 @@ var routeDefs = []*routeDef{
 	{Route: Route{"GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments"}, auth: authToken, handler: (*Sim).listReviewComments},
 	{Route: Route{"POST", "/app-manifests/{code}/conversions"}, auth: authNone, handler: (*Sim).convertManifest},
 	{Route: Route{"GET", "/rate_limit"}, auth: authAny, handler: (*Sim).getRateLimit},
+	{Route: Route{"GET", "/app/hook/deliveries"}, auth: authJWT, handler: (*Sim).listHookDeliveries},
+	{Route: Route{"POST", "/app/hook/deliveries/{delivery_id}/attempts"}, auth: authJWT, handler: (*Sim).redeliverHookDelivery},
+	{Route: Route{"GET", "/app/installations"}, auth: authJWT, handler: (*Sim).listAppInstallations},
+	{Route: Route{"GET", "/repos/{owner}/{repo}/installation"}, auth: authJWT, handler: (*Sim).getRepoInstallation},
+	{Route: Route{"GET", "/user"}, auth: authUser, handler: (*Sim).getAuthenticatedUser},
+	{Route: Route{"GET", "/user/installations"}, auth: authUser, handler: (*Sim).listUserInstallations},
+	{Route: Route{"GET", "/user/installations/{installation_id}/repositories"}, auth: authUser, handler: (*Sim).listUserInstallationRepos},
 }
 
 // Routes lists every REST route the Sim serves, each a real route of
@@ -139,12 +147,13 @@ func (s *Sim) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// Writes returns the requests that change something (not GET, HEAD or
-// access-token creation), oldest first.
+// Writes returns the requests that change something (not GET, HEAD,
+// GraphQL queries or access-token creation), oldest first.
 func (s *Sim) Writes() []Request {
 	var out []Request
 	for _, r := range s.Requests() {
-		if r.Method == "GET" || r.Method == "HEAD" || strings.HasSuffix(r.Route, "/access_tokens") {
+		// GraphQL queries read; token exchanges write nothing people see.
+		if r.Method == "GET" || r.Method == "HEAD" || strings.HasSuffix(r.Route, "/access_tokens") || r.Route == GraphQLRoute {
 			continue
 		}
 		out = append(out, r)
@@ -164,6 +173,8 @@ type reqCtx struct {
 	r      *http.Request
 	params map[string]string
 	inst   *installation // set for token-authenticated requests
+	app    *app          // set for JWT-authenticated requests
+	user   *user         // set for user-token-authenticated requests
 	body   []byte
 	// after runs once the response is written (webhooks of the App's writes).
 	after []func() (Delivery, error)
@@ -209,6 +220,13 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveManifestForm(w, r)
 		return
 	}
+	if isOAuthPage(path) {
+		s.serveOAuth(w, r, path)
+		return
+	}
+	if s.serveWebPage(w, r, path) {
+		return
+	}
 	sw := &statusWriter{ResponseWriter: w}
 	c := &reqCtx{w: sw, r: r}
 	var body []byte
@@ -223,6 +241,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Server", "github.com")
 
 	def, params := match(r.Method, path)
+	if r.Method == http.MethodPost && (path == GraphQLRoute || r.URL.Path == "/api/graphql") {
+		def, params = graphqlDef, map[string]string{}
+	}
 	route := ""
 	if def != nil {
 		route = def.Path
@@ -279,7 +300,7 @@ func (s *Sim) serveRoute(c *reqCtx, def *routeDef) {
 		if !s.checkJWT(c) {
 			return
 		}
-		rateKey, limit = "app", s.opts.RateLimit
+		rateKey, limit = fmt.Sprintf("app:%d", c.app.ID), s.opts.RateLimit
 	case authToken:
 		in, ok := s.checkToken(c, true)
 		if !ok {
@@ -287,6 +308,13 @@ func (s *Sim) serveRoute(c *reqCtx, def *routeDef) {
 		}
 		c.inst = in
 		rateKey, limit = fmt.Sprintf("installation:%d", in.ID), s.opts.RateLimit
+	case authUser:
+		u, ok := s.checkUser(c)
+		if !ok {
+			return
+		}
+		c.user = u
+		rateKey, limit = "user:"+strings.ToLower(u.Login), s.opts.RateLimit
 	case authAny:
 		if in, ok := s.checkToken(c, false); ok && in != nil {
 			c.inst = in
@@ -294,6 +322,10 @@ func (s *Sim) serveRoute(c *reqCtx, def *routeDef) {
 		}
 	}
 	if s.applyFault(c, def, rateKey, limit) {
+		return
+	}
+	if def == graphqlDef {
+		s.serveGraphQL(c) // its own rate limit, in points
 		return
 	}
 	if def.Path == "/rate_limit" {
@@ -323,7 +355,7 @@ func (s *Sim) window(key string, limit int) *rateWindow {
 	now := time.Now()
 	w := s.rates[key]
 	if w == nil || !now.Before(w.reset) {
-		w = &rateWindow{limit: limit, reset: now.Add(time.Hour).Truncate(time.Second)}
+		w = &rateWindow{limit: limit, reset: now.Add(s.opts.RateWindow).Truncate(time.Second)}
 		s.rates[key] = w
 	}
 	return w

@@ -24,7 +24,17 @@ func (s *Sim) checkJWT(c *reqCtx) bool {
 	}
 	claims := jwt.MapClaims{}
 	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
-	_, err := parser.ParseWithClaims(value, claims, func(*jwt.Token) (any, error) { return &s.key.PublicKey, nil })
+	// The issuer names the App whose key must have signed the token.
+	var issuer *app
+	_, err := parser.ParseWithClaims(value, claims, func(*jwt.Token) (any, error) {
+		for _, a := range s.apps {
+			if issuerIs(claims["iss"], a.ID) {
+				issuer = a
+				return &a.key.PublicKey, nil
+			}
+		}
+		return &s.app.key.PublicKey, nil
+	})
 	if err != nil {
 		s.writeError(c, http.StatusUnauthorized, "A JSON web token could not be decoded")
 		return false
@@ -46,10 +56,11 @@ func (s *Sim) checkJWT(c *reqCtx) bool {
 		s.writeError(c, http.StatusUnauthorized, "'Expiration time' claim ('exp') is too far in the future")
 		return false
 	}
-	if !issuerIs(claims["iss"], s.opts.AppID) {
+	if issuer == nil {
 		s.writeError(c, http.StatusUnauthorized, "'Issuer' claim ('iss') must be an Integer")
 		return false
 	}
+	c.app = issuer
 	return true
 }
 
@@ -76,15 +87,21 @@ func numericClaim(v any) (int64, bool) {
 }
 
 func (s *Sim) getApp(c *reqCtx) {
-	m := s.appJSON()
-	m["installations_count"] = len(s.installations)
+	m := s.appJSON(c.app)
+	n := 0
+	for _, in := range s.installations {
+		if in.app == c.app {
+			n++
+		}
+	}
+	m["installations_count"] = n
 	s.writeJSON(c, http.StatusOK, m)
 }
 
 func (s *Sim) createToken(c *reqCtx) {
 	id, _ := strconv.ParseInt(c.params["installation_id"], 10, 64)
 	in := s.installations[id]
-	if in == nil {
+	if in == nil || in.app != c.app { // another App's installation is none of this one's
 		s.writeError(c, http.StatusNotFound, "Not Found")
 		return
 	}
@@ -307,7 +324,8 @@ func (s *Sim) decodeBody(c *reqCtx, field string) (string, bool) {
 	return v, true
 }
 
-func (s *Sim) bot() *user { return s.userLocked(s.BotLogin(), "Bot") }
+// bot is the bot user of the App whose token the request carries.
+func (s *Sim) bot(c *reqCtx) *user { return c.inst.app.bot }
 
 func (s *Sim) createComment(c *reqCtx) {
 	r, is, ok := s.issueFor(c, "issue_number")
@@ -322,7 +340,7 @@ func (s *Sim) createComment(c *reqCtx) {
 		s.writeError(c, http.StatusForbidden, "Unable to create comment because issue is locked.")
 		return
 	}
-	cm, send := s.addCommentLocked(r, is, s.bot(), body)
+	cm, send := s.addCommentLocked(r, is, s.bot(c), body)
 	m := s.commentJSON(r, is, cm)
 	c.w.Header().Set("Location", m["url"].(string))
 	s.writeJSON(c, http.StatusCreated, m)
@@ -361,7 +379,7 @@ func (s *Sim) updateComment(c *reqCtx) {
 	if !ok {
 		return
 	}
-	send := s.editCommentLocked(ref, s.bot(), body)
+	send := s.editCommentLocked(ref, s.bot(c), body)
 	s.writeJSON(c, http.StatusOK, s.commentJSON(ref.repo, ref.issue, ref.c))
 	s.later(c, send)
 }
@@ -371,7 +389,7 @@ func (s *Sim) deleteComment(c *reqCtx) {
 	if !ok {
 		return
 	}
-	send := s.deleteCommentLocked(ref, s.bot())
+	send := s.deleteCommentLocked(ref, s.bot(c))
 	c.w.WriteHeader(http.StatusNoContent)
 	s.later(c, send)
 }

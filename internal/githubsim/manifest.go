@@ -92,8 +92,8 @@ func (s *Sim) convertManifest(c *reqCtx) {
 		"updated_at":     now,
 		"permissions":    appPermissions(),
 		"events":         appEvents(),
-		"client_id":      fmt.Sprintf("Iv1.%016x", fnv64(s.opts.AppSlug)),
-		"client_secret":  randomHex(20),
+		"client_id":      s.clientIDLocked(),
+		"client_secret":  s.clientSecretLocked(),
 		"webhook_secret": randomHex(20),
 		"pem":            string(s.PrivateKeyPEM()),
 	}

@@ -408,6 +408,30 @@ type ReviewComment struct {
 	AuthorAssociation string
 }
 
+// Review is a submitted review as GitHub shows it.
+type Review struct {
+	ID                int64
+	User              string
+	Body              string
+	State             string
+	AuthorAssociation string
+}
+
+// Reviews returns the reviews of a pull request, oldest first.
+func (s *Sim) Reviews(repoName string, number int) []Review {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, is, err := s.issueLocked(repoName, number)
+	if err != nil || is.PR == nil {
+		return nil
+	}
+	var out []Review
+	for _, rv := range is.PR.reviews {
+		out = append(out, Review{ID: rv.ID, User: rv.User.Login, Body: rv.Body, State: rv.State, AuthorAssociation: rv.Assoc})
+	}
+	return out
+}
+
 // ReviewComments returns the live review comments of a pull request.
 func (s *Sim) ReviewComments(repoName string, number int) []ReviewComment {
 	s.mu.Lock()

@@ -284,8 +284,8 @@ func (s *Sim) commentJSON(r *repo, is *issue, c *comment) obj {
 		kind = "pull"
 	}
 	var app any
-	if c.User.Type == "Bot" && strings.EqualFold(c.User.Login, s.BotLogin()) {
-		app = s.appJSON()
+	if a := s.appOfBot(c.User); a != nil {
+		app = s.appJSON(a)
 	}
 	return obj{
 		"url":                      api,
@@ -303,12 +303,12 @@ func (s *Sim) commentJSON(r *repo, is *issue, c *comment) obj {
 	}
 }
 
-func (s *Sim) appJSON() obj {
-	slug := s.opts.AppSlug
+func (s *Sim) appJSON(a *app) obj {
+	slug := a.Slug
 	return obj{
-		"id":           s.opts.AppID,
+		"id":           a.ID,
 		"slug":         slug,
-		"node_id":      nodeID("A_", s.opts.AppID),
+		"node_id":      nodeID("A_", a.ID),
 		"owner":        nil,
 		"name":         slug,
 		"description":  "",
@@ -348,14 +348,14 @@ func (s *Sim) installationJSON(in *installation, stringTimes bool) obj {
 	m := obj{
 		"id":                        in.ID,
 		"node_id":                   nodeID("MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u", in.ID),
-		"client_id":                 fmt.Sprintf("Iv1.%016x", fnv64(s.opts.AppSlug)),
+		"client_id":                 fmt.Sprintf("Iv1.%016x", fnv64(in.app.Slug)),
 		"account":                   s.userJSON(in.Account),
 		"repository_selection":      in.Selection,
 		"access_tokens_url":         fmt.Sprintf("%s/app/installations/%d/access_tokens", s.apiURL, in.ID),
 		"repositories_url":          s.apiURL + "/installation/repositories",
 		"html_url":                  fmt.Sprintf("%s/organizations/%s/settings/installations/%d", s.web(), in.Account.Login, in.ID),
-		"app_id":                    s.opts.AppID,
-		"app_slug":                  s.opts.AppSlug,
+		"app_id":                    in.app.ID,
+		"app_slug":                  in.app.Slug,
 		"target_id":                 in.Account.ID,
 		"target_type":               in.Account.Type,
 		"permissions":               appPermissions(),

@@ -66,6 +66,12 @@ type Options struct {
 	// RateLimit is the primary rate limit per installation per hour
 	// (default 5000).
 	RateLimit int
+	// GraphQLRateLimit is the GraphQL rate limit per installation per
+	// hour, in points (default 5000).
+	GraphQLRateLimit int
+	// RateWindow is how long a rate-limit window lasts (default an hour,
+	// as on GitHub; tests shorten it).
+	RateWindow time.Duration
 	// RetryAfter is what rate-limit faults tell the client to wait, in
 	// Retry-After and X-RateLimit-Reset (default 1s; whole seconds).
 	RetryAfter time.Duration
@@ -81,7 +87,8 @@ type Options struct {
 // "/" (and, like GitHub Enterprise Server, at "/api/v3/").
 type Sim struct {
 	opts Options
-	key  *rsa.PrivateKey
+	app  *app           // the App of Options, for which the Sim's methods act
+	apps map[int64]*app // every App, by id: app and those AddApp registered
 
 	mu            sync.Mutex
 	apiURL        string
@@ -95,14 +102,16 @@ type Sim struct {
 	faults        []*fault
 	latency       map[string]time.Duration
 	requests      []Request
+	graphql       []GraphQLRequest
 	manifests     map[string]*manifestCode
 	comments      map[int64]*comment       // by id
 	reviewCmts    map[int64]*reviewComment // by id
 	conversions   []ManifestConversion
+	clientSecret  string
+	oauthCallback string
+	oauthCodes    map[string]*oauthCode
+	userTokens    map[string]*userToken
 
-	hookURL    string
-	hookSecret string
-	hookID     int64
 	deliveries []Delivery
 
 	tokensIssued int
@@ -141,6 +150,12 @@ func New(opts Options) *Sim {
 	if opts.RateLimit == 0 {
 		opts.RateLimit = 5000
 	}
+	if opts.RateWindow <= 0 {
+		opts.RateWindow = time.Hour
+	}
+	if opts.GraphQLRateLimit == 0 {
+		opts.GraphQLRateLimit = 5000
+	}
 	if opts.RetryAfter <= 0 {
 		opts.RetryAfter = time.Second
 	}
@@ -160,7 +175,7 @@ func New(opts Options) *Sim {
 	}
 	s := &Sim{
 		opts:          opts,
-		key:           key,
+		apps:          map[int64]*app{},
 		apiURL:        opts.APIURL,
 		seq:           map[string]int64{},
 		users:         map[string]*user{},
@@ -173,11 +188,52 @@ func New(opts Options) *Sim {
 		manifests:     map[string]*manifestCode{},
 		comments:      map[int64]*comment{},
 		reviewCmts:    map[int64]*reviewComment{},
-		hookID:        400000000 + opts.AppID,
+		oauthCodes:    map[string]*oauthCode{},
+		userTokens:    map[string]*userToken{},
 	}
 	s.qcond = sync.NewCond(&s.qmu)
-	s.userLocked(s.BotLogin(), "Bot")
+	s.app = s.addAppLocked(opts.AppID, opts.AppSlug, key)
 	return s
+}
+
+// app is one GitHub App registered on the Sim: its identity, key and webhook.
+type app struct {
+	ID         int64
+	Slug       string
+	key        *rsa.PrivateKey
+	hookURL    string
+	hookSecret string
+	hookID     int64
+	bot        *user // "<slug>[bot]"
+}
+
+func (s *Sim) addAppLocked(id int64, slug string, key *rsa.PrivateKey) *app {
+	a := &app{ID: id, Slug: slug, key: key, hookID: 400000000 + id}
+	a.bot = s.userLocked(slug+"[bot]", "Bot")
+	s.apps[id] = a
+	return a
+}
+
+// appsLocked lists every App, the Sim's own first, then by id.
+func (s *Sim) appsLocked() []*app {
+	out := []*app{s.app}
+	for _, a := range s.apps {
+		if a != s.app {
+			out = append(out, a)
+		}
+	}
+	sort.Slice(out[1:], func(i, j int) bool { return out[1+i].ID < out[1+j].ID })
+	return out
+}
+
+// appOfBot is the App whose bot user u is, if any.
+func (s *Sim) appOfBot(u *user) *app {
+	for _, a := range s.apps {
+		if a.bot == u {
+			return a
+		}
+	}
+	return nil
 }
 
 // AppID is the App's id, the issuer its JWTs must carry.
@@ -187,11 +243,73 @@ func (s *Sim) AppID() int64 { return s.opts.AppID }
 func (s *Sim) BotLogin() string { return s.opts.AppSlug + "[bot]" }
 
 // PrivateKey is the App's private key.
-func (s *Sim) PrivateKey() *rsa.PrivateKey { return s.key }
+func (s *Sim) PrivateKey() *rsa.PrivateKey { return s.app.key }
 
 // PrivateKeyPEM is the App's private key in PKCS#1 PEM, as GitHub hands it out.
-func (s *Sim) PrivateKeyPEM() []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(s.key)})
+func (s *Sim) PrivateKeyPEM() []byte { return keyPEM(s.app.key) }
+
+func keyPEM(key *rsa.PrivateKey) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+}
+
+// App is another GitHub App on the same simulated GitHub, such as a staging
+// App installed on the same organization as production's. It has its own
+// id, key, bot user, installations and webhook; the Sim's own methods act
+// for the App of Options, and App's for this one. Its comments, like any
+// App's, may carry ownershipbot's marker.
+type App struct {
+	sim *Sim
+	app *app
+}
+
+// AddApp registers another App, with a fresh key pair.
+func (s *Sim) AddApp(slug string) (*App, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.apps {
+		if strings.EqualFold(a.Slug, slug) {
+			return nil, fmt.Errorf("githubsim: an App %q exists", slug)
+		}
+	}
+	return &App{sim: s, app: s.addAppLocked(s.nextID("app"), slug, key)}, nil
+}
+
+// ID is the App's id, the issuer its JWTs must carry.
+func (a *App) ID() int64 { return a.app.ID }
+
+// BotLogin is the login of the App's bot user, "<slug>[bot]".
+func (a *App) BotLogin() string { return a.app.bot.Login }
+
+// PrivateKeyPEM is the App's private key in PKCS#1 PEM.
+func (a *App) PrivateKeyPEM() []byte { return keyPEM(a.app.key) }
+
+// SetWebhook sets the App's webhook URL and secret.
+func (a *App) SetWebhook(url, secret string) {
+	a.sim.mu.Lock()
+	defer a.sim.mu.Unlock()
+	a.app.hookURL, a.app.hookSecret = url, secret
+}
+
+// Install installs the App on account, as Sim.InstallApp does for the
+// Sim's own App.
+func (a *App) Install(actor, account string, repos ...string) (int64, Delivery, error) {
+	return a.sim.installApp(a.app, actor, account, repos...)
+}
+
+// Installation returns the id of the App's installation on account, or 0.
+func (a *App) Installation(account string) int64 { return a.sim.installationOf(a.app, account) }
+
+// SetWebURL sets the base of html_url fields, typically the Sim's own
+// address, so that links work: the Sim then serves minimal pages of issues
+// and pull requests there (see serveWebPage).
+func (s *Sim) SetWebURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.WebURL = strings.TrimRight(u, "/")
 }
 
 // SetAPIURL sets the REST base written into payload URLs, typically the
@@ -233,6 +351,7 @@ type team struct {
 
 type installation struct {
 	ID        int64
+	app       *app
 	Account   *user
 	Selection string // "all" or "selected"
 	repos     map[string]bool
@@ -575,10 +694,10 @@ func (s *Sim) association(r *repo, u *user) string {
 	return "NONE"
 }
 
-// installationForRepo is the live installation that reaches r, if any.
-func (s *Sim) installationForRepo(r *repo) *installation {
+// installationForRepo is the live installation of a that reaches r, if any.
+func (s *Sim) installationForRepo(a *app, r *repo) *installation {
 	for _, in := range s.installations {
-		if in.covers(r) {
+		if in.app == a && in.covers(r) {
 			return in
 		}
 	}
@@ -603,12 +722,14 @@ func (s *Sim) installationRepos(in *installation) []*repo {
 	return out
 }
 
-// Installation returns the id of the installation on account, or 0.
-func (s *Sim) Installation(account string) int64 {
+// Installation returns the id of the App's installation on account, or 0.
+func (s *Sim) Installation(account string) int64 { return s.installationOf(s.app, account) }
+
+func (s *Sim) installationOf(a *app, account string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, in := range s.installations {
-		if strings.EqualFold(in.Account.Login, account) {
+		if in.app == a && strings.EqualFold(in.Account.Login, account) {
 			return in.ID
 		}
 	}
@@ -675,6 +796,7 @@ type IssueState struct {
 	IsPull    bool
 	Draft     bool
 	Merged    bool
+	CreatedAt time.Time
 }
 
 // Issue returns issue or pull request number of repo.
@@ -685,7 +807,7 @@ func (s *Sim) Issue(fullName string, number int) (IssueState, bool) {
 	if err != nil {
 		return IssueState{}, false
 	}
-	st := IssueState{Number: is.Number, Title: is.Title, Body: is.Body, User: is.User.Login, State: is.State, IsPull: is.PR != nil}
+	st := IssueState{Number: is.Number, Title: is.Title, Body: is.Body, User: is.User.Login, State: is.State, IsPull: is.PR != nil, CreatedAt: is.CreatedAt}
 	for _, a := range is.Assignees {
 		st.Assignees = append(st.Assignees, a.Login)
 	}

@@ -64,7 +64,12 @@ type world struct {
 // repository acme/web and a webhook receiver.
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	sim := githubsim.New(githubsim.Options{AppID: 42})
+	return newWorldWith(t, githubsim.New(githubsim.Options{AppID: 42}))
+}
+
+// newWorldWith is newWorld around a Sim with options of its own.
+func newWorldWith(t *testing.T, sim *githubsim.Sim) *world {
+	t.Helper()
 	api := httptest.NewServer(sim)
 	t.Cleanup(api.Close)
 	sim.SetAPIURL(api.URL)

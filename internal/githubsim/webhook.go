@@ -27,6 +27,11 @@ type Delivery struct {
 	Err        string
 	Redelivery bool
 	At         time.Time
+	// AppID is the App the delivery went to.
+	AppID int64
+	// Number is the attempt's id in the App's delivery log
+	// (GET /app/hook/deliveries); a redelivery gets its own.
+	Number int64
 }
 
 // SetWebhook sets the App's webhook URL and secret. With no URL (the
@@ -34,7 +39,7 @@ type Delivery struct {
 func (s *Sim) SetWebhook(url, secret string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.hookURL, s.hookSecret = url, secret
+	s.app.hookURL, s.app.hookSecret = url, secret
 }
 
 // Deliveries returns every delivery attempt so far, oldest first.
@@ -60,10 +65,11 @@ func (s *Sim) Redeliver(id string) (Delivery, error) {
 		return Delivery{}, fmt.Errorf("githubsim: no delivery %s", id)
 	}
 	d := Delivery{ID: orig.ID, Event: orig.Event, Action: orig.Action, InstallationID: orig.InstallationID,
-		Body: orig.Body, Redelivery: true}
-	url, secret := s.hookURL, s.hookSecret
+		Body: orig.Body, Redelivery: true, AppID: orig.AppID}
+	a := s.apps[orig.AppID]
+	url, secret := a.hookURL, a.hookSecret
 	s.mu.Unlock()
-	return s.post(url, secret, d)
+	return s.post(a, url, secret, d)
 }
 
 // Sign returns the X-Hub-Signature-256 value GitHub sends for body.
@@ -73,23 +79,8 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// prepareLocked renders a delivery; s.mu must be held. It returns ok=false
-// when no webhook is configured.
-func (s *Sim) prepareLocked(event string, instID int64, payload obj) (Delivery, string, string, bool) {
-	if s.hookURL == "" {
-		return Delivery{}, "", "", false
-	}
-	body, err := json.Marshal(payload)
-	if err != nil {
-		panic("githubsim: rendering a payload: " + err.Error())
-	}
-	action, _ := payload["action"].(string)
-	return Delivery{ID: newUUID(), Event: event, Action: action, InstallationID: instID, Body: body},
-		s.hookURL, s.hookSecret, true
-}
-
 // post delivers d and logs it; s.mu must not be held.
-func (s *Sim) post(url, secret string, d Delivery) (Delivery, error) {
+func (s *Sim) post(a *app, url, secret string, d Delivery) (Delivery, error) {
 	d.At = time.Now()
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(d.Body))
 	if err != nil {
@@ -99,12 +90,12 @@ func (s *Sim) post(url, secret string, d Delivery) (Delivery, error) {
 	}
 	h := req.Header
 	h.Set("Content-Type", "application/json")
-	h.Set("User-Agent", "GitHub-Hookshot/"+fmt.Sprintf("%07x", fnv64(s.opts.AppSlug))[:7])
+	h.Set("User-Agent", "GitHub-Hookshot/"+fmt.Sprintf("%07x", fnv64(a.Slug))[:7])
 	h.Set("X-GitHub-Event", d.Event)
 	h.Set("X-GitHub-Delivery", d.ID)
-	h.Set("X-GitHub-Hook-ID", strconv.FormatInt(s.hookID, 10))
+	h.Set("X-GitHub-Hook-ID", strconv.FormatInt(a.hookID, 10))
 	h.Set("X-GitHub-Hook-Installation-Target-Type", "integration")
-	h.Set("X-GitHub-Hook-Installation-Target-ID", strconv.FormatInt(s.opts.AppID, 10))
+	h.Set("X-GitHub-Hook-Installation-Target-ID", strconv.FormatInt(a.ID, 10))
 	h.Set("X-Hub-Signature-256", Sign(secret, d.Body))
 	resp, err := s.opts.HTTPClient.Do(req)
 	if err != nil {
@@ -122,16 +113,20 @@ func (s *Sim) post(url, secret string, d Delivery) (Delivery, error) {
 func (s *Sim) logDelivery(d Delivery) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	d.Number = 70000000 + int64(len(s.deliveries)) + 1
 	s.deliveries = append(s.deliveries, d)
 }
 
 // emitLocked renders a payload with s.mu held and returns a function that
-// sends it (to be called after unlocking). Payloads get "repository",
-// "organization", "installation" and "sender" from the arguments.
+// sends it (to be called after unlocking) to every App it concerns: those
+// with a webhook and an installation that reaches r, or, for an event
+// about one installation, that installation's App; an event about neither
+// (ping) goes to the Sim's own App. Payloads get "repository",
+// "organization", "installation" and "sender" from the arguments. The
+// function returns the delivery to the Sim's own App when there is one,
+// else the first.
 func (s *Sim) emitLocked(event string, r *repo, sender *user, payload obj) func() (Delivery, error) {
-	var in *installation
 	if r != nil {
-		in = s.installationForRepo(r)
 		payload["repository"] = s.repoJSON(r, event == "push")
 		if o, ok := s.orgs[lower(r.Owner.Login)]; ok {
 			payload["organization"] = s.orgJSON(o.user)
@@ -140,26 +135,61 @@ func (s *Sim) emitLocked(event string, r *repo, sender *user, payload obj) func(
 	if sender != nil {
 		payload["sender"] = s.userJSON(sender)
 	}
-	var instID int64
-	if in != nil {
-		instID = in.ID
-		if _, set := payload["installation"]; !set {
-			payload["installation"] = s.installationRef(in)
+	type prepared struct {
+		app         *app
+		url, secret string
+		d           Delivery
+	}
+	var sends []prepared
+	for _, a := range s.appsLocked() {
+		if a.hookURL == "" {
+			continue
 		}
-	} else if r != nil {
-		// GitHub sends an App nothing about repositories it cannot reach.
-		return func() (Delivery, error) { return Delivery{}, nil }
-	}
-	if v, ok := payload["installation"].(obj); ok {
-		if id, ok := v["id"].(int64); ok {
-			instID = id
+		p := make(obj, len(payload)+1)
+		for k, v := range payload {
+			p[k] = v
 		}
+		var instID int64
+		if r != nil {
+			in := s.installationForRepo(a, r)
+			if in == nil {
+				continue // GitHub sends an App nothing about repositories it cannot reach
+			}
+			instID = in.ID
+			if _, set := p["installation"]; !set {
+				p["installation"] = s.installationRef(in)
+			}
+		}
+		if v, ok := p["installation"].(obj); ok {
+			if id, ok := v["id"].(int64); ok {
+				instID = id
+			}
+		}
+		if r == nil {
+			in := s.installations[instID]
+			if (in == nil && a != s.app) || (in != nil && in.app != a) {
+				continue // about another App's installation, or about none
+			}
+		}
+		body, err := json.Marshal(p)
+		if err != nil {
+			panic("githubsim: rendering a payload: " + err.Error())
+		}
+		action, _ := p["action"].(string)
+		sends = append(sends, prepared{a, a.hookURL, a.hookSecret,
+			Delivery{ID: newUUID(), Event: event, Action: action, InstallationID: instID, Body: body, AppID: a.ID}})
 	}
-	d, url, secret, ok := s.prepareLocked(event, instID, payload)
-	if !ok {
-		return func() (Delivery, error) { return Delivery{}, nil }
+	return func() (Delivery, error) {
+		var first Delivery
+		var firstErr error
+		for i, x := range sends {
+			d, err := s.post(x.app, x.url, x.secret, x.d)
+			if i == 0 {
+				first, firstErr = d, err
+			}
+		}
+		return first, firstErr
 	}
-	return func() (Delivery, error) { return s.post(url, secret, d) }
 }
 
 // later queues send to run in the background after the current REST

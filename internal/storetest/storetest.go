@@ -32,6 +32,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Comments", func(t *testing.T) { runComments(t, open) })
 	t.Run("Installations", func(t *testing.T) { runInstallations(t, open) })
 	t.Run("Gauges", func(t *testing.T) { runGauges(t, open) })
+	t.Run("History", func(t *testing.T) { runHistory(t, open) })
+	t.Run("Page", func(t *testing.T) { runPage(t, open) })
 	t.Run("ConcurrentClaims", func(t *testing.T) {
 		s := open(t)
 		ClaimConcurrently(t, []store.Store{s}, 8, 240)
@@ -506,8 +508,10 @@ func thread(repo string, number int) store.Thread {
 		FirstOwned:        t0.Add(time.Hour),
 		Rationale:         "strong",
 		RationaleEvidence: "## Why\nCustomers cannot pay.",
+		LookedIn:          `{"owner_fields":["Owner","DRI"],"owner_label":"team:*"}`,
 		BotCommentID:      987654321012,
 		BotCommentHash:    "sha256:abc",
+		SnapshotAt:        t0.Add(90 * time.Minute),
 		UpdatedAt:         t0.Add(2 * time.Hour),
 	}
 }
@@ -1031,4 +1035,81 @@ func equalSorted[T any](got, want []T) bool {
 	sort.Strings(g)
 	sort.Strings(w)
 	return strings.Join(g, "\n") == strings.Join(w, "\n")
+}
+
+func runPage(t *testing.T, open Opener) {
+	t.Run("a repository's threads are listed by number, any state, and repositories once each", func(t *testing.T) {
+		s := open(t)
+		open12, closed3, pr20 := thread("acme/web", 12), thread("acme/web", 3), thread("acme/web", 20)
+		closed3.State = store.StateClosed
+		pr20.Kind, pr20.LinkedIssue, pr20.Links = store.ThreadPullRequest, "owned", []store.Link{{Repo: "acme/web", Number: 12, Kind: store.LinkIssue, Owner: "@octocat"}}
+		for _, th := range []store.Thread{open12, closed3, pr20, thread("acme/api", 1)} {
+			must(t, s.PutThread(ctx(t), th))
+		}
+		got, err := s.Threads(ctx(t), "acme/web")
+		must(t, err)
+		if len(got) != 3 || got[0].Number != 3 || got[1].Number != 12 || got[2].Number != 20 {
+			t.Fatalf("Threads(acme/web) = %+v, want #3, #12, #20", got)
+		}
+		if got[0].State != store.StateClosed || got[2].LinkedIssue != "owned" || got[1].LookedIn != open12.LookedIn {
+			t.Errorf("Threads(acme/web) lost state, linked issue or where detection looked: %+v", got)
+		}
+		repos, err := s.Repositories(ctx(t))
+		must(t, err)
+		if !slices.Equal(repos, []string{"acme/api", "acme/web"}) {
+			t.Errorf("Repositories = %q", repos)
+		}
+	})
+
+	t.Run("a day's rollup is replaced by a later one of the same day and read from a day on", func(t *testing.T) {
+		s := open(t)
+		day := func(d int) time.Time { return time.Date(2024, 3, d, 0, 0, 0, 0, time.UTC) }
+		must(t, s.PutRollups(ctx(t), []store.Rollup{
+			{Repo: "acme/web", Day: day(1), OpenIssues: 10, WithOwner: 4},
+			{Repo: "acme/web", Day: day(2), OpenIssues: 11, WithOwner: 5},
+			{Repo: "acme/api", Day: day(2), OpenIssues: 3},
+		}))
+		must(t, s.PutRollups(ctx(t), []store.Rollup{{Repo: "acme/web", Day: day(2), OpenIssues: 12, WithOwner: 6, WithRationale: 5,
+			WithBoth: 4, OpenPulls: 3, PullsLinkedToOwnedIssue: 2, PullsWithReason: 1}}))
+		got, err := s.Rollups(ctx(t), day(2))
+		must(t, err)
+		want := []store.Rollup{
+			{Repo: "acme/api", Day: day(2), OpenIssues: 3},
+			{Repo: "acme/web", Day: day(2), OpenIssues: 12, WithOwner: 6, WithRationale: 5, WithBoth: 4, OpenPulls: 3, PullsLinkedToOwnedIssue: 2, PullsWithReason: 1},
+		}
+		if len(got) != len(want) {
+			t.Fatalf("Rollups(from the 2nd) = %+v, want %+v", got, want)
+		}
+		for i := range want {
+			if !got[i].Day.Equal(want[i].Day) {
+				t.Errorf("rollup %d day %v, want %v", i, got[i].Day, want[i].Day)
+			}
+			got[i].Day = want[i].Day
+			if got[i] != want[i] {
+				t.Errorf("rollup %d = %+v, want %+v", i, got[i], want[i])
+			}
+		}
+	})
+
+	t.Run("forgetting a repository or an installation forgets its rollups", func(t *testing.T) {
+		s := open(t)
+		day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+		web, api, app := thread("acme/web", 1), thread("acme/api", 1), thread("globex/app", 1)
+		web.InstallationID, api.InstallationID, app.InstallationID = 7, 7, 8
+		for _, th := range []store.Thread{web, api, app} {
+			must(t, s.PutThread(ctx(t), th))
+		}
+		must(t, s.PutRollups(ctx(t), []store.Rollup{
+			{Repo: "acme/web", Day: day, OpenIssues: 1},
+			{Repo: "acme/api", Day: day, OpenIssues: 1},
+			{Repo: "globex/app", Day: day, OpenIssues: 1},
+		}))
+		must(t, s.DeleteRepository(ctx(t), "acme/web"))
+		must(t, s.DeleteInstallation(ctx(t), 8))
+		got, err := s.Rollups(ctx(t), day)
+		must(t, err)
+		if len(got) != 1 || got[0].Repo != "acme/api" {
+			t.Errorf("rollups left = %+v, want acme/api's only", got)
+		}
+	})
 }

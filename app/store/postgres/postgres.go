@@ -280,8 +280,10 @@ func (s *Store) Claim(ctx context.Context, worker string, leaseFor time.Duration
 
 // Complete marks a leased delivery done.
 func (s *Store) Complete(ctx context.Context, id string) error {
+	// The payload goes: a done delivery is kept only so that a redelivery
+	// of it is recognised, and its text (comment bodies) is not needed for that.
 	return s.finish(ctx, "completing", id, `UPDATE deliveries
-		SET status = 'done', worker = '', lease_until = NULL
+		SET status = 'done', worker = '', lease_until = NULL, payload = ''::bytea
 		WHERE id = $1 AND status = 'leased'`, id)
 }
 

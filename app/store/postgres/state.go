@@ -15,7 +15,7 @@ import (
 
 const threadColumns = `installation_id, repo, number, kind, state, title, url, draft, created_at,
 	owner, owner_source, owner_kind, first_owned, rationale, rationale_evidence,
-	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at`
+	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at, snapshot_at, looked_in`
 
 // Thread returns the stored state of an issue or pull request.
 func (s *Store) Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error) {
@@ -97,19 +97,19 @@ func threadArgs(t store.Thread) []any {
 	return []any{
 		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, t.Draft, ts(t.CreatedAt),
 		t.Owner, t.OwnerSource, t.OwnerKind, ts(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, t.BotCommentPending, ts(t.UpdatedAt),
+		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, t.BotCommentPending, ts(t.UpdatedAt), ts(t.SnapshotAt), t.LookedIn,
 	}
 }
 
 // scanThread reads one row of threadColumns.
 func scanThread(row pgx.Row) (store.Thread, error) {
 	var t store.Thread
-	var created, firstOwned, updated *time.Time
+	var created, firstOwned, updated, snapshot *time.Time
 	err := row.Scan(
 		&t.InstallationID, &t.Repo, &t.Number, &t.Kind, &t.State, &t.Title, &t.URL, &t.Draft, &created,
 		&t.Owner, &t.OwnerSource, &t.OwnerKind, &firstOwned, &t.Rationale, &t.RationaleEvidence,
-		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated)
-	t.CreatedAt, t.FirstOwned, t.UpdatedAt = fromTS(created), fromTS(firstOwned), fromTS(updated)
+		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated, &snapshot, &t.LookedIn)
+	t.CreatedAt, t.FirstOwned, t.UpdatedAt, t.SnapshotAt = fromTS(created), fromTS(firstOwned), fromTS(updated), fromTS(snapshot)
 	return t, err
 }
 
@@ -281,17 +281,26 @@ func (s *Store) Installation(ctx context.Context, id int64) (store.Installation,
 	return in, true, nil
 }
 
-// DeleteInstallation forgets an installation, its threads and comments, and
-// the config notices of the repositories they were in. Queued deliveries are
-// left alone: the uninstall event itself is one of them.
+// DeleteInstallation forgets an installation and everything stored for it:
+// threads, comments, backfills, config notices and requested redeliveries of
+// its repositories, and its deliveries. Deliveries being processed are left
+// to finish: the uninstall event itself is one of them.
 func (s *Store) DeleteInstallation(ctx context.Context, id int64) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM config_notices WHERE repo IN (
 				SELECT repo FROM threads WHERE installation_id = $1
-				UNION SELECT repo FROM comments WHERE installation_id = $1)`,
+				UNION SELECT repo FROM comments WHERE installation_id = $1
+				UNION SELECT repo FROM backfills WHERE installation_id = $1)`,
+			`DELETE FROM rollups WHERE repo IN (
+				SELECT repo FROM threads WHERE installation_id = $1
+				UNION SELECT repo FROM comments WHERE installation_id = $1
+				UNION SELECT repo FROM backfills WHERE installation_id = $1)`,
 			`DELETE FROM comments WHERE installation_id = $1`,
 			`DELETE FROM threads WHERE installation_id = $1`,
+			`DELETE FROM backfills WHERE installation_id = $1`,
+			`DELETE FROM redeliveries WHERE installation_id = $1`,
+			`DELETE FROM deliveries WHERE installation_id = $1 AND status <> 'leased'`,
 			`DELETE FROM installations WHERE id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, id); err != nil {
@@ -306,13 +315,16 @@ func (s *Store) DeleteInstallation(ctx context.Context, id int64) error {
 	return nil
 }
 
-// DeleteRepository forgets every thread, comment and config notice of repo.
+// DeleteRepository forgets every thread, comment, config notice and
+// backfill of repo.
 func (s *Store) DeleteRepository(ctx context.Context, repo string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM comments WHERE repo = $1`,
 			`DELETE FROM threads WHERE repo = $1`,
 			`DELETE FROM config_notices WHERE repo = $1`,
+			`DELETE FROM backfills WHERE repo = $1`,
+			`DELETE FROM rollups WHERE repo = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, repo); err != nil {
 				return err
@@ -419,6 +431,81 @@ func collect[T any](rows pgx.Rows, what string, scan func(pgx.Rows) (T, error)) 
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// Repositories lists the repositories with stored threads.
+func (s *Store) Repositories(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT repo FROM threads ORDER BY repo`)
+	if err != nil {
+		return nil, fmt.Errorf("listing repositories: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("listing repositories: %w", err)
+	}
+	return out, nil
+}
+
+// Threads returns every thread of a repository, without links, by number.
+func (s *Store) Threads(ctx context.Context, repo string) ([]store.Thread, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+threadColumns+` FROM threads WHERE repo = $1 ORDER BY number`, repo)
+	if err != nil {
+		return nil, fmt.Errorf("reading the threads of %s: %w", repo, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Thread, error) { return scanThread(r) })
+	if err != nil {
+		return nil, fmt.Errorf("reading the threads of %s: %w", repo, err)
+	}
+	return out, nil
+}
+
+const rollupColumns = `repo, day, open_issues, with_owner, with_rationale, with_both,
+	open_pulls, pulls_linked_to_owned_issue, pulls_with_reason`
+
+// PutRollups inserts or replaces rollups in one transaction.
+func (s *Store) PutRollups(ctx context.Context, rs []store.Rollup) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, r := range rs {
+			day := r.Day.UTC()
+			if _, err := tx.Exec(ctx, `INSERT INTO rollups (`+rollupColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+				ON CONFLICT (repo, day) DO UPDATE SET
+					open_issues = excluded.open_issues, with_owner = excluded.with_owner,
+					with_rationale = excluded.with_rationale, with_both = excluded.with_both,
+					open_pulls = excluded.open_pulls, pulls_linked_to_owned_issue = excluded.pulls_linked_to_owned_issue,
+					pulls_with_reason = excluded.pulls_with_reason`,
+				r.Repo, time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC),
+				r.OpenIssues, r.WithOwner, r.WithRationale, r.WithBoth,
+				r.OpenPulls, r.PullsLinkedToOwnedIssue, r.PullsWithReason); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storing daily rollups: %w", err)
+	}
+	return nil
+}
+
+// Rollups returns the rollups of days at or after since.
+func (s *Store) Rollups(ctx context.Context, since time.Time) ([]store.Rollup, error) {
+	day := since.UTC()
+	rows, err := s.pool.Query(ctx, `SELECT `+rollupColumns+` FROM rollups WHERE day >= $1 ORDER BY repo, day`,
+		time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return nil, fmt.Errorf("reading daily rollups: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (r store.Rollup, err error) {
+		err = row.Scan(&r.Repo, &r.Day, &r.OpenIssues, &r.WithOwner, &r.WithRationale, &r.WithBoth,
+			&r.OpenPulls, &r.PullsLinkedToOwnedIssue, &r.PullsWithReason)
+		r.Day = r.Day.UTC()
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading daily rollups: %w", err)
 	}
 	return out, nil
 }

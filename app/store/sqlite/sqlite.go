@@ -584,8 +584,11 @@ func (s *Store) Complete(ctx context.Context, id string) error {
 	return s.finish(ctx, "completing", id, completeSQL, id)
 }
 
+// completeSQL drops the payload: a done delivery is kept only so that a
+// redelivery of it is recognised, and its text (comment bodies) is not
+// needed for that.
 const completeSQL = `UPDATE deliveries
-	SET status = 'done', worker = '', lease_until = 0
+	SET status = 'done', worker = '', lease_until = 0, payload = X''
 	WHERE id = ? AND status = 'leased' RETURNING lane`
 
 // Retry returns a leased delivery to the queue, due at at, and counts the

@@ -13,7 +13,7 @@ import (
 
 const threadColumns = `installation_id, repo, number, kind, state, title, url, draft, created_at,
 	owner, owner_source, owner_kind, first_owned, rationale, rationale_evidence,
-	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at`
+	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at, snapshot_at, looked_in`
 
 // Thread returns the stored state of an issue or pull request.
 func (s *Store) Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error) {
@@ -87,19 +87,19 @@ func threadArgs(t store.Thread) []any {
 	return []any{
 		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, boolInt(t.Draft), toNanos(t.CreatedAt),
 		t.Owner, t.OwnerSource, t.OwnerKind, toNanos(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt),
+		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt), toNanos(t.SnapshotAt), t.LookedIn,
 	}
 }
 
 // scanThread reads one row of threadColumns.
 func scanThread(row interface{ Scan(...any) error }) (store.Thread, error) {
 	var t store.Thread
-	var created, firstOwned, updated int64
+	var created, firstOwned, updated, snapshot int64
 	err := row.Scan(
 		&t.InstallationID, &t.Repo, &t.Number, &t.Kind, &t.State, &t.Title, &t.URL, &t.Draft, &created,
 		&t.Owner, &t.OwnerSource, &t.OwnerKind, &firstOwned, &t.Rationale, &t.RationaleEvidence,
-		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated)
-	t.CreatedAt, t.FirstOwned, t.UpdatedAt = fromNanos(created), fromNanos(firstOwned), fromNanos(updated)
+		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated, &snapshot, &t.LookedIn)
+	t.CreatedAt, t.FirstOwned, t.UpdatedAt, t.SnapshotAt = fromNanos(created), fromNanos(firstOwned), fromNanos(updated), fromNanos(snapshot)
 	return t, err
 }
 
@@ -272,24 +272,32 @@ func (s *Store) Installation(ctx context.Context, id int64) (store.Installation,
 	return in, true, nil
 }
 
-// DeleteInstallation forgets an installation, its threads and comments, and
-// the config notices of the repositories they were in. Queued deliveries are
-// left alone: the uninstall event itself is one of them.
+// DeleteInstallation forgets an installation and everything stored for it:
+// threads, comments, backfills, config notices and requested redeliveries of
+// its repositories, and its deliveries. Deliveries being processed are left
+// to finish: the uninstall event itself is one of them.
 func (s *Store) DeleteInstallation(ctx context.Context, id int64) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM config_notices WHERE repo IN (
 				SELECT repo FROM threads WHERE installation_id = ?1
-				UNION SELECT repo FROM comments WHERE installation_id = ?1)`,
+				UNION SELECT repo FROM comments WHERE installation_id = ?1
+				UNION SELECT repo FROM backfills WHERE installation_id = ?1)`,
+			`DELETE FROM rollups WHERE repo IN (
+				SELECT repo FROM threads WHERE installation_id = ?1
+				UNION SELECT repo FROM comments WHERE installation_id = ?1
+				UNION SELECT repo FROM backfills WHERE installation_id = ?1)`,
 			`DELETE FROM comments WHERE installation_id = ?1`,
 			`DELETE FROM threads WHERE installation_id = ?1`,
+			`DELETE FROM backfills WHERE installation_id = ?1`,
+			`DELETE FROM redeliveries WHERE installation_id = ?1`,
 			`DELETE FROM installations WHERE id = ?1`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err
 			}
 		}
-		return nil
+		return s.deleteDeliveries(ctx, tx, `installation_id = ?`, id)
 	})
 	if err != nil {
 		return fmt.Errorf("deleting installation %d: %w", id, err)
@@ -297,13 +305,16 @@ func (s *Store) DeleteInstallation(ctx context.Context, id int64) error {
 	return nil
 }
 
-// DeleteRepository forgets every thread, comment and config notice of repo.
+// DeleteRepository forgets every thread, comment, config notice and
+// backfill of repo.
 func (s *Store) DeleteRepository(ctx context.Context, repo string) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM comments WHERE repo = ?`,
 			`DELETE FROM threads WHERE repo = ?`,
 			`DELETE FROM config_notices WHERE repo = ?`,
+			`DELETE FROM backfills WHERE repo = ?`,
+			`DELETE FROM rollups WHERE repo = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, repo); err != nil {
 				return err
@@ -412,4 +423,68 @@ func collect[T any](rows *sql.Rows, what string, scan func(*sql.Rows) (T, error)
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
+}
+
+// Repositories lists the repositories with stored threads.
+func (s *Store) Repositories(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT repo FROM threads ORDER BY repo`)
+	if err != nil {
+		return nil, fmt.Errorf("listing repositories: %w", err)
+	}
+	return collect(rows, "listing repositories", func(r *sql.Rows) (repo string, err error) {
+		err = r.Scan(&repo)
+		return repo, err
+	})
+}
+
+// Threads returns every thread of a repository, without links, by number.
+func (s *Store) Threads(ctx context.Context, repo string) ([]store.Thread, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+threadColumns+` FROM threads WHERE repo = ? ORDER BY number`, repo)
+	if err != nil {
+		return nil, fmt.Errorf("reading the threads of %s: %w", repo, err)
+	}
+	return collect(rows, "reading the threads of "+repo, func(r *sql.Rows) (store.Thread, error) { return scanThread(r) })
+}
+
+const rollupColumns = `repo, day, open_issues, with_owner, with_rationale, with_both,
+	open_pulls, pulls_linked_to_owned_issue, pulls_with_reason`
+
+// dayLayout is how a rollup's day is stored.
+const dayLayout = "2006-01-02"
+
+// PutRollups inserts or replaces rollups in one transaction.
+func (s *Store) PutRollups(ctx context.Context, rs []store.Rollup) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for _, r := range rs {
+			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (`+rollupColumns+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				r.Repo, r.Day.UTC().Format(dayLayout), r.OpenIssues, r.WithOwner, r.WithRationale, r.WithBoth,
+				r.OpenPulls, r.PullsLinkedToOwnedIssue, r.PullsWithReason); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storing daily rollups: %w", err)
+	}
+	return nil
+}
+
+// Rollups returns the rollups of days at or after since.
+func (s *Store) Rollups(ctx context.Context, since time.Time) ([]store.Rollup, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+rollupColumns+` FROM rollups WHERE day >= ? ORDER BY repo, day`,
+		since.UTC().Format(dayLayout))
+	if err != nil {
+		return nil, fmt.Errorf("reading daily rollups: %w", err)
+	}
+	return collect(rows, "reading daily rollups", func(row *sql.Rows) (r store.Rollup, err error) {
+		var day string
+		if err = row.Scan(&r.Repo, &day, &r.OpenIssues, &r.WithOwner, &r.WithRationale, &r.WithBoth,
+			&r.OpenPulls, &r.PullsLinkedToOwnedIssue, &r.PullsWithReason); err != nil {
+			return r, err
+		}
+		r.Day, err = time.Parse(dayLayout, day)
+		return r, err
+	})
 }

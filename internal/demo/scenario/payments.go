@@ -28,6 +28,7 @@ func paymentsRepo() Repo {
 	issues := withFollowUps(paymentsIssues(), paymentsFollowUps())
 	return Repo{
 		Name:         "payments-api",
+		Private:      true,
 		Description:  "Charges, refunds, payouts and merchant webhooks (Go)",
 		Config:       paymentsConfig,
 		Issues:       issues,

@@ -48,6 +48,9 @@ type Repo struct {
 	Name string
 	// Description is the one-line repository description.
 	Description string
+	// Private repositories are seen only by the org's admins and the
+	// repository's collaborators (the page's sign-in test relies on it).
+	Private bool
 	// Config is the content of .github/ownership.yml, "" when there is none.
 	Config string
 	// ConfigErrors lists the mistakes deliberately put into Config (empty

@@ -1,0 +1,247 @@
+package page
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/analysis/figures"
+	"github.com/ownershipbot/ownershipbot/app/rollup"
+	"github.com/ownershipbot/ownershipbot/app/store"
+)
+
+// Store is what the page reads: nothing it could write.
+type Store interface {
+	Repositories(ctx context.Context) ([]string, error)
+	Threads(ctx context.Context, repo string) ([]store.Thread, error)
+	CommentCounts(ctx context.Context, since time.Time) ([]store.CommentCount, error)
+	ConcernCounts(ctx context.Context, since time.Time) ([]store.ConcernCount, error)
+	Rollups(ctx context.Context, since time.Time) ([]store.Rollup, error)
+}
+
+// trendDays is how many days the trend shows.
+const trendDays = 30
+
+// repoFigures is one repository's figures, by package figures' definitions.
+type repoFigures struct {
+	Name        string // owner/name
+	Issues      figures.Issues
+	Pulls       figures.Pulls
+	TimeToOwner string // median, "-" without any
+	Comments    figures.Comments
+	IssueTalk   figures.Comments // comments on issues
+	Review      figures.Comments // discussion on pull requests
+	Trend       []store.Rollup   // oldest first
+	Needs       []need
+	PullNeeds   []pullNeed
+}
+
+// need is an open issue in need of an owner or a reason.
+type need struct {
+	figures.Need
+	Title, URL      string
+	BotCommentURL   string
+	LookedForOwner  string
+	LookedForReason string
+	MissingInWords  string
+	AgeInWords      string
+}
+
+// pullNeed is an open pull request linking no owned issue and giving no
+// reason.
+type pullNeed struct {
+	Number     int
+	Title, URL string
+	Draft      bool
+}
+
+// mentions matches @logins and @org/teams in titles: the page shows no
+// person's login, even one quoted in a title.
+var mentions = regexp.MustCompile(`@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9._-]+)?`)
+
+func withoutLogins(s string) string { return mentions.ReplaceAllString(s, "@…") }
+
+// overview computes the figures of every repository in visible.
+func overview(ctx context.Context, st Store, visible func(string) bool, now time.Time, window time.Duration) ([]repoFigures, error) {
+	repos, err := st.Repositories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, r := range repos {
+		if visible(r) {
+			names = append(names, r)
+		}
+	}
+	return build(ctx, st, names, now, window)
+}
+
+// build computes the figures of the named repositories.
+func build(ctx context.Context, st Store, names []string, now time.Time, window time.Duration) ([]repoFigures, error) {
+	since := now.Add(-window)
+	comments, err := st.CommentCounts(ctx, since)
+	if err != nil {
+		return nil, err
+	}
+	concerns, err := st.ConcernCounts(ctx, since)
+	if err != nil {
+		return nil, err
+	}
+	rollups, err := st.Rollups(ctx, rollup.Day(now).AddDate(0, 0, -(trendDays-1)))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]repoFigures, 0, len(names))
+	for _, name := range names {
+		threads, err := st.Threads(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		f := repoFigures{Name: name, Comments: figures.NewComments(), IssueTalk: figures.NewComments(), Review: figures.NewComments()}
+		var delays []time.Duration
+		for _, t := range threads {
+			open := t.State == store.StateOpen
+			switch t.Kind {
+			case store.ThreadIssue:
+				f.Issues.Add(open, t.Owner != "", t.HasRationale())
+				if !t.FirstOwned.IsZero() && !t.FirstOwned.Before(since) && !t.FirstOwned.Before(t.CreatedAt) {
+					delays = append(delays, t.FirstOwned.Sub(t.CreatedAt))
+				}
+				if open && (t.Owner == "" || !t.HasRationale()) {
+					f.Needs = append(f.Needs, newNeed(t, now))
+				}
+			case store.ThreadPullRequest:
+				if t.State == store.StateIgnored {
+					continue
+				}
+				f.Pulls.Add(open, t.LinkedIssue == "owned", t.HasRationale())
+				if open && t.LinkedIssue != "owned" && !t.HasRationale() {
+					f.PullNeeds = append(f.PullNeeds, pullNeed{Number: t.Number, Title: withoutLogins(t.Title), URL: t.URL, Draft: t.Draft})
+				}
+			}
+		}
+		f.TimeToOwner = median(delays)
+		slices.SortFunc(f.Needs, func(a, b need) int { return figures.CompareNeeds(a.Need, b.Need) })
+		if len(f.Needs) > figures.MaxNeeds {
+			f.Needs = f.Needs[:figures.MaxNeeds]
+		}
+		if len(f.PullNeeds) > figures.MaxNeeds {
+			f.PullNeeds = f.PullNeeds[:figures.MaxNeeds]
+		}
+		for _, c := range comments {
+			if c.Repo != name {
+				continue
+			}
+			role, product := analysis.Role(c.AuthorRole), c.Level == "product"
+			f.Comments.AddComment(role, product, c.Count)
+			if c.Thread == store.ThreadPullRequest {
+				f.Review.AddComment(role, product, c.Count)
+			} else {
+				f.IssueTalk.AddComment(role, product, c.Count)
+			}
+		}
+		for _, c := range concerns {
+			if c.Repo == name && c.AuthorRole != string(analysis.RoleBot) {
+				f.Comments.Concerns[analysis.Concern(c.Concern)] += c.Count
+			}
+		}
+		for _, r := range rollups {
+			if r.Repo == name {
+				f.Trend = append(f.Trend, r)
+			}
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func newNeed(t store.Thread, now time.Time) need {
+	n := need{
+		Need:  figures.Need{Number: t.Number, MissingOwner: t.Owner == "", MissingRationale: !t.HasRationale(), CreatedAt: t.CreatedAt},
+		Title: withoutLogins(t.Title), URL: t.URL,
+	}
+	if t.BotCommentID != 0 && t.URL != "" {
+		n.BotCommentURL = fmt.Sprintf("%s#issuecomment-%d", t.URL, t.BotCommentID)
+	}
+	var looked figures.LookedIn
+	if t.LookedIn != "" {
+		_ = json.Unmarshal([]byte(t.LookedIn), &looked) // unreadable: the defaults
+	}
+	n.LookedForOwner = joinWords(looked.Owner())
+	n.LookedForReason = joinWords(looked.Rationale())
+	switch {
+	case n.MissingOwner && n.MissingRationale:
+		n.MissingInWords = "an owner and a reason"
+	case n.MissingOwner:
+		n.MissingInWords = "an owner"
+	default:
+		n.MissingInWords = "a reason"
+	}
+	n.AgeInWords = duration(now.Sub(t.CreatedAt))
+	return n
+}
+
+func joinWords(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+func median(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "-"
+	}
+	slices.SortFunc(ds, cmp.Compare)
+	m := ds[len(ds)/2]
+	if len(ds)%2 == 0 {
+		m = (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
+	}
+	return duration(m)
+}
+
+// duration says a span the way a person would: minutes, hours or days.
+func duration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "under a minute"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%.0f h", d.Hours())
+	}
+	return fmt.Sprintf("%.0f days", d.Hours()/24)
+}
+
+// total adds up the figures of several repositories, for the org's row.
+func total(rs []repoFigures) repoFigures {
+	t := repoFigures{Name: "all repositories", Comments: figures.NewComments(), TimeToOwner: "-"}
+	for _, r := range rs {
+		t.Issues.Open += r.Issues.Open
+		t.Issues.WithOwner += r.Issues.WithOwner
+		t.Issues.WithRationale += r.Issues.WithRationale
+		t.Issues.WithBoth += r.Issues.WithBoth
+		t.Issues.Closed += r.Issues.Closed
+		t.Pulls.Open += r.Pulls.Open
+		t.Pulls.LinkedToOwnedIssue += r.Pulls.LinkedToOwnedIssue
+		t.Pulls.WithReason += r.Pulls.WithReason
+		t.Pulls.Closed += r.Pulls.Closed
+		for role, l := range r.Comments.ByRole {
+			t.Comments.AddComment(role, true, l.Product)
+			t.Comments.AddComment(role, false, l.Implementation)
+		}
+		for k, n := range r.Comments.Concerns {
+			t.Comments.Concerns[k] += n
+		}
+	}
+	return t
+}
