@@ -9,8 +9,9 @@ import (
 
 // lexiconFile is the weighted phrase table behind the rule features, one
 // phrase a line: "phrase<TAB>concern<TAB>weight<TAB>role", sorted, so a
-// change is a one-line diff. A role of "concern" adds the weight to the
-// concern; the other roles ("-" as concern) are:
+// change is a one-line diff ("# ..." lines are comments; a phrase may
+// start with "#", as the measurement tokens do). A role of "concern" adds
+// the weight to the concern; the other roles ("-" as concern) are:
 //
 //   - audience: words naming the people affected (users, ...);
 //     they strengthen any concern in the same sentence
