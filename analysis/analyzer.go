@@ -356,12 +356,8 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 	}
 	// The strongest word features, best first; ties keep the earlier word.
 	type weighed struct {
-		sent, start, end int
-		w                float32
-	}
-	name := func(t weighed) []byte {
-		sc := sents[t.sent]
-		return sc.norm[sc.starts[t.start]:sc.ends[t.end]]
+		name []byte // in the sentence's normalised words
+		w    float32
 	}
 	var top [maxExplained]weighed
 	kept := 0
@@ -370,7 +366,7 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 			return
 		}
 		for _, t := range top[:kept] {
-			if string(name(t)) == string(name(cand)) {
+			if string(t.name) == string(cand.name) {
 				return
 			}
 		}
@@ -384,7 +380,7 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 		}
 		top[j] = cand
 	}
-	for si, sc := range sents[:n] {
+	for _, sc := range sents[:n] {
 		// hashes hold word, pair, word, pair, ... (the last word has no
 		// pair), then stems, which are counted but not named
 		nw := len(sc.starts)
@@ -398,12 +394,15 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 			if w <= 0 || i >= 2*nw-1 {
 				continue
 			}
+			if kept == maxExplained && w <= top[kept-1].w {
+				continue
+			}
 			start := i >> 1
 			if i&1 == 1 {
-				consider(weighed{si, start, start + 1, w})
+				consider(weighed{sc.norm[sc.starts[start]:sc.ends[start+1]], w})
 			} else if head := sc.heads[start]; head == nil || head.lang == 0 {
 				// not "this", "the": true of the data, no help to a reader
-				consider(weighed{si, start, start, w})
+				consider(weighed{sc.norm[sc.starts[start]:sc.ends[start]], w})
 			}
 		}
 	}
@@ -411,17 +410,16 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 		// One string holds all the names; each feature is a part of it.
 		size := 0
 		for _, t := range top[:kept] {
-			size += len(name(t))
+			size += len(t.name)
 		}
 		names := make([]byte, 0, size)
 		for _, t := range top[:kept] {
-			names = append(names, name(t)...)
+			names = append(names, t.name...)
 		}
 		all := string(names)
 		ev.Features = make([]string, kept)
 		for i, t := range top[:kept] {
-			size := len(name(t))
-			ev.Features[i], all = all[:size], all[size:]
+			ev.Features[i], all = all[:len(t.name)], all[len(t.name):]
 		}
 	}
 	var phrases [maxExplained]string

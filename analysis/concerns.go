@@ -113,7 +113,11 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 			sc.ids = append(sc.ids, ix.ident)
 			sc.wordHashes = append(sc.wordHashes, ix.identHash)
 		} else {
-			sc.norm = appendNorm(sc.norm, w)
+			if t.plain {
+				sc.norm = appendPlainNorm(sc.norm, w)
+			} else {
+				sc.norm = appendNorm(sc.norm, w)
+			}
 			h := hashWord(sc.norm[start:])
 			e, id := ix.word(h.word, sc.norm[start:])
 			sc.heads = append(sc.heads, e)

@@ -12,11 +12,11 @@ import (
 type tokenizer struct {
 	s string
 	i int
-	// Of the last word: its letters, those outside the Latin scripts, and
+	// Of the last word: its letters, those outside the Latin scripts,
 	// whether it joins words as names in code do ("perf_monitor",
-	// "perfMonitor").
+	// "perfMonitor"), and whether it is lowercase ASCII letters only.
 	letters, nonLatin int
-	joined            bool
+	joined, plain     bool
 }
 
 func (t *tokenizer) reset(s string) { t.s, t.i = s, 0 }
@@ -65,6 +65,7 @@ func (t *tokenizer) next() (string, bool) {
 	}
 	digitsOnly := true
 	t.letters, t.nonLatin, t.joined = 0, 0, false
+	t.plain = start < len(s) && s[start] >= 'a' && s[start] <= 'z'
 	for i < len(s) {
 		if c := s[i]; c >= 'a' && c <= 'z' {
 			// the common case: an ASCII letter
@@ -73,7 +74,7 @@ func (t *tokenizer) next() (string, bool) {
 			i++
 			continue
 		} else if c >= 'A' && c <= 'Z' {
-			digitsOnly = false
+			digitsOnly, t.plain = false, false
 			t.letters++
 			if i > start && s[i-1] >= 'a' && s[i-1] <= 'z' {
 				t.joined = true // camel case
@@ -87,10 +88,11 @@ func (t *tokenizer) next() (string, bool) {
 		}
 		switch {
 		case r >= '0' && r <= '9':
+			t.plain = false
 			i++
 			continue
 		case r >= utf8.RuneSelf && isWordRune(r):
-			digitsOnly = false
+			digitsOnly, t.plain = false, false
 			if unicode.IsLetter(r) {
 				t.letters++
 				if r >= 0x250 {
@@ -100,14 +102,16 @@ func (t *tokenizer) next() (string, bool) {
 			i += n
 			continue
 		case (r == '\'' || r == '’' || r == '_') && i > start && i+n < len(s) && isWordByteStart(s[i+n:]):
-			digitsOnly = false
+			digitsOnly, t.plain = false, false
 			t.joined = t.joined || r == '_'
 			i += n
 			continue
 		case (r == '.' || r == ',') && digitsOnly && i > start && i+1 < len(s) && isDigit(s[i+1]):
+			t.plain = false
 			i++
 			continue
 		case r == '%' && digitsOnly && i > start:
+			t.plain = false
 			i++
 		}
 		break
@@ -157,6 +161,19 @@ func appendNorm(dst []byte, w string) []byte {
 		}
 		i += n
 	}
+	return finishNorm(dst, start, ascii)
+}
+
+// appendPlainNorm is appendNorm for a word of lowercase ASCII letters
+// only, as the tokenizer tells (tokenizer.plain): most words are.
+func appendPlainNorm(dst []byte, w string) []byte {
+	start := len(dst)
+	return finishNorm(append(dst, w...), start, true)
+}
+
+// finishNorm ends the normal form of the word in dst[start:], lowercased:
+// a spelled-out count becomes "#num", a possessive and a plural go.
+func finishNorm(dst []byte, start int, ascii bool) []byte {
 	if ascii && isNumberWord(string(dst[start:])) {
 		return append(dst[:start], "#num"...)
 	}
