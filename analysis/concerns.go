@@ -237,6 +237,9 @@ const identToken = "#ident"
 // underscore and the camel case (tokenizer.joined); inNameRun, the rest:
 // whether the word s[i:j] is part of such a run.
 func inNameRun(s string, i, j int) bool {
+	if (i == 0 || s[i-1] == ' ') && (j == len(s) || s[j] == ' ') {
+		return false
+	}
 	lo, hi := i, j
 	for lo > 0 && s[lo-1] != ' ' && s[lo-1] != '\t' && s[lo-1] != '(' {
 		lo--

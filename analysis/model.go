@@ -120,25 +120,23 @@ func fnvFinish(h uint32) uint32 {
 // wordHashes is what hashing a normalised word once gives: its word
 // feature's bucket, the state of a pair feature that starts with it, and
 // its stem's bucket (stemmed is false when stem leaves the word whole).
-// The three run side by side over the word's bytes.
 type wordHashes struct {
 	word, pair, stem uint32
 	stemmed          bool
 }
 
 func hashWord(w []byte) wordHashes {
-	hw, hp, hs := seedWord^uint32(2166136261), seedPair^uint32(2166136261), seedStem^uint32(2166136261)
-	cut := len(stem(w))
-	for _, c := range w[:cut] {
-		hw = (hw ^ uint32(c)) * 16777619
-		hp = (hp ^ uint32(c)) * 16777619
-		hs = (hs ^ uint32(c)) * 16777619
-	}
-	for _, c := range w[cut:] {
+	hw, hp := seedWord^uint32(2166136261), seedPair^uint32(2166136261)
+	for _, c := range w {
 		hw = (hw ^ uint32(c)) * 16777619
 		hp = (hp ^ uint32(c)) * 16777619
 	}
-	return wordHashes{word: fnvFinish(hw), pair: hp, stem: fnvFinish(hs), stemmed: cut < len(w)}
+	out := wordHashes{word: fnvFinish(hw), pair: hp}
+	if cut := len(stem(w)); cut < len(w) {
+		// Few words have a stem of their own; only they pay for it.
+		out.stem, out.stemmed = hashFeature(seedStem, w[:cut]), true
+	}
+	return out
 }
 
 // features reads one sentence into sc (its hashed words in sc.hashes) and d.
