@@ -171,6 +171,7 @@ func (sc *scratch) readSentence(s string, at int) {
 	for t := range z {
 		z[t] += cur.hashed[t]
 	}
+	m.mixProduct(&z)
 	cs := &r.cs
 	if r.keepText {
 		cur.orig = r.block.original(at, at+len(s))
@@ -205,8 +206,11 @@ func (sc *scratch) readSentence(s string, at int) {
 			d[k] = max(prev.d[k], r.d[k])
 		}
 		zw := m.dense1(&d)
+		for t := range zw {
+			zw[t] += prev.hashed[t] + cur.hashed[t]
+		}
+		m.mixProduct(&zw)
 		for t, v := range zw {
-			v += prev.hashed[t] + cur.hashed[t]
 			if v <= cs.best[t] {
 				continue
 			}

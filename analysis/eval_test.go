@@ -16,7 +16,7 @@ import (
 // held-out part; they sit a little under the measured numbers.
 const (
 	floorProductF1      = 0.91
-	floorConcernMacroF1 = 0.77
+	floorConcernMacroF1 = 0.78
 	floorRationaleAcc   = 0.92
 )
 

@@ -43,7 +43,7 @@ const (
 	seedPair       = 0x5bd1e995
 	seedStem       = 0x1b873593
 	weightsMagic   = "OBW1"
-	weightsVersion = 2
+	weightsVersion = 3
 )
 
 // featureSet says which hashed features a model reads; it is part of the
@@ -63,6 +63,7 @@ const (
 // model holds the weights of the seven logistic regressions.
 type model struct {
 	feats  featureSet
+	mix    float32 // see mixProduct
 	bias   [nTasks]float32
 	thresh [nTasks]float32 // log-odds a comment needs, calibrated by cross-validation
 	dense  [nDense][nTasks]float32
@@ -272,6 +273,17 @@ func (m *model) dense1(d *[nDense]float32) [nTasks]float32 {
 	return z
 }
 
+// mixProduct adds m.mix of the likeliest concern's log-odds to the
+// product-level log-odds of one instance: evidence of a concern is
+// evidence that the text is product-level.
+func (m *model) mixProduct(z *[nTasks]float32) {
+	top := z[0]
+	for c := 1; c < taskProduct; c++ {
+		top = max(top, z[c])
+	}
+	z[taskProduct] += m.mix * top
+}
+
 // score is the log-odds of each task for one sentence.
 func (m *model) score(hashes []uint32, d *[nDense]float32) [nTasks]float32 {
 	z := m.bias
@@ -311,6 +323,7 @@ func (m *model) marshal() []byte {
 	for _, v := range m.thresh {
 		f32(v)
 	}
+	f32(m.mix)
 	for _, row := range m.dense {
 		for _, v := range row {
 			f32(v)
@@ -358,7 +371,7 @@ func unmarshalModel(b []byte) (*model, error) {
 			head[0], head[1], head[2], head[3], head[4], weightsVersion, featAll, hashBits, nDense, nTasks)
 	}
 	m := &model{feats: featureSet(head[1])}
-	floats := make([]float32, 0, 2*nTasks+nDense*nTasks)
+	floats := make([]float32, 0, 2*nTasks+1+nDense*nTasks)
 	for i := 0; i < cap(floats); i++ {
 		v, ok := u32()
 		if !ok {
@@ -368,8 +381,9 @@ func unmarshalModel(b []byte) (*model, error) {
 	}
 	copy(m.bias[:], floats[:nTasks])
 	copy(m.thresh[:], floats[nTasks:2*nTasks])
+	m.mix = floats[2*nTasks]
 	for k := range m.dense {
-		copy(m.dense[k][:], floats[2*nTasks+k*nTasks:])
+		copy(m.dense[k][:], floats[2*nTasks+1+k*nTasks:])
 	}
 	n, ok := u32()
 	if !ok || uint64(len(b)) != uint64(n)*4*(1+nTasks) {

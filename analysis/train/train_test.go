@@ -15,7 +15,7 @@ import (
 const (
 	floorRealProductF1      = 0.60
 	floorRealProductP       = 0.61
-	floorRealConcernMacroF1 = 0.42
+	floorRealConcernMacroF1 = 0.43
 )
 
 var trained struct {
