@@ -20,6 +20,7 @@ import (
 
 	"github.com/ownershipbot/ownershipbot/analysis"
 	"github.com/ownershipbot/ownershipbot/app/config"
+	"github.com/ownershipbot/ownershipbot/app/configcheck"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
 	"github.com/ownershipbot/ownershipbot/app/history"
@@ -94,7 +95,7 @@ type App struct {
 // newRegistry returns the event handlers; Events and Permissions derive
 // from the same registry, so the App manifest always matches the code. With
 // hist, the history's internal events are routed too.
-func newRegistry(base *threads.Base, in installs.Options, hist func(issues, pulls history.Importer) *history.History) (*dispatch.Registry, *history.History) {
+func newRegistry(base *threads.Base, in installs.Options, checks configcheck.Options, hist func(issues, pulls history.Importer) *history.History) (*dispatch.Registry, *history.History) {
 	prs := pulls.New(base)
 	iss := issues.New(base)
 	var h *history.History
@@ -105,7 +106,7 @@ func newRegistry(base *threads.Base, in installs.Options, hist func(issues, pull
 			return err
 		}
 	}
-	r := dispatch.NewRegistry(installs.New(in), iss, prs)
+	r := dispatch.NewRegistry(installs.New(in), configcheck.New(checks), iss, prs)
 	r.Internal(threads.EventLinkedIssueChanged, prs)
 	if h != nil {
 		for _, ev := range []string{history.EventBackfill, history.EventSweep, history.EventRepair} {
@@ -117,13 +118,13 @@ func newRegistry(base *threads.Base, in installs.Options, hist func(issues, pull
 
 // Events returns the webhook events the App subscribes to.
 func Events() []string {
-	r, _ := newRegistry(nil, installs.Options{}, nil)
+	r, _ := newRegistry(nil, installs.Options{}, configcheck.Options{}, nil)
 	return r.Events()
 }
 
 // Permissions returns the GitHub App permissions the App needs.
 func Permissions() map[string]string {
-	r, _ := newRegistry(nil, installs.Options{}, nil)
+	r, _ := newRegistry(nil, installs.Options{}, configcheck.Options{}, nil)
 	return r.Permissions()
 }
 
@@ -173,7 +174,7 @@ func New(opts Options) (*App, error) {
 	configs.List = listDir(clients)
 	configs.OnBroken = func(source string, err error) {
 		repo, _, _ := strings.Cut(strings.TrimSuffix(source, "/"+config.Path), "/.github")
-		opts.Log.Warn("configuration file is broken; the repository keeps the defaults", "file", source, "repository", repo, "problem", err.Error())
+		opts.Log.Warn("configuration file is broken and not applied; the settings below it apply (the organisation's file, or the defaults)", "file", source, "repository", repo, "problem", err.Error())
 	}
 	gauges := metrics.NewStoreCollector(opts.Store, opts.MetricsWindow, opts.Log)
 	opts.Registry.MustRegister(gauges)
@@ -183,6 +184,7 @@ func New(opts Options) (*App, error) {
 	var pool *dispatch.Pool
 	registry, hist := newRegistry(base, installs.Options{Store: opts.Store, Clients: clients, Configs: configs,
 		ListRepos: listRepos(clients), Repos: opts.Store.InstallationRepos, Forget: m.ForgetRepository},
+		configcheck.Options{Clients: clients, Configs: configs, Metrics: m, Log: opts.Log},
 		func(iss, prs history.Importer) *history.History {
 			return history.New(history.Options{Store: opts.Store, Clients: clients, Issues: iss, Pulls: prs,
 				Config: base.Config, Metrics: m, Log: opts.Log, SweepEvery: opts.SweepEvery,
@@ -407,25 +409,11 @@ func fetchFile(clients *ghclient.Clients) config.FetchFunc {
 		if err != nil {
 			return nil, false, err
 		}
-		file, _, _, err := client.Repositories.GetContents(ctx, owner, repo, path, nil)
-		if ghclient.IsNotFound(err) {
-			return nil, false, nil
+		data, size, found, err := ghclient.ReadFile(ctx, client, owner, repo, path, "", config.MaxFileBytes)
+		if found && data == nil {
+			return nil, true, config.TooLarge(int64(size))
 		}
-		if err != nil {
-			return nil, false, err
-		}
-		if file == nil {
-			return nil, false, nil // a directory, not a file
-		}
-		// GitHub serves a file over 1 MB with encoding "none" and no content.
-		if file.GetEncoding() == "none" || int64(file.GetSize()) > config.MaxFileBytes {
-			return nil, true, config.TooLarge(int64(file.GetSize()))
-		}
-		text, err := file.GetContent()
-		if err != nil {
-			return nil, false, fmt.Errorf("decode %s/%s/%s: %w", owner, repo, path, err)
-		}
-		return []byte(text), true, nil
+		return data, found, err
 	}
 }
 

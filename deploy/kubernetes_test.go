@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -16,52 +18,122 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/ownershipbot/ownershipbot/internal/needs"
 )
 
-// This file renders deploy/kubernetes offline with a deliberately small
-// kustomize: `resources` (files and directories with a kustomization.yaml)
-// and `patches` by path, applied as strategic merge patches (maps merge,
-// null deletes a key, lists of objects with a `name` merge by name, an entry
-// or a document with `$patch: delete` is removed). A kustomization using any
-// other field fails the test, so the manifests cannot rely on something this
-// renderer would silently ignore. Every rendered document is then decoded
-// into the k8s.io/api types with unknown fields refused.
+// This file renders deploy/kubernetes with the stock tools people use,
+// `kustomize build` (v5, installed by .ci/run from the Go module proxy) and
+// `kubectl kustomize`, and requires both to give the same documents. Every
+// rendered document is then decoded into the k8s.io/api types with unknown
+// fields refused, and the variants are checked for what each promises.
 
 type object = map[string]any
 
-func renderKustomization(t *testing.T, dir string) []object {
+// kustomizeVersion is the kustomize .ci/run installs: the newest v5 whose
+// module builds with this repository's Go.
+const kustomizeVersion = "v5.8.2"
+
+// kustomizeProgram finds kustomize v5 on PATH or where `go install` puts it.
+func kustomizeProgram(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
+	var candidates []string
+	if path, err := exec.LookPath("kustomize"); err == nil {
+		candidates = append(candidates, path)
+	}
+	for _, v := range []string{"GOBIN", "GOPATH"} {
+		out, _ := exec.Command("go", "env", v).Output()
+		if dir := strings.TrimSpace(string(out)); dir != "" {
+			if v == "GOPATH" {
+				dir = filepath.Join(filepath.SplitList(dir)[0], "bin")
+			}
+			candidates = append(candidates, filepath.Join(dir, "kustomize"))
+		}
+	}
+	for _, path := range candidates {
+		out, err := exec.Command(path, "version").Output()
+		if err == nil && strings.HasPrefix(strings.TrimSpace(string(out)), "v5.") {
+			return path
+		}
+	}
+	needs.Missing(t, "kustomize v5 is neither on PATH nor in Go's bin directory", "go install sigs.k8s.io/kustomize/kustomize/v5@"+kustomizeVersion)
+	return ""
+}
+
+// variant is a kustomization people apply: one of ours, or one of their
+// own that lists ours, the Prometheus Operator component and their image,
+// written as deploy/README.md shows.
+type variant struct {
+	name     string
+	dir      string // relative to deploy/
+	operator bool   // with components/prometheus-operator, in a kustomization of the reader's own
+}
+
+var variants = []variant{
+	{"SQLite", "kubernetes", false},
+	{"PostgreSQL", "kubernetes/overlays/postgres", false},
+	{"SQLite with the Prometheus Operator", "kubernetes", true},
+	{"PostgreSQL with the Prometheus Operator", "kubernetes/overlays/postgres", true},
+}
+
+// ownImage is the image the README's own kustomization points at.
+const ownImage = "registry.example.com/platform/ownershipbot:v1.2.3"
+
+// kustomization returns the directory to build: dir itself, or a
+// kustomization of the reader's own: the one in deploy/README.md, with its
+// paths pointing at this checkout and at dir.
+func (v variant) kustomization(t *testing.T) string {
+	t.Helper()
+	if !v.operator {
+		return v.dir
+	}
+	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var k struct {
-		APIVersion string   `json:"apiVersion"`
-		Kind       string   `json:"kind"`
-		Resources  []string `json:"resources"`
-		Patches    []struct {
-			Path string `json:"path"`
-		} `json:"patches"`
+	m := regexp.MustCompile("(?s)```yaml\n(# my-cluster/ownershipbot/kustomization.yaml\n.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("deploy/README.md no longer shows a kustomization of one's own (# my-cluster/ownershipbot/kustomization.yaml)")
 	}
-	if err := yaml.UnmarshalStrict(b, &k); err != nil {
-		t.Fatalf("%s/kustomization.yaml uses something this test's renderer does not support: %v", dir, err)
+	own := t.TempDir()
+	deployDir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if k.APIVersion != "kustomize.config.k8s.io/v1beta1" || k.Kind != "Kustomization" {
-		t.Fatalf("%s/kustomization.yaml: apiVersion/kind %s/%s", dir, k.APIVersion, k.Kind)
+	rel, err := filepath.Rel(own, deployDir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var objs []object
-	for _, r := range k.Resources {
-		path := filepath.Join(dir, r)
-		if st, err := os.Stat(path); err == nil && st.IsDir() {
-			objs = append(objs, renderKustomization(t, path)...)
-			continue
-		}
-		objs = append(objs, readDocuments(t, path)...)
+	k := strings.ReplaceAll(string(m[1]), "../../ownershipbot/deploy/kubernetes/overlays/postgres", filepath.ToSlash(filepath.Join(rel, v.dir)))
+	k = strings.ReplaceAll(k, "../../ownershipbot/deploy/", filepath.ToSlash(rel)+"/")
+	if err := os.WriteFile(filepath.Join(own, "kustomization.yaml"), []byte(k), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	for _, p := range k.Patches {
-		for _, patch := range readDocuments(t, filepath.Join(dir, p.Path)) {
-			objs = applyPatch(t, objs, patch, p.Path)
-		}
+	return own
+}
+
+// build runs a stock renderer on dir and returns its documents.
+func build(t *testing.T, dir string, command ...string) []object {
+	t.Helper()
+	var stderr bytes.Buffer
+	cmd := exec.Command(command[0], append(command[1:], dir)...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", strings.Join(command, " "), dir, err, stderr.String())
+	}
+	return splitDocuments(t, strings.Join(command, " "), out)
+}
+
+// render builds a variant with kustomize and with kubectl, and requires both
+// to give the same documents.
+func render(t *testing.T, v variant) []object {
+	t.Helper()
+	dir := v.kustomization(t)
+	objs := build(t, dir, kustomizeProgram(t), "build")
+	kubectl := needs.Program(t, "kubectl", "install kubectl 1.27 or later, whose `kubectl kustomize` is kustomize v5")
+	if other := build(t, dir, kubectl, "kustomize"); !reflect.DeepEqual(objs, other) {
+		t.Errorf("kubectl kustomize renders %s differently from kustomize build", v.dir)
 	}
 	return objs
 }
@@ -72,6 +144,11 @@ func readDocuments(t *testing.T, path string) []object {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return splitDocuments(t, path, b)
+}
+
+func splitDocuments(t *testing.T, source string, b []byte) []object {
+	t.Helper()
 	var objs []object
 	for _, doc := range regexp.MustCompile(`(?m)^---\s*$`).Split(string(b), -1) {
 		if strings.TrimSpace(regexp.MustCompile(`(?m)^#.*$`).ReplaceAllString(doc, "")) == "" {
@@ -79,7 +156,7 @@ func readDocuments(t *testing.T, path string) []object {
 		}
 		var o object
 		if err := yaml.Unmarshal([]byte(doc), &o); err != nil {
-			t.Fatalf("%s: %v", path, err)
+			t.Fatalf("%s: %v", source, err)
 		}
 		objs = append(objs, o)
 	}
@@ -89,86 +166,6 @@ func readDocuments(t *testing.T, path string) []object {
 func identity(o object) string {
 	md, _ := o["metadata"].(object)
 	return fmt.Sprintf("%v/%v", o["kind"], md["name"])
-}
-
-func applyPatch(t *testing.T, objs []object, patch object, file string) []object {
-	t.Helper()
-	id := identity(patch)
-	for i, o := range objs {
-		if identity(o) != id {
-			continue
-		}
-		if patch["$patch"] == "delete" {
-			return append(objs[:i:i], objs[i+1:]...)
-		}
-		objs[i] = mergeMap(o, patch)
-		return objs
-	}
-	t.Fatalf("patch %s targets %s, which the resources do not define", file, id)
-	return nil
-}
-
-func mergeMap(base, patch object) object {
-	out := object{}
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, pv := range patch {
-		if k == "$patch" {
-			continue
-		}
-		if pv == nil {
-			delete(out, k)
-			continue
-		}
-		switch pv := pv.(type) {
-		case object:
-			if bv, ok := out[k].(object); ok {
-				out[k] = mergeMap(bv, pv)
-				continue
-			}
-		case []any:
-			if bv, ok := out[k].([]any); ok && namedList(bv) && namedList(pv) {
-				out[k] = mergeNamedList(bv, pv)
-				continue
-			}
-		}
-		out[k] = pv
-	}
-	return out
-}
-
-func namedList(l []any) bool {
-	for _, e := range l {
-		m, ok := e.(object)
-		if !ok || m["name"] == nil {
-			return false
-		}
-	}
-	return len(l) > 0
-}
-
-func mergeNamedList(base, patch []any) []any {
-	out := append([]any(nil), base...)
-	for _, pe := range patch {
-		pm := pe.(object)
-		found := false
-		for i, be := range out {
-			if be.(object)["name"] == pm["name"] {
-				found = true
-				if pm["$patch"] == "delete" {
-					out = append(out[:i:i], out[i+1:]...)
-				} else {
-					out[i] = mergeMap(be.(object), pm)
-				}
-				break
-			}
-		}
-		if !found && pm["$patch"] != "delete" {
-			out = append(out, pm)
-		}
-	}
-	return out
 }
 
 // decodeStrict turns a rendered document into a typed value, refusing any
@@ -302,12 +299,12 @@ func selects(sel map[string]string, labels map[string]string) bool {
 
 // checkCommon holds the invariants of every variant: probes, security,
 // resources, wiring between the objects.
-func checkCommon(t *testing.T, r rendered) *appsv1.Deployment {
+func checkCommon(t *testing.T, r rendered, operator bool) *appsv1.Deployment {
 	t.Helper()
-	if len(r.deployments) != 1 || len(r.services) != 1 || len(r.pdbs) != 1 || len(r.serviceMonitors) != 1 {
-		t.Fatalf("want one Deployment, Service, PodDisruptionBudget and ServiceMonitor, got %v", r.kinds)
+	if len(r.deployments) != 1 || len(r.services) != 1 || len(r.pdbs) != 1 || len(r.serviceAccounts) != 1 {
+		t.Fatalf("want one Deployment, Service, ServiceAccount and PodDisruptionBudget, got %v", r.kinds)
 	}
-	d, svc, pdb, sm := r.deployments[0], r.services[0], r.pdbs[0], r.serviceMonitors[0]
+	d, svc, pdb := r.deployments[0], r.services[0], r.pdbs[0]
 	pod := d.Spec.Template
 	if d.Spec.Selector == nil || !selects(d.Spec.Selector.MatchLabels, pod.Labels) {
 		t.Errorf("the Deployment's selector does not match its pod labels")
@@ -317,9 +314,6 @@ func checkCommon(t *testing.T, r rendered) *appsv1.Deployment {
 	}
 	if pdb.Spec.Selector == nil || !selects(pdb.Spec.Selector.MatchLabels, pod.Labels) {
 		t.Errorf("the PodDisruptionBudget does not select the pods")
-	}
-	if !selects(sm.Spec.Selector.MatchLabels, svc.Labels) {
-		t.Errorf("the ServiceMonitor does not select the Service")
 	}
 
 	ps := pod.Spec.SecurityContext
@@ -401,6 +395,35 @@ func checkCommon(t *testing.T, r rendered) *appsv1.Deployment {
 			t.Errorf("service port %s must target the container port http", p.Name)
 		}
 	}
+	checkOperator(t, r, svc, operator)
+	if pdb.Spec.MaxUnavailable == nil && pdb.Spec.MinAvailable == nil {
+		t.Errorf("the PodDisruptionBudget sets neither maxUnavailable nor minAvailable")
+	}
+	return d
+}
+
+// checkOperator checks the Prometheus Operator's objects: present, wired to
+// the Service and holding the rules when the component is used, absent
+// otherwise (a cluster without the operator's CRDs refuses them).
+func checkOperator(t *testing.T, r rendered, svc *corev1.Service, operator bool) {
+	t.Helper()
+	if !operator {
+		if len(r.serviceMonitors)+len(r.prometheusRules) != 0 {
+			t.Errorf("without the prometheus-operator component there must be no ServiceMonitor or PrometheusRule: %v", r.kinds)
+		}
+		return
+	}
+	if len(r.serviceMonitors) != 1 || len(r.prometheusRules) != 1 {
+		t.Fatalf("the prometheus-operator component adds one ServiceMonitor and one PrometheusRule, got %v", r.kinds)
+	}
+	sm := r.serviceMonitors[0]
+	if !selects(sm.Spec.Selector.MatchLabels, svc.Labels) {
+		t.Errorf("the ServiceMonitor does not select the Service")
+	}
+	svcPorts := map[string]bool{}
+	for _, p := range svc.Spec.Ports {
+		svcPorts[p.Name] = true
+	}
 	for _, e := range sm.Spec.Endpoints {
 		if !svcPorts[e.Port] || e.Path != "/metrics" {
 			t.Errorf("ServiceMonitor endpoint %+v must scrape /metrics on a Service port", e)
@@ -409,18 +432,33 @@ func checkCommon(t *testing.T, r rendered) *appsv1.Deployment {
 	if sm.APIVersion != "monitoring.coreos.com/v1" || len(sm.Spec.Endpoints) == 0 {
 		t.Errorf("ServiceMonitor must be monitoring.coreos.com/v1 with endpoints")
 	}
-	if len(r.prometheusRules) != 1 || len(r.prometheusRules[0].Spec.Groups) < 2 {
+	if len(r.prometheusRules[0].Spec.Groups) < 2 {
 		t.Errorf("want one PrometheusRule with the recording and alert groups")
 	}
-	if pdb.Spec.MaxUnavailable == nil && pdb.Spec.MinAvailable == nil {
-		t.Errorf("the PodDisruptionBudget sets neither maxUnavailable nor minAvailable")
-	}
-	return d
 }
 
-func TestKubernetesBaseSQLite(t *testing.T) {
-	r := decodeAll(t, renderKustomization(t, "kubernetes"))
-	d := checkCommon(t, r)
+func TestKubernetesVariants(t *testing.T) {
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			r := decodeAll(t, render(t, v))
+			d := checkCommon(t, r, v.operator)
+			if len(r.secrets) != 0 {
+				t.Errorf("the kustomization must not apply Secrets (it would overwrite real ones)")
+			}
+			if image := d.Spec.Template.Spec.Containers[0].Image; v.operator && image != ownImage {
+				t.Errorf("the README's own kustomization sets the image %s, the Deployment runs %s", ownImage, image)
+			}
+			if strings.HasSuffix(v.dir, "postgres") {
+				checkPostgres(t, r, d)
+			} else {
+				checkSQLite(t, r, d)
+			}
+		})
+	}
+}
+
+func checkSQLite(t *testing.T, r rendered, d *appsv1.Deployment) {
+	t.Helper()
 	if d.Spec.Replicas == nil || *d.Spec.Replicas != 1 || d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
 		t.Errorf("SQLite allows one writer: replicas 1 with strategy Recreate")
 	}
@@ -447,14 +485,10 @@ func TestKubernetesBaseSQLite(t *testing.T) {
 	if len(r.pvcs) != 1 || r.pvcs[0].Name != claim || !mounted {
 		t.Errorf("the SQLite file needs the PersistentVolumeClaim mounted read-write at /data")
 	}
-	if len(r.secrets) != 0 {
-		t.Errorf("the kustomization must not apply Secrets (it would overwrite real ones)")
-	}
 }
 
-func TestKubernetesPostgresOverlay(t *testing.T) {
-	r := decodeAll(t, renderKustomization(t, "kubernetes/overlays/postgres"))
-	d := checkCommon(t, r)
+func checkPostgres(t *testing.T, r rendered, d *appsv1.Deployment) {
+	t.Helper()
 	if d.Spec.Replicas == nil || *d.Spec.Replicas < 2 || d.Spec.Strategy.Type != appsv1.RollingUpdateDeploymentStrategyType {
 		t.Errorf("the PostgreSQL overlay runs several replicas with RollingUpdate")
 	}
@@ -466,10 +500,32 @@ func TestKubernetesPostgresOverlay(t *testing.T) {
 			t.Errorf("volume %s still uses a claim", v.Name)
 		}
 	}
+	found := false
 	for _, e := range d.Spec.Template.Spec.Containers[0].Env {
-		if e.Name == "DATABASE_URL" && (e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil || e.ValueFrom.SecretKeyRef.Name != "ownershipbot-postgres") {
+		if e.Name != "DATABASE_URL" {
+			continue
+		}
+		found = true
+		if e.Value != "" || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil || e.ValueFrom.SecretKeyRef.Name != "ownershipbot-postgres" {
 			t.Errorf("DATABASE_URL must come from the secret ownershipbot-postgres: %+v", e)
 		}
+	}
+	if !found {
+		t.Errorf("the PostgreSQL overlay sets no DATABASE_URL")
+	}
+}
+
+// TestBaseIsNoVariant keeps the shared base free of a store, so that each
+// variant says which it uses and none has to undo another's.
+func TestBaseIsNoVariant(t *testing.T) {
+	r := decodeAll(t, build(t, "kubernetes/base", kustomizeProgram(t), "build"))
+	for _, e := range r.deployments[0].Spec.Template.Spec.Containers[0].Env {
+		if e.Name == "DATABASE_URL" {
+			t.Errorf("the base sets DATABASE_URL; the variants do")
+		}
+	}
+	if len(r.pvcs) != 0 || r.deployments[0].Spec.Replicas != nil {
+		t.Errorf("the base holds a claim or a replica count; the variants do")
 	}
 }
 

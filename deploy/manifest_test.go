@@ -62,7 +62,8 @@ func TestAppManifestAsksForWhatTheCodeUses(t *testing.T) {
 	if !reflect.DeepEqual(m.DefaultPermissions, app.Permissions()) {
 		t.Errorf("permissions %v, the handlers use %v", m.DefaultPermissions, app.Permissions())
 	}
-	allowed := map[string]string{"issues": "write", "pull_requests": "write", "metadata": "read", "members": "read", "contents": "read"}
+	allowed := map[string]string{"issues": "write", "pull_requests": "write", "metadata": "read", "members": "read", "contents": "read",
+		"checks": "write"} // check runs on pushed configuration files
 	for p, level := range m.DefaultPermissions {
 		if allowed[p] == "" || (level == "write" && allowed[p] != "write") {
 			t.Errorf("permission %s: %s is beyond the minimal set %v", p, level, allowed)

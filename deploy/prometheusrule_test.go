@@ -8,7 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-const prometheusRuleFile = "kubernetes/prometheusrule.yaml"
+const prometheusRuleFile = "kubernetes/components/prometheus-operator/prometheusrule.yaml"
 
 // generatedPrometheusRule wraps deploy/prometheus/rules/*.yml into one
 // PrometheusRule for the Prometheus Operator, groups in file order.

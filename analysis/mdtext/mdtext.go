@@ -60,13 +60,21 @@ func CodeSpan(s string) string {
 const wordJoiner = "\u2060"
 
 // Escape returns s as plain Markdown text for one line or one table cell:
-// white space collapsed, Markdown punctuation escaped so it shows as
-// typed, and a word joiner after each "@" and "#" so that nobody is
-// notified and no issue is linked.
+// white space collapsed, Markdown punctuation escaped so it shows as typed
+// (a leading "-", "+", "=" or "1." starts no list or heading), and a word
+// joiner placed so that nobody is notified and nothing is linked: after
+// each "@" and "#", after the "GH" of "GH-12", inside "://" and after a
+// "www" that starts a web address.
 func Escape(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	var b strings.Builder
 	b.Grow(len(s) + 8)
+	if n := leadingMarker(s); n > 0 {
+		b.WriteString(s[:n-1])
+		b.WriteByte('\\')
+		b.WriteByte(s[n-1])
+		s = s[n:]
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch c {
@@ -76,9 +84,62 @@ func Escape(s string) string {
 		case '@', '#':
 			b.WriteByte(c)
 			b.WriteString(wordJoiner)
+		case ':':
+			b.WriteByte(c)
+			if strings.HasPrefix(s[i+1:], "//") {
+				b.WriteString(wordJoiner)
+			}
 		default:
 			b.WriteByte(c)
+			if (c == 'h' || c == 'H' || c == 'w' || c == 'W') && i >= 1 && linkPrefix(s[:i+1], s[i+1:]) {
+				b.WriteString(wordJoiner)
+			}
 		}
 	}
 	return b.String()
+}
+
+// leadingMarker returns the length of a list or heading marker that starts
+// s ("-", "+", "=", "12." or "12)" followed by a space or the end), or 0.
+func leadingMarker(s string) int {
+	if s == "" {
+		return 0
+	}
+	n := 0
+	switch {
+	case s[0] == '-' || s[0] == '+' || s[0] == '=':
+		n = 1
+	default:
+		for n < len(s) && n < 9 && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+		if n == 0 || n == len(s) || (s[n] != '.' && s[n] != ')') {
+			return 0
+		}
+		n++
+	}
+	if n < len(s) && s[n] != ' ' {
+		return 0
+	}
+	return n
+}
+
+// linkPrefix reports whether before ends in "GH" followed by "-" and a
+// digit, or in a word "www" followed by ".": the starts of an issue
+// reference and of a web address GitHub would link.
+func linkPrefix(before, after string) bool {
+	lower := strings.ToLower(before)
+	switch {
+	case strings.HasSuffix(lower, "gh"):
+		start := len(lower) - 2
+		return (start == 0 || !isWord(lower[start-1])) && len(after) >= 2 && after[0] == '-' && after[1] >= '0' && after[1] <= '9'
+	case strings.HasSuffix(lower, "www"):
+		start := len(lower) - 3
+		return (start == 0 || !isWord(lower[start-1])) && strings.HasPrefix(after, ".")
+	}
+	return false
+}
+
+func isWord(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

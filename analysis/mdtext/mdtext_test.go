@@ -17,6 +17,10 @@ var sentences = []string{
 	"` `",
 	"plain words",
 	"*not emphasis* _nor this_ \\ backslash & <!-- comment --> ~~strike~~",
+	"- not a list item",
+	"12. nor an ordered one",
+	"= no heading underline",
+	"see https://evil.test/x, www.evil.test, GH-12 and mail@evil.test",
 }
 
 // codeSpanContent reads a code span the way CommonMark does: a run of n
@@ -56,7 +60,9 @@ func TestCodeSpanShowsTheTextAsWritten(t *testing.T) {
 	}
 }
 
-var mention = regexp.MustCompile(`(^|[^\w])@[A-Za-z0-9]|(^|[^\w&])#[0-9]`)
+// mention finds what GitHub turns into a notification or a link: @name,
+// #12, GH-12, an autolinked address, or a line that starts a list.
+var mention = regexp.MustCompile(`(^|[^\w])@[A-Za-z0-9]|(^|[^\w&])#[0-9]|(?i)\bgh-[0-9]|://|(^|[\s*_~(])www\.|^([-+=]|[0-9]+[.)])( |$)`)
 
 func TestEscapeShowsTheTextAsWrittenAndNotifiesNobody(t *testing.T) {
 	unescape := strings.NewReplacer(wordJoiner, "")

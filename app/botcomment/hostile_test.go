@@ -22,7 +22,7 @@ func hostile(where string) string {
 // all that may act as Markdown.
 func outsideCode(comment, docs string) string {
 	comment = strings.ReplaceAll(comment, Marker, "")
-	comment = strings.ReplaceAll(comment, "[Configure it]("+docs+")", "")
+	comment = strings.ReplaceAll(comment, "[Learn more](<"+docs+">)", "")
 	comment = strings.NewReplacer("<sub>", "", "</sub>", "").Replace(comment)
 	var out []string
 	for _, line := range strings.Split(comment, "\n") {

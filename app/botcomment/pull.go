@@ -3,6 +3,8 @@ package botcomment
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ownershipbot/ownershipbot/analysis/mdtext"
 )
 
 // Link kinds: what a reference in a pull request turned out to be.
@@ -43,7 +45,8 @@ type PullRequestStatus struct {
 	// a reason alone is not enough then.
 	RequireLinkedIssue bool
 	Discussion         Discussion
-	DocsURL            string
+	// Intro and DocsURL are as in IssueStatus.
+	Intro, DocsURL string
 }
 
 // OwnedLink reports whether the pull request links an issue that has an owner.
@@ -87,6 +90,9 @@ func (s PullRequestStatus) Satisfied() bool {
 func RenderPullRequest(s PullRequestStatus) string {
 	var b strings.Builder
 	b.WriteString(Marker + "\n")
+	if intro := mdtext.Escape(s.Intro); intro != "" {
+		b.WriteString(intro + "\n\n")
+	}
 	owned, reason := s.OwnedLink(), s.Reason()
 	switch {
 	case owned && reason:
@@ -114,7 +120,7 @@ func RenderPullRequest(s PullRequestStatus) string {
 	if line := DiscussionLine(s.Discussion); line != "" {
 		b.WriteString("\n" + line + "\n")
 	}
-	fmt.Fprintf(&b, "\n<sub>ownershipbot keeps this comment up to date as the pull request changes. [Configure it](%s) in `.github/ownership.yml`.</sub>\n", s.DocsURL)
+	b.WriteString("\n" + footer("pull request", s.DocsURL))
 	return b.String()
 }
 

@@ -29,7 +29,10 @@ type IssueStatus struct {
 	// ConfigProblem, when set, is a broken configuration file to report once:
 	// its path and the problems in plain words.
 	ConfigSource, ConfigProblem string
-	DocsURL                     string
+	// Intro is the organisation's own opening line (nudge.intro), shown as
+	// plain text; DocsURL is where "Learn more" points (nudge.docs_url).
+	Intro   string
+	DocsURL string
 }
 
 // Complete reports whether both an owner and a rationale are there.
@@ -40,6 +43,9 @@ func (s IssueStatus) Complete() bool { return s.Owner != "" && s.HasRationale }
 func RenderIssue(s IssueStatus) string {
 	var b strings.Builder
 	b.WriteString(Marker + "\n")
+	if intro := mdtext.Escape(s.Intro); intro != "" {
+		b.WriteString(intro + "\n\n")
+	}
 	switch {
 	case s.Complete():
 		fmt.Fprintf(&b, "**Owner and rationale found** — thanks. Owner: %s (%s). Rationale: %s.\n", code(s.Owner, maxName), sourceWords(s.OwnerSource), quote(s.RationaleEvidence))
@@ -57,11 +63,33 @@ func RenderIssue(s IssueStatus) string {
 	if s.ConfigProblem != "" {
 		// ConfigProblem is Markdown from config.Summary: each problem, with
 		// whatever the file said, already in code.
-		fmt.Fprintf(&b, "\n> [!WARNING]\n> %s could not be used, so this repository runs with the defaults: %s\n", code(s.ConfigSource, maxName), s.ConfigProblem)
+		fmt.Fprintf(&b, "\n> [!WARNING]\n> %s could not be used, so this repository runs without it (on the organisation's settings, or the defaults): %s\n", code(s.ConfigSource, maxName), s.ConfigProblem)
 	}
-	docs := s.DocsURL
-	fmt.Fprintf(&b, "\n<sub>ownershipbot keeps this comment up to date as the issue changes. [Configure it](%s) in `.github/ownership.yml`.</sub>\n", docs)
+	b.WriteString("\n" + footer("issue", s.DocsURL))
 	return b.String()
+}
+
+// footer closes a comment: the bot keeps it current, and where to learn
+// more. docsURL was checked by the configuration (an http or https address
+// without spaces or angle brackets), so the link's <...> form holds it.
+func footer(thread, docsURL string) string {
+	return fmt.Sprintf("<sub>ownershipbot keeps this comment up to date as the %s changes. [Learn more](<%s>); settings live in `.github/ownership.yml`.</sub>\n", thread, docsURL)
+}
+
+// RenderClosed returns what the comment of an issue closed while it still
+// asked for something becomes: one line saying what it closed without, so it
+// stops reading as a nudge.
+func RenderClosed(s IssueStatus) string {
+	var missing string
+	switch {
+	case s.Owner == "" && !s.HasRationale:
+		missing = "an owner or a stated reason"
+	case s.Owner == "":
+		missing = "an owner"
+	default:
+		missing = "a stated reason"
+	}
+	return Marker + "\nThis issue was closed without " + missing + ".\n"
 }
 
 func ownerHelp(s IssueStatus) string {

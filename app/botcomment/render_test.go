@@ -34,7 +34,7 @@ func TestRenderIssue(t *testing.T) {
 		{"complete thanks and asks nothing", both,
 			[]string{"Owner and rationale found"}, []string{"To fix it"}},
 		{"config problem is explained", broken,
-			[]string{"acme/web/.github/ownership.yml` could not be used", "runs with the defaults", `"comments" is not a setting`}, nil},
+			[]string{"acme/web/.github/ownership.yml` could not be used", "runs without it", `"comments" is not a setting`}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,6 +150,47 @@ func TestHashChangesWithText(t *testing.T) {
 	a := Hash("a")
 	if a == Hash("b") || a != Hash("a") {
 		t.Fatal("hash does not identify text")
+	}
+}
+
+// The org's own opening line shows as written, first, and pings, links and
+// formats nothing: it comes from a file anyone with push access can edit.
+func TestIntroOpensTheCommentAsPlainText(t *testing.T) {
+	intro := "- Please @acme/security see #12, https://evil.test and www.evil.test <b>now</b> [x](y)"
+	for name, got := range map[string]string{
+		"issue":        RenderIssue(IssueStatus{Intro: intro, DocsURL: "https://wiki.acme.test/own"}),
+		"pull request": RenderPullRequest(PullRequestStatus{Intro: intro, DocsURL: "https://wiki.acme.test/own"}),
+	} {
+		lines := strings.Split(got, "\n")
+		if lines[0] != Marker || !strings.HasPrefix(lines[1], `\- Please @`) || lines[2] != "" {
+			t.Errorf("%s: the intro does not open the comment on its own line:\n%s", name, got)
+		}
+		for _, live := range []string{"@acme", "#12", "https://evil", "www.evil", "<b>", "[x](y)"} {
+			if strings.Contains(lines[1], live) {
+				t.Errorf("%s: %q is live in the intro line %q", name, live, lines[1])
+			}
+		}
+		if !strings.Contains(got, "[Learn more](<https://wiki.acme.test/own>)") {
+			t.Errorf("%s: the footer does not link the configured docs:\n%s", name, got)
+		}
+	}
+	if got := RenderIssue(IssueStatus{DocsURL: "https://x.test"}); strings.Split(got, "\n")[1] == "" {
+		t.Errorf("without an intro the comment starts with a blank line:\n%s", got)
+	}
+}
+
+func TestClosedCommentIsOneLine(t *testing.T) {
+	for _, tc := range []struct {
+		status IssueStatus
+		want   string
+	}{
+		{IssueStatus{}, "This issue was closed without an owner or a stated reason."},
+		{IssueStatus{HasRationale: true}, "This issue was closed without an owner."},
+		{IssueStatus{Owner: "@alice"}, "This issue was closed without a stated reason."},
+	} {
+		if got := RenderClosed(tc.status); got != Marker+"\n"+tc.want+"\n" {
+			t.Errorf("RenderClosed(%+v) = %q, want the marker and %q", tc.status, got, tc.want)
+		}
 	}
 }
 

@@ -1,16 +1,19 @@
-// Package config reads a repository's .github/ownership.yml: what the bot
+// Package config reads a repository's .github/ownership.yml, laid over the
+// organisation's (in its .github repository) and the defaults: what the bot
 // does there and how it recognises owners, reasons and product people. A
-// broken file never breaks the bot: the repository keeps the defaults and the
-// problem is explained in plain words.
+// broken file never breaks the bot: it is not applied, the layer below it
+// is, and the problem is explained in plain words.
 package config
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -36,6 +39,7 @@ const (
 type Config struct {
 	Enabled      bool
 	Comment      string
+	Nudge        Nudge
 	Owner        Owner
 	Rationale    Rationale
 	Roles        Roles
@@ -47,6 +51,29 @@ type Config struct {
 	// templates, which the Loader reads beside the file.
 	templates analysis.RationaleOptions
 }
+
+// Nudge is how the bot's comment on an issue reads, and the label kept
+// with it.
+type Nudge struct {
+	// Intro is a line of the organisation's own that opens the comment,
+	// shown as plain text (nothing in it notifies anyone or links anything).
+	Intro string
+	// DocsURL is where the comment's "Learn more" link points (DocsURL
+	// when empty): the organisation's own guide, say.
+	DocsURL string
+	// Label, when set, is on an issue exactly while the bot's comment asks
+	// it for an owner or a reason, so people can filter by it.
+	Label string
+}
+
+// Limits of the nudge settings: one short line, a URL a browser takes, and
+// GitHub's longest label name.
+const (
+	MaxIntroRunes  = 200
+	MaxURLBytes    = 500
+	MaxLabelRunes  = 50
+	introLineWords = "one line of at most 200 characters"
+)
 
 // Owner tunes owner detection.
 type Owner struct {
@@ -68,10 +95,18 @@ type Roles struct {
 type Ignore struct {
 	Labels  []string // issues with any of these labels are neither nudged nor counted
 	Authors []string // these authors' issues and comments are ignored
+	// Bots (the default) leaves GitHub users of type Bot alone like
+	// Authors: their issues are neither nudged nor counted and their
+	// comments are not counted. False counts them, in the role bot, and
+	// judges the issues they open like anyone's.
+	Bots bool
 }
 
 // PullRequests tunes the pull request comment.
 type PullRequests struct {
+	// Comment is the pull requests' comment mode; "" (the default) follows
+	// Comment where that is never, and is missing otherwise. Read it
+	// through PullRequestMode.
 	Comment            string
 	RequireLinkedIssue bool
 	IgnoreAuthors      []string
@@ -92,8 +127,8 @@ func Default() Config {
 		Enabled: true,
 		Comment: CommentMissing,
 		Owner:   Owner{LabelPattern: "owner:*", Fields: []string{"Owner", "DRI", "Accountable"}},
+		Ignore:  Ignore{Bots: true},
 		PullRequests: PullRequests{
-			Comment:       CommentMissing,
 			IgnoreAuthors: []string{"dependabot[bot]", "renovate[bot]", "dependabot", "renovate"},
 		},
 		Backfill: Backfill{Days: 90},
@@ -212,30 +247,89 @@ func codeSpan(s string) string {
 	return fence + s + fence
 }
 
-// Parse reads a configuration file. Settings it does not name keep their
-// defaults. On any problem it returns Default() and an *Error listing every
-// problem, so that one typo does not half-apply a file.
-func Parse(data []byte) (Config, error) {
-	cfg := Default()
+// Parse reads a configuration file onto the defaults: Layer(Default(), data).
+func Parse(data []byte) (Config, error) { return Layer(Default(), data) }
+
+// Layer reads a configuration file onto base, the settings below it (the
+// defaults, or the organisation's file under a repository's): each setting
+// the file names replaces base's, lists whole; the rest stay base's. A file
+// with any problem is not applied, so one typo does not half-apply it: Layer
+// returns base and an *Error listing the problems (the first maxProblems,
+// and how many more). Even then a broken file can make the bot quieter,
+// never louder: an `enabled: false` or a quieter `comment` or
+// `pull_requests.comment` it states without a problem still holds.
+func Layer(base Config, data []byte) (Config, error) { return parse(base, data, maxProblems) }
+
+// ParseAll is Parse that words every problem, not only the first
+// maxProblems, for `ownershipbot config check`. The file's size bounds
+// them: at most MaxFileBytes.
+func ParseAll(data []byte) (Config, error) { return parse(Default(), data, -1) }
+
+// ParseUpTo is Parse that words up to limit problems and counts the rest,
+// for reports that cannot show more (a check run holds a few thousand).
+func ParseUpTo(data []byte, limit int) (Config, error) { return parse(Default(), data, max(limit, 0)) }
+
+func parse(base Config, data []byte, limit int) (Config, error) {
 	if len(data) > MaxFileBytes {
-		return cfg, TooLarge(int64(len(data)))
+		return base, TooLarge(int64(len(data)))
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return cfg, nil
+		return base, nil
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return Default(), &Error{Problems: []Problem{{Message: "the file is not valid YAML (" + strings.TrimPrefix(err.Error(), "yaml: ") + ")"}}}
+		return base, &Error{Problems: []Problem{{Message: "the file is not valid YAML (" + strings.TrimPrefix(err.Error(), "yaml: ") + ")"}}}
 	}
 	if len(doc.Content) == 0 {
-		return cfg, nil
+		return base, nil
 	}
-	p := &parser{}
+	cfg := base.clone()
+	p := &parser{limit: limit}
 	p.mapping(doc.Content[0], "", schema(&cfg))
 	if len(p.problems) > 0 {
-		return Default(), &Error{Problems: p.problems, More: p.more}
+		return base.quieter(cfg), &Error{Problems: p.problems, More: p.more}
 	}
 	return cfg, nil
+}
+
+// clone copies c so that setting a list of the copy leaves c's alone.
+func (c Config) clone() Config {
+	out := c
+	for _, l := range []*[]string{&out.Owner.Fields, &out.Rationale.Headings, &out.Roles.Product, &out.Ignore.Labels,
+		&out.Ignore.Authors, &out.PullRequests.IgnoreAuthors, &out.PullRequests.IgnoreLabels} {
+		*l = slices.Clone(*l)
+	}
+	return out
+}
+
+// quieter is c with the quieter of c's and other's switches: enabled, and
+// the comment modes (never, then missing, then always).
+func (c Config) quieter(other Config) Config {
+	c.Enabled = c.Enabled && other.Enabled
+	if loudness(other.Comment) < loudness(c.Comment) {
+		c.Comment = other.Comment
+	}
+	if mode := other.PullRequestMode(); loudness(mode) < loudness(c.PullRequestMode()) {
+		c.PullRequests.Comment = mode
+	}
+	return c
+}
+
+func loudness(mode string) int {
+	return map[string]int{CommentNever: 0, CommentMissing: 1, CommentAlways: 2}[mode]
+}
+
+// PullRequestMode is when the bot comments on pull requests:
+// pull_requests.comment where set; else never when comment is never (so
+// one `comment: never` quiets the bot everywhere), and missing otherwise.
+func (c Config) PullRequestMode() string {
+	switch {
+	case c.PullRequests.Comment != "":
+		return c.PullRequests.Comment
+	case c.Comment == CommentNever:
+		return CommentNever
+	}
+	return CommentMissing
 }
 
 // setting is one key of the file: either a nested section or a value setter.
@@ -248,6 +342,11 @@ func schema(c *Config) map[string]setting {
 	return map[string]setting{
 		"enabled": {set: boolInto(&c.Enabled)},
 		"comment": {set: choiceInto(&c.Comment, CommentMissing, CommentAlways, CommentNever)},
+		"nudge": {section: map[string]setting{
+			"intro":    {set: lineInto(&c.Nudge.Intro, MaxIntroRunes)},
+			"docs_url": {set: urlInto(&c.Nudge.DocsURL)},
+			"label":    {set: labelInto(&c.Nudge.Label)},
+		}},
 		"owner": {section: map[string]setting{
 			"label_pattern": {set: globInto(&c.Owner.LabelPattern)},
 			"fields":        {set: listInto(&c.Owner.Fields)},
@@ -261,6 +360,7 @@ func schema(c *Config) map[string]setting {
 		"ignore": {section: map[string]setting{
 			"labels":  {set: listInto(&c.Ignore.Labels)},
 			"authors": {set: listInto(&c.Ignore.Authors)},
+			"bots":    {set: boolInto(&c.Ignore.Bots)},
 		}},
 		"pull_requests": {section: map[string]setting{
 			"comment":              {set: choiceInto(&c.PullRequests.Comment, CommentMissing, CommentAlways, CommentNever)},
@@ -277,10 +377,13 @@ func schema(c *Config) map[string]setting {
 type parser struct {
 	problems []Problem
 	more     int
+	limit    int // problems worded at most; -1: all
 }
 
+func (p *parser) full() bool { return p.limit >= 0 && len(p.problems) >= p.limit }
+
 func (p *parser) add(n *yaml.Node, format string, a ...any) {
-	if len(p.problems) == maxProblems {
+	if p.full() {
 		p.more++
 		return
 	}
@@ -300,7 +403,7 @@ func (p *parser) mapping(n *yaml.Node, prefix string, keys map[string]setting) {
 		k, v := n.Content[i], n.Content[i+1]
 		name := prefix + k.Value
 		s, ok := keys[k.Value]
-		if !ok && len(p.problems) == maxProblems {
+		if !ok && p.full() {
 			p.more++ // counted only: no need to word it
 			continue
 		}
@@ -392,6 +495,88 @@ func listInto(dst *[]string) func(*parser, *yaml.Node, string) {
 	}
 }
 
+// lineInto takes one line of plain text of at most max characters; an
+// empty value or null sets none.
+func lineInto(dst *string, max int) func(*parser, *yaml.Node, string) {
+	return func(p *parser, n *yaml.Node, name string) {
+		v, ok := text(p, n, name, "a line of text")
+		if !ok {
+			return
+		}
+		switch {
+		case strings.ContainsAny(v, "\r\n"):
+			p.add(n, "%s must be %s, not several lines", name, introLineWords)
+		case hasControl(v):
+			p.add(n, "%s must be plain text, without control characters", name)
+		case utf8.RuneCountInString(v) > max:
+			p.add(n, "%s must be %s, not %d", name, introLineWords, utf8.RuneCountInString(v))
+		default:
+			*dst = v
+		}
+	}
+}
+
+// urlInto takes an absolute http or https address without credentials.
+func urlInto(dst *string) func(*parser, *yaml.Node, string) {
+	return func(p *parser, n *yaml.Node, name string) {
+		v, ok := text(p, n, name, "a web address")
+		if !ok {
+			return
+		}
+		if v == "" {
+			*dst = ""
+			return
+		}
+		u, err := url.Parse(v)
+		switch {
+		case len(v) > MaxURLBytes:
+			p.add(n, "%s must be a web address of at most %d characters", name, MaxURLBytes)
+		case err != nil || strings.ContainsAny(v, " \t<>\"`") || hasControl(v):
+			p.add(n, "%s %q is not a web address", name, v)
+		case u.Scheme != "https" && u.Scheme != "http" || u.Host == "":
+			p.add(n, "%s must start with https:// (or http://), not %q", name, v)
+		case u.User != nil:
+			p.add(n, "%s must not hold a user name or password", name)
+		default:
+			*dst = u.String()
+		}
+	}
+}
+
+// labelInto takes a GitHub label name; an empty value or null sets none.
+func labelInto(dst *string) func(*parser, *yaml.Node, string) {
+	return func(p *parser, n *yaml.Node, name string) {
+		v, ok := text(p, n, name, "a label name")
+		if !ok {
+			return
+		}
+		switch {
+		case strings.ContainsAny(v, "\r\n") || hasControl(v):
+			p.add(n, "%s must be a label name on one line", name)
+		case utf8.RuneCountInString(v) > MaxLabelRunes:
+			p.add(n, "%s must be a label name of at most %d characters, as GitHub allows", name, MaxLabelRunes)
+		default:
+			*dst = v
+		}
+	}
+}
+
+// text reads a string value, trimmed; null is "".
+func text(p *parser, n *yaml.Node, name, what string) (string, bool) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return "", true
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		p.add(n, "%s must be %s, not %s", name, what, show(n))
+		return "", false
+	}
+	return strings.TrimSpace(n.Value), true
+}
+
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }) >= 0
+}
+
 // show quotes a value the way a person wrote it, for messages.
 func show(n *yaml.Node) string {
 	switch n.Kind {
@@ -414,22 +599,27 @@ func nearest(typo string, keys map[string]setting) string {
 		names = append(names, k)
 	}
 	slices.Sort(names)
+	typo = strings.ToLower(typo)
 	for _, k := range names {
-		if d := distance(strings.ToLower(typo), k); d < bestDist {
+		if abs(len(typo)-len(k)) >= bestDist {
+			continue // the distance is at least the difference in length
+		}
+		if d := distance(typo, k); d < bestDist {
 			best, bestDist = k, d
 		}
 	}
 	return best
 }
 
+func abs(n int) int { return max(n, -n) }
+
 // distance is the Levenshtein distance between two short strings.
 func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
 		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
@@ -438,7 +628,7 @@ func distance(a, b string) int {
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 		}
-		prev = cur
+		prev, cur = cur, prev
 	}
 	return prev[len(b)]
 }
@@ -468,19 +658,23 @@ func (c Config) ProductTeams() [][2]string {
 
 // IgnoresOpener reports whether an issue opened by this author is left
 // alone, neither judged nor nudged: the author is in ignore.authors, or is
-// a bot (analysis.IsBot), whose generated text states nobody's reason.
+// a bot (analysis.IsBot), whose generated text states nobody's reason,
+// while ignore.bots holds.
 func (c Config) IgnoresOpener(login, userType string) bool {
-	return c.IgnoresAuthor(login) || analysis.IsBot(login, userType)
+	return c.IgnoresAuthor(login, userType)
 }
 
 // IgnoresPullRequestOpener is IgnoresOpener for pull requests, with
 // pull_requests.ignore_authors.
 func (c Config) IgnoresPullRequestOpener(login, userType string) bool {
-	return c.IgnoresPullRequestAuthor(login) || analysis.IsBot(login, userType)
+	return c.IgnoresPullRequestAuthor(login) || c.Ignore.Bots && analysis.IsBot(login, userType)
 }
 
-// IgnoresAuthor reports whether a login is in ignore.authors.
-func (c Config) IgnoresAuthor(login string) bool { return containsFold(c.Ignore.Authors, login) }
+// IgnoresAuthor reports whether an author's issues and comments are left
+// alone: listed in ignore.authors, or a bot while ignore.bots holds.
+func (c Config) IgnoresAuthor(login, userType string) bool {
+	return containsFold(c.Ignore.Authors, login) || c.Ignore.Bots && analysis.IsBot(login, userType)
+}
 
 // IgnoresLabels reports whether any label is in ignore.labels.
 func (c Config) IgnoresLabels(labels []string) bool {

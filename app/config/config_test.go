@@ -42,7 +42,7 @@ pull_requests:
 				reflect.DeepEqual(c.Owner.Fields, []string{"Owner", "Lead"}) &&
 				reflect.DeepEqual(c.Rationale.Headings, []string{"Business case"}) &&
 				c.IsProductLogin("Priya") && reflect.DeepEqual(c.ProductTeams(), [][2]string{{"acme", "product"}}) &&
-				c.IgnoresLabels([]string{"bug", "Duplicate"}) && c.IgnoresAuthor("renovate") &&
+				c.IgnoresLabels([]string{"bug", "Duplicate"}) && c.IgnoresAuthor("renovate", "User") &&
 				c.PullRequests.Comment == CommentNever && c.PullRequests.RequireLinkedIssue &&
 				reflect.DeepEqual(c.PullRequests.IgnoreAuthors, []string{"dependabot"})
 		}, nil},
@@ -56,6 +56,21 @@ pull_requests:
 		{"list of groups", "ignore:\n  labels:\n    - {name: x}\n", nil, []string{`ignore.labels must be a list of names`}},
 		{"every problem is listed", "comment: loud\nenabled: 3\n", nil, []string{"comment must be", "enabled must be"}},
 		{"not YAML", "owner: [\n", nil, []string{"not valid YAML"}},
+		{"the nudge and bots", "nudge:\n  intro: \"Every issue here needs an owner: see go/own.\"\n  docs_url: https://wiki.acme.test/own\n  label: needs-owner\nignore:\n  bots: false\n",
+			func(c Config) bool {
+				return c.Nudge == Nudge{Intro: "Every issue here needs an owner: see go/own.", DocsURL: "https://wiki.acme.test/own", Label: "needs-owner"} &&
+					!c.Ignore.Bots && !c.IgnoresOpener("renovate[bot]", "Bot")
+			}, nil},
+		{"bots are ignored by default", "", func(c Config) bool {
+			return c.Ignore.Bots && c.IgnoresOpener("acme-ci", "Bot") && c.IgnoresAuthor("renovate[bot]", "Bot") && !c.IgnoresAuthor("alice", "User")
+		}, nil},
+		{"an intro of several lines", "nudge:\n  intro: |\n    one\n    two\n", nil, []string{"nudge.intro must be one line of at most 200 characters, not several lines"}},
+		{"an intro too long", "nudge:\n  intro: " + strings.Repeat("x", 201) + "\n", nil, []string{"not 201"}},
+		{"an intro that is a list", "nudge:\n  intro: [a]\n", nil, []string{"nudge.intro must be a line of text, not a list"}},
+		{"a docs link without https", "nudge:\n  docs_url: javascript:alert(1)\n", nil, []string{"nudge.docs_url must start with https://"}},
+		{"a docs link with a password", "nudge:\n  docs_url: https://me:pw@wiki.test/\n", nil, []string{"must not hold a user name or password"}},
+		{"a docs link that breaks out of Markdown", "nudge:\n  docs_url: \"https://wiki.test/a> <b\"\n", nil, []string{"is not a web address"}},
+		{"a label longer than GitHub allows", "nudge:\n  label: " + strings.Repeat("l", 51) + "\n", nil, []string{"at most 50 characters"}},
 		{"history is read back 90 days by default", "", func(c Config) bool { return c.Backfill.Days == 90 }, nil},
 		{"backfill days", "backfill:\n  days: 30\n", func(c Config) bool { return c.Backfill.Days == 30 }, nil},
 		{"backfill days of none", "backfill:\n  days: 0\n", func(c Config) bool { return c.Backfill.Days == 0 }, nil},
@@ -118,15 +133,15 @@ func TestLoaderFallsBackToTheOrgAndCaches(t *testing.T) {
 	now = now.Add(2 * time.Minute)
 	before := fetches
 	l.Load(context.Background(), 1, "acme", "web")
-	if fetches != before+1 {
-		t.Fatalf("an expired entry was not fetched again")
+	if fetches != before+2 {
+		t.Fatalf("expired entries were not fetched again: %d fetches, want 2", fetches-before)
 	}
 }
 
 func TestLoaderReportsBrokenFileOncePerRead(t *testing.T) {
 	reports := 0
 	l := NewLoader(func(ctx context.Context, inst int64, owner, repo, path string) ([]byte, bool, error) {
-		return []byte("comment: loud\n"), true, nil
+		return []byte("comment: loud\n"), repo == "web", nil
 	}, time.Minute)
 	l.OnBroken = func(string, error) { reports++ }
 	for range 3 {
@@ -176,16 +191,104 @@ func TestSummaryKeepsBackticksInsideCode(t *testing.T) {
 // BenchmarkParseOneMegabyte parses a file just under MaxFileBytes of the
 // worst kind found: one unknown key per line, each a problem.
 func BenchmarkParseOneMegabyte(b *testing.B) {
+	for _, parse := range []struct {
+		name string
+		f    func([]byte) (Config, error)
+	}{{"Parse", Parse}, {"ParseAll", ParseAll}} {
+		b.Run(parse.name, func(b *testing.B) {
+			var file strings.Builder
+			for i := 0; file.Len() < MaxFileBytes-32; i++ {
+				fmt.Fprintf(&file, "unknown_%d: x\n", i)
+			}
+			data := []byte(file.String())
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := parse.f(data); err == nil {
+					b.Fatal("parsed")
+				}
+			}
+		})
+	}
+}
+
+func TestRepositoryFileOverlaysTheOrganisations(t *testing.T) {
+	files := map[string]string{
+		"acme/.github": "enabled: false\ncomment: never\nnudge:\n  label: needs-owner\nignore:\n  labels: [wontfix]\n  authors: [outsider]\n",
+		"acme/web":     "enabled: true\nignore:\n  labels: [chore]\n",
+		"acme/api":     "enabled: true\ncomment: always\nowner:\n  label: typo\n",
+		"acme/docs":    "enabled: false\n",
+	}
+	l := NewLoader(func(ctx context.Context, inst int64, owner, repo, path string) ([]byte, bool, error) {
+		data, ok := files[owner+"/"+repo]
+		return []byte(data), ok, nil
+	}, time.Minute)
+	load := func(repo string) Loaded {
+		t.Helper()
+		got, err := l.Load(context.Background(), 1, "acme", repo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	web := load("web")
+	if !web.Enabled || web.Comment != CommentNever || web.Nudge.Label != "needs-owner" || web.Err != nil ||
+		!reflect.DeepEqual(web.Ignore.Labels, []string{"chore"}) || !web.IgnoresAuthor("outsider", "User") || web.Source != "acme/web/"+Path {
+		t.Errorf("a repository opting in keeps the org's other settings, its own lists replacing the org's: %+v", web)
+	}
+	if other := load("other"); other.Enabled || other.Comment != CommentNever || other.Source != "acme/.github/"+Path {
+		t.Errorf("a repository without a file takes the org's: %+v", other)
+	}
+	api := load("api")
+	if api.Err == nil || api.Source != "acme/api/"+Path || api.Enabled || api.Comment != CommentNever {
+		t.Errorf("a broken repository file is not applied, its problem reported, the org's settings kept: %+v", api)
+	}
+	if org := load(".github"); org.Enabled || org.Source != "acme/.github/"+Path {
+		t.Errorf("the org's own repository reads its file once: %+v", org)
+	}
+
+	files["acme/.github"] = "comment: never\nroles:\n  prodcut: [priya]\n"
+	l.Invalidate(1, "acme", ".github")
+	docs := load("docs")
+	if docs.Err == nil || docs.Source != "acme/.github/"+Path || docs.Enabled || docs.Comment != CommentNever {
+		t.Errorf("a broken org file is reported, and its comment: never still holds: %+v", docs)
+	}
+	if web := load("web"); web.Comment != CommentNever || web.Err == nil {
+		t.Errorf("a broken org file makes no repository louder: %+v", web)
+	}
+}
+
+func TestParseAllWordsEveryProblem(t *testing.T) {
 	var file strings.Builder
-	for i := 0; file.Len() < MaxFileBytes-32; i++ {
+	for i := range 2000 {
 		fmt.Fprintf(&file, "unknown_%d: x\n", i)
 	}
-	data := []byte(file.String())
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Parse(data); err == nil {
-			b.Fatal("parsed")
+	_, err := ParseAll([]byte(file.String()))
+	var ce *Error
+	if !errors.As(err, &ce) || len(ce.Problems) != 2000 || ce.More != 0 {
+		t.Fatalf("ParseAll gave %v, want 2000 problems worded", err)
+	}
+	if last := ce.Problems[1999].String(); last != `line 2000: "unknown_1999" is not a setting` {
+		t.Fatalf("last problem = %q", last)
+	}
+	_, err = Parse([]byte(file.String()))
+	if !errors.As(err, &ce) || len(ce.Problems) != maxProblems || ce.More != 2000-maxProblems {
+		t.Fatalf("Parse words %d problems and counts %d more, want %d and %d", len(ce.Problems), ce.More, maxProblems, 2000-maxProblems)
+	}
+}
+
+func TestOneCommentNeverQuietsPullRequestsToo(t *testing.T) {
+	for file, want := range map[string]string{
+		"":                  CommentMissing,
+		"comment: always\n": CommentMissing,
+		"comment: never\n":  CommentNever,
+		"comment: never\npull_requests:\n  comment: missing\n": CommentMissing,
+		"pull_requests:\n  comment: always\n":                  CommentAlways,
+	} {
+		c, err := Parse([]byte(file))
+		if err != nil || c.PullRequestMode() != want {
+			t.Errorf("%q: pull requests' mode %q (%v), want %q", file, c.PullRequestMode(), err, want)
 		}
 	}
 }

@@ -20,11 +20,12 @@ type FetchFunc func(ctx context.Context, installationID int64, owner, repo, path
 // Loaded is a repository's configuration and where it came from.
 type Loaded struct {
 	Config
-	// Source is "owner/repo/.github/ownership.yml" of the file used, or "" for
-	// the defaults.
+	// Source is "owner/repo/.github/ownership.yml" of the broken file when
+	// Err is set, else of the most specific file applied (the repository's,
+	// else the organisation's), or "" for the defaults alone.
 	Source string
-	// Err is the problem with the file, if it was broken; Config then holds
-	// the defaults.
+	// Err is the problem with a broken file (the repository's, else the
+	// organisation's); Config then holds what applies without it.
 	Err error
 }
 
@@ -50,43 +51,95 @@ type Loader struct {
 	// request templates are read too (see Config.RationaleOptions).
 	List ListFunc
 
-	mu     sync.Mutex
-	cache  map[string]cached          // key: installation + lower-case "owner/repo"
-	tcache map[string]cachedTemplates // the same key
+	mu       sync.Mutex
+	cache    map[string]cached          // key: installation + lower-case "owner/repo"
+	tcache   map[string]cachedTemplates // the same key
+	combined map[string]combination     // the same key: a repository's layers applied
+	gen      uint64                     // counts fetches, to tell cache entries apart
 }
 
+// cached is one file as fetched: its text, or that it is missing or too large.
 type cached struct {
-	loaded  Loaded
-	found   bool
-	fetched time.Time
+	data     []byte
+	found    bool
+	tooLarge *Error
+	fetched  time.Time
+	gen      uint64
+}
+
+// combination is a repository's Loaded, built from the org's file and its
+// own as fetched in the generations named.
+type combination struct {
+	org, repo uint64
+	loaded    Loaded
 }
 
 // NewLoader returns a Loader that keeps files for ttl.
 func NewLoader(fetch FetchFunc, ttl time.Duration) *Loader {
-	return &Loader{fetch: fetch, ttl: ttl, now: time.Now, cache: make(map[string]cached), tcache: make(map[string]cachedTemplates)}
+	return &Loader{fetch: fetch, ttl: ttl, now: time.Now, cache: make(map[string]cached),
+		tcache: make(map[string]cachedTemplates), combined: make(map[string]combination)}
 }
 
-// Load returns the configuration of owner/repo: its own file, else the
-// organisation's file in owner/.github, else the defaults. Only a failure to
-// reach GitHub is an error; a broken file is reported in Loaded.Err.
+// Load returns the configuration of owner/repo: the defaults, overlaid by
+// the organisation's file in owner/.github, overlaid by the repository's
+// own file (see Layer: each file replaces the settings it names). Only a
+// failure to reach GitHub is an error; a broken file is reported in
+// Loaded.Err and not applied.
 func (l *Loader) Load(ctx context.Context, installationID int64, owner, repo string) (Loaded, error) {
-	loaded := Loaded{Config: Default()}
-	for _, r := range []string{repo, ".github"} {
-		c, err := l.file(ctx, installationID, owner, r)
-		if err != nil {
+	org, err := l.file(ctx, installationID, owner, ".github")
+	if err != nil {
+		return Loaded{}, err
+	}
+	var own cached
+	if !strings.EqualFold(repo, ".github") {
+		if own, err = l.file(ctx, installationID, owner, repo); err != nil {
 			return Loaded{}, err
 		}
-		if c.found {
-			loaded = c.loaded
-			break
-		}
 	}
+	key := cacheKey(installationID, owner, repo)
+	l.mu.Lock()
+	c, ok := l.combined[key]
+	l.mu.Unlock()
+	if !ok || c.org != org.gen || c.repo != own.gen {
+		c = combination{org: org.gen, repo: own.gen, loaded: combine(owner, repo, org, own)}
+		l.mu.Lock()
+		l.combined[key] = c
+		l.mu.Unlock()
+	}
+	loaded := c.loaded
 	templates, err := l.templates(ctx, installationID, owner, repo)
 	if err != nil {
 		return Loaded{}, err
 	}
 	loaded.templates = templates
 	return loaded, nil
+}
+
+// combine lays the organisation's file, then the repository's, over the
+// defaults.
+func combine(owner, repo string, org, own cached) Loaded {
+	loaded := Loaded{Config: Default()}
+	for _, f := range []struct {
+		file cached
+		repo string
+	}{{org, ".github"}, {own, repo}} {
+		if !f.file.found {
+			continue
+		}
+		source := owner + "/" + f.repo + "/" + Path
+		cfg, err := Layer(loaded.Config, f.file.data)
+		if f.file.tooLarge != nil {
+			cfg, err = loaded.Config, f.file.tooLarge
+		}
+		loaded.Config = cfg
+		switch {
+		case err != nil:
+			loaded.Source, loaded.Err = source, err
+		case loaded.Err == nil:
+			loaded.Source = source
+		}
+	}
+	return loaded
 }
 
 func (l *Loader) file(ctx context.Context, installationID int64, owner, repo string) (cached, error) {
@@ -105,18 +158,19 @@ func (l *Loader) file(ctx context.Context, installationID int64, owner, repo str
 	if err != nil {
 		return cached{}, err
 	}
-	c = cached{found: found, fetched: l.now()}
-	if found {
-		cfg, perr := Parse(data)
-		if tooLarge != nil {
-			cfg, perr = Default(), tooLarge
+	c = cached{data: data, found: found, tooLarge: tooLarge, fetched: l.now()}
+	if found && l.OnBroken != nil {
+		perr := error(tooLarge)
+		if tooLarge == nil {
+			_, perr = Parse(data)
 		}
-		c.loaded = Loaded{Config: cfg, Source: owner + "/" + repo + "/" + Path, Err: perr}
-		if perr != nil && l.OnBroken != nil {
-			l.OnBroken(c.loaded.Source, perr)
+		if perr != nil {
+			l.OnBroken(owner+"/"+repo+"/"+Path, perr)
 		}
 	}
 	l.mu.Lock()
+	l.gen++
+	c.gen = l.gen
 	l.cache[key] = c
 	l.mu.Unlock()
 	return c, nil
@@ -135,6 +189,7 @@ func (l *Loader) Invalidate(installationID int64, owner, repo string) {
 	}
 	delete(l.cache, cacheKey(installationID, owner, repo))
 	delete(l.tcache, cacheKey(installationID, owner, repo))
+	delete(l.combined, cacheKey(installationID, owner, repo))
 }
 
 func (l *Loader) forgetPrefix(prefix string) {
@@ -146,6 +201,11 @@ func (l *Loader) forgetPrefix(prefix string) {
 	for k := range l.tcache {
 		if strings.HasPrefix(k, prefix) {
 			delete(l.tcache, k)
+		}
+	}
+	for k := range l.combined {
+		if strings.HasPrefix(k, prefix) {
+			delete(l.combined, k)
 		}
 	}
 }

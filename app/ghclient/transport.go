@@ -32,7 +32,7 @@ func (t *instrumentedTransport) RoundTrip(req *http.Request) (*http.Response, er
 			}
 		}
 	}
-	route := Route(strings.TrimPrefix(req.URL.Path, t.basePath))
+	route := Route(strings.TrimPrefix(req.URL.EscapedPath(), t.basePath))
 	t.metrics.GitHubRequests.WithLabelValues(req.Method, route, status).Inc()
 	return resp, err
 }

@@ -1,7 +1,7 @@
-// Package installs handles the events about where the App is installed and
-// how it is configured: installation (created, deleted, suspended,
-// unsuspended), installation_repositories (a repository removed from the
-// App) and push (a configuration file changed on the default branch).
+// Package installs handles the events about where the App is installed:
+// installation (created, deleted, suspended, unsuspended) and
+// installation_repositories (a repository removed from the App). Pushes
+// that change a configuration file are package configcheck's.
 package installs
 
 import (
@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
-	"github.com/ownershipbot/ownershipbot/app/config"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
@@ -29,7 +28,6 @@ type Clients interface{ Forget(installationID int64) }
 
 // Configs are the repository configurations, cached per installation.
 type Configs interface {
-	Invalidate(installationID int64, owner, repo string)
 	Forget(installationID int64)
 }
 
@@ -49,7 +47,7 @@ type Options struct {
 	Forget func(repo string)
 }
 
-// Handler handles installation, installation_repositories and push events.
+// Handler handles installation and installation_repositories events.
 type Handler struct{ opts Options }
 
 // New returns a Handler.
@@ -57,13 +55,12 @@ func New(opts Options) *Handler { return &Handler{opts} }
 
 // Events implements dispatch.Handler.
 func (h *Handler) Events() []string {
-	return []string{"installation", "installation_repositories", "push"}
+	return []string{"installation", "installation_repositories"}
 }
 
-// Permissions implements dispatch.Handler: contents to receive pushes and
-// read .github/ownership.yml; metadata, which every App has.
+// Permissions implements dispatch.Handler: metadata, which every App has.
 func (h *Handler) Permissions() map[string]string {
-	return map[string]string{"contents": "read", "metadata": "read"}
+	return map[string]string{"metadata": "read"}
 }
 
 var usedActions = map[string][]string{
@@ -73,26 +70,7 @@ var usedActions = map[string][]string{
 
 // Wants implements dispatch.Handler.
 func (h *Handler) Wants(event string, env dispatch.Envelope) bool {
-	if event == "push" {
-		return pushTouchesConfig(env)
-	}
 	return slices.Contains(usedActions[event], env.Action)
-}
-
-// pushTouchesConfig reports whether a push to the default branch changed a
-// configuration file or an issue or pull request template.
-func pushTouchesConfig(env dispatch.Envelope) bool {
-	if env.Repository.DefaultBranch == "" || env.Ref != "refs/heads/"+env.Repository.DefaultBranch {
-		return false
-	}
-	for _, c := range env.Commits {
-		for _, files := range [][]string{c.Added, c.Modified, c.Removed} {
-			if slices.ContainsFunc(files, config.Watches) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // Handle implements dispatch.Handler. A suspended installation's events
@@ -107,9 +85,6 @@ func (h *Handler) Handle(ctx context.Context, d store.Delivery) error {
 		return h.installation(ctx, ev)
 	case *github.InstallationRepositoriesEvent:
 		return h.repositories(ctx, ev)
-	case *github.PushEvent:
-		owner, repo, _ := strings.Cut(ev.GetRepo().GetFullName(), "/")
-		h.opts.Configs.Invalidate(d.InstallationID, owner, repo)
 	}
 	return nil
 }

@@ -89,5 +89,5 @@ func (h *Handler) Repair(ctx context.Context, s *threads.Snapshot) error {
 	if _, _, err := h.Reconcile(ctx, s, false); err != nil {
 		return err
 	}
-	return h.publish(ctx, s.InstallationID, s.FullName, &t, cfg, true)
+	return h.publish(ctx, s.InstallationID, s.FullName, nil, &t, cfg, true)
 }

@@ -105,7 +105,7 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 		// nudged, if a pull request's link brought it in).
 		h.Log.Info("issue event older than the state stored; state kept", "repository", repo, "number", prev.Number,
 			"event_updated_at", issue.GetUpdatedAt().Time, "stored_updated_at", prev.SnapshotAt)
-		return h.publish(ctx, d.InstallationID, fullName, &prev, cfg, false)
+		return h.publish(ctx, d.InstallationID, fullName, nil, &prev, cfg, false)
 	}
 	if threads.IgnoresIssue(cfg, issue) {
 		return h.Store.DeleteThread(ctx, repo, issue.GetNumber())
@@ -129,22 +129,42 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 			return err
 		}
 	}
-	return h.publish(ctx, d.InstallationID, fullName, &t, cfg, false)
+	return h.publish(ctx, d.InstallationID, fullName, ev, &t, cfg, false)
 }
 
-// publish keeps the bot's one comment on an issue true to its state: it is
-// wanted when something is missing or a broken configuration file must be
-// reported (once per problem). With hold, an existing comment is kept true
-// but none is created.
-func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, t *store.Thread, cfg config.Loaded, hold bool) error {
-	if cfg.Comment == config.CommentNever || t.State != store.StateOpen {
+// publish keeps the bot's one comment on an issue true to its state, and
+// the nudge label in step with it. The comment is wanted when something is
+// missing or a broken configuration file must be reported (once per
+// problem). When an issue closes while its comment still asks for
+// something, the comment is edited once to say in one line what it closed
+// without. With comment: never nothing is written at all. ev is the event
+// that brought t up to date; nil for one older than the state stored, or a
+// repair from history, whose action and labels are not the issue's news, so
+// neither the closing edit nor the label follows it. With hold, an existing
+// comment is kept true but none is created.
+func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, ev *github.IssuesEvent, t *store.Thread, cfg config.Loaded, hold bool) error {
+	if cfg.Comment == config.CommentNever {
 		return nil
 	}
 	status := botcomment.IssueStatus{
 		Owner: t.Owner, OwnerSource: t.OwnerSource,
 		HasRationale: t.HasRationale(), RationaleEvidence: t.RationaleEvidence,
 		LabelPattern: cfg.Owner.LabelPattern, OwnerFields: cfg.Owner.Fields,
-		DocsURL: h.DocsURL,
+		Intro: cfg.Nudge.Intro, DocsURL: h.DocsFor(cfg.Config),
+	}
+	if t.State != store.StateOpen {
+		if ev == nil {
+			return nil
+		}
+		if ev.GetAction() == "closed" && !status.Complete() {
+			if err := h.Publisher.Resolve(ctx, installationID, fullName, t); err != nil {
+				return err
+			}
+			if _, err := h.Publisher.Edit(ctx, installationID, fullName, t, botcomment.RenderClosed(status)); err != nil {
+				return err
+			}
+		}
+		return h.keepLabel(ctx, installationID, ev, cfg, false, true)
 	}
 	notice := ""
 	if cfg.Err != nil {
@@ -161,8 +181,38 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 		InstallationID: installationID, FullName: fullName, Thread: t, Mode: cfg.Comment,
 		Wanted: !status.Complete() || notice != "", Hold: hold, Text: botcomment.RenderIssue(status),
 	})
-	if err != nil || !wrote || notice == "" {
+	if err != nil {
 		return err
 	}
-	return h.Store.MarkConfigNotice(ctx, t.Repo, notice)
+	if wrote && notice != "" {
+		if err := h.Store.MarkConfigNotice(ctx, t.Repo, notice); err != nil {
+			return err
+		}
+	}
+	return h.keepLabel(ctx, installationID, ev, cfg, t.BotCommentID != 0 && !status.Complete(), status.Complete())
+}
+
+// keepLabel keeps nudge.label in step with the comment: added while the
+// comment asks for an owner or a reason (asking), removed once the issue
+// has both or is closed (settled); written only when the issue, as the event shows
+// it, is not already so. A person who just removed the label is not
+// overruled at once: it comes back at the issue's next change while
+// something is still missing.
+func (h *Handler) keepLabel(ctx context.Context, installationID int64, ev *github.IssuesEvent, cfg config.Loaded, asking, settled bool) error {
+	label := cfg.Nudge.Label
+	if label == "" || ev == nil {
+		return nil
+	}
+	issue := ev.GetIssue()
+	has := slices.ContainsFunc(issue.Labels, func(l *github.Label) bool { return strings.EqualFold(l.GetName(), label) })
+	switch {
+	case asking && !has:
+		if ev.GetAction() == "unlabeled" && strings.EqualFold(ev.GetLabel().GetName(), label) {
+			return nil
+		}
+		return h.Publisher.Label(ctx, installationID, ev.GetRepo().GetFullName(), issue.GetNumber(), label, true)
+	case has && settled:
+		return h.Publisher.Label(ctx, installationID, ev.GetRepo().GetFullName(), issue.GetNumber(), label, false)
+	}
+	return nil
 }

@@ -25,6 +25,7 @@ type Metrics struct {
 	GitHubRequests      *prometheus.CounterVec   // method, route, status
 	RateLimitRemaining  *prometheus.GaugeVec     // resource
 	BotComments         *prometheus.CounterVec   // operation: created, edited, unchanged, recreated
+	ConfigChecks        *prometheus.CounterVec   // conclusion: success, failure, not_permitted
 	ConnectionsRefused  prometheus.Counter       // closed on arrival: their client held too many
 	// AppCredentialsRefused is 1 while GitHub refuses the App's own
 	// credentials (a deleted App, a revoked or wrong private key).
@@ -91,6 +92,10 @@ func New(reg prometheus.Registerer) *Metrics {
 			Namespace: namespace, Name: "bot_comment_writes_total",
 			Help: "Bot comment decisions: created, edited, recreated after a deletion, or unchanged (no write).",
 		}, []string{"operation"}),
+		ConfigChecks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "config_checks_total",
+			Help: "Check runs on pushed .github/ownership.yml files, by conclusion (success, failure), or not_permitted when the installation has not granted checks: write.",
+		}, []string{"conclusion"}),
 		AppCredentialsRefused: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "github_app_credentials_refused",
 			Help: "1 while GitHub refuses the App's own credentials at the installation token exchange (a deleted App, a revoked or wrong private key): every delivery fails until an operator acts.",
@@ -123,7 +128,7 @@ func New(reg prometheus.Registerer) *Metrics {
 	reg.MustRegister(
 		m.WebhookDeliveries, m.LastDelivery, m.DeliveriesProcessed, m.DeliveriesFailed, m.EventProcessing,
 		m.CommentsAnalyzed, m.CommentConcerns, m.TimeToOwner, m.ReviewComments,
-		m.GitHubRequests, m.RateLimitRemaining, m.BotComments, m.ConnectionsRefused, m.AppCredentialsRefused,
+		m.GitHubRequests, m.RateLimitRemaining, m.BotComments, m.ConfigChecks, m.ConnectionsRefused, m.AppCredentialsRefused,
 		m.BackfillItems, m.BackfillPauses, m.GraphQLPoints, m.Redeliveries, m.DriftRepairs,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -213,7 +213,7 @@ func median(ds []time.Duration) string {
 func duration(d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return "under a minute"
+		return "< 1 min"
 	case d < time.Hour:
 		return fmt.Sprintf("%d min", int(d.Minutes()))
 	case d < 48*time.Hour:

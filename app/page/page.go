@@ -92,13 +92,15 @@ func New(opts Options) (*Page, error) {
 			p := c.People()
 			return figures.Share{N: p.Product, Of: p.Total()}
 		},
-		"reviewCount": func(c figures.Comments) int { return c.People().Total() },
-		"concernBar":  concernBar,
-		"issueBar":    issueBar,
-		"trendChart": func(rs []store.Rollup, w, h int) template.HTML {
-			return trendChart(rs, now(), w, h, true)
-		},
-		"sparkline": func(rs []store.Rollup) template.HTML { return trendChart(rs, now(), 100, 24, false) },
+		"reviewCount":   func(c figures.Comments) int { return c.People().Total() },
+		"concernBar":    concernBar,
+		"concernLegend": concernLegend,
+		"seriesLegend":  seriesLegend,
+		"issueBar":      issueBar,
+		"anchor":        anchor,
+		"meaning":       func(name string) string { return figures.Definitions[name] },
+		"trendChart":    func(rs []store.Rollup, w, h int) template.HTML { return trendChart(rs, now(), w, h) },
+		"sparkline":     func(rs []store.Rollup) template.HTML { return sparkline(rs, now()) },
 	}
 	for _, name := range []string{"overview", "repo", "message"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
@@ -214,7 +216,25 @@ type names struct {
 	ProductLevelComments, ConcernMix                                          string
 }
 
-type definition struct{ Name, Text string }
+type definition struct{ Name, ID, Text string }
+
+// anchor is the id of a figure's entry in the overview's "How each figure
+// is counted", where the table's short headings link to.
+func anchor(name string) string {
+	var b strings.Builder
+	b.WriteString("def-")
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+			dash = false
+		} else if r != '\'' && !dash {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
 
 var figureNames = names{
 	OpenIssues: figures.NameOpenIssues, ClosedIssues: figures.NameClosedIssues, WithOwner: figures.NameWithOwner,
@@ -232,7 +252,7 @@ var definitions = func() []definition {
 		figures.NameClosedIssues, figures.NameTimeToOwner, figures.NameOpenPulls, figures.NameLinkedToOwnedIssue, figures.NameWithReason,
 		figures.NameReviewDiscussionProduction, figures.NameEngineersProductLevel, figures.NameProductPeopleProductLevel,
 		figures.NameEngineersShareOfProduct, figures.NameProductLevelComments, figures.NameConcernMix} {
-		out = append(out, definition{Name: n, Text: figures.Definitions[n]})
+		out = append(out, definition{Name: n, ID: anchor(n), Text: figures.Definitions[n]})
 	}
 	return out
 }()

@@ -378,3 +378,27 @@ func TestLoopbackOnlyWithoutSignIn(t *testing.T) {
 		}
 	}
 }
+
+// Every heading of the overview's table links to an entry of "How each
+// figure is counted" that exists, and says in its title what it counts.
+func TestOverviewHeadingsLinkToTheirDefinitions(t *testing.T) {
+	f := setup(t)
+	c := signIn(t, f, loginOf(f, "OWNER"))
+	_, body, _ := get(t, c, f.srv.URL+"/")
+	head := regexp.MustCompile(`(?s)<thead>(.*?)</thead>`).FindStringSubmatch(body)
+	if head == nil {
+		t.Fatalf("the overview has no table heading:\n%s", body)
+	}
+	links := regexp.MustCompile(`<th [^>]*data-column="(\w+)"><a href="#([^"]+)" title="([^"]+)">`).FindAllStringSubmatch(head[1], -1)
+	if len(links) != 10 {
+		t.Errorf("%d of the overview's 10 figure columns link to a definition:\n%s", len(links), head[1])
+	}
+	for _, l := range links {
+		if !strings.Contains(body, `id="`+l[2]+`"`) {
+			t.Errorf("the %s heading links to #%s, which is not on the page", l[1], l[2])
+		}
+		if len(l[3]) < 20 {
+			t.Errorf("the %s heading's title %q does not say what it counts", l[1], l[3])
+		}
+	}
+}

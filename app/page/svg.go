@@ -21,48 +21,88 @@ import (
 // Series colours, chosen to stay apart for common colour-vision deficiencies.
 var seriesColours = []string{"#0072b2", "#e69f00", "#009e73"}
 
+// trendSeries are the trend's lines, in seriesColours' order.
+var trendSeries = []struct {
+	name  string
+	share func(store.Rollup) figures.Share
+}{
+	{figures.NameWithOwner, func(r store.Rollup) figures.Share { return figures.Share{N: r.WithOwner, Of: r.OpenIssues} }},
+	{figures.NameWithRationale, func(r store.Rollup) figures.Share { return figures.Share{N: r.WithRationale, Of: r.OpenIssues} }},
+	{figures.NameWithBoth, func(r store.Rollup) figures.Share { return figures.Share{N: r.WithBoth, Of: r.OpenIssues} }},
+}
+
+// plot is where a trend's lines go inside its SVG: the margins leave room
+// for the axis' labels.
+type plot struct {
+	width, height            int
+	left, right, top, bottom int // margins
+}
+
 // trendChart draws the share of open issues with an owner, a rationale and
-// both over the last trendDays days; days without a rollup are gaps.
-func trendChart(rs []store.Rollup, now time.Time, width, height int, withLegend bool) template.HTML {
+// both over the last trendDays days, on a 0–100% axis with the first and
+// last day named under it; days without a rollup are gaps.
+func trendChart(rs []store.Rollup, now time.Time, width, height int) template.HTML {
 	if len(rs) == 0 {
 		return template.HTML(`<p class="muted">No daily figures yet: the first are taken within the hour.</p>`)
 	}
 	first := rollup.Day(now).AddDate(0, 0, -(trendDays - 1))
-	pad := 4
-	x := func(day time.Time) float64 {
-		i := day.Sub(first).Hours() / 24
-		return float64(pad) + i*float64(width-2*pad)/float64(trendDays-1)
-	}
-	y := func(s figures.Share) float64 {
-		return float64(pad) + (1-s.Ratio())*float64(height-2*pad)
-	}
-	series := []struct {
-		name  string
-		share func(store.Rollup) figures.Share
-	}{
-		{figures.NameWithOwner, func(r store.Rollup) figures.Share { return figures.Share{N: r.WithOwner, Of: r.OpenIssues} }},
-		{figures.NameWithRationale, func(r store.Rollup) figures.Share { return figures.Share{N: r.WithRationale, Of: r.OpenIssues} }},
-		{figures.NameWithBoth, func(r store.Rollup) figures.Share { return figures.Share{N: r.WithBoth, Of: r.OpenIssues} }},
-	}
-	last := rs[len(rs)-1]
+	p := plot{width: width, height: height, left: 40, right: 8, top: 8, bottom: 22}
 	var b strings.Builder
-	title := fmt.Sprintf("Share of open issues over the last %d days; today %s with an owner, %s with a rationale, %s with both",
-		trendDays, series[0].share(last), series[1].share(last), series[2].share(last))
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s"><title>%s</title>`,
-		width, height, width, height, html.EscapeString(title), html.EscapeString(title))
-	for _, g := range []float64{0, .5, 1} {
-		gy := float64(pad) + (1-g)*float64(height-2*pad)
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd" stroke-width="1"/>`, pad, width-pad, gy, gy)
+	drawTrend(&b, rs, first, p, "chart", true)
+	b.WriteString(`<ul class="legend">`)
+	final := rs[len(rs)-1]
+	for i, s := range trendSeries {
+		fmt.Fprintf(&b, `<li>%s %s: %s</li>`, swatch(seriesColours[i]), html.EscapeString(s.name), s.share(final))
 	}
-	for i, s := range series {
-		var pts []string
+	fmt.Fprintf(&b, `<li class="muted">share of %s each day</li></ul>`, html.EscapeString(figures.NameOpenIssues))
+	return template.HTML(b.String())
+}
+
+// sparkline draws the trend small, for a table cell: the same lines, no
+// labels (seriesLegend names them once under the table).
+func sparkline(rs []store.Rollup, now time.Time) template.HTML {
+	if len(rs) == 0 {
+		return template.HTML(`<span class="muted">none yet</span>`)
+	}
+	var b strings.Builder
+	drawTrend(&b, rs, rollup.Day(now).AddDate(0, 0, -(trendDays-1)), plot{width: 110, height: 32, left: 2, right: 2, top: 3, bottom: 3}, "spark", false)
+	return template.HTML(b.String())
+}
+
+func drawTrend(b *strings.Builder, rs []store.Rollup, first time.Time, p plot, class string, axis bool) {
+	plotW, plotH := float64(p.width-p.left-p.right), float64(p.height-p.top-p.bottom)
+	x := func(day time.Time) float64 {
+		return float64(p.left) + day.Sub(first).Hours()/24*plotW/float64(trendDays-1)
+	}
+	y := func(ratio float64) float64 { return float64(p.top) + (1-ratio)*plotH }
+	final := rs[len(rs)-1]
+	title := fmt.Sprintf("Share of open issues over the last %d days; today %s with an owner, %s with a rationale, %s with both",
+		trendDays, trendSeries[0].share(final), trendSeries[1].share(final), trendSeries[2].share(final))
+	fmt.Fprintf(b, `<svg class="%s" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s"><title>%s</title>`,
+		class, p.width, p.height, p.width, p.height, html.EscapeString(title), html.EscapeString(title))
+	for _, g := range []float64{0, .5, 1} {
+		fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd" stroke-width="1"/>`, p.left, p.width-p.right, y(g), y(g))
+		if axis {
+			fmt.Fprintf(b, `<text x="%d" y="%.1f" font-size="12" text-anchor="end" fill="#59636e">%.0f%%</text>`, p.left-6, y(g)+4, g*100)
+		}
+	}
+	if axis {
+		last := first.AddDate(0, 0, trendDays-1)
+		fmt.Fprintf(b, `<text x="%d" y="%d" font-size="12" fill="#59636e">%s</text>`, p.left, p.height-6, first.Format("Jan 2"))
+		fmt.Fprintf(b, `<text x="%d" y="%d" font-size="12" text-anchor="end" fill="#59636e">%s</text>`, p.width-p.right, p.height-6, last.Format("Jan 2"))
+	}
+	for i, s := range trendSeries {
+		var pts [][2]float64
 		flush := func() {
-			if len(pts) == 1 {
-				var cx, cy float64
-				fmt.Sscanf(pts[0], "%f,%f", &cx, &cy)
-				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"/>`, cx, cy, seriesColours[i])
-			} else if len(pts) > 1 {
-				fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, seriesColours[i], strings.Join(pts, " "))
+			switch {
+			case len(pts) == 1:
+				fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"/>`, pts[0][0], pts[0][1], seriesColours[i])
+			case len(pts) > 1:
+				var xy []string
+				for _, pt := range pts {
+					xy = append(xy, fmt.Sprintf("%.1f,%.1f", pt[0], pt[1]))
+				}
+				fmt.Fprintf(b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, seriesColours[i], strings.Join(xy, " "))
 			}
 			pts = pts[:0]
 		}
@@ -72,20 +112,34 @@ func trendChart(rs []store.Rollup, now time.Time, width, height int, withLegend 
 				flush() // a gap: a day without a rollup
 			}
 			if r.OpenIssues > 0 {
-				pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(r.Day), y(s.share(r))))
+				pts = append(pts, [2]float64{x(r.Day), y(s.share(r).Ratio())})
 			}
 			prev = r.Day
 		}
 		flush()
 	}
 	b.WriteString(`</svg>`)
-	if withLegend {
-		b.WriteString(`<ul class="legend">`)
-		for i, s := range series {
-			fmt.Fprintf(&b, `<li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="%s"/></svg> %s: %s</li>`,
-				seriesColours[i], html.EscapeString(s.name), s.share(last))
-		}
-		fmt.Fprintf(&b, `<li class="muted">0–100%% of open issues, %s to %s</li></ul>`, first.Format("Jan 2"), rollup.Day(now).Format("Jan 2"))
+}
+
+// swatch is a legend's colour square.
+func swatch(colour string) string {
+	return fmt.Sprintf(`<svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="%s"/></svg>`, colour)
+}
+
+// seriesLegend names the sparklines' lines by colour.
+func seriesLegend() template.HTML {
+	var b strings.Builder
+	for i, s := range trendSeries {
+		fmt.Fprintf(&b, `<li>%s %s</li>`, swatch(seriesColours[i]), html.EscapeString(s.name))
+	}
+	return template.HTML(b.String())
+}
+
+// concernLegend names the compact concern bars' colours.
+func concernLegend() template.HTML {
+	var b strings.Builder
+	for i, k := range analysis.AllConcerns {
+		fmt.Fprintf(&b, `<li>%s %s</li>`, swatch(concernColours[i]), html.EscapeString(string(k)))
 	}
 	return template.HTML(b.String())
 }
@@ -112,7 +166,7 @@ func concernBar(c figures.Comments, width int, full bool) template.HTML {
 			}
 		}
 		label := "Concern mix: " + strings.Join(parts, ", ")
-		fmt.Fprintf(&b, `<svg class="bar" viewBox="0 0 %d 14" width="%d" height="14" role="img" aria-label="%s"><title>%s</title>`,
+		fmt.Fprintf(&b, `<svg class="bar" viewBox="0 0 %d 14" width="%d" height="14" preserveAspectRatio="none" role="img" aria-label="%s"><title>%s</title>`,
 			width, width, html.EscapeString(label), html.EscapeString(label))
 		xpos := 0.0
 		for i, k := range analysis.AllConcerns {
@@ -179,7 +233,7 @@ func issueBar(is figures.Issues, width int) template.HTML {
 	}
 	b.WriteString(`</svg><ul class="legend">`)
 	for _, p := range parts {
-		fmt.Fprintf(&b, `<li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="%s"/></svg> %d %s</li>`, p.colour, p.n, html.EscapeString(p.name))
+		fmt.Fprintf(&b, `<li>%s %d %s</li>`, swatch(p.colour), p.n, html.EscapeString(p.name))
 	}
 	b.WriteString(`</ul>`)
 	return template.HTML(b.String())

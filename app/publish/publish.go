@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/go-github/v66/github"
@@ -90,6 +91,58 @@ func (p *Publisher) Write(ctx context.Context, installationID int64, fullName st
 	t.BotCommentID, t.BotCommentHash, t.BotCommentPending = c.GetID(), hash, false
 	p.metrics.BotComments.WithLabelValues(op).Inc()
 	return true, p.store.PutThread(ctx, *t)
+}
+
+// Edit makes the thread's existing bot comment say text, with at most one
+// write, and never creates one: a comment a person deleted stays deleted
+// (the thread forgets it). It reports whether it wrote.
+func (p *Publisher) Edit(ctx context.Context, installationID int64, fullName string, t *store.Thread, text string) (bool, error) {
+	hash := botcomment.Hash(text)
+	if t.BotCommentID == 0 {
+		return false, nil
+	}
+	if t.BotCommentHash == hash {
+		p.metrics.BotComments.WithLabelValues("unchanged").Inc()
+		return false, nil
+	}
+	owner, repo, _ := strings.Cut(fullName, "/")
+	client, err := p.clients.Installation(installationID)
+	if err != nil {
+		return false, err
+	}
+	_, _, err = client.Issues.EditComment(ctx, owner, repo, t.BotCommentID, &github.IssueComment{Body: &text})
+	switch {
+	case ghclient.IsNotFound(err):
+		t.BotCommentID, t.BotCommentHash = 0, ""
+		return false, p.store.PutThread(ctx, *t)
+	case err != nil:
+		return false, err
+	}
+	t.BotCommentHash = hash
+	p.metrics.BotComments.WithLabelValues("edited").Inc()
+	return true, p.store.PutThread(ctx, *t)
+}
+
+// Label adds a label to an issue or removes it. GitHub creates a label the
+// repository lacks when it is first added; removing one the issue no longer
+// has (404) is done already.
+func (p *Publisher) Label(ctx context.Context, installationID int64, fullName string, number int, label string, add bool) error {
+	owner, repo, _ := strings.Cut(fullName, "/")
+	client, err := p.clients.Installation(installationID)
+	if err != nil {
+		return err
+	}
+	if add {
+		_, _, err = client.Issues.AddLabelsToIssue(ctx, owner, repo, number, []string{label})
+		return err
+	}
+	// go-github puts the name into the path as it is: escape it, so a
+	// label with a space or a slash names itself.
+	_, err = client.Issues.RemoveLabelForIssue(ctx, owner, repo, number, url.PathEscape(label))
+	if ghclient.IsNotFound(err) {
+		return nil
+	}
+	return err
 }
 
 // Resolve settles a thread whose bot comment may exist unknown to the

@@ -298,14 +298,20 @@ func TestCrossRepositoryLinks(t *testing.T) {
 		if err := sim.AddRepository("other/lib", githubsim.RepoOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := sim.OpenIssue("bob", "acme/api", githubsim.IssueInput{Title: "Audit log API", Body: ownedReasoned}); err != nil {
-			t.Fatal(err)
-		}
 		if _, _, err := sim.OpenIssue("bob", "other/lib", githubsim.IssueInput{Title: "Upstream bug", Body: ownedReasoned}); err != nil {
 			t.Fatal(err)
 		}
 	}})
 	// Another repository of the same installation: read once, then trusted.
+	// The issue is opened after the backfill on install, without its event,
+	// so the App does not know of it (else the backfill may store it first).
+	h.Idle()
+	if err := h.Sim.Unsent(func() error {
+		_, _, err := h.Sim.OpenIssue("bob", "acme/api", githubsim.IssueInput{Title: "Audit log API", Body: ownedReasoned})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	n := openPull(t, h, "bob", githubsim.PullInput{Title: "Use the audit log API", Body: "Fixes acme/api#1"})
 	noBotComment(t, h, n)
 	if got := pullGauge(h, "owned", "yes"); got != 1 {
@@ -385,11 +391,16 @@ func TestCommentModesAndRequiredLink(t *testing.T) {
 }
 
 func TestConversationCommentOnAPullRequestOpenedBeforeInstallReadsItOnce(t *testing.T) {
-	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
-		if _, _, err := sim.OpenPullRequest("bob", "acme/web", githubsim.PullInput{Title: "Move export code", Body: bareBody}); err != nil {
-			t.Fatal(err)
-		}
-	}})
+	// The pull request's own event never reached the App, and the backfill
+	// on install ran before it existed: the App does not know of it.
+	h := apptest.Start(t, apptest.Options{})
+	h.Idle()
+	if err := h.Sim.Unsent(func() error {
+		_, _, err := h.Sim.OpenPullRequest("bob", "acme/web", githubsim.PullInput{Title: "Move export code", Body: bareBody})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	_, d, err := h.Sim.AddComment("alice", "acme/web", 1, productLevel)
 	h.Accepted(d, err)
 	_, d, err = h.Sim.AddComment("alice", "acme/web", 1, nit)

@@ -280,7 +280,7 @@ func (h *Handler) relink(ctx context.Context, p *prContext, wanted []link) error
 	}
 	p.state.Links = links
 	t := &p.thread
-	status := p.state.status(t.Repo, p.cfg, h.DocsURL)
+	status := p.state.status(t.Repo, p.cfg, h.DocsFor(p.cfg.Config))
 	t.LinkedIssue = "none"
 	for _, l := range links {
 		if l.Kind != linkPull {
@@ -401,11 +401,11 @@ func (h *Handler) finish(ctx context.Context, p *prContext) error {
 // issue and gives no reason; none is created on a draft (until it is ready
 // for review) nor on a closed or ignored pull request.
 func (h *Handler) publish(ctx context.Context, p *prContext) error {
-	mode := p.cfg.PullRequests.Comment
+	mode := p.cfg.PullRequestMode()
 	if !p.cfg.Enabled {
 		mode = config.CommentNever
 	}
-	status := p.state.status(p.thread.Repo, p.cfg, h.DocsURL)
+	status := p.state.status(p.thread.Repo, p.cfg, h.DocsFor(p.cfg.Config))
 	_, err := h.Publish(ctx, threads.Nudge{
 		InstallationID: p.installationID, FullName: p.fullName, Thread: &p.thread, Mode: mode,
 		Wanted: !status.Satisfied(), Hold: p.thread.Draft || p.hold, Text: renderPullRequest(status),

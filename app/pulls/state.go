@@ -85,6 +85,7 @@ func (s *state) status(repo string, cfg config.Loaded, docsURL string) botcommen
 		HasReason:          threads.Rank(s.Reason) > 0,
 		ReasonEvidence:     s.Evidence,
 		RequireLinkedIssue: cfg.PullRequests.RequireLinkedIssue,
+		Intro:              cfg.Nudge.Intro,
 		DocsURL:            docsURL,
 	}
 	for _, l := range s.Links {

@@ -241,7 +241,7 @@ func (b *Base) Record(ctx context.Context, d *Discussion) ([]Recorded, error) {
 
 // ignored reports whether the configuration leaves a comment alone.
 func (d *Discussion) ignored(cfg config.Loaded, c Comment) bool {
-	if !cfg.Enabled || cfg.IgnoresAuthor(c.Author.Login) || cfg.IgnoresLabels(d.Labels) {
+	if !cfg.Enabled || cfg.IgnoresAuthor(c.Author.Login, c.Author.userType()) || cfg.IgnoresLabels(d.Labels) {
 		return true
 	}
 	// A pull request the bot leaves alone, such as a dependency bump.

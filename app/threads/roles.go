@@ -18,6 +18,14 @@ type Author struct {
 	Association string // author_association: OWNER, MEMBER, CONTRIBUTOR, ...
 }
 
+// userType is GitHub's user type as far as the bot needs it.
+func (a Author) userType() string {
+	if a.IsBot {
+		return "Bot"
+	}
+	return "User"
+}
+
 // Role decides the part a comment's author plays (bot, product, engineer,
 // external), asking GitHub about team membership only when the
 // configuration names product teams.

@@ -93,6 +93,15 @@ func (b *Base) Config(ctx context.Context, installationID int64, fullName string
 	return cfg, nil
 }
 
+// DocsFor is where a comment's "Learn more" points: the configuration's
+// nudge.docs_url, else the Base's.
+func (b *Base) DocsFor(cfg config.Config) string {
+	if cfg.Nudge.DocsURL != "" {
+		return cfg.Nudge.DocsURL
+	}
+	return b.DocsURL
+}
+
 // Suspended reports whether the org suspended the App: it then does
 // nothing there until unsuspended.
 func (b *Base) Suspended(ctx context.Context, installationID int64) (bool, error) {

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/ownershipbot/ownershipbot/app/configcheck"
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/installs"
 	"github.com/ownershipbot/ownershipbot/app/issues"
@@ -45,7 +46,7 @@ func newIntake(t testing.TB) (*webhook.Intake, store.Store, *metrics.Metrics) {
 	m := metrics.New(prometheus.NewRegistry())
 	return &webhook.Intake{
 		Secret: secret, Queue: st, Metrics: m,
-		Registry: dispatch.NewRegistry(issues.New(nil), installs.New(installs.Options{})),
+		Registry: dispatch.NewRegistry(issues.New(nil), installs.New(installs.Options{}), configcheck.New(configcheck.Options{})),
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now,
 	}, st, m
 }
@@ -168,14 +169,17 @@ func TestPushIsUsedOnlyWhenItChangesTheConfig(t *testing.T) {
 	if got := push("p1", "refs/heads/main", "src/app.go"); got != 200 {
 		t.Fatalf("push of code: %d, want 200 (ignored)", got)
 	}
-	if got := push("p2", "refs/heads/feature", ".github/ownership.yml"); got != 200 {
-		t.Fatalf("push to a branch: %d, want 200 (ignored)", got)
+	if got := push("p2", "refs/heads/feature", ".github/ISSUE_TEMPLATE/bug.md"); got != 200 {
+		t.Fatalf("push of a template to a branch: %d, want 200 (ignored: only the default branch's templates are read)", got)
 	}
 	if got := push("p3", "refs/heads/main", ".github/ownership.yml"); got != 202 {
 		t.Fatalf("push changing the config: %d, want 202", got)
 	}
-	if n, _ := st.Depth(context.Background()); n != 1 {
-		t.Fatalf("stored %d pushes, want 1", n)
+	if got := push("p4", "refs/heads/feature", ".github/ownership.yml"); got != 202 {
+		t.Fatalf("push changing the config on a branch: %d, want 202 (it gets a check run)", got)
+	}
+	if n, _ := st.Depth(context.Background()); n != 2 {
+		t.Fatalf("stored %d pushes, want 2", n)
 	}
 }
 

@@ -33,7 +33,7 @@ func runConfig(_ context.Context, env *cmdEnv, args []string) int {
 		errorf(env, "cannot read %s: %s", args[1], plainPathError(err))
 		return exitFailure
 	}
-	if _, err := config.Parse(data); err != nil {
+	if _, err := config.ParseAll(data); err != nil {
 		var cerr *config.Error
 		if !errors.As(err, &cerr) {
 			fmt.Fprintf(env.stdout, "%s: %s\n", args[1], err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,5 +39,21 @@ func TestConfigCheck(t *testing.T) {
 				t.Fatalf("exit %d, output %q %q; want exit %d mentioning %q", code, out, errOut, tc.code, tc.mention)
 			}
 		})
+	}
+}
+
+func TestConfigCheckListsEveryProblem(t *testing.T) {
+	var file strings.Builder
+	for i := range 150 {
+		fmt.Fprintf(&file, "unknown_%d: x\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "ownership.yml")
+	if err := os.WriteFile(path, []byte(file.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := run([]string{"config", "check", path}, nil)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 1 || len(lines) != 150 || !strings.HasSuffix(lines[149], `line 150: "unknown_149" is not a setting`) {
+		t.Fatalf("exit %d, %d lines ending %q; want 150 problems, one a line", code, len(lines), lines[len(lines)-1])
 	}
 }

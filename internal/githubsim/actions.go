@@ -2,6 +2,7 @@ package githubsim
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 )
@@ -579,46 +580,70 @@ type FileChange struct {
 // Push commits changes to the default branch and sends the push event, with
 // the paths under added, modified and removed.
 func (s *Sim) Push(actor, repoName, message string, changes ...FileChange) (Delivery, error) {
+	return s.PushToBranch(actor, repoName, "", message, changes...)
+}
+
+// PushToBranch commits changes to branch (created from the default branch
+// when new; "" is the default branch) and sends the push event. The
+// contents API serves each pushed commit's files by its SHA, and a branch's
+// by its name.
+func (s *Sim) PushToBranch(actor, repoName, branch, message string, changes ...FileChange) (Delivery, error) {
 	s.mu.Lock()
 	r, err := s.repoLocked(repoName)
 	if err != nil {
 		s.mu.Unlock()
 		return Delivery{}, err
 	}
+	if branch == "" {
+		branch = r.DefaultBranch
+	}
 	u := s.userLocked(actor, "")
+	files, before, created := r.files, r.HeadSHA, false
+	if branch != r.DefaultBranch {
+		if head, ok := r.branches[branch]; ok {
+			files, before = maps.Clone(r.commits[head]), head
+		} else {
+			files, before, created = maps.Clone(r.files), strings.Repeat("0", 40), true
+		}
+	}
 	added, modified, removed := []any{}, []any{}, []any{}
 	for _, c := range changes {
 		p := strings.Trim(c.Path, "/")
-		_, existed := r.files[p]
+		_, existed := files[p]
 		switch {
 		case c.Delete:
 			if existed {
-				delete(r.files, p)
+				delete(files, p)
 				removed = append(removed, p)
 			}
 		case existed:
-			r.files[p] = c.Content
+			files[p] = c.Content
 			modified = append(modified, p)
 		default:
-			r.files[p] = c.Content
+			files[p] = c.Content
 			added = append(added, p)
 		}
 	}
-	before := r.HeadSHA
 	now := s.now()
-	r.HeadSHA = fakeSHA(fmt.Sprint(before, message, now.UnixNano()))
-	r.PushedAt, r.UpdatedAt = now, now
+	after := fakeSHA(fmt.Sprint(r.FullName(), branch, before, message, now.UnixNano()))
+	r.commits[after] = maps.Clone(files)
+	if branch == r.DefaultBranch {
+		r.HeadSHA = after
+		r.PushedAt, r.UpdatedAt = now, now
+	} else {
+		r.branches[branch] = after
+	}
 	email := fmt.Sprintf("%d+%s@users.noreply.github.com", u.ID, u.Login)
 	person := obj{"name": u.Login, "email": email, "username": u.Login}
 	commit := obj{
-		"id": r.HeadSHA, "tree_id": fakeSHA("tree" + r.HeadSHA), "distinct": true, "message": message,
-		"timestamp": ts(now), "url": s.web() + "/" + r.FullName() + "/commit/" + r.HeadSHA,
+		"id": after, "tree_id": fakeSHA("tree" + after), "distinct": true, "message": message,
+		"timestamp": ts(now), "url": s.web() + "/" + r.FullName() + "/commit/" + after,
 		"author": person, "committer": person, "added": added, "removed": removed, "modified": modified,
 	}
 	p := obj{
-		"ref": "refs/heads/" + r.DefaultBranch, "before": before, "after": r.HeadSHA,
-		"created": false, "deleted": false, "forced": false, "base_ref": nil,
-		"compare":     fmt.Sprintf("%s/%s/compare/%s...%s", s.web(), r.FullName(), before[:12], r.HeadSHA[:12]),
+		"ref": "refs/heads/" + branch, "before": before, "after": after,
+		"created": created, "deleted": false, "forced": false, "base_ref": nil,
+		"compare":     fmt.Sprintf("%s/%s/compare/%s...%s", s.web(), r.FullName(), before[:12], after[:12]),
 		"commits":     []any{commit},
 		"head_commit": commit,
 		"pusher":      obj{"name": u.Login, "email": email},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,10 @@ const (
 
 type routeDef struct {
 	Route
-	auth    authKind
+	auth authKind
+	// perm is the installation permission the route needs ("checks:write");
+	// without it GitHub answers 403 "Resource not accessible by integration".
+	perm    string
 	segs    []string
 	handler func(s *Sim, c *reqCtx)
 }
@@ -42,10 +46,13 @@ var routeDefs = []*routeDef{
 	{Route: Route{"GET", "/repos/{owner}/{repo}/contents/{path}"}, auth: authToken, handler: (*Sim).getContents},
 	{Route: Route{"GET", "/repos/{owner}/{repo}/issues/{issue_number}"}, auth: authToken, handler: (*Sim).getIssue},
 	{Route: Route{"GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments"}, auth: authToken, handler: (*Sim).listComments},
-	{Route: Route{"POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments"}, auth: authToken, handler: (*Sim).createComment},
+	{Route: Route{"POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments"}, auth: authToken, perm: "issues:write", handler: (*Sim).createComment},
+	{Route: Route{"POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels"}, auth: authToken, perm: "issues:write", handler: (*Sim).addLabels},
+	{Route: Route{"DELETE", "/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"}, auth: authToken, perm: "issues:write", handler: (*Sim).removeLabel},
+	{Route: Route{"POST", "/repos/{owner}/{repo}/check-runs"}, auth: authToken, perm: "checks:write", handler: (*Sim).createCheckRun},
 	{Route: Route{"GET", "/repos/{owner}/{repo}/issues/comments/{comment_id}"}, auth: authToken, handler: (*Sim).getComment},
-	{Route: Route{"PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}"}, auth: authToken, handler: (*Sim).updateComment},
-	{Route: Route{"DELETE", "/repos/{owner}/{repo}/issues/comments/{comment_id}"}, auth: authToken, handler: (*Sim).deleteComment},
+	{Route: Route{"PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}"}, auth: authToken, perm: "issues:write", handler: (*Sim).updateComment},
+	{Route: Route{"DELETE", "/repos/{owner}/{repo}/issues/comments/{comment_id}"}, auth: authToken, perm: "issues:write", handler: (*Sim).deleteComment},
 	{Route: Route{"GET", "/orgs/{org}/teams/{team_slug}/memberships/{username}"}, auth: authToken, handler: (*Sim).getTeamMembership},
 	{Route: Route{"GET", "/repos/{owner}/{repo}/pulls/{pull_number}"}, auth: authToken, handler: (*Sim).getPull},
 	{Route: Route{"GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"}, auth: authToken, handler: (*Sim).listReviews},
@@ -102,14 +109,14 @@ func matchSegs(tmpl, segs []string) (map[string]string, int, bool) {
 			if i >= len(segs) {
 				return nil, 0, false
 			}
-			params["path"] = strings.Join(segs[i:], "/")
+			params["path"] = unescape(strings.Join(segs[i:], "/"))
 			return params, score, true
 		}
 		if i >= len(segs) || segs[i] == "" {
 			return nil, 0, false
 		}
 		if strings.HasPrefix(t, "{") {
-			params[strings.Trim(t, "{}")] = segs[i]
+			params[strings.Trim(t, "{}")] = unescape(segs[i])
 			continue
 		}
 		if t != segs[i] {
@@ -123,10 +130,19 @@ func matchSegs(tmpl, segs []string) (map[string]string, int, bool) {
 	return params, score, true
 }
 
+// unescape decodes one escaped path segment ("needs%20owner").
+func unescape(seg string) string {
+	if u, err := url.PathUnescape(seg); err == nil {
+		return u
+	}
+	return seg
+}
+
 // Request is one REST request the Sim answered.
 type Request struct {
 	Method string
-	// Path is the URL path, without the "/api/v3" prefix and query.
+	// Path is the URL path as sent (escaped), without the "/api/v3" prefix
+	// and query.
 	Path  string
 	Query string
 	// Route is GitHub's OpenAPI template of the path, "" for unknown routes.
@@ -209,7 +225,7 @@ const docsURL = "https://docs.github.com/rest"
 
 // ServeHTTP serves GitHub's REST API.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
+	path := r.URL.EscapedPath()
 	if p, ok := strings.CutPrefix(path, "/api/v3"); ok && (p == "" || strings.HasPrefix(p, "/")) {
 		path = p
 	}
@@ -324,6 +340,10 @@ func (s *Sim) serveRoute(c *reqCtx, def *routeDef) {
 	if s.applyFault(c, def, rateKey, limit) {
 		return
 	}
+	if def.perm != "" && c.inst != nil && !permits(c.inst.granted(), def.perm) {
+		s.writeError(c, http.StatusForbidden, "Resource not accessible by integration")
+		return
+	}
 	if def == graphqlDef {
 		s.serveGraphQL(c) // its own rate limit, in points
 		return
@@ -336,6 +356,14 @@ func (s *Sim) serveRoute(c *reqCtx, def *routeDef) {
 		return
 	}
 	def.handler(s, c)
+}
+
+// permits reports whether granted permissions cover need ("checks:write");
+// write access includes read.
+func permits(granted map[string]string, need string) bool {
+	name, access, _ := strings.Cut(need, ":")
+	have := granted[name]
+	return have == "write" || have == access && access != ""
 }
 
 func (s *Sim) rateMessage(c *reqCtx) string {

@@ -117,7 +117,7 @@ func (s *Sim) createToken(c *reqCtx) {
 	s.writeJSON(c, http.StatusCreated, obj{
 		"token":                tok,
 		"expires_at":           exp.Format(time.RFC3339),
-		"permissions":          appPermissions(),
+		"permissions":          permissionsJSON(in.granted()),
 		"repository_selection": in.Selection,
 	})
 }
@@ -211,18 +211,20 @@ func (s *Sim) getContents(c *reqCtx) {
 	if !ok {
 		return
 	}
-	if ref := c.r.URL.Query().Get("ref"); ref != "" && ref != r.DefaultBranch && ref != "refs/heads/"+r.DefaultBranch && ref != r.HeadSHA {
+	ref := c.r.URL.Query().Get("ref")
+	files, ok := r.filesAt(ref)
+	if !ok {
 		s.writeError(c, http.StatusNotFound, fmt.Sprintf("No commit found for the ref %s", ref))
 		return
 	}
-	p := strings.Trim(c.params["path"], "/") // already unescaped by net/http
-	if content, ok := r.files[p]; ok {
+	p := strings.Trim(c.params["path"], "/")
+	if content, ok := files[p]; ok {
 		s.writeJSON(c, http.StatusOK, s.contentJSON(r, p, "file", &content))
 		return
 	}
 	// A directory lists its entries.
 	entries := map[string]bool{}
-	for _, f := range sortedKeys(r.files) {
+	for _, f := range sortedKeys(files) {
 		rest, ok := strings.CutPrefix(f, p+"/")
 		if !ok {
 			continue
@@ -242,7 +244,7 @@ func (s *Sim) getContents(c *reqCtx) {
 		if entries[name] {
 			out = append(out, s.contentJSON(r, full, "dir", nil))
 		} else {
-			content := r.files[full]
+			content := files[full]
 			e := s.contentJSON(r, full, "file", &content)
 			delete(e, "content")
 			delete(e, "encoding")

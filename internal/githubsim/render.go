@@ -322,7 +322,25 @@ func (s *Sim) appJSON(a *app) obj {
 }
 
 func appPermissions() obj {
-	return obj{"issues": "write", "pull_requests": "write", "metadata": "read", "members": "read", "contents": "read"}
+	out := obj{}
+	for k, v := range appPermissionsMap() {
+		out[k] = v
+	}
+	return out
+}
+
+// appPermissionsMap is what the simulated App asks for: what ownershipbot's
+// manifest asks for.
+func appPermissionsMap() map[string]string {
+	return map[string]string{"issues": "write", "pull_requests": "write", "metadata": "read", "members": "read", "contents": "read", "checks": "write"}
+}
+
+func permissionsJSON(p map[string]string) obj {
+	out := obj{}
+	for k, v := range p {
+		out[k] = v
+	}
+	return out
 }
 
 func appEvents() []any {
@@ -358,7 +376,7 @@ func (s *Sim) installationJSON(in *installation, stringTimes bool) obj {
 		"app_slug":                  in.app.Slug,
 		"target_id":                 in.Account.ID,
 		"target_type":               in.Account.Type,
-		"permissions":               appPermissions(),
+		"permissions":               permissionsJSON(in.granted()),
 		"events":                    appEvents(),
 		"created_at":                in.CreatedAt.Unix(),
 		"updated_at":                in.CreatedAt.Unix(),

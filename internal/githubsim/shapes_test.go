@@ -208,6 +208,9 @@ func playEverything(t *testing.T, w *world) {
 	must(s.ReopenPullRequest("bob", "acme/web", pr))
 	must(s.MergePullRequest("alice", "acme/web", pr))
 
+	// A new branch first, so that its push (created, before 000...) is the
+	// one whose shape is checked.
+	must(s.PushToBranch("alice", "acme/web", "try-config", "Try a config", githubsim.FileChange{Path: ".github/ownership.yml", Content: "comment: never\n"}))
 	must(s.Push("alice", "acme/web", "Configure ownershipbot", githubsim.FileChange{Path: ".github/ownership.yml", Content: "comment: always\n"}))
 	must(s.AddInstallationRepositories("alice", "acme"))
 	must(s.RemoveInstallationRepositories("alice", "acme", "acme/docs"))

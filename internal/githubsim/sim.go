@@ -106,6 +106,7 @@ type Sim struct {
 	manifests     map[string]*manifestCode
 	comments      map[int64]*comment       // by id
 	reviewCmts    map[int64]*reviewComment // by id
+	checkRuns     []*checkRun
 	conversions   []ManifestConversion
 	clientSecret  string
 	oauthCallback string
@@ -357,6 +358,17 @@ type installation struct {
 	repos     map[string]bool
 	CreatedAt time.Time
 	Suspended bool
+	// permissions are what the org granted the App; nil: all it asks for.
+	// An org that has not accepted an App's new permission keeps the old set.
+	permissions map[string]string
+}
+
+// granted is the installation's permissions.
+func (in *installation) granted() map[string]string {
+	if in.permissions != nil {
+		return in.permissions
+	}
+	return appPermissionsMap()
 }
 
 type repo struct {
@@ -371,6 +383,10 @@ type repo struct {
 	UpdatedAt     time.Time
 	HeadSHA       string
 	files         map[string]string
+	// commits are the files as each pushed commit left them, by SHA;
+	// branches are the heads of branches other than the default.
+	commits       map[string]map[string]string
+	branches      map[string]string
 	issues        map[int]*issue
 	nextNumber    int
 	collaborators map[string]bool
@@ -465,7 +481,7 @@ func (s *Sim) now() time.Time { return s.opts.Now().UTC().Truncate(time.Second) 
 var seqBase = map[string]int64{
 	"user": 10000, "repo": 500000, "issue": 2000000000, "comment": 1500000000,
 	"installation": 50000, "team": 3000, "label": 600000000, "review": 1800000000,
-	"review_comment": 1900000000, "app": 900000,
+	"review_comment": 1900000000, "app": 900000, "check_run": 2500000000,
 }
 
 func (s *Sim) nextID(kind string) int64 {
@@ -603,6 +619,7 @@ func (s *Sim) AddRepository(fullName string, ro RepoOptions) error {
 		DefaultBranch: ro.DefaultBranch, Description: ro.Description,
 		CreatedAt: now, PushedAt: now, UpdatedAt: now,
 		files: map[string]string{}, issues: map[int]*issue{}, collaborators: map[string]bool{}, contributors: map[string]bool{},
+		commits: map[string]map[string]string{}, branches: map[string]string{},
 	}
 	r.HeadSHA = fakeSHA(fmt.Sprint("head", r.ID, 0))
 	for p, c := range ro.Files {
