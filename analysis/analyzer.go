@@ -261,6 +261,8 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 	}
 	out.Concerns = make([]Concern, 0, count)
 	out.Evidence = make([]Evidence, 0, count)
+	var exps [taskProduct]explanation
+	names := sc.names[:0]
 	for c, concern := range AllConcerns {
 		if !found[c] {
 			continue
@@ -276,18 +278,56 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 		}
 		out.Concerns = append(out.Concerns, concern)
 		kept := sc.reading.kept
-		var ev Evidence
+		ev := Evidence{Concern: concern}
+		var second *sentenceFeatures
 		if ref.second < 0 {
-			ev = a.explain(&kept[ref.first], nil, concern, c)
 			ev.Text = quote(ref.from.text(body))
 		} else {
-			ev = a.explain(&kept[ref.first], &kept[ref.second], concern, c)
+			second = &kept[ref.second]
 			ev.Text = quote(ref.from.text(body) + " " + ref.to.text(body))
 		}
+		exps[len(out.Evidence)] = a.explain(&kept[ref.first], second, concern, c, &names)
+		ev.DecidedBy = exps[len(out.Evidence)].decidedBy
 		out.Evidence = append(out.Evidence, ev)
 	}
+	// The names of all the evidence's features share one string, and
+	// their phrases and features one slice.
+	total := 0
+	for _, x := range exps[:len(out.Evidence)] {
+		total += x.np + x.nf
+	}
+	if total > 0 {
+		all := string(names)
+		strs := make([]string, total)
+		for k, x := range exps[:len(out.Evidence)] {
+			ev := &out.Evidence[k]
+			if x.np > 0 {
+				ev.Phrases = strs[:x.np:x.np]
+				copy(ev.Phrases, x.phrases[:x.np])
+				strs = strs[x.np:]
+			}
+			if x.nf > 0 {
+				ev.Features = strs[:x.nf:x.nf]
+				for i, f := range x.feats[:x.nf] {
+					ev.Features[i] = all[f[0]:f[1]]
+				}
+				strs = strs[x.nf:]
+			}
+		}
+	}
+	sc.names = names[:0]
 	out.ProductLevel = true
 	return out
+}
+
+// explanation is what explain found for one concern: the phrases, the
+// features (as offsets in the names buffer) and which of the two added
+// more.
+type explanation struct {
+	phrases   [maxExplained]string
+	feats     [maxExplained][2]int32
+	np, nf    int
+	decidedBy string
 }
 
 // ruleShown is the phrase score at which the rules show a concern beside
@@ -343,8 +383,8 @@ const maxExplained = 3
 // sentence or two in a row (second nil for one): the rule phrases that
 // matched, the words and word pairs with the largest weights, and which of
 // the two added more.
-func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c int) Evidence {
-	ev := Evidence{Concern: concern}
+func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c int, names *[]byte) explanation {
+	var ev explanation
 	sents := [2]*sentenceFeatures{first, second}
 	n := 1
 	dense := first.dense
@@ -410,39 +450,24 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 			}
 		}
 	}
-	if kept > 0 {
-		// One string holds all the names; each feature is a part of it.
-		size := 0
-		for _, t := range top[:kept] {
-			size += len(t.name)
-		}
-		names := make([]byte, 0, size)
-		for _, t := range top[:kept] {
-			names = append(names, t.name...)
-		}
-		all := string(names)
-		ev.Features = make([]string, kept)
-		for i, t := range top[:kept] {
-			ev.Features[i], all = all[:len(t.name)], all[len(t.name):]
-		}
+	for _, t := range top[:kept] {
+		start := int32(len(*names))
+		*names = append(*names, t.name...)
+		ev.feats[ev.nf] = [2]int32{start, int32(len(*names))}
+		ev.nf++
 	}
-	var phrases [maxExplained]string
-	np := 0
 	for _, sc := range sents[:n] {
 		for _, l := range sc.matched {
 			line := &a.lines[l]
-			if line.Concern == concern && !slices.Contains(phrases[:np], line.Phrase) && np < maxExplained {
-				phrases[np] = line.Phrase
-				np++
+			if line.Concern == concern && !slices.Contains(ev.phrases[:ev.np], line.Phrase) && ev.np < maxExplained {
+				ev.phrases[ev.np] = line.Phrase
+				ev.np++
 			}
 		}
 	}
-	if np > 0 {
-		ev.Phrases = slices.Clone(phrases[:np])
-	}
-	ev.DecidedBy = "model"
+	ev.decidedBy = "model"
 	if rules > words {
-		ev.DecidedBy = "rules"
+		ev.decidedBy = "rules"
 	}
 	return ev
 }

@@ -78,6 +78,7 @@ type scratch struct {
 	// onSentence are its methods, made into funcs once.
 	reading    reading
 	last       sentenceFeatures // the previous sentence's features, for pairs
+	names      []byte           // the evidence's feature names, before they become one string
 	onBlock    func(Block)
 	onSentence func(string, int)
 }
