@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/store"
@@ -42,7 +43,9 @@ const maxGroup = 256
 
 // EnqueueAll stores deliveries in one transaction, in the given order, and
 // reports for each whether it was stored (see Enqueue): one WAL commit for
-// all of them.
+// all of them. New deliveries are inserted many rows to a statement (see
+// insertChunk); a failed delivery sent again takes its place after the new
+// deliveries of the same call.
 func (s *Store) EnqueueAll(ctx context.Context, ds []store.Delivery) ([]bool, error) {
 	for _, d := range ds {
 		if d.ID == "" {
@@ -52,9 +55,19 @@ func (s *Store) EnqueueAll(ctx context.Context, ds []store.Delivery) ([]bool, er
 	inserted := make([]bool, len(ds))
 	err := s.laneTx(ctx, true, func(tx *sql.Tx) error {
 		now := time.Now()
+		for from := 0; from < len(ds); {
+			n := chunkSize(len(ds) - from)
+			if err := s.insertChunk(ctx, tx, ds[from:from+n], inserted[from:from+n], now); err != nil {
+				return err
+			}
+			from += n
+		}
 		for i, d := range ds {
+			if inserted[i] || slices.ContainsFunc(ds[:i], func(e store.Delivery) bool { return e.ID == d.ID }) {
+				continue
+			}
 			var err error
-			if inserted[i], err = s.enqueueTx(ctx, tx, d, now); err != nil {
+			if inserted[i], err = s.redeliverTx(ctx, tx, d, now); err != nil {
 				return fmt.Errorf("enqueueing delivery %s: %w", d.ID, err)
 			}
 		}
@@ -63,53 +76,138 @@ func (s *Store) EnqueueAll(ctx context.Context, ds []store.Delivery) ([]bool, er
 	return inserted, err
 }
 
-// enqueueTx stores one delivery inside tx and opens its lane if it had none.
-func (s *Store) enqueueTx(ctx context.Context, tx *sql.Tx, d store.Delivery, now time.Time) (bool, error) {
-	received := d.ReceivedAt
-	if received.IsZero() {
-		received = now
-	}
-	payload := d.Payload
-	if payload == nil {
-		payload = []byte{}
-	}
-	lane := laneOf(d)
-	var seq int64
-	err := s.txRow(ctx, tx, enqueueSQL, d.ID, d.Event, d.Action, d.InstallationID, d.OrderKey, payload,
-		toNanos(received), toNanos(d.AvailableAt), lane).Scan(&seq)
-	if errors.Is(err, sql.ErrNoRows) {
-		// Stored already: only a failed delivery runs again, as a new arrival.
-		err = s.txRow(ctx, tx, redeliverSQL, toNanos(d.AvailableAt), d.ID).Scan(&seq, &lane, &d.InstallationID, &d.OrderKey)
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, nil
+// chunkSizes are the row counts of the prepared multi-row inserts; a group
+// of up to eight webhooks (as many as GitHub keeps connections open) is
+// one statement; larger groups take the fewest chunks of these sizes.
+var chunkSizes = []int{64, 32, 16, 8, 7, 6, 5, 4, 3, 2, 1}
+
+func chunkSize(n int) int {
+	for _, c := range chunkSizes {
+		if n >= c {
+			return c
 		}
+	}
+	return 1
+}
+
+// insertChunk inserts new deliveries with one statement and opens the lanes
+// they start with another, and marks which it inserted; a delivery whose id
+// is stored already (or repeated in ds) is left for redeliverTx.
+func (s *Store) insertChunk(ctx context.Context, tx *sql.Tx, ds []store.Delivery, inserted []bool, now time.Time) error {
+	args := make([]any, 0, len(ds)*enqueueColumns)
+	for _, d := range ds {
+		received := d.ReceivedAt
+		if received.IsZero() {
+			received = now
+		}
+		payload := d.Payload
+		if payload == nil {
+			payload = []byte{}
+		}
+		args = append(args, d.ID, d.Event, d.Action, d.InstallationID, d.OrderKey, payload,
+			toNanos(received), toNanos(d.AvailableAt), laneOf(d))
+	}
+	rows, err := s.txQuery(ctx, tx, insertSQL(len(ds)), args...)
+	if err != nil {
+		return err
+	}
+	seqs := make(map[string]int64, len(ds))
+	for rows.Next() {
+		var id string
+		var seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			rows.Close()
+			return err
+		}
+		seqs[id] = seq
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// Each lane a new delivery opens starts at its first new delivery; a
+	// lane already open keeps its older head (ON CONFLICT DO NOTHING).
+	var lanes []any
+	opened := map[string]bool{}
+	for i, d := range ds {
+		seq, ok := seqs[d.ID]
+		if !ok {
+			continue
+		}
+		delete(seqs, d.ID) // a second delivery with this id was not stored
+		inserted[i] = true
+		lane := laneOf(d)
+		if opened[lane] {
+			continue
+		}
+		opened[lane] = true
+		ready := toNanos(d.AvailableAt)
+		lanes = append(lanes, lane, seq, ready, boolInt(ready > now.UnixNano()), store.RepoOfKey(d.OrderKey), d.InstallationID)
+	}
+	for from := 0; from < len(lanes); {
+		n := chunkSize((len(lanes) - from) / laneColumns)
+		if err := s.txExec(ctx, tx, openLanesSQL(n), lanes[from:from+n*laneColumns]...); err != nil {
+			return err
+		}
+		from += n * laneColumns
+	}
+	return nil
+}
+
+// redeliverTx runs a failed delivery that was sent again as a new arrival at
+// the end of its lane, and reports whether it was one.
+func (s *Store) redeliverTx(ctx context.Context, tx *sql.Tx, d store.Delivery, now time.Time) (bool, error) {
+	var seq int64
+	var lane string
+	err := s.txRow(ctx, tx, redeliverSQL, toNanos(d.AvailableAt), d.ID).Scan(&seq, &lane, &d.InstallationID, &d.OrderKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
 	ready := toNanos(d.AvailableAt)
-	return true, s.txExec(ctx, tx, openLaneSQL, lane, seq, ready, boolInt(ready > now.UnixNano()),
+	return true, s.txExec(ctx, tx, openLanesSQL(1), lane, seq, ready, boolInt(ready > now.UnixNano()),
 		store.RepoOfKey(d.OrderKey), d.InstallationID)
 }
 
 const (
-	enqueueSQL = `INSERT INTO deliveries
+	enqueueColumns = 9
+	laneColumns    = 6
+)
+
+// insertSQL inserts n deliveries, leaving out ids already stored, and
+// returns the arrival number of each it inserted.
+func insertSQL(n int) string {
+	return `INSERT INTO deliveries
 	(id, event, action, installation_id, order_key, payload, received_at, available_at, lane)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES ` + placeholders(n, enqueueColumns) + `
 	ON CONFLICT (id) DO NOTHING
-	RETURNING seq`
-	// redeliverSQL gives a failed delivery that GitHub sends again the next
-	// place in arrival order, so it runs after what its lane already holds.
-	redeliverSQL = `UPDATE deliveries
+	RETURNING id, seq`
+}
+
+// openLanesSQL adds n lanes; a lane already open keeps its head, which is
+// older.
+func openLanesSQL(n int) string {
+	return `INSERT INTO lanes (lane, head_seq, ready_at, waiting, repo, installation_id)
+	VALUES ` + placeholders(n, laneColumns) + ` ON CONFLICT (lane) DO NOTHING`
+}
+
+// placeholders is rows groups of cols question marks: "(?, ?), (?, ?)".
+func placeholders(rows, cols int) string {
+	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	return row + strings.Repeat(", "+row, rows-1)
+}
+
+// redeliverSQL gives a failed delivery that GitHub sends again the next
+// place in arrival order, so it runs after what its lane already holds.
+const redeliverSQL = `UPDATE deliveries
 	SET seq = (SELECT MAX(seq) FROM deliveries) + 1, status = 'pending', attempts = 0,
 	    available_at = ?, lease_until = 0, worker = '', last_error = ''
 	WHERE id = ? AND status = 'failed'
 	RETURNING seq, lane, installation_id, order_key`
-	// openLaneSQL adds a lane for a delivery; a lane already open keeps its
-	// head, which is older.
-	openLaneSQL = `INSERT INTO lanes (lane, head_seq, ready_at, waiting, repo, installation_id)
-	VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lane) DO NOTHING`
-)
 
 // laneTx runs fn in one write transaction (BEGIN IMMEDIATE) on the write
 // connection, urgent or not.
@@ -156,8 +254,16 @@ func (s *Store) txQuery(ctx context.Context, tx *sql.Tx, query string, args ...a
 
 // txStatements are the queue's statements run inside transactions, prepared
 // once by Open: parsing them anew each time cost a quarter of their CPU time.
-var txStatements = []string{enqueueSQL, redeliverSQL, openLaneSQL, laneHeadSQL, deleteLaneSQL, putLaneSQL,
-	nextLaneSQL, nextLaneSkippingSQL, batchSQL, leaseSQL, leaseLaneSQL, completeSQL, retrySQL, releaseSQL, failSQL, forgetSQL}
+var txStatements = append(chunkStatements(), redeliverSQL, laneHeadSQL, deleteLaneSQL, putLaneSQL,
+	nextLaneSQL, nextLaneSkippingSQL, batchSQL, leaseSQL, leaseLaneSQL, completeSQL, retrySQL, releaseSQL, failSQL, forgetSQL)
+
+func chunkStatements() []string {
+	var out []string
+	for _, n := range chunkSizes {
+		out = append(out, insertSQL(n), openLanesSQL(n))
+	}
+	return out
+}
 
 const (
 	deleteLaneSQL = `DELETE FROM lanes WHERE lane = ?`

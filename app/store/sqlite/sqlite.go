@@ -223,6 +223,10 @@ func dsn(path string, extra ...string) string {
 	params.Add("_pragma", "journal_mode(WAL)")
 	params.Add("_pragma", "synchronous(NORMAL)")
 	params.Add("_pragma", "foreign_keys(1)")
+	// A statement's journal (a multi-row insert keeps one, to undo the
+	// statement alone) and temporary sorts stay in memory instead of a
+	// temporary file written with a system call per page.
+	params.Add("_pragma", "temp_store(MEMORY)")
 	// Truncate the WAL back to 64 MiB when it is reset, so that one burst
 	// does not leave a large file behind.
 	params.Add("_pragma", "journal_size_limit(67108864)")

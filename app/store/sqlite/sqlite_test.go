@@ -443,3 +443,29 @@ func BenchmarkClaimAtDepth(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEnqueueGroup stores groups of deliveries as intake's group
+// commit does, one transaction each, and reports the cost per delivery: a
+// group of one is a webhook alone, eight is as many as GitHub's open
+// connections bring at once, 64 a burst behind a slow write.
+func BenchmarkEnqueueGroup(b *testing.B) {
+	payload := storetest.Payload(2 << 10)
+	for _, n := range []int{1, 8, 64} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			s := openTemp(b, filepath.Join(b.TempDir(), "group.db"))
+			k := 0
+			for b.Loop() {
+				ds := make([]store.Delivery, n)
+				for i := range ds {
+					k++
+					ds[i] = store.Delivery{ID: fmt.Sprintf("group-%d", k), Event: "issues", Action: "labeled", InstallationID: 42,
+						OrderKey: fmt.Sprintf("acme/web#%d", k%200), Payload: payload, ReceivedAt: time.Now()}
+				}
+				if _, err := s.EnqueueAll(b.Context(), ds); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/delivery")
+		})
+	}
+}
