@@ -367,7 +367,7 @@ func TestLoopbackOnlyWithoutSignIn(t *testing.T) {
 	}
 	for addr, want := range map[string]int{"127.0.0.1:5000": 200, "[::1]:5000": 200, "203.0.113.7:5000": 403, "10.0.0.2:5000": 403} {
 		req := httptest.NewRequest("GET", "/", nil)
-		req.RemoteAddr = addr
+		req.RemoteAddr, req.Host = addr, "127.0.0.1:8081"
 		rec := httptest.NewRecorder()
 		p.ServeHTTP(rec, req)
 		if rec.Code != want {
@@ -375,6 +375,23 @@ func TestLoopbackOnlyWithoutSignIn(t *testing.T) {
 		}
 		if want == 403 && strings.Contains(rec.Body.String(), "acme/") {
 			t.Errorf("a request from %s saw repositories", addr)
+		}
+	}
+	// DNS rebinding: a site whose name resolves to 127.0.0.1 makes a
+	// browser on this machine ask the page with that site's name as Host.
+	// The request comes from loopback, but the answer would go to the site.
+	for host, want := range map[string]int{"127.0.0.1:8081": 200, "localhost:8081": 200, "[::1]:8081": 200, "LOCALHOST": 200,
+		"demo.localhost:8081": 200, "attacker.example:8081": 403, "attacker.example": 403, "127.0.0.1.nip.io:8081": 403, "": 403} {
+		req := httptest.NewRequest("GET", "/repos/acme/payments-api", nil)
+		req.RemoteAddr = "127.0.0.1:5000"
+		req.Host = host
+		rec := httptest.NewRecorder()
+		p.ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Errorf("a loopback request for Host %q got %d, want %d", host, rec.Code, want)
+		}
+		if want == 403 && strings.Contains(rec.Body.String(), "acme/") {
+			t.Errorf("a loopback request for Host %q saw repositories", host)
 		}
 	}
 }
