@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -51,8 +52,8 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, f := range cleanup {
-		f()
+	for i := len(cleanup) - 1; i >= 0; i-- { // last made, first undone
+		cleanup[i]()
 	}
 	exit(code)
 }
@@ -103,7 +104,7 @@ func setup(t *testing.T) *fixture {
 		srv := httptest.NewServer(p)
 		d.Sim.SetOAuthCallback(srv.URL + "/auth/callback")
 		shared = &fixture{demo: d, store: st, srv: srv, clock: clock}
-		cleanup = append(cleanup, srv.Close, func() { d.Stop() }, func() { st.Close() })
+		cleanup = append(cleanup, func() { st.Close() }, func() { d.Stop() }, srv.Close)
 	})
 	if fixtureErr != nil {
 		t.Fatalf("replaying the demo org: %v", fixtureErr)
@@ -111,9 +112,14 @@ func setup(t *testing.T) *fixture {
 	return shared
 }
 
+// mkdirTemp makes a directory of this test process's own: two runs at
+// once (two worktrees, or CI beside a developer) must not share a store.
 func mkdirTemp() (string, error) {
-	dir := filepath.Join(osTempDir(), "ownershipbot-page-test")
-	return dir, removeAndMake(dir)
+	dir, err := os.MkdirTemp("", "ownershipbot-page-test-")
+	if err == nil {
+		cleanup = append(cleanup, func() { os.RemoveAll(dir) })
+	}
+	return dir, err
 }
 
 // browser is a client that keeps cookies and shows redirects instead of
