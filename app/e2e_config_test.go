@@ -158,3 +158,43 @@ func outsideCode(markdown, s string) bool {
 	}
 	return false
 }
+
+// A broken file in the org's .github repository is one mistake in one
+// place: it is reported in one issue comment of the org, not once in every
+// repository that falls back to it (the check run on the org's commit lists
+// it in full), and never on issues that lack nothing.
+func TestBrokenOrgConfigIsReportedOnceForTheWholeOrg(t *testing.T) {
+	repos := []string{"acme/web", "acme/api", "acme/docs", "acme/infra"}
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		for _, r := range append([]string{"acme/.github"}, repos[1:]...) {
+			if err := sim.AddRepository(r, githubsim.RepoOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sim.SetFile("acme/.github", ".github/ownership.yml", brokenConfig)
+	}})
+	var reports int
+	complete := map[string]int{}
+	for _, r := range repos {
+		n, d, err := h.Sim.OpenIssue("bob", r, githubsim.IssueInput{Title: "Export", Body: bareBody})
+		h.Accepted(d, err)
+		h.Idle()
+		for _, c := range h.Sim.BotComments(r, n) {
+			if strings.Contains(c.Body, "acme/.github/.github/ownership.yml") {
+				reports++
+			}
+		}
+		n, d, err = h.Sim.OpenIssue("alice", r, githubsim.IssueInput{Title: "Audit", Body: completeBody})
+		h.Accepted(d, err)
+		h.Idle()
+		complete[r] = n
+	}
+	if reports != 1 {
+		t.Errorf("the org's broken file was reported in %d issue comments across %d repositories, want 1", reports, len(repos))
+	}
+	for r, n := range complete {
+		if c := h.Sim.BotComments(r, n); len(c) != 0 {
+			t.Errorf("%s#%d lacks nothing, yet got a bot comment:\n%s", r, n, c[0].Body)
+		}
+	}
+}

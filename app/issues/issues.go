@@ -166,9 +166,11 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 		}
 		return h.keepLabel(ctx, installationID, ev, cfg, false, true)
 	}
-	notice := ""
+	// A broken file is reported once where it lives: the org's file once
+	// for the whole org, not in every repository that falls back to it.
+	notice, noticeRepo := "", cfg.SourceRepo()
 	if cfg.Err != nil {
-		sent, err := h.Store.ConfigNoticeSent(ctx, t.Repo, cfg.ProblemHash())
+		sent, err := h.Store.ConfigNoticeSent(ctx, noticeRepo, cfg.ProblemHash())
 		if err != nil {
 			return err
 		}
@@ -185,7 +187,7 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 		return err
 	}
 	if wrote && notice != "" {
-		if err := h.Store.MarkConfigNotice(ctx, t.Repo, notice); err != nil {
+		if err := h.Store.MarkConfigNotice(ctx, noticeRepo, notice); err != nil {
 			return err
 		}
 	}
