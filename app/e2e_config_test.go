@@ -198,3 +198,24 @@ func TestBrokenOrgConfigIsReportedOnceForTheWholeOrg(t *testing.T) {
 		}
 	}
 }
+
+// With comment: missing (the default) the bot comments only where an owner
+// or a reason is missing: a broken file is no reason to comment on an issue
+// that lacks nothing. It is told in the next comment the bot writes anyway.
+func TestBrokenConfigIsNoReasonToCommentOnACompleteIssue(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		sim.SetFile("acme/web", ".github/ownership.yml", brokenConfig)
+	}})
+	complete, d, err := h.Sim.OpenIssue("alice", "acme/web", githubsim.IssueInput{Title: "Audit", Body: completeBody})
+	h.Accepted(d, err)
+	h.Idle()
+	if c := botComments(t, h, complete); len(c) != 0 {
+		t.Fatalf("an issue with an owner and a reason got a bot comment because of the config file:\n%s", c[0].Body)
+	}
+	bare, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	if c := botComments(t, h, bare); len(c) != 1 || !strings.Contains(c[0].Body, `"comments" is not a setting`) {
+		t.Fatalf("the first nudge does not report the broken file: %v", c)
+	}
+}

@@ -134,8 +134,9 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 
 // publish keeps the bot's one comment on an issue true to its state, and
 // the nudge label in step with it. The comment is wanted when something is
-// missing or a broken configuration file must be reported (once per
-// problem). When an issue closes while its comment still asks for
+// missing; a broken configuration file is reported (once per problem) in
+// the next comment written, never a reason to write one on an issue that
+// lacks nothing. When an issue closes while its comment still asks for
 // something, the comment is edited once to say in one line what it closed
 // without. With comment: never nothing is written at all. ev is the event
 // that brought t up to date; nil for one older than the state stored, or a
@@ -181,7 +182,7 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 	}
 	wrote, err := h.Publish(ctx, threads.Nudge{
 		InstallationID: installationID, FullName: fullName, Thread: t, Mode: cfg.Comment,
-		Wanted: !status.Complete() || notice != "", Hold: hold, Text: botcomment.RenderIssue(status),
+		Wanted: !status.Complete(), Hold: hold, Text: botcomment.RenderIssue(status),
 	})
 	if err != nil {
 		return err
