@@ -105,6 +105,7 @@ func newRegistry(base *threads.Base, in installs.Options, checks configcheck.Opt
 			_, err := h.Start(ctx, installationID, fullName)
 			return err
 		}
+		checks.Reread = h.OptedIn
 	}
 	r := dispatch.NewRegistry(installs.New(in), configcheck.New(checks), iss, prs)
 	r.Internal(threads.EventLinkedIssueChanged, prs)

@@ -53,6 +53,8 @@ type Store interface {
 	Delivery(ctx context.Context, id string) (store.Delivery, bool, error)
 	Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error)
 	DeleteThread(ctx context.Context, repo string, number int) error
+	// Repositories lists the repositories with stored threads, sorted.
+	Repositories(ctx context.Context) ([]string, error)
 }
 
 // Importer stores, compares and repairs threads of one kind from snapshots.
@@ -219,6 +221,49 @@ func (h *History) Start(ctx context.Context, installationID int64, fullName stri
 	}
 	h.opts.Log.Info("backfill started", "repository", b.Repo, "closed_since", b.Since.Format(time.DateOnly))
 	return b, h.queueStep(ctx, b, time.Time{})
+}
+
+// OptedIn starts reading the history of the repositories a configuration
+// file just changed on the default branch may have turned on: owner/repo,
+// or for the org's owner/.github every repository of the installation. A
+// repository is read when its configuration now enables the bot and the
+// store holds no issue or pull request of it: the backfill at install
+// skipped it (enabled: false), so without this a repository that opts in
+// later would be counted only from its next events on.
+func (h *History) OptedIn(ctx context.Context, installationID int64, owner, repo string) error {
+	names := []string{owner + "/" + repo}
+	if strings.EqualFold(repo, ".github") {
+		all, err := h.opts.Store.Backfills(ctx, installationID)
+		if err != nil {
+			return err
+		}
+		names = names[:0]
+		for _, b := range all {
+			if o, _ := split(b.FullName); strings.EqualFold(o, owner) {
+				names = append(names, b.FullName)
+			}
+		}
+	}
+	held, err := h.opts.Store.Repositories(ctx)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if _, found := slices.BinarySearch(held, strings.ToLower(name)); found {
+			continue
+		}
+		cfg, err := h.opts.Config(ctx, installationID, name)
+		if err != nil {
+			return err
+		}
+		if !cfg.Enabled {
+			continue
+		}
+		if _, err := h.Start(ctx, installationID, name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Resume queues the next step of every unfinished backfill, for work lost
