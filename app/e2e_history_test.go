@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"github.com/ownershipbot/ownershipbot/analysis"
+	"html"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -383,4 +386,70 @@ func BenchmarkBackfill(b *testing.B) {
 		b.ReportMetric(float64(h.Sim.GraphQLPoints())/2, "points/1000issues")
 		h.Stop()
 	}
+}
+
+// pageFigure reads one figure of a repository's page, as a leader sees it.
+func pageFigure(t *testing.T, h *apptest.Harness, repo, figure string) string {
+	t.Helper()
+	req := httptest.NewRequest("GET", "/repos/"+repo, nil)
+	req.RemoteAddr, req.Host = "127.0.0.1:50000", "127.0.0.1:8081"
+	rec := httptest.NewRecorder()
+	h.App.Page().ServeHTTP(rec, req)
+	m := regexp.MustCompile(`data-figure="` + figure + `">([^<]*)<`).FindStringSubmatch(rec.Body.String())
+	if rec.Code != http.StatusOK || m == nil {
+		t.Fatalf("the page of %s answered %d without %s:\n%s", repo, rec.Code, figure, rec.Body.String())
+	}
+	return html.UnescapeString(m[1])
+}
+
+// An issue that already had an owner when the App first met it (read from
+// history at install) has no known time to owner: it took however long
+// before the App came. Counting the time from its creation to the install
+// would show leaders months for an org that assigns within the hour.
+func TestIssuesOwnedBeforeTheAppCameHaveNoTimeToOwner(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		if _, err := sim.Seed("acme/web", githubsim.Seed{Author: "bob", Title: "Old and owned", Body: "Owner: @bob\n\n" + bareBody, Age: 200 * 24 * time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+	}})
+	h.Idle()
+	if got := pageFigure(t, h, "acme/web", "time_to_owner"); got != "-" {
+		t.Errorf("time to owner after the install = %q, want - (no issue was seen getting its owner)", got)
+	}
+	// One seen getting its owner now counts, alone.
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "New", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	h.Accepted(h.Sim.EditIssueBody("bob", "acme/web", n, "Owner: @bob\n\n"+bareBody))
+	h.Idle()
+	if got := pageFigure(t, h, "acme/web", "time_to_owner"); got != "< 1 min" {
+		t.Errorf("time to owner = %q, want < 1 min (the one issue seen getting its owner)", got)
+	}
+	if got := histogramCount(t, h, "ownershipbot_issue_time_to_owner_seconds"); got != 1 {
+		t.Errorf("the time to owner histogram holds %v issues, want the one seen getting its owner", got)
+	}
+	// The issue from history, edited now, is still not one seen getting
+	// its owner.
+	h.Accepted(h.Sim.EditIssueTitle("bob", "acme/web", 1, "Old and still owned"))
+	h.Idle()
+	if got := pageFigure(t, h, "acme/web", "time_to_owner"); got != "< 1 min" {
+		t.Errorf("time to owner after the old issue's edit = %q, want < 1 min", got)
+	}
+}
+
+func histogramCount(t *testing.T, h *apptest.Harness, name string) uint64 {
+	t.Helper()
+	families, err := h.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n uint64
+	for _, f := range families {
+		if f.GetName() == name {
+			for _, m := range f.GetMetric() {
+				n += m.GetHistogram().GetSampleCount()
+			}
+		}
+	}
+	return n
 }

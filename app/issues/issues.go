@@ -115,8 +115,13 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 	threads.MayCarryBotComment(&t, found, issue.GetComments())
 	// Time to owner is known only for issues seen without an owner first, or
 	// born with one; an old issue met for the first time would skew it.
-	if prev.FirstOwned.IsZero() && !t.FirstOwned.IsZero() && !t.CreatedAt.IsZero() && (found || ev.GetAction() == "opened") {
-		h.Metrics.TimeToOwner.WithLabelValues(repo).Observe(t.FirstOwned.Sub(t.CreatedAt).Seconds())
+	if !found && ev.GetAction() != "opened" {
+		threads.MetOwned(&t)
+	}
+	if prev.FirstOwned.IsZero() {
+		if d, ok := t.TimeToOwner(); ok {
+			h.Metrics.TimeToOwner.WithLabelValues(repo).Observe(d.Seconds())
+		}
 	}
 	// Most events change nothing the bot keeps; skip the write then.
 	if !found || !prev.SameState(t) {

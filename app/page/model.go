@@ -110,8 +110,8 @@ func build(ctx context.Context, st Store, names []string, now time.Time, window 
 			switch t.Kind {
 			case store.ThreadIssue:
 				f.Issues.Add(open, t.Owner != "", t.HasRationale())
-				if !t.FirstOwned.IsZero() && !t.FirstOwned.Before(since) && !t.FirstOwned.Before(t.CreatedAt) {
-					delays = append(delays, t.FirstOwned.Sub(t.CreatedAt))
+				if d, ok := t.TimeToOwner(); ok && !t.FirstOwned.Before(since) {
+					delays = append(delays, d)
 				}
 				if open && (t.Owner == "" || !t.HasRationale()) {
 					f.Needs = append(f.Needs, newNeed(t, now))
