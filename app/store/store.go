@@ -336,9 +336,11 @@ type Store interface {
 
 	// Repositories lists the repositories with stored threads, sorted.
 	Repositories(ctx context.Context) ([]string, error)
-	// Threads returns every stored thread of a repository (issues and pull
-	// requests, any state, without their links), by number.
-	Threads(ctx context.Context, repo string) ([]Thread, error)
+	// EachThread calls fn with every stored thread of a repository (issues
+	// and pull requests, any state, without their links or PullState), by
+	// number, one at a time, so that a repository of any size is read in
+	// little memory; an error from fn stops it and is returned.
+	EachThread(ctx context.Context, repo string, fn func(Thread) error) error
 	// PutRollups inserts or replaces daily rollups, by repository and day.
 	PutRollups(ctx context.Context, rs []Rollup) error
 	// Rollups returns the rollups of days at or after since, by repository
