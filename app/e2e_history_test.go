@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"github.com/ownershipbot/ownershipbot/analysis"
 	"html"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -452,4 +455,54 @@ func histogramCount(t *testing.T, h *apptest.Harness, name string) uint64 {
 		}
 	}
 	return n
+}
+
+// timesOutOnBigPages answers a GraphQL page of more than limit issues or
+// pull requests as GitHub answers a query that runs too long: 502, "This
+// may be the result of a timeout".
+type timesOutOnBigPages struct {
+	next  http.RoundTripper
+	limit int
+}
+
+func (t timesOutOnBigPages) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(req.URL.Path, "/graphql") && req.Body != nil {
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		var q struct {
+			Query     string         `json:"query"`
+			Variables map[string]any `json:"variables"`
+		}
+		json.Unmarshal(body, &q)
+		size := 100 // the page as the query states it
+		if f, ok := q.Variables["first"].(float64); ok {
+			size = int(f)
+		}
+		if (strings.HasPrefix(q.Query, "query Issues") || strings.HasPrefix(q.Query, "query PullRequests")) && size > t.limit {
+			return &http.Response{StatusCode: http.StatusBadGateway, Status: "502 Bad Gateway", Request: req,
+				Header: http.Header{"Content-Type": {"application/json"}},
+				Body:   io.NopCloser(strings.NewReader(`{"data":null,"errors":[{"message":"Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug."}]}`))}, nil
+		}
+	}
+	return t.next.RoundTrip(req)
+}
+
+// GitHub gives up on a page of 100 threads with long discussions (502, a
+// timeout). The backfill reads smaller pages, leaving nothing out, rather
+// than fail on the same page forever.
+func TestABackfillThatGitHubCannotAnswerInPagesOf100ReadsSmallerPages(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{
+		Transport: timesOutOnBigPages{next: http.DefaultTransport, limit: 30},
+		Setup:     func(sim *githubsim.Sim) { seedOrg(t, sim, 70, 1) },
+	})
+	h.IdleWithin(time.Minute)
+	if got := gaugeSum(t, h, "ownershipbot_issues"); got != 70 {
+		t.Errorf("ownershipbot_issues counts %d of the 70 open issues", got)
+	}
+	if got := gaugeSum(t, h, "ownershipbot_backfill_repositories_pending"); got != 0 {
+		t.Errorf("%d repositories still pending", got)
+	}
 }

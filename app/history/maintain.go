@@ -128,7 +128,7 @@ func (h *History) sweep(ctx context.Context, repo string, sinceNanos int64) erro
 	for _, phase := range []string{phaseChangedIssues, phaseChangedPulls} {
 		cursor := ""
 		for {
-			page, err := r.page(ctx, b.FullName, phase, cursor, since.Format(time.RFC3339))
+			page, err := r.pageFitting(ctx, b.FullName, phase, cursor, since.Format(time.RFC3339))
 			var limited *ghgraphql.LimitedError
 			if errors.As(err, &limited) {
 				h.opts.Metrics.BackfillPauses.Inc()

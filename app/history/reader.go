@@ -101,14 +101,15 @@ var (
 	updatedDesc = map[string]any{"field": "UPDATED_AT", "direction": "DESC"}
 )
 
-// page reads one page of a phase: issues or pull requests, open or closed.
-func (r *reader) page(ctx context.Context, fullName, phase, cursor string, since any) (ghgraphql.Page, error) {
+// page reads one page of a phase: issues or pull requests, open or closed,
+// at most size of them.
+func (r *reader) page(ctx context.Context, fullName, phase, cursor string, since any, size int) (ghgraphql.Page, error) {
 	owner, name := split(fullName)
 	var cur any
 	if cursor != "" {
 		cur = cursor
 	}
-	vars := map[string]any{"owner": owner, "name": name, "cursor": cur}
+	vars := map[string]any{"owner": owner, "name": name, "cursor": cur, "first": size}
 	switch phase {
 	case phaseOpenIssues, phaseClosedIssues, phaseChangedIssues:
 		vars["states"], vars["since"], vars["order"] = []string{"OPEN"}, nil, createdAsc
@@ -164,6 +165,19 @@ func (r *reader) counts(ctx context.Context, fullName string, since any) (int, e
 	}
 	c := d.Repository
 	return c.OpenIssues.TotalCount + c.ClosedIssues.TotalCount + c.OpenPullRequests.TotalCount + c.ClosedPullRequests.TotalCount, nil
+}
+
+// pageFitting reads the page at cursor in the largest size that GitHub
+// answers and the reader can hold: a page of 100 is halved while the answer
+// is too large or GitHub gives up on it, down to one item. The cursor moves
+// by items, so a smaller page leaves nothing out.
+func (r *reader) pageFitting(ctx context.Context, fullName, phase, cursor string, since any) (ghgraphql.Page, error) {
+	for size := ghgraphql.MaxPage; ; size /= 2 {
+		page, err := r.page(ctx, fullName, phase, cursor, since, size)
+		if !ghgraphql.Heavy(err) || size == 1 {
+			return page, err
+		}
+	}
 }
 
 // thread reads one issue or pull request, or nil when it is gone.
