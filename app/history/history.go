@@ -34,6 +34,7 @@ const (
 	EventBackfill = "ownershipbot.backfill" // read the next page of a repository's history
 	EventSweep    = "ownershipbot.sweep"    // compare what changed in a repository with the store
 	EventRepair   = "ownershipbot.repair"   // bring one thread in line with GitHub
+	EventOptIn    = "ownershipbot.opt_in"   // read a repository a changed file may have turned on
 )
 
 // Phases beyond the store's backfill phases: what the sweep reads.
@@ -170,6 +171,8 @@ func (h *History) Handle(ctx context.Context, d store.Delivery) error {
 		return h.sweep(ctx, p.Repo, p.Step)
 	case EventRepair:
 		return h.repair(ctx, d.InstallationID, p.Name, p.Number)
+	case EventOptIn:
+		return h.optIn(ctx, d.InstallationID, p.Name)
 	}
 	return nil
 }
@@ -223,13 +226,15 @@ func (h *History) Start(ctx context.Context, installationID int64, fullName stri
 	return b, h.queueStep(ctx, b, time.Time{})
 }
 
-// OptedIn starts reading the history of the repositories a configuration
-// file just changed on the default branch may have turned on: owner/repo,
-// or for the org's owner/.github every repository of the installation. A
-// repository is read when its configuration now enables the bot and the
-// store holds no issue or pull request of it: the backfill at install
-// skipped it (enabled: false), so without this a repository that opts in
-// later would be counted only from its next events on.
+// OptedIn queues the reading of the history of the repositories a
+// configuration file just changed on the default branch may have turned
+// on: owner/repo, or for the org's owner/.github every repository of the
+// installation, that the store holds no issue or pull request of. Each is
+// read, as at install, if its configuration now enables the bot: the
+// backfill at install skipped it (enabled: false), so without this a
+// repository that opts in later would be counted only from its next events
+// on. The work is queued, one repository a delivery, so an org of a
+// thousand repositories does not hold the push's delivery.
 func (h *History) OptedIn(ctx context.Context, installationID int64, owner, repo string) error {
 	names := []string{owner + "/" + repo}
 	if strings.EqualFold(repo, ".github") {
@@ -248,22 +253,38 @@ func (h *History) OptedIn(ctx context.Context, installationID int64, owner, repo
 	if err != nil {
 		return err
 	}
+	now := h.opts.Now().UTC()
 	for _, name := range names {
 		if _, found := slices.BinarySearch(held, strings.ToLower(name)); found {
 			continue
 		}
-		cfg, err := h.opts.Config(ctx, installationID, name)
-		if err != nil {
-			return err
-		}
-		if !cfg.Enabled {
-			continue
-		}
-		if _, err := h.Start(ctx, installationID, name); err != nil {
+		payload, _ := json.Marshal(stepPayload{Repo: strings.ToLower(name), Name: name})
+		if err := h.enqueue(ctx, store.Delivery{
+			ID: fmt.Sprintf("opt-in:%s:%d", strings.ToLower(name), now.UnixNano()), Event: EventOptIn, InstallationID: installationID,
+			OrderKey: backfillKey(installationID), Payload: payload,
+		}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// optIn starts the backfill of a repository whose configuration now
+// enables the bot, unless the store holds threads of it by now.
+func (h *History) optIn(ctx context.Context, installationID int64, fullName string) error {
+	held, err := h.opts.Store.Repositories(ctx)
+	if err != nil {
+		return err
+	}
+	if _, found := slices.BinarySearch(held, strings.ToLower(fullName)); found {
+		return nil
+	}
+	cfg, err := h.opts.Config(ctx, installationID, fullName)
+	if err != nil || !cfg.Enabled {
+		return err
+	}
+	_, err = h.Start(ctx, installationID, fullName)
+	return err
 }
 
 // Resume queues the next step of every unfinished backfill, for work lost
