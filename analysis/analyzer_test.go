@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,75 @@ func TestNewLoadsTheEmbeddedWeights(t *testing.T) {
 	}
 	if !bytes.Equal(again.m.marshal(), weightsFile) {
 		t.Error("the weights do not round-trip")
+	}
+}
+
+// A reason told in two sentences counts: with a model in which each of two
+// words weighs half of what a comment needs, neither sentence alone is
+// product-level, the two in a row are, and the evidence quotes both.
+func TestAPairOfSentencesIsOneInstance(t *testing.T) {
+	m := &model{feats: featWindow}
+	m.thresh = [nTasks]float32{9, 1, 9, 9, 9, 9, 1}
+	half := [nTasks]float32{0, 0.6, 0, 0, 0, 0, 0.6}
+	var rows []uint32
+	for _, w := range []string{"sluggish", "everyone"} {
+		rows = append(rows, hashWord([]byte(w)).word)
+	}
+	slices.Sort(rows)
+	for _, h := range rows {
+		m.add(h, half)
+	}
+	lex, lines, err := parseLexicon("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newAnalyzerFrom(lex, lines, m)
+	for _, alone := range []string{"It is sluggish now.", "It is like that for everyone."} {
+		if got := a.AnalyzeComment(alone); got.ProductLevel {
+			t.Errorf("%q alone: product-level %v", alone, got)
+		}
+	}
+	body := "It is sluggish now.\n\nIt is like that for everyone."
+	got := a.AnalyzeComment(body)
+	if !got.ProductLevel || !slices.Equal(got.Concerns, []Concern{Performance}) {
+		t.Fatalf("%q: %+v, want product-level performance", body, got)
+	}
+	ev := got.Evidence[0]
+	if ev.Text != "It is sluggish now. It is like that for everyone." {
+		t.Errorf("evidence %q, want both sentences", ev.Text)
+	}
+	if !slices.Contains(ev.Features, "sluggish") || !slices.Contains(ev.Features, "everyone") {
+		t.Errorf("features %q, want the word of each sentence", ev.Features)
+	}
+	// Margins read the pair too.
+	if m := a.Margins(body); m[6] < 0 {
+		t.Errorf("margins %v: the pair's product-level margin is negative", m)
+	}
+}
+
+// Measurements and counts are tokens ("#time", "#num second", "#pct of
+// users") whose phrase lines start with "#": they are phrases, not
+// comments, so "2 seconds" and "300ms" weigh for performance.
+func TestMeasurementPhrasesAreRead(t *testing.T) {
+	for _, c := range []struct{ body, phrase string }{
+		{"Opening the editor now takes 2 seconds longer.", "#num second"},
+		{"This adds 300ms to every request.", "#time"},
+		{"The agent now uses 400MB on small VMs.", "#size"},
+	} {
+		sc := &scratch{ix: testAnalyzer.ix}
+		scores, _, _, _ := sc.sentenceScoresDetail(c.body)
+		if scores[1] <= 0 {
+			t.Errorf("%q: performance phrase score %.2f", c.body, scores[1])
+		}
+		found := false
+		for _, l := range sc.matched {
+			found = found || testAnalyzer.lines[l].Phrase == c.phrase
+		}
+		if !found {
+			t.Errorf("%q: the phrase %q did not match", c.body, c.phrase)
+		}
+	}
+	if drop := parsePruned("# a comment\n#time\tperformance\n"); !drop["#time\tperformance"] || len(drop) != 1 {
+		t.Errorf("pruned list read as %v", drop)
 	}
 }

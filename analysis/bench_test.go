@@ -43,9 +43,11 @@ func BenchmarkAnalyzeLongComment(b *testing.B) {
 	b.SetBytes(int64(len(long)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		testAnalyzer.AnalyzeComment(long)
 	}
+	reportCPUThroughput(b, cpu, int64(len(long)))
 }
 
 func BenchmarkDetectRationale(b *testing.B) {

@@ -54,7 +54,8 @@ func (sc *scratch) unscore(scores *[6]float32, weak, audience *float32, e *lexEn
 // scratch holds the buffers of one analysis, reused through a pool so
 // classifying a comment allocates little.
 type scratch struct {
-	ix *lexIndex
+	ix    *lexIndex
+	feats featureSet // the hashed features the model reads
 	// heads holds each word's lexicon entry, nil for none; ids its word
 	// number in ix (-1 for none) and wordHashes its feature hash.
 	heads      []*lexEntry
@@ -64,6 +65,7 @@ type scratch struct {
 	starts     []int32    // start of each word in norm
 	ends       []int32    // end of each word in norm
 	base       [6]float32 // the last sentence's scores before boosts
+	quant      float32    // the last sentence's measurements
 	// uxAffectOnly is set when the last sentence's user_experience score
 	// comes only from affect phrases.
 	uxAffectOnly bool
@@ -75,6 +77,8 @@ type scratch struct {
 	// reading is the Analyzer's pass over one comment; onBlock and
 	// onSentence are its methods, made into funcs once.
 	reading    reading
+	last       sentenceFeatures // the previous sentence's features, for pairs
+	names      []byte           // the evidence's feature names, before they become one string
 	onBlock    func(Block)
 	onSentence func(string, int)
 }
@@ -102,7 +106,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		}
 		start := len(sc.norm)
 		sc.starts = append(sc.starts, int32(start))
-		if isIdentifier(s, t.i-len(w), t.i) {
+		if t.joined || inNameRun(s, t.i-len(w), t.i) {
 			// "javax.security.auth", "perfMonitor", "lib/Permissions":
 			// a name in code, whatever its words say.
 			sc.norm = append(sc.norm, identToken...)
@@ -110,13 +114,17 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 			sc.ids = append(sc.ids, ix.ident)
 			sc.wordHashes = append(sc.wordHashes, ix.identHash)
 		} else {
-			sc.norm = appendNorm(sc.norm, w)
+			if t.plain {
+				sc.norm = appendPlainNorm(sc.norm, w)
+			} else {
+				sc.norm = appendNorm(sc.norm, w)
+			}
 			h := hashWord(sc.norm[start:])
 			e, id := ix.word(h.word, sc.norm[start:])
 			sc.heads = append(sc.heads, e)
 			sc.ids = append(sc.ids, id)
 			sc.wordHashes = append(sc.wordHashes, h)
-			sc.lang.word(e, w)
+			sc.lang.word(e, &t)
 		}
 		sc.ends = append(sc.ends, int32(len(sc.norm)))
 	}
@@ -198,6 +206,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		}
 	}
 	sc.uxAffectOnly = uxAffect && uxOther == 0
+	sc.quant = quant
 	sc.base = scores
 	// The model may still weigh an unanchored hint in full.
 	sc.base[uxIndex] += unanchored
@@ -222,15 +231,15 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 // identToken stands for a name in code written as prose.
 const identToken = "#ident"
 
-// isIdentifier reports whether the word s[i:j] is, or is part of, a name
-// in code: in a run without spaces that joins words with "::", "_", a dot
-// between longer words ("auth.login", not "e.g") or two slashes
-// ("lib/Zend/Permissions", not "and/or"), or in camel case ("perfMonitor").
-func isIdentifier(s string, i, j int) bool {
-	for k := i + 1; k < j; k++ {
-		if s[k] == '_' || s[k] >= 'A' && s[k] <= 'Z' && s[k-1] >= 'a' && s[k-1] <= 'z' {
-			return true
-		}
+// A word is, or is part of, a name in code when it sits in a run without
+// spaces that joins words with "::", "_", a dot between longer words
+// ("auth.login", not "e.g") or two slashes ("lib/Zend/Permissions", not
+// "and/or"), or is in camel case ("perfMonitor"). The tokenizer tells the
+// underscore and the camel case (tokenizer.joined); inNameRun, the rest:
+// whether the word s[i:j] is part of such a run.
+func inNameRun(s string, i, j int) bool {
+	if (i == 0 || s[i-1] == ' ') && (j == len(s) || s[j] == ' ') {
+		return false
 	}
 	lo, hi := i, j
 	for lo > 0 && s[lo-1] != ' ' && s[lo-1] != '\t' && s[lo-1] != '(' {

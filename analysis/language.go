@@ -2,8 +2,6 @@ package analysis
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Language: a comment is read only when it is English. The check is two
@@ -61,26 +59,10 @@ type langCount struct {
 	nonLatin int
 }
 
-// word counts one normalised word and its letters.
-func (c *langCount) word(e *lexEntry, w string) {
-	for i := 0; i < len(w); {
-		b := w[i]
-		if b < utf8.RuneSelf {
-			if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' {
-				c.letters++
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(w[i:])
-		if unicode.IsLetter(r) {
-			c.letters++
-			if r >= 0x250 {
-				c.nonLatin++
-			}
-		}
-		i += n
-	}
+// word counts one word, read by t, and its entry in the lexicon.
+func (c *langCount) word(e *lexEntry, t *tokenizer) {
+	c.letters += t.letters
+	c.nonLatin += t.nonLatin
 	if e == nil {
 		return
 	}

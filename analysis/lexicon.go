@@ -9,8 +9,9 @@ import (
 
 // lexiconFile is the weighted phrase table behind the rule features, one
 // phrase a line: "phrase<TAB>concern<TAB>weight<TAB>role", sorted, so a
-// change is a one-line diff. A role of "concern" adds the weight to the
-// concern; the other roles ("-" as concern) are:
+// change is a one-line diff ("# ..." lines are comments; a phrase may
+// start with "#", as the measurement tokens do). A role of "concern" adds
+// the weight to the concern; the other roles ("-" as concern) are:
 //
 //   - audience: words naming the people affected (users, ...);
 //     they strengthen any concern in the same sentence
@@ -96,7 +97,7 @@ func parseLexicon(text string, drop map[string]bool) (lexicon, []LexiconLine, er
 	var lines []LexiconLine
 	var scratch []byte
 	for n, line := range strings.Split(text, "\n") {
-		if line == "" || line[0] == '#' {
+		if isTableComment(line) {
 			continue
 		}
 		f := strings.Split(line, "\t")
@@ -182,11 +183,19 @@ func parseLexicon(text string, drop map[string]bool) (lexicon, []LexiconLine, er
 func parsePruned(text string) map[string]bool {
 	drop := map[string]bool{}
 	for _, line := range strings.Split(text, "\n") {
-		if line != "" && line[0] != '#' {
+		if !isTableComment(line) {
 			drop[line] = true
 		}
 	}
 	return drop
+}
+
+// isTableComment reports whether a line of the phrase table or of the
+// pruned list is empty or a comment: "#" alone or followed by a space. A
+// phrase may start with "#": "#time", "#pct of users" are the tokens of
+// measurements and counts.
+func isTableComment(line string) bool {
+	return line == "" || line == "#" || strings.HasPrefix(line, "# ")
 }
 
 func concernIndex(c Concern) int {

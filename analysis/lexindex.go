@@ -20,7 +20,7 @@ type lexIndex struct {
 	entries []*lexEntry
 	// children maps a trie node and the next word's number to the node
 	// below; the nodes of the first words are their word numbers.
-	children map[uint64]int32
+	children edgeTable
 	// phrase holds, by node, the entry of the phrase that ends there.
 	phrase []*lexEntry
 	// ident is the word number of identToken, -1 when no phrase has it;
@@ -55,7 +55,8 @@ func newLexIndex(lex lexicon) *lexIndex {
 	for size < 2*len(words) {
 		size *= 2
 	}
-	ix := &lexIndex{lex: lex, slots: make([]wordSlot, size), words: words, children: map[uint64]int32{}, ident: -1}
+	ix := &lexIndex{lex: lex, slots: make([]wordSlot, size), words: words, ident: -1}
+	edges := map[uint64]int32{}
 	for id, w := range words {
 		h := hashFeature(seedWord, []byte(w))
 		i := h & uint32(size-1)
@@ -74,16 +75,17 @@ func newLexIndex(lex lexicon) *lexIndex {
 		node := ids[f[0]]
 		for _, w := range f[1:] {
 			key := uint64(node)<<32 | uint64(ids[w])
-			next, ok := ix.children[key]
+			next, ok := edges[key]
 			if !ok {
 				next = int32(len(ix.phrase))
 				ix.phrase = append(ix.phrase, nil)
-				ix.children[key] = next
+				edges[key] = next
 			}
 			node = next
 		}
 		ix.phrase[node] = lex[k]
 	}
+	ix.children = newEdgeTable(edges)
 	if id, ok := ids[identToken]; ok {
 		ix.ident = id
 	}
@@ -114,7 +116,7 @@ func (ix *lexIndex) longest(ids []int32, max int) (*lexEntry, int) {
 	n := 0
 	node := ids[0]
 	for k := 1; k < max && k < len(ids) && ids[k] >= 0; k++ {
-		next, ok := ix.children[uint64(node)<<32|uint64(ids[k])]
+		next, ok := ix.children.get(uint64(node)<<32 | uint64(ids[k]))
 		if !ok {
 			break
 		}
@@ -124,4 +126,42 @@ func (ix *lexIndex) longest(ids []int32, max int) (*lexEntry, int) {
 		}
 	}
 	return best, n
+}
+
+// edgeTable is the trie's edges in an open-addressing table: looked up
+// for every word that starts a phrase, it beats a map.
+type edgeTable struct {
+	keys  []uint64 // each key plus one, so that 0 marks an empty slot
+	nodes []int32
+	shift uint
+}
+
+func newEdgeTable(edges map[uint64]int32) edgeTable {
+	size, shift := 16, uint(60)
+	for size < 2*len(edges) {
+		size, shift = size*2, shift-1
+	}
+	t := edgeTable{keys: make([]uint64, size), nodes: make([]int32, size), shift: shift}
+	for k, v := range edges {
+		i := t.slot(k)
+		for t.keys[i] != 0 {
+			i = (i + 1) & (size - 1)
+		}
+		t.keys[i], t.nodes[i] = k+1, v
+	}
+	return t
+}
+
+func (t *edgeTable) slot(k uint64) int { return int((k * 0x9e3779b97f4a7c15) >> t.shift) }
+
+func (t *edgeTable) get(k uint64) (int32, bool) {
+	mask := len(t.keys) - 1
+	for i := t.slot(k); ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case k + 1:
+			return t.nodes[i], true
+		case 0:
+			return 0, false
+		}
+	}
 }

@@ -33,17 +33,37 @@ const (
 	denseRuled     = 14 // a concern reaches the rules' threshold
 	denseQuestion  = 15 // the sentence asks
 	denseShort     = 16 // three words or fewer
-	nDense         = 17
+	denseAudX      = 17 // six: each concern's phrase score where the sentence names the people affected
+	denseTechX     = 23 // six: each concern's phrase score in code-level talk
+	denseLen       = 29 // the sentence's length, log words
+	denseQuant     = 30 // the sentence measures something
+	nDense         = 31
 	maxDenseScore  = 3
 	seedWord       = 0x9747b28c
 	seedPair       = 0x5bd1e995
 	seedStem       = 0x1b873593
 	weightsMagic   = "OBW1"
-	weightsVersion = 1
+	weightsVersion = 3
+)
+
+// featureSet says which hashed features a model reads; it is part of the
+// weights file, so a build reads a sentence the way its weights were fit.
+type featureSet uint32
+
+const (
+	// featCross adds the rule features' crosses with the audience and
+	// code talk, the sentence's length and its measurements.
+	featCross featureSet = 1 << iota
+	// featWindow scores each two sentences in a row as one more
+	// instance, so a reason told in two sentences counts.
+	featWindow
+	featAll = featCross | featWindow
 )
 
 // model holds the weights of the seven logistic regressions.
 type model struct {
+	feats  featureSet
+	mix    float32 // see mixProduct
 	bias   [nTasks]float32
 	thresh [nTasks]float32 // log-odds a comment needs, calibrated by cross-validation
 	dense  [nDense][nTasks]float32
@@ -101,25 +121,23 @@ func fnvFinish(h uint32) uint32 {
 // wordHashes is what hashing a normalised word once gives: its word
 // feature's bucket, the state of a pair feature that starts with it, and
 // its stem's bucket (stemmed is false when stem leaves the word whole).
-// The three run side by side over the word's bytes.
 type wordHashes struct {
 	word, pair, stem uint32
 	stemmed          bool
 }
 
 func hashWord(w []byte) wordHashes {
-	hw, hp, hs := seedWord^uint32(2166136261), seedPair^uint32(2166136261), seedStem^uint32(2166136261)
-	cut := len(stem(w))
-	for _, c := range w[:cut] {
-		hw = (hw ^ uint32(c)) * 16777619
-		hp = (hp ^ uint32(c)) * 16777619
-		hs = (hs ^ uint32(c)) * 16777619
-	}
-	for _, c := range w[cut:] {
+	hw, hp := seedWord^uint32(2166136261), seedPair^uint32(2166136261)
+	for _, c := range w {
 		hw = (hw ^ uint32(c)) * 16777619
 		hp = (hp ^ uint32(c)) * 16777619
 	}
-	return wordHashes{word: fnvFinish(hw), pair: hp, stem: fnvFinish(hs), stemmed: cut < len(w)}
+	out := wordHashes{word: fnvFinish(hw), pair: hp}
+	if cut := len(stem(w)); cut < len(w) {
+		// Few words have a stem of their own; only they pay for it.
+		out.stem, out.stemmed = hashFeature(seedStem, w[:cut]), true
+	}
+	return out
 }
 
 // features reads one sentence into sc (its hashed words in sc.hashes) and d.
@@ -134,8 +152,8 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	}
 	*d = [nDense]float32{}
 	for c := range scores {
-		d[denseBase+c] = min(max(sc.base[c], 0), maxDenseScore)
-		d[denseScore+c] = min(max(scores[c], 0), maxDenseScore)
+		d[denseBase+c] = clampScore(sc.base[c])
+		d[denseScore+c] = clampScore(scores[c])
 		if scores[c] >= concernThreshold {
 			d[denseRuled] = 1
 		}
@@ -149,6 +167,25 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	}
 	if n <= 3 {
 		d[denseShort] = 1
+	}
+	if sc.feats&featCross != 0 {
+		for c := range scores {
+			b := d[denseBase+c]
+			if audience > 0 {
+				d[denseAudX+c] = b
+			}
+			if tech > 0 {
+				d[denseTechX+c] = b
+			}
+		}
+		if n < len(logLength) {
+			d[denseLen] = logLength[n]
+		} else {
+			d[denseLen] = float32(math.Log1p(float64(n))) / 4
+		}
+		if sc.quant > 0 {
+			d[denseQuant] = 1
+		}
 	}
 	// A pair's bytes are its first word's, a space and the second's.
 	for i := 0; i < n; i++ {
@@ -167,6 +204,25 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	return true
 }
 
+// clampScore keeps a phrase score between 0 and maxDenseScore.
+func clampScore(v float32) float32 {
+	if v <= 0 {
+		return 0
+	}
+	if v > maxDenseScore {
+		return maxDenseScore
+	}
+	return v
+}
+
+// logLength is denseLen's value for sentences of up to 63 words.
+var logLength = func() (t [64]float32) {
+	for n := range t {
+		t[n] = float32(math.Log1p(float64(n))) / 4
+	}
+	return t
+}()
+
 // stem cuts a common ending off a normalised word, so "crashed",
 // "crashing" and "crash" share a feature: "-ing", "-ed", "-ly".
 func stem(w []byte) []byte {
@@ -180,6 +236,52 @@ func stem(w []byte) []byte {
 		return w[:n-2]
 	}
 	return w
+}
+
+// hashed is what a sentence's hashed features add to each task's log-odds.
+func (m *model) hashed(hashes []uint32) [nTasks]float32 {
+	var z [nTasks]float32
+	for _, h := range hashes {
+		if w := m.row(h); w != nil {
+			addRow(&z, w, 1)
+		}
+	}
+	return z
+}
+
+// addRow adds v times a row of weights to z, written out: the compiler
+// does not unroll the loop, and this is the classifier's inner loop.
+func addRow(z, w *[nTasks]float32, v float32) {
+	z[0] += v * w[0]
+	z[1] += v * w[1]
+	z[2] += v * w[2]
+	z[3] += v * w[3]
+	z[4] += v * w[4]
+	z[5] += v * w[5]
+	z[6] += v * w[6]
+}
+
+// dense1 is the log-odds of each task from the biases and the rule
+// features alone.
+func (m *model) dense1(d *[nDense]float32) [nTasks]float32 {
+	z := m.bias
+	for k, v := range d {
+		if v != 0 {
+			addRow(&z, &m.dense[k], v)
+		}
+	}
+	return z
+}
+
+// mixProduct adds m.mix of the likeliest concern's log-odds to the
+// product-level log-odds of one instance: evidence of a concern is
+// evidence that the text is product-level.
+func (m *model) mixProduct(z *[nTasks]float32) {
+	top := z[0]
+	for c := 1; c < taskProduct; c++ {
+		top = max(top, z[c])
+	}
+	z[taskProduct] += m.mix * top
 }
 
 // score is the log-odds of each task for one sentence.
@@ -211,6 +313,7 @@ func (m *model) marshal() []byte {
 	u32 := func(v uint32) { b = binary.LittleEndian.AppendUint32(b, v) }
 	f32 := func(v float32) { u32(math.Float32bits(v)) }
 	u32(weightsVersion)
+	u32(uint32(m.feats))
 	u32(hashBits)
 	u32(nDense)
 	u32(nTasks)
@@ -220,6 +323,7 @@ func (m *model) marshal() []byte {
 	for _, v := range m.thresh {
 		f32(v)
 	}
+	f32(m.mix)
 	for _, row := range m.dense {
 		for _, v := range row {
 			f32(v)
@@ -254,7 +358,7 @@ func unmarshalModel(b []byte) (*model, error) {
 		b = b[4:]
 		return v, true
 	}
-	var head [4]uint32
+	var head [5]uint32
 	for i := range head {
 		v, ok := u32()
 		if !ok {
@@ -262,12 +366,12 @@ func unmarshalModel(b []byte) (*model, error) {
 		}
 		head[i] = v
 	}
-	if head != [4]uint32{weightsVersion, hashBits, nDense, nTasks} {
-		return nil, fmt.Errorf("analysis: the weights file has version %d for %d hash bits, %d dense features and %d tasks; this build reads version %d for %d, %d and %d",
-			head[0], head[1], head[2], head[3], weightsVersion, hashBits, nDense, nTasks)
+	if head[0] != weightsVersion || [3]uint32(head[2:]) != [3]uint32{hashBits, nDense, nTasks} || featureSet(head[1])&^featAll != 0 {
+		return nil, fmt.Errorf("analysis: the weights file has version %d (features %#x) for %d hash bits, %d dense features and %d tasks; this build reads version %d (features within %#x) for %d, %d and %d",
+			head[0], head[1], head[2], head[3], head[4], weightsVersion, featAll, hashBits, nDense, nTasks)
 	}
-	m := &model{}
-	floats := make([]float32, 0, 2*nTasks+nDense*nTasks)
+	m := &model{feats: featureSet(head[1])}
+	floats := make([]float32, 0, 2*nTasks+1+nDense*nTasks)
 	for i := 0; i < cap(floats); i++ {
 		v, ok := u32()
 		if !ok {
@@ -277,8 +381,9 @@ func unmarshalModel(b []byte) (*model, error) {
 	}
 	copy(m.bias[:], floats[:nTasks])
 	copy(m.thresh[:], floats[nTasks:2*nTasks])
+	m.mix = floats[2*nTasks]
 	for k := range m.dense {
-		copy(m.dense[k][:], floats[2*nTasks+k*nTasks:])
+		copy(m.dense[k][:], floats[2*nTasks+1+k*nTasks:])
 	}
 	n, ok := u32()
 	if !ok || uint64(len(b)) != uint64(n)*4*(1+nTasks) {

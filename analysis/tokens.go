@@ -12,9 +12,22 @@ import (
 type tokenizer struct {
 	s string
 	i int
+	// Of the last word: its letters, those outside the Latin scripts,
+	// whether it joins words as names in code do ("perf_monitor",
+	// "perfMonitor"), and whether it is lowercase ASCII letters only.
+	letters, nonLatin int
+	joined, plain     bool
 }
 
 func (t *tokenizer) reset(s string) { t.s, t.i = s, 0 }
+
+// wordByte marks the ASCII letters and digits.
+var wordByte = func() (m [256]bool) {
+	for c := 0; c < 256; c++ {
+		m[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	return m
+}()
 
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
@@ -28,11 +41,15 @@ func (t *tokenizer) next() (string, bool) {
 	s := t.s
 	i := t.i
 	for i < len(s) {
-		r, n := rune(s[i]), 1
+		c := s[i]
+		if wordByte[c] {
+			break
+		}
+		r, n := rune(c), 1
 		if r >= utf8.RuneSelf {
 			r, n = utf8.DecodeRuneInString(s[i:])
 		}
-		if isWordRune(r) || (r == '#' && i+1 < len(s) && s[i+1] >= 'a' && s[i+1] <= 'z') ||
+		if r >= utf8.RuneSelf && isWordRune(r) || (r == '#' && i+1 < len(s) && s[i+1] >= 'a' && s[i+1] <= 'z') ||
 			((r == '$' || r == '€' || r == '£') && i+n < len(s) && isDigit(s[i+n])) {
 			break
 		}
@@ -47,10 +64,21 @@ func (t *tokenizer) next() (string, bool) {
 		}
 	}
 	digitsOnly := true
+	t.letters, t.nonLatin, t.joined = 0, 0, false
+	t.plain = start < len(s) && s[start] >= 'a' && s[start] <= 'z'
 	for i < len(s) {
-		if c := s[i]; c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+		if c := s[i]; c >= 'a' && c <= 'z' {
 			// the common case: an ASCII letter
 			digitsOnly = false
+			t.letters++
+			i++
+			continue
+		} else if c >= 'A' && c <= 'Z' {
+			digitsOnly, t.plain = false, false
+			t.letters++
+			if i > start && s[i-1] >= 'a' && s[i-1] <= 'z' {
+				t.joined = true // camel case
+			}
 			i++
 			continue
 		}
@@ -59,20 +87,31 @@ func (t *tokenizer) next() (string, bool) {
 			r, n = utf8.DecodeRuneInString(s[i:])
 		}
 		switch {
-		case isWordRune(r):
-			if r < '0' || r > '9' {
-				digitsOnly = false
+		case r >= '0' && r <= '9':
+			t.plain = false
+			i++
+			continue
+		case r >= utf8.RuneSelf && isWordRune(r):
+			digitsOnly, t.plain = false, false
+			if unicode.IsLetter(r) {
+				t.letters++
+				if r >= 0x250 {
+					t.nonLatin++
+				}
 			}
 			i += n
 			continue
 		case (r == '\'' || r == '’' || r == '_') && i > start && i+n < len(s) && isWordByteStart(s[i+n:]):
-			digitsOnly = false
+			digitsOnly, t.plain = false, false
+			t.joined = t.joined || r == '_'
 			i += n
 			continue
 		case (r == '.' || r == ',') && digitsOnly && i > start && i+1 < len(s) && isDigit(s[i+1]):
+			t.plain = false
 			i++
 			continue
 		case r == '%' && digitsOnly && i > start:
+			t.plain = false
 			i++
 		}
 		break
@@ -122,6 +161,19 @@ func appendNorm(dst []byte, w string) []byte {
 		}
 		i += n
 	}
+	return finishNorm(dst, start, ascii)
+}
+
+// appendPlainNorm is appendNorm for a word of lowercase ASCII letters
+// only, as the tokenizer tells (tokenizer.plain): most words are.
+func appendPlainNorm(dst []byte, w string) []byte {
+	start := len(dst)
+	return finishNorm(append(dst, w...), start, true)
+}
+
+// finishNorm ends the normal form of the word in dst[start:], lowercased:
+// a spelled-out count becomes "#num", a possessive and a plural go.
+func finishNorm(dst []byte, start int, ascii bool) []byte {
 	if ascii && isNumberWord(string(dst[start:])) {
 		return append(dst[:start], "#num"...)
 	}
@@ -200,6 +252,9 @@ func appendNumber(dst []byte, w string) []byte {
 // isNumberWord reports whether a lowercased word is a spelled-out count,
 // read as "#num" like digits.
 func isNumberWord(w string) bool {
+	if len(w) < 3 || len(w) > 9 || !numberWordStart[w[0]] {
+		return false // most words: a look at the first letter is enough
+	}
 	switch w {
 	case "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen", "dozens",
 		"hundreds", "thousands", "millions", "twenty", "fifty", "hundred", "thousand", "million":
@@ -207,3 +262,6 @@ func isNumberWord(w string) bool {
 	}
 	return false
 }
+
+// numberWordStart marks the first letters of the words isNumberWord knows.
+var numberWordStart = [256]bool{'t': true, 'f': true, 's': true, 'e': true, 'n': true, 'd': true, 'h': true, 'm': true}

@@ -23,15 +23,50 @@ type TrainingComment struct {
 
 // TrainConfig chooses what Train fits; the zero value is the shipped model.
 type TrainConfig struct {
-	// Variant names an alternative to compare: "" (the shipped model),
-	// "words" (no rule features), "rules" (rule features only), "comment"
-	// (one instance per comment instead of per sentence), "unpruned" (no
-	// lexicon pruning).
+	// Variant names alternatives to compare, separated by commas: ""
+	// (the shipped model), "words" (no rule features), "rules" (rule
+	// features only), "comment" (one instance per comment instead of per
+	// sentence), "unpruned" (no lexicon pruning), "-window" (no instances
+	// of two sentences in a row), "-cross" (no crossed rule features),
+	// "single" (one fit instead of an average of ensembleFits), "mix0"
+	// (product-level log-odds without the likeliest concern's).
 	Variant string
 	// Epochs, Rate, L2 and MinDF override the training hyper-parameters
 	// when set, for experiments.
 	Epochs, MinDF int
 	Rate, L2      float64
+}
+
+// has reports whether the variant names flag.
+func (c TrainConfig) has(flag string) bool {
+	for _, f := range strings.Split(c.Variant, ",") {
+		if f == flag {
+			return true
+		}
+	}
+	return false
+}
+
+// productMix is the share of an instance's likeliest concern log-odds
+// that its product-level log-odds take in (model.mixProduct): 0.7, chosen
+// by cross-validation from 0, 0.3, 0.5, 0.7 and 1; "mix0" turns it off.
+func (c TrainConfig) productMix() float32 {
+	if c.has("mix0") {
+		return 0
+	}
+	return 0.7
+}
+
+// features are the feature families the variant reads.
+func (c TrainConfig) features() featureSet {
+	f := featCross | featWindow
+	if c.has("-cross") {
+		f &^= featCross
+	}
+	if c.has("-window") || c.has("comment") {
+		f &^= featWindow
+	}
+	return f
 }
 
 func (c TrainConfig) orDefaults() TrainConfig {
@@ -56,6 +91,9 @@ const (
 	trainRate   = 0.1
 	trainL2     = 1e-4
 	trainMinDF  = 2 // a hashed feature needs this many training comments
+	// ensembleFits is how many fits, each reading the comments in its own
+	// order, the weights average: one fit's weights move with the order.
+	ensembleFits = 5
 	// pruneMinMatches is how many real comments a lexicon line must match
 	// before its precision can condemn it.
 	pruneMinMatches = 3
@@ -217,14 +255,16 @@ func Train(comments []TrainingComment, cfg TrainConfig) (*TrainResult, error) {
 	}
 	base := featurize(full, comments, cfg)
 	levels := pruneLevels
-	if cfg.Variant == "unpruned" || cfg.Variant == "words" {
+	if cfg.has("unpruned") || cfg.has("words") {
 		levels = levels[:1]
 	}
 	res := &TrainResult{Levels: map[float64]Figures{}}
 	bestScore := -1.0
 	var bestOOF [][nTasks]float32
+	var bestRules [][6]float32
 	for _, level := range levels {
 		oof := make([][nTasks]float32, len(comments))
+		rules := make([][6]float32, len(comments))
 		for k := 0; k < folds; k++ {
 			drop := pruneLines(lines, base, comments, k, level)
 			docs := base
@@ -232,20 +272,20 @@ func Train(comments []TrainingComment, cfg TrainConfig) (*TrainResult, error) {
 				lex, _, _ := parseLexicon(lexiconFile, drop)
 				docs = featurize(lex, comments, cfg)
 			}
-			m := fit(docs, k, cfg)
+			m := fitAveraged(docs, k, cfg)
 			for i, d := range docs {
 				if d.fold == k {
-					oof[i] = docScores(m, d)
+					oof[i], rules[i] = docScores(m, d), docRules(d)
 				}
 			}
 		}
-		figs, _ := crossFigures(comments, oof, folds)
+		figs, _ := crossFigures(comments, oof, rules, folds)
 		res.Levels[level] = figs
 		if score := (figs.Product.F1() + figs.MacroF1()) / 2; score > bestScore+1e-9 {
-			bestScore, res.PruneLevel, bestOOF = score, level, oof
+			bestScore, res.PruneLevel, bestOOF, bestRules = score, level, oof, rules
 		}
 	}
-	res.CV, res.BySource = crossFigures(comments, bestOOF, folds)
+	res.CV, res.BySource = crossFigures(comments, bestOOF, bestRules, folds)
 	th := calibrate(comments, bestOOF, func(c TrainingComment) bool { return c.Fold >= 0 })
 	res.Margins = make([][7]float32, len(comments))
 	for i, c := range comments {
@@ -262,8 +302,9 @@ func Train(comments []TrainingComment, cfg TrainConfig) (*TrainResult, error) {
 	if len(drop) > 0 {
 		docs = featurize(lex, comments, cfg)
 	}
-	m := fit(docs, -2, cfg)
+	m := fitAveraged(docs, -2, cfg)
 	m.thresh = th
+	m.feats = cfg.features()
 	for key := range drop {
 		res.Pruned = append(res.Pruned, key)
 	}
@@ -275,12 +316,25 @@ func Train(comments []TrainingComment, cfg TrainConfig) (*TrainResult, error) {
 		return nil, err
 	}
 	res.Analyzer = newAnalyzerFrom(lex, kept, m)
+	// The Analyzer must read a comment as the trainer did (it reads
+	// sentences, so the "comment" variant is the one exception).
+	for i, d := range docs {
+		if len(d.sents) == 0 || cfg.has("comment") {
+			continue
+		}
+		want, got := docScores(m, d), res.Analyzer.Margins(comments[i].Text)
+		for t := range want {
+			if math.Abs(float64(want[t]-m.thresh[t]-got[t])) > 1e-3 {
+				return nil, fmt.Errorf("analysis: the Analyzer reads comment %s as %v for task %d, the trainer as %v", comments[i].ID, got[t], t, want[t]-m.thresh[t])
+			}
+		}
+	}
 	return res, nil
 }
 
 // featurize reads each comment into sentences of features.
 func featurize(lex lexicon, comments []TrainingComment, cfg TrainConfig) []trainDoc {
-	sc := &scratch{ix: newLexIndex(lex)}
+	sc := &scratch{ix: newLexIndex(lex), feats: cfg.features()}
 	docs := make([]trainDoc, len(comments))
 	var d [nDense]float32
 	for i, c := range comments {
@@ -305,13 +359,13 @@ func featurize(lex lexicon, comments []TrainingComment, cfg TrainConfig) []train
 					}
 				}
 				ts := trainSentence{hashes: slices.Clone(sc.hashes), dense: d}
-				switch cfg.Variant {
-				case "words":
+				if cfg.has("words") {
 					ts.dense = [nDense]float32{}
-				case "rules":
+				}
+				if cfg.has("rules") {
 					ts.hashes = nil
 				}
-				if cfg.Variant == "comment" && len(doc.sents) > 0 {
+				if cfg.has("comment") && len(doc.sents) > 0 {
 					last := &doc.sents[0]
 					last.hashes = append(last.hashes, ts.hashes...)
 					for k := range last.dense {
@@ -322,6 +376,19 @@ func featurize(lex lexicon, comments []TrainingComment, cfg TrainConfig) []train
 				doc.sents = append(doc.sents, ts)
 			})
 		})
+		if cfg.features()&featWindow != 0 {
+			// Each two sentences in a row are one more instance, their
+			// words together and their rule features at the larger.
+			n := len(doc.sents)
+			for j := 0; j+1 < n; j++ {
+				a, b := doc.sents[j], doc.sents[j+1]
+				ts := trainSentence{hashes: append(slices.Clone(a.hashes), b.hashes...)}
+				for k := range ts.dense {
+					ts.dense[k] = max(a.dense[k], b.dense[k])
+				}
+				doc.sents = append(doc.sents, ts)
+			}
+		}
 		docs[i] = doc
 	}
 	return docs
@@ -370,7 +437,7 @@ func (s *splitmix) next() uint64 {
 
 // fit trains on every doc not in fold hold, by stochastic gradient descent
 // on the log loss of each task's best sentence.
-func fit(docs []trainDoc, hold int, cfg TrainConfig) *model {
+func fit(docs []trainDoc, hold int, cfg TrainConfig, seed uint64) *model {
 	minDF := uint16(cfg.MinDF)
 	l2 := float32(cfg.L2)
 	df := make([]uint16, hashBuckets)
@@ -395,7 +462,7 @@ func fit(docs []trainDoc, hold int, cfg TrainConfig) *model {
 	w := make([][nTasks]float32, hashBuckets)
 	var bias [nTasks]float32
 	var dense [nDense][nTasks]float32
-	rng := splitmix(1)
+	rng := splitmix(seed)
 	z := make([][nTasks]float32, 0, 64)
 	for epoch := 0; epoch < cfg.Epochs; epoch++ {
 		for i := len(train) - 1; i > 0; i-- {
@@ -461,6 +528,54 @@ func fit(docs []trainDoc, hold int, cfg TrainConfig) *model {
 	return m
 }
 
+// fitAveraged averages the weights of ensembleFits fits, each reading the
+// comments in its own order (one fit for the "single" variant).
+func fitAveraged(docs []trainDoc, hold int, cfg TrainConfig) *model {
+	n := ensembleFits
+	if cfg.has("single") {
+		n = 1
+	}
+	w := make([][nTasks]float32, hashBuckets)
+	out := &model{}
+	share := 1 / float32(n)
+	for seed := 1; seed <= n; seed++ {
+		m := fit(docs, hold, cfg, uint64(seed))
+		for t := range out.bias {
+			out.bias[t] += m.bias[t] * share
+		}
+		for k := range out.dense {
+			for t := range out.dense[k] {
+				out.dense[k][t] += m.dense[k][t] * share
+			}
+		}
+		for h := range w {
+			if r := m.row(uint32(h)); r != nil {
+				for t := range r {
+					w[h][t] += r[t] * share
+				}
+			}
+		}
+	}
+	for h := range w {
+		if w[h] != ([nTasks]float32{}) {
+			out.add(uint32(h), w[h])
+		}
+	}
+	out.mix = cfg.productMix()
+	return out
+}
+
+// docRules is each concern's best phrase score in a doc's sentences.
+func docRules(d trainDoc) [6]float32 {
+	var r [6]float32
+	for _, s := range d.sents {
+		for c := range r {
+			r[c] = max(r[c], s.dense[denseScore+c])
+		}
+	}
+	return r
+}
+
 // docScores is the best sentence log-odds of one doc.
 func docScores(m *model, d trainDoc) [nTasks]float32 {
 	var best [nTasks]float32
@@ -469,6 +584,7 @@ func docScores(m *model, d trainDoc) [nTasks]float32 {
 	}
 	for _, s := range d.sents {
 		z := m.score(s.hashes, &s.dense)
+		m.mixProduct(&z)
 		for t := range z {
 			best[t] = max(best[t], z[t])
 		}
@@ -530,7 +646,7 @@ func calibrate(comments []TrainingComment, oof [][nTasks]float32, use func(Train
 
 // crossFigures scores each fold's comments with thresholds calibrated on
 // the other folds' out-of-fold scores.
-func crossFigures(comments []TrainingComment, oof [][nTasks]float32, folds int) (Figures, map[string]*Figures) {
+func crossFigures(comments []TrainingComment, oof [][nTasks]float32, rules [][6]float32, folds int) (Figures, map[string]*Figures) {
 	var all Figures
 	by := map[string]*Figures{}
 	for k := 0; k < folds; k++ {
@@ -539,7 +655,7 @@ func crossFigures(comments []TrainingComment, oof [][nTasks]float32, folds int) 
 			if c.Fold != k {
 				continue
 			}
-			found := m.decide(&oof[i])
+			found := m.decide(&oof[i], &rules[i])
 			var got CommentAnalysis
 			if found[taskProduct] && isEnglishText(c.Text) {
 				got.ProductLevel = true

@@ -74,7 +74,7 @@ type Options struct {
 	Transport      http.RoundTripper // network transport to GitHub
 	QueueRetryBase time.Duration     // first queue-level retry backoff [5s]
 	HTTPRetryBase  time.Duration     // first in-request retry backoff [500ms]
-	Poll           time.Duration     // how often idle workers look for due retries [1s]
+	Poll           time.Duration     // longest idle workers go without looking at the queue [10s]
 	// Now is the App's clock for what it records (first owner, rollups'
 	// days) [time.Now]; the demo runs a simulated month on its own clock.
 	Now func() time.Time
@@ -204,7 +204,7 @@ func New(opts Options) (*App, error) {
 	a := &App{opts: opts, history: hist, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux(), page: pg}
 	a.mux.Handle("POST /webhook", &webhook.Intake{
 		Secret: opts.WebhookSecret, Queue: opts.Store, Registry: registry, Metrics: m, Log: opts.Log,
-		Stored: pool.Wake, Now: time.Now,
+		Stored: pool.Stored, Now: time.Now,
 	})
 	a.mux.Handle("/webhook", &webhook.Intake{Metrics: m, Log: opts.Log}) // other methods: 405
 	a.mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(opts.Log.Handler(), slog.LevelError)}))
@@ -238,6 +238,14 @@ func (a *App) RunWorkers(ctx context.Context) {
 	go a.history.Run(ctx)
 	if a.opts.RollupEvery > 0 {
 		go a.rollups(ctx)
+	}
+	if l, ok := a.opts.Store.(store.Listener); ok {
+		// Other replicas' deliveries and finished batches wake this one.
+		go func() {
+			if err := l.Listen(ctx, a.pool.Wake); err != nil {
+				a.opts.Log.Warn("not listening for other replicas' wake-ups; the workers poll instead", "err", err)
+			}
+		}()
 	}
 	a.pool.Run(ctx, a.opts.ShutdownGrace)
 }

@@ -24,6 +24,10 @@ const folds = 5
 // written in one hand, it counts less than real text.
 const teamWeight = 0.8
 
+// patternWeight is the weight of a comment of our pattern set, written
+// for the error patterns seen on real text: fewer, and in one hand.
+const patternWeight = 1.0
+
 type poolItem struct {
 	ID    string `json:"id"`
 	URL   string `json:"url"`

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,12 +17,14 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
-// Queue is what the pool needs of the durable queue: taking a delivery
-// and settling it.
+// Queue is what the pool needs of the durable queue: taking a lane's
+// batch, knowing when to look again, and settling deliveries.
 type Queue interface {
-	Claim(ctx context.Context, worker string, leaseFor time.Duration) (store.Delivery, error)
-	Complete(ctx context.Context, id string) error
+	ClaimLane(ctx context.Context, opts store.ClaimOptions) ([]store.Delivery, error)
+	NextReady(ctx context.Context, opts store.ClaimOptions) (time.Time, bool, error)
+	Complete(ctx context.Context, ids ...string) error
 	Retry(ctx context.Context, id string, at time.Time, lastError string) error
+	Release(ctx context.Context, ids ...string) error
 	Fail(ctx context.Context, id string, lastError string) error
 	Forget(ctx context.Context, id string) error
 }
@@ -33,34 +36,61 @@ type PoolOptions struct {
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
 
-	Workers     int           // parallel workers [8]
-	Lease       time.Duration // how long a claim lasts before another worker may take over [2m]
-	MaxAttempts int           // attempts before a delivery is kept as failed [12: about an hour of backoff]
-	RetryBase   time.Duration // first queue-level backoff, doubled per attempt [5s]
-	RetryMax    time.Duration // longest queue-level backoff [15m]
-	Poll        time.Duration // how often idle workers look for due retries [1s]
+	Workers int // parallel workers [8]
+	Batch   int // most deliveries of one lane a worker takes at once [32]
+	// RepoShare and InstallationShare are the most workers one repository
+	// and one installation may hold at a time [half the workers; all but a
+	// quarter of them], so that one whose GitHub calls are slow leaves
+	// workers for the others.
+	RepoShare         int
+	InstallationShare int
+	Lease             time.Duration // how long a claim lasts before another worker may take over [2m]
+	MaxAttempts       int           // attempts before a delivery is kept as failed [12: about an hour of backoff]
+	RetryBase         time.Duration // first queue-level backoff, doubled per attempt [5s]
+	RetryMax          time.Duration // longest queue-level backoff [15m]
+	// Poll is the longest an idle pool goes without looking at the queue
+	// [10s]. It looks at once when a delivery is stored or a batch
+	// finishes, and when the earliest waiting lane's time comes; the poll
+	// only covers wake-ups that were lost.
+	Poll time.Duration
 	// Classify says whether an error is permanent (no retry helps) and, for
 	// rate limits, when to retry [Classify].
 	Classify func(err error) (permanent bool, retryAt time.Time)
-	// OnDone is called after a delivery is completed or failed, e.g. to
+	// OnDone is called after deliveries are completed or failed, e.g. to
 	// refresh cached gauges.
 	OnDone func()
 }
 
-// Pool processes stored deliveries with a fixed number of workers. The
-// store's Claim keeps deliveries of one issue in order and one at a time;
-// deliveries of different issues run in parallel.
+// Pool processes stored deliveries with a fixed number of workers. One
+// scheduler claims a lane's batch whenever a worker is idle and hands it to
+// that worker; the store keeps each lane's deliveries in order and one batch
+// at a time, so deliveries of one issue run in order while different issues
+// run in parallel.
 type Pool struct {
 	opts    PoolOptions
 	wake    chan struct{}
 	running atomic.Bool
 	worker  string
+
+	mu     sync.Mutex
+	idle   int            // workers waiting for a batch
+	held   map[string]int // order keys of the batches under way
+	shares *shares
 }
 
 // NewPool returns a Pool; call Run to start it.
 func NewPool(opts PoolOptions) *Pool {
 	if opts.Workers <= 0 {
 		opts.Workers = 8
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 32
+	}
+	if opts.RepoShare <= 0 {
+		opts.RepoShare = max(1, opts.Workers/2)
+	}
+	if opts.InstallationShare <= 0 {
+		opts.InstallationShare = max(1, opts.Workers-max(1, opts.Workers/4))
 	}
 	if opts.Lease <= 0 {
 		opts.Lease = 2 * time.Minute
@@ -75,16 +105,18 @@ func NewPool(opts PoolOptions) *Pool {
 		opts.RetryMax = 15 * time.Minute
 	}
 	if opts.Poll <= 0 {
-		opts.Poll = time.Second
+		opts.Poll = 10 * time.Second
 	}
 	if opts.Classify == nil {
 		opts.Classify = Classify
 	}
 	host, _ := os.Hostname()
-	return &Pool{opts: opts, wake: make(chan struct{}, 1), worker: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), rand.Uint32())}
+	return &Pool{opts: opts, wake: make(chan struct{}, 1), worker: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), rand.Uint32()),
+		held: map[string]int{}, shares: newShares(opts)}
 }
 
-// Wake tells idle workers that a delivery was stored.
+// Wake tells the scheduler that work may be ready: a delivery was stored,
+// or another replica finished a batch.
 func (p *Pool) Wake() {
 	select {
 	case p.wake <- struct{}{}:
@@ -92,12 +124,27 @@ func (p *Pool) Wake() {
 	}
 }
 
+// Stored tells the scheduler that a delivery with orderKey was stored. It
+// wakes the scheduler unless the delivery cannot run now anyway: its lane
+// is held by one of this pool's workers (which wakes the scheduler when it
+// finishes), or its repository holds its share of the workers or is
+// paused. A burst on one busy issue so costs no claims.
+func (p *Pool) Stored(orderKey string) {
+	p.mu.Lock()
+	busy := orderKey != "" && p.held[orderKey] > 0 || p.shares.holdsBack(store.RepoOfKey(orderKey), time.Now())
+	p.mu.Unlock()
+	if !busy {
+		p.Wake()
+	}
+}
+
 // Running reports whether the workers are running.
 func (p *Pool) Running() bool { return p.running.Load() }
 
-// Run processes deliveries until ctx is done, then lets in-flight
-// deliveries finish for up to grace before cancelling them; a cancelled
-// delivery goes back to the queue and runs again at the next start.
+// Run processes deliveries until ctx is done, then lets in-flight batches
+// finish for up to grace before cancelling them; a cancelled batch goes back
+// to the queue, without spending an attempt, and runs again at the next
+// start (or on another replica).
 func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
@@ -108,96 +155,228 @@ func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 
 	p.running.Store(true)
 	defer p.running.Store(false)
+	p.mu.Lock()
+	p.idle = p.opts.Workers
+	p.mu.Unlock()
+	jobs := make(chan []store.Delivery)
 	var wg sync.WaitGroup
 	for range p.opts.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.work(ctx, workCtx)
-		}()
+		wg.Go(func() {
+			for batch := range jobs {
+				o, retryAt := p.runBatch(workCtx, batch)
+				p.mu.Lock()
+				p.idle++
+				p.shares.settle(batch[0], o, retryAt, time.Now())
+				if p.held[batch[0].OrderKey]--; p.held[batch[0].OrderKey] <= 0 {
+					delete(p.held, batch[0].OrderKey)
+				}
+				p.mu.Unlock()
+				p.Wake() // this lane, or a lane held back by it, may be ready now
+			}
+		})
 	}
+	p.schedule(ctx, jobs)
+	close(jobs)
 	wg.Wait()
 }
 
-func (p *Pool) work(ctx, workCtx context.Context) {
-	ticker := time.NewTicker(p.opts.Poll)
-	defer ticker.Stop()
-	for ctx.Err() == nil {
-		d, err := p.opts.Queue.Claim(ctx, p.worker, p.opts.Lease)
-		switch {
-		case err == nil:
-			p.process(workCtx, d)
-			p.Wake() // others may now take this issue's next delivery
-			continue
-		case errors.Is(err, store.ErrNoDelivery), errors.Is(err, context.Canceled):
-		default:
-			p.opts.Log.Error("queue: claim failed", "err", err)
-		}
+// schedule claims batches for idle workers until ctx ends. It looks at the
+// queue when woken, and otherwise sleeps until the earliest waiting lane is
+// due or a pause ends (at most Poll): an idle App, or one whose lanes all
+// wait for GitHub, does not poll the store. Each claim leaves out the
+// repositories and installations that hold their share of the workers or
+// are paused (see shares).
+func (p *Pool) schedule(ctx context.Context, jobs chan<- []store.Delivery) {
+	timer := time.NewTimer(0) // look once at the start
+	defer timer.Stop()
+	for {
 		select {
 		case <-ctx.Done():
+			return
 		case <-p.wake:
-		case <-ticker.C:
+		case <-timer.C:
+		}
+		for ctx.Err() == nil {
+			opts, pauseEnds, idle := p.claimOptions()
+			if !idle {
+				break // a worker that finishes wakes the scheduler
+			}
+			batch, err := p.opts.Queue.ClaimLane(ctx, opts)
+			if err == nil {
+				p.mu.Lock()
+				p.idle--
+				p.shares.take(batch[0])
+				p.held[batch[0].OrderKey]++
+				p.mu.Unlock()
+				jobs <- batch
+				continue
+			}
+			switch {
+			case errors.Is(err, store.ErrNoDelivery):
+				wait := p.untilReady(ctx, opts)
+				if !pauseEnds.IsZero() {
+					wait = min(wait, max(time.Until(pauseEnds), 0))
+				}
+				timer.Reset(wait)
+			case ctx.Err() == nil:
+				p.opts.Log.Error("queue: claim failed", "err", err)
+				timer.Reset(p.opts.Poll)
+			}
+			break
 		}
 	}
 }
 
-func (p *Pool) process(ctx context.Context, d store.Delivery) {
-	log := p.opts.Log.With("delivery", d.ID, "event", d.Event, "action", d.Action)
+// claimOptions says what the next claim may take, when the earliest pause
+// ends, and whether a worker is idle to take it.
+func (p *Pool) claimOptions() (store.ClaimOptions, time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	repos, installations, pauseEnds := p.shares.skip(time.Now())
+	return store.ClaimOptions{Worker: p.worker, Lease: p.opts.Lease, Max: p.opts.Batch,
+		SkipRepos: repos, SkipInstallations: installations}, pauseEnds, p.idle > 0
+}
+
+// minLook is the shortest sleep after a claim that found nothing, so a lane
+// reported ready that a claim cannot take (another replica is taking it right
+// now) is not asked for in a tight loop.
+const minLook = 25 * time.Millisecond
+
+// untilReady is how long to sleep before looking at the queue again.
+func (p *Pool) untilReady(ctx context.Context, opts store.ClaimOptions) time.Duration {
+	at, ok, err := p.opts.Queue.NextReady(ctx, opts)
+	if err != nil || !ok {
+		return p.opts.Poll
+	}
+	return min(max(time.Until(at), min(minLook, p.opts.Poll)), p.opts.Poll)
+}
+
+// runBatch handles a lane's batch in order until one delivery fails, runs
+// the work its deliveries deferred, and settles them: those handled are
+// completed together, the one that failed is retried (or failed), and the
+// rest go back to the queue without spending an attempt.
+func (p *Pool) runBatch(workCtx context.Context, ds []store.Delivery) (outcome, time.Time) {
 	start := time.Now()
-	err := p.handle(ctx, d)
-	p.opts.Metrics.EventProcessing.WithLabelValues(d.Event).Observe(time.Since(start).Seconds())
-
-	// Bookkeeping must land even if the work context was just cancelled.
-	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	b := &batch{}
+	// The batch must be done well inside its lease, so no other worker
+	// takes the lane over while it still runs.
+	hctx, cancel := context.WithDeadline(withBatch(workCtx, b), start.Add(p.opts.Lease*3/4))
 	defer cancel()
-	if errors.Is(err, ErrForget) {
-		if ferr := p.opts.Queue.Forget(bctx, d.ID); ferr != nil {
-			log.Error("queue: could not forget delivery; it will run again", "err", ferr)
-			return
+	handled, failure := len(ds), error(nil)
+	var forget []string // handled, and to leave no trace (see ErrForget)
+	for i, d := range ds {
+		b.current = i
+		t := time.Now()
+		err := p.handle(hctx, d)
+		p.opts.Metrics.EventProcessing.WithLabelValues(d.Event).Observe(time.Since(t).Seconds())
+		if errors.Is(err, ErrForget) {
+			forget = append(forget, d.ID)
+			continue
 		}
-		p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "done").Inc()
-		p.done()
-		return
-	}
-	if err == nil {
-		if cerr := p.opts.Queue.Complete(bctx, d.ID); cerr != nil {
-			log.Error("queue: could not mark delivery done; it will run again", "err", cerr)
-			return
+		if err != nil {
+			handled, failure = i, err
+			break
 		}
-		p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "done").Inc()
-		log.Debug("delivery processed", "seconds", time.Since(start).Seconds())
-		p.done()
-		return
 	}
+	fctx, fcancel := context.WithDeadline(workCtx, start.Add(p.opts.Lease*7/8))
+	defer fcancel()
+	if owner, err := b.flush(fctx, p.runDeferred); owner >= 0 && (failure == nil || owner < handled) {
+		// Redoing the delivery that deferred the failed work redoes it.
+		handled, failure = owner, err
+	}
+	return p.settle(workCtx, ds, handled, failure, forget, start)
+}
 
-	permanent, retryAt := p.opts.Classify(err)
-	permanent = permanent || errors.Is(err, ErrPanic)
-	attempt := d.Attempts + 1
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		// Shutting down: not the delivery's fault, so it costs no attempt budget.
-		permanent, attempt = false, d.Attempts
-		retryAt = time.Now()
+// settle records a batch's outcome: ds[:handled] done (those in forget
+// deleted instead); ds[handled], if any, failed with failure; the rest not
+// tried. It reports what the outcome says of the batch's repository and
+// installation (see shares).
+func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int, failure error, forget []string, start time.Time) (outcome, time.Time) {
+	// Bookkeeping must land even if the work context was just cancelled.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(workCtx), 10*time.Second)
+	defer cancel()
+	if handled > 0 {
+		var done []string
+		for _, d := range ds[:handled] {
+			if slices.Contains(forget, d.ID) {
+				if err := p.opts.Queue.Forget(ctx, d.ID); err != nil {
+					p.opts.Log.Error("queue: could not forget delivery; it will run again", "delivery", d.ID, "err", err)
+					return stopped, time.Time{}
+				}
+			} else {
+				done = append(done, d.ID)
+			}
+		}
+		if err := p.opts.Queue.Complete(ctx, done...); err != nil {
+			p.opts.Log.Error("queue: could not mark deliveries done; they will run again", "deliveries", handled,
+				"first", ds[0].ID, "err", err)
+			return stopped, time.Time{}
+		}
+		for _, d := range ds[:handled] {
+			p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "done").Inc()
+		}
+		p.opts.Log.Debug("deliveries processed", "deliveries", handled, "first", ds[0].ID, "seconds", time.Since(start).Seconds())
 	}
+	if handled == len(ds) {
+		p.done()
+		return succeeded, time.Time{}
+	}
+	d, rest := ds[handled], ds[handled+1:]
+	log := p.opts.Log.With("delivery", d.ID, "event", d.Event, "action", d.Action)
+	if errors.Is(failure, context.Canceled) && workCtx.Err() != nil {
+		// Shutting down: not the deliveries' fault, so they go back as they
+		// were, costing no attempt.
+		if err := p.opts.Queue.Release(ctx, ids(ds[handled:])...); err != nil {
+			log.Error("queue: could not hand deliveries back; their lease will expire and they will run again", "err", err)
+		}
+		p.done()
+		return stopped, time.Time{}
+	}
+	if len(rest) > 0 {
+		if err := p.opts.Queue.Release(ctx, ids(rest)...); err != nil {
+			log.Error("queue: could not hand deliveries back; their lease will expire and they will run again", "err", err)
+		}
+	}
+	permanent, retryAt := p.opts.Classify(failure)
+	permanent = permanent || errors.Is(failure, ErrPanic)
+	o := failed
+	switch {
+	case permanent:
+		o = succeeded // GitHub answered, or the delivery itself is bad
+	case !retryAt.IsZero():
+		o = rateLimited
+	}
+	attempt := d.Attempts + 1
 	if permanent || attempt >= p.opts.MaxAttempts {
-		if ferr := p.opts.Queue.Fail(bctx, d.ID, err.Error()); ferr != nil {
-			log.Error("queue: could not mark delivery failed", "err", ferr)
-			return
+		if err := p.opts.Queue.Fail(ctx, d.ID, failure.Error()); err != nil {
+			log.Error("queue: could not mark delivery failed", "err", err)
+			return o, retryAt
 		}
 		p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "failed").Inc()
 		p.opts.Metrics.DeliveriesFailed.WithLabelValues(d.Event).Inc()
-		log.Error("delivery failed; kept as failed", "attempts", attempt, "permanent", permanent, "err", err)
+		log.Error("delivery failed; kept as failed", "attempts", attempt, "permanent", permanent, "err", failure)
 		p.done()
-		return
+		return o, retryAt
 	}
 	if retryAt.IsZero() {
 		retryAt = time.Now().Add(p.backoff(attempt))
 	}
-	if rerr := p.opts.Queue.Retry(bctx, d.ID, retryAt, err.Error()); rerr != nil {
-		log.Error("queue: could not reschedule delivery; its lease will expire and it will run again", "err", rerr)
-		return
+	if err := p.opts.Queue.Retry(ctx, d.ID, retryAt, failure.Error()); err != nil {
+		log.Error("queue: could not reschedule delivery; its lease will expire and it will run again", "err", err)
+		return o, retryAt
 	}
 	p.opts.Metrics.DeliveriesProcessed.WithLabelValues(d.Event, "retried").Inc()
-	log.Warn("delivery will be retried", "attempt", attempt, "retry_at", retryAt.UTC().Format(time.RFC3339), "err", err)
+	log.Warn("delivery will be retried", "attempt", attempt, "retry_at", retryAt.UTC().Format(time.RFC3339), "err", failure)
+	p.done()
+	return o, retryAt
+}
+
+func ids(ds []store.Delivery) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.ID
+	}
+	return out
 }
 
 // ErrPanic marks a delivery whose handler panicked: a bug, so it is failed
@@ -205,12 +384,9 @@ func (p *Pool) process(ctx context.Context, d store.Delivery) {
 // the next start.
 var ErrPanic = errors.New("handler panicked")
 
-// handle runs the handler with a deadline inside the lease, so a slow
-// delivery cannot still be running when another worker may take it over,
-// and turns a panic into a failed delivery.
+// handle runs the handler on one delivery and turns a panic into a failed
+// delivery.
 func (p *Pool) handle(ctx context.Context, d store.Delivery) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, p.opts.Lease*3/4)
-	defer cancel()
 	defer func() {
 		if r := recover(); r != nil {
 			p.opts.Log.Error("handler panicked; the delivery is kept as failed", "delivery", d.ID, "event", d.Event,
@@ -219,6 +395,17 @@ func (p *Pool) handle(ctx context.Context, d store.Delivery) (err error) {
 		}
 	}()
 	return p.opts.Handle(ctx, d)
+}
+
+// runDeferred runs a batch's deferred work and turns a panic into an error.
+func (p *Pool) runDeferred(ctx context.Context, fn func(context.Context) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.opts.Log.Error("deferred work panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: %v", ErrPanic, r)
+		}
+	}()
+	return fn(ctx)
 }
 
 func (p *Pool) done() {

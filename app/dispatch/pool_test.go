@@ -3,9 +3,11 @@ package dispatch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -208,4 +210,435 @@ func TestPanickingHandlerFailsTheDeliveryAndKeepsWorking(t *testing.T) {
 	f.enqueue(t, "good", "acme/web#1")
 	f.waitStatus(t, "bad", store.DeliveryFailed)
 	f.waitStatus(t, "good", store.DeliveryDone)
+}
+
+// startPaused opens a queue, lets fill enqueue into it, then starts a pool
+// with batches of batch deliveries, so that the first claims find the whole
+// backlog queued.
+func startPaused(t *testing.T, batch int, fill func(f *fixture), handle func(ctx context.Context, d store.Delivery) error) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: st, metrics: metrics.New(prometheus.NewRegistry()), done: make(chan struct{})}
+	f.pool = dispatch.NewPool(dispatch.PoolOptions{
+		Queue: st, Handle: handle, Metrics: f.metrics, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Workers: 4, Batch: batch, MaxAttempts: 5, RetryBase: 5 * time.Millisecond, Poll: 5 * time.Millisecond,
+		Classify: func(err error) (bool, time.Time) { return errors.Is(err, errPermanent), time.Time{} },
+	})
+	fill(f)
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel = cancel
+	go func() { f.pool.Run(ctx, time.Second); close(f.done) }()
+	t.Cleanup(func() { f.stop(); st.Close() })
+	return f
+}
+
+func TestABurstOnOneIssueRunsInOrderWithOneDeferredWritePerBatch(t *testing.T) {
+	const n, batch = 50, 16
+	var mu sync.Mutex
+	var handled []string
+	var writes []int // how many deliveries were handled when each write ran
+	f := startPaused(t, batch, func(f *fixture) {
+		for i := range n {
+			f.enqueue(t, fmt.Sprintf("d%02d", i), "acme/web#1")
+		}
+	}, func(ctx context.Context, d store.Delivery) error {
+		mu.Lock()
+		handled = append(handled, d.ID)
+		mu.Unlock()
+		return dispatch.Defer(ctx, "comment acme/web#1", func(ctx context.Context) error {
+			mu.Lock()
+			writes = append(writes, len(handled))
+			mu.Unlock()
+			return nil
+		})
+	})
+	f.waitStatus(t, fmt.Sprintf("d%02d", n-1), store.DeliveryDone)
+	mu.Lock()
+	defer mu.Unlock()
+	for i, id := range handled {
+		if want := fmt.Sprintf("d%02d", i); id != want {
+			t.Fatalf("handled %v, want d00 to d%02d once each, in order", handled, n-1)
+		}
+	}
+	if len(handled) != n {
+		t.Fatalf("handled %d deliveries, want %d", len(handled), n)
+	}
+	if len(writes) > (n+batch-1)/batch || writes[len(writes)-1] != n {
+		t.Errorf("deferred writes ran after %v deliveries; want one per batch of up to %d, the last after all %d", writes, batch, n)
+	}
+}
+
+func TestAFailureMidBatchCompletesWhatCameBeforeAndHandsBackTheRest(t *testing.T) {
+	var mu sync.Mutex
+	var handled []string
+	failed := false
+	f := startPaused(t, 8, func(f *fixture) {
+		for _, id := range []string{"a", "b", "c", "d"} {
+			f.enqueue(t, id, "acme/web#1")
+		}
+	}, func(ctx context.Context, d store.Delivery) error {
+		mu.Lock()
+		defer mu.Unlock()
+		handled = append(handled, d.ID)
+		if d.ID == "c" && !failed {
+			failed = true
+			return errors.New("GitHub answered 502")
+		}
+		return nil
+	})
+	f.waitStatus(t, "d", store.DeliveryDone)
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"a", "b", "c", "c", "d"}; !slices.Equal(handled, want) {
+		t.Fatalf("handled %v, want %v: what was done is not redone", handled, want)
+	}
+	for id, attempts := range map[string]int{"a": 0, "b": 0, "c": 1, "d": 0} {
+		if got := f.waitStatus(t, id, store.DeliveryDone).Attempts; got != attempts {
+			t.Errorf("%s spent %d attempts, want %d", id, got, attempts)
+		}
+	}
+}
+
+func TestAFailedDeferredWriteRedoesTheDeliveryThatAskedForIt(t *testing.T) {
+	var mu sync.Mutex
+	var handled []string
+	writeFailed := false
+	f := startPaused(t, 8, func(f *fixture) {
+		f.enqueue(t, "a", "acme/web#1")
+		f.enqueue(t, "b", "acme/web#1")
+	}, func(ctx context.Context, d store.Delivery) error {
+		mu.Lock()
+		handled = append(handled, d.ID)
+		mu.Unlock()
+		if d.ID != "a" {
+			return nil // b changes nothing the comment shows
+		}
+		return dispatch.Defer(ctx, "comment", func(ctx context.Context) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if !writeFailed {
+				writeFailed = true
+				return errors.New("GitHub answered 502")
+			}
+			return nil
+		})
+	})
+	f.waitStatus(t, "b", store.DeliveryDone)
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"a", "b", "a", "b"}; !slices.Equal(handled, want) {
+		t.Fatalf("handled %v, want %v", handled, want)
+	}
+	if a := f.waitStatus(t, "a", store.DeliveryDone); a.Attempts != 1 {
+		t.Errorf("a spent %d attempts, want 1 for its failed write", a.Attempts)
+	}
+	if b := f.waitStatus(t, "b", store.DeliveryDone); b.Attempts != 0 {
+		t.Errorf("b spent %d attempts, want none: it did not fail", b.Attempts)
+	}
+}
+
+func TestShutdownHandsLeasesBackWithoutSpendingAnAttempt(t *testing.T) {
+	started := make(chan struct{})
+	f := startPaused(t, 8, func(f *fixture) {
+		f.enqueue(t, "slow", "acme/web#1")
+		f.enqueue(t, "next", "acme/web#1")
+	}, func(ctx context.Context, d store.Delivery) error {
+		close(started)
+		<-ctx.Done() // longer than the shutdown grace
+		return ctx.Err()
+	})
+	<-started
+	f.stop()
+	for _, id := range []string{"slow", "next"} {
+		d, _, err := f.store.Delivery(context.Background(), id)
+		if err != nil || d.Status != store.DeliveryPending || d.Attempts != 0 || d.LastError != "" {
+			t.Errorf("%s after shutdown: %s, %d attempts, error %q (%v); want pending with no attempt spent",
+				id, d.Status, d.Attempts, d.LastError, err)
+		}
+	}
+	if d, err := f.store.Claim(context.Background(), "next-start", time.Minute); err != nil || d.ID != "slow" {
+		t.Errorf("first claim after shutdown = %q, %v; want slow, at once", d.ID, err)
+	}
+}
+
+// startWith starts a pool over a fresh queue with the given options filled
+// in around the test's handler.
+func startWith(t *testing.T, opts dispatch.PoolOptions, fill func(f *fixture)) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: st, metrics: metrics.New(prometheus.NewRegistry()), done: make(chan struct{})}
+	opts.Queue, opts.Metrics, opts.Log = st, f.metrics, slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.pool = dispatch.NewPool(opts)
+	fill(f)
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel = cancel
+	go func() { f.pool.Run(ctx, time.Second); close(f.done) }()
+	t.Cleanup(func() { f.stop(); st.Close() })
+	return f
+}
+
+func (f *fixture) enqueueFor(t *testing.T, installation int64, id, key string) {
+	t.Helper()
+	if _, err := f.store.Enqueue(context.Background(), store.Delivery{ID: id, Event: "issues", InstallationID: installation,
+		OrderKey: key, Payload: []byte("{}"), ReceivedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	f.pool.Wake()
+}
+
+func TestASlowRepositoryHoldsAtMostItsShareOfTheWorkers(t *testing.T) {
+	release := make(chan struct{})
+	var slowNow, slowPeak atomic.Int32
+	f := startWith(t, dispatch.PoolOptions{Workers: 4, Handle: func(ctx context.Context, d store.Delivery) error {
+		if d.Repo() != "acme/slow" {
+			return nil
+		}
+		n := slowNow.Add(1)
+		for p := slowPeak.Load(); n > p && !slowPeak.CompareAndSwap(p, n); p = slowPeak.Load() {
+		}
+		defer slowNow.Add(-1)
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return ctx.Err()
+	}}, func(f *fixture) {
+		for i := range 10 {
+			f.enqueueFor(t, 42, fmt.Sprintf("slow-%d", i), fmt.Sprintf("acme/slow#%d", i))
+		}
+		for i := range 20 {
+			f.enqueueFor(t, 42, fmt.Sprintf("fast-%d", i), fmt.Sprintf("acme/web#%d", i))
+		}
+	})
+	for i := range 20 {
+		f.waitStatus(t, fmt.Sprintf("fast-%d", i), store.DeliveryDone)
+	}
+	if peak := slowPeak.Load(); peak != 2 {
+		t.Errorf("the slow repository held %d of 4 workers at once, want its share of 2", peak)
+	}
+	close(release)
+	for i := range 10 {
+		f.waitStatus(t, fmt.Sprintf("slow-%d", i), store.DeliveryDone)
+	}
+}
+
+func TestARepositoryFailingInEveryIssueIsPausedWithoutSpendingAttempts(t *testing.T) {
+	var tried sync.Map
+	f := startWith(t, dispatch.PoolOptions{Workers: 4, RetryBase: time.Hour, Handle: func(ctx context.Context, d store.Delivery) error {
+		if d.Repo() == "acme/down" {
+			tried.Store(d.ID, true)
+			return errors.New("GitHub answered 502")
+		}
+		return nil
+	}}, func(f *fixture) {
+		for i := range 20 {
+			f.enqueueFor(t, 42, fmt.Sprintf("down-%d", i), fmt.Sprintf("acme/down#%d", i))
+		}
+	})
+	// Healthy work sent afterwards still runs.
+	for i := range 10 {
+		f.enqueueFor(t, 42, fmt.Sprintf("up-%d", i), fmt.Sprintf("acme/web#%d", i))
+	}
+	for i := range 10 {
+		f.waitStatus(t, fmt.Sprintf("up-%d", i), store.DeliveryDone)
+	}
+	time.Sleep(50 * time.Millisecond) // would be time enough to try the rest
+	n, untouched := 0, 0
+	tried.Range(func(any, any) bool { n++; return true })
+	for i := range 20 {
+		if d := f.waitStatus(t, fmt.Sprintf("down-%d", i), store.DeliveryPending); d.Attempts == 0 {
+			untouched++
+		}
+	}
+	// Three issues failing in a row pause the repository; a fourth may have
+	// been under way (two of the four workers are its share).
+	if n < 3 || n > 4 || untouched != 20-n {
+		t.Errorf("%d of the failing repository's 20 issues were tried (%d untouched), want 3 or 4 and the rest left waiting", n, untouched)
+	}
+}
+
+func TestARateLimitedInstallationWaitsAndOthersDoNot(t *testing.T) {
+	errLimited := errors.New("rate limited")
+	var limited atomic.Int32
+	f := startWith(t, dispatch.PoolOptions{Workers: 4, Handle: func(ctx context.Context, d store.Delivery) error {
+		if d.InstallationID == 7 {
+			limited.Add(1)
+			return errLimited
+		}
+		return nil
+	}, Classify: func(err error) (bool, time.Time) {
+		if errors.Is(err, errLimited) {
+			return false, time.Now().Add(time.Hour) // GitHub's reset, an hour away
+		}
+		return false, time.Time{}
+	}}, func(f *fixture) {
+		for i := range 10 {
+			f.enqueueFor(t, 7, fmt.Sprintf("limited-%d", i), fmt.Sprintf("umbrella/api#%d", i))
+		}
+		for i := range 10 {
+			f.enqueueFor(t, 42, fmt.Sprintf("free-%d", i), fmt.Sprintf("acme/web#%d", i))
+		}
+	})
+	for i := range 10 {
+		f.waitStatus(t, fmt.Sprintf("free-%d", i), store.DeliveryDone)
+	}
+	time.Sleep(50 * time.Millisecond)
+	// Its share is three of four workers: at most that many batches were
+	// under way when the first answer said to wait.
+	if n := limited.Load(); n < 1 || n > 3 {
+		t.Errorf("the rate-limited installation's deliveries were tried %d times, want 1 to 3, then none until the reset", n)
+	}
+}
+
+// countingQueue counts the pool's looks at the queue.
+type countingQueue struct {
+	dispatch.Queue
+	claims, nextReady atomic.Int32
+}
+
+func (q *countingQueue) ClaimLane(ctx context.Context, opts store.ClaimOptions) ([]store.Delivery, error) {
+	q.claims.Add(1)
+	return q.Queue.ClaimLane(ctx, opts)
+}
+
+func (q *countingQueue) NextReady(ctx context.Context, opts store.ClaimOptions) (time.Time, bool, error) {
+	q.nextReady.Add(1)
+	return q.Queue.NextReady(ctx, opts)
+}
+
+func TestAnIdlePoolDoesNotPollTheStore(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q := &countingQueue{Queue: st}
+	pool := dispatch.NewPool(dispatch.PoolOptions{Queue: q, Metrics: metrics.New(prometheus.NewRegistry()),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Workers: 4, RetryBase: time.Hour,
+		Handle: func(ctx context.Context, d store.Delivery) error {
+			if d.Repo() == "acme/down" {
+				return errors.New("GitHub answered 502")
+			}
+			return nil
+		}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { pool.Run(ctx, time.Second); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	quiet := func(what string) {
+		t.Helper()
+		time.Sleep(100 * time.Millisecond) // let the pool settle
+		before := q.claims.Load() + q.nextReady.Load()
+		time.Sleep(500 * time.Millisecond)
+		if looks := q.claims.Load() + q.nextReady.Load() - before; looks > 0 {
+			t.Errorf("%s, the pool looked at the queue %d times in half a second, want none", what, looks)
+		}
+	}
+	quiet("empty")
+
+	// Every issue of a repository fails, as in a GitHub outage: its lanes
+	// wait for their retries and the repository is paused, all for an hour.
+	for i := range 50 {
+		if _, err := st.Enqueue(context.Background(), store.Delivery{ID: fmt.Sprintf("down-%d", i), Event: "issues",
+			OrderKey: fmt.Sprintf("acme/down#%d", i), Payload: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+		pool.Stored(fmt.Sprintf("acme/down#%d", i))
+	}
+	quiet("with 50 deliveries waiting for GitHub")
+
+	// A delivery stored wakes it at once.
+	if _, err := st.Enqueue(context.Background(), store.Delivery{ID: "up", Event: "issues", OrderKey: "acme/web#1", Payload: []byte("{}")}); err != nil {
+		t.Fatal(err)
+	}
+	pool.Stored("acme/web#1")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if d, _, _ := st.Delivery(context.Background(), "up"); d.Status == store.DeliveryDone {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a delivery stored while the pool was idle was not handled; the pool polls every 10s only")
+		}
+	}
+}
+
+func TestABurstOnABusyIssueCostsNoClaims(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q := &countingQueue{Queue: st}
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	pool := dispatch.NewPool(dispatch.PoolOptions{Queue: q, Metrics: metrics.New(prometheus.NewRegistry()),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Workers: 4, Batch: 500,
+		Handle: func(ctx context.Context, d store.Delivery) error {
+			if d.ID == "first" {
+				started <- struct{}{}
+				<-release
+			}
+			return nil
+		}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { pool.Run(ctx, time.Second); close(done) }()
+	defer func() { cancel(); <-done }()
+	enqueue := func(id string) {
+		if _, err := st.Enqueue(context.Background(), store.Delivery{ID: id, Event: "issues", OrderKey: "acme/web#1", Payload: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+		pool.Stored("acme/web#1")
+	}
+	enqueue("first")
+	<-started
+	time.Sleep(100 * time.Millisecond) // the scheduler's own look after its claim
+	before := q.claims.Load()
+	for i := range 200 {
+		enqueue(fmt.Sprintf("burst-%d", i))
+	}
+	if looks := q.claims.Load() - before; looks > 0 {
+		t.Errorf("200 deliveries to an issue a worker holds caused %d claims, want none", looks)
+	}
+	close(release)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if d, _, _ := st.Delivery(context.Background(), "burst-199"); d.Status == store.DeliveryDone {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the burst was not handled once the issue was free")
+		}
+	}
+}
+
+func TestDeferredWorkOfABatchIsMergedInOrder(t *testing.T) {
+	type nudge struct {
+		text string
+		hold bool
+	}
+	ran := make(chan nudge, 4)
+	f := startPaused(t, 8, func(f *fixture) {
+		f.enqueue(t, "wants-a-comment", "acme/web#1")
+		f.enqueue(t, "holds-it", "acme/web#1")
+	}, func(ctx context.Context, d store.Delivery) error {
+		n := nudge{text: d.ID, hold: d.ID == "holds-it"}
+		return dispatch.DeferValue(ctx, "comment", n, func(earlier, later nudge) nudge {
+			later.hold = later.hold && earlier.hold
+			return later
+		}, func(ctx context.Context, n nudge) error {
+			ran <- n
+			return nil
+		})
+	})
+	f.waitStatus(t, "holds-it", store.DeliveryDone)
+	if got := <-ran; got != (nudge{text: "holds-it", hold: false}) || len(ran) != 0 {
+		t.Errorf("deferred work ran with %+v (and %d more), want once, with the later text and the earlier's leave to create", got, len(ran))
+	}
 }

@@ -2,6 +2,7 @@ package issues
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/threads"
@@ -86,7 +87,9 @@ func (h *Handler) Repair(ctx context.Context, s *threads.Snapshot) error {
 		}
 	}
 	if found && (prev.Owner != t.Owner || prev.HasRationale() != t.HasRationale()) {
-		if err := h.IssueChanged(ctx, s.InstallationID, s.Repo(), t.Number); err != nil {
+		// Named after the snapshot: repairing from it twice queues the update once.
+		cause := fmt.Sprintf("repair@%d", s.UpdatedAt.UnixNano())
+		if err := h.IssueChanged(ctx, cause, s.InstallationID, s.Repo(), t.Number); err != nil {
 			return err
 		}
 	}

@@ -130,7 +130,7 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 		}
 	}
 	if found && (prev.Owner != t.Owner || prev.HasRationale() != t.HasRationale()) {
-		if err := h.IssueChanged(ctx, d.InstallationID, repo, t.Number); err != nil {
+		if err := h.IssueChanged(ctx, d.ID, d.InstallationID, repo, t.Number); err != nil {
 			return err
 		}
 	}
@@ -148,10 +148,51 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 // repair from history, whose action and labels are not the issue's news, so
 // neither the closing edit nor the label follows it. With hold, an existing
 // comment is kept true but none is created.
+//
+// The writes happen once per batch of the issue's deliveries (see
+// dispatch.DeferValue), as the batch's last publish says, from the issue as
+// stored at the end of the batch.
 func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, ev *github.IssuesEvent, t *store.Thread, cfg config.Loaded, hold bool) error {
 	if cfg.Comment == config.CommentNever {
 		return nil
 	}
+	p := issuePublish{installationID: installationID, fullName: fullName, ev: ev, repo: t.Repo, number: t.Number,
+		cfg: cfg, hold: hold, closing: ev != nil && ev.GetAction() == "closed"}
+	return dispatch.DeferValue(ctx, threads.PublishKey(t.Repo, t.Number), p, mergeIssuePublish, h.publishNow)
+}
+
+// issuePublish is one delivery's request to bring an issue's comment and
+// label up to date.
+type issuePublish struct {
+	installationID int64
+	fullName       string
+	ev             *github.IssuesEvent
+	repo           string
+	number         int
+	cfg            config.Loaded
+	hold           bool
+	closing        bool // ev closed the issue
+}
+
+// mergeIssuePublish is the later delivery's request, as one at a time the
+// two would have left things: the earlier one would have created a comment
+// the later one keeps true, and written the closing line that the later one
+// (on a closed issue) leaves as it is.
+func mergeIssuePublish(earlier, later issuePublish) issuePublish {
+	later.hold = later.hold && earlier.hold
+	later.closing = later.closing || earlier.closing && later.ev != nil
+	return later
+}
+
+func (h *Handler) publishNow(ctx context.Context, p issuePublish) error {
+	// Later deliveries of the batch may have changed the issue (its bot
+	// comment seen through its own webhook) or forgotten it (deleted).
+	stored, found, err := h.Store.Thread(ctx, p.repo, p.number)
+	if err != nil || !found {
+		return err
+	}
+	t, cfg, ev := &stored, p.cfg, p.ev
+	installationID, fullName := p.installationID, p.fullName
 	status := botcomment.IssueStatus{
 		Owner: t.Owner, OwnerSource: t.OwnerSource,
 		HasRationale: t.HasRationale(), RationaleEvidence: t.RationaleEvidence,
@@ -162,7 +203,7 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 		if ev == nil {
 			return nil
 		}
-		if ev.GetAction() == "closed" && !status.Complete() {
+		if p.closing && !status.Complete() {
 			if err := h.Publisher.Resolve(ctx, installationID, fullName, t); err != nil {
 				return err
 			}
@@ -185,9 +226,9 @@ func (h *Handler) publish(ctx context.Context, installationID int64, fullName st
 			status.ConfigSource, status.ConfigProblem = cfg.Source, config.Summary(cfg.Err)
 		}
 	}
-	wrote, err := h.Publish(ctx, threads.Nudge{
+	wrote, err := h.PublishNow(ctx, threads.Nudge{
 		InstallationID: installationID, FullName: fullName, Thread: t, Mode: cfg.Comment,
-		Wanted: !status.Complete(), Hold: hold, Text: botcomment.RenderIssue(status),
+		Wanted: !status.Complete(), Hold: p.hold, Text: botcomment.RenderIssue(status),
 	})
 	if err != nil {
 		return err

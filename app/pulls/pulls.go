@@ -406,9 +406,8 @@ func (h *Handler) publish(ctx context.Context, p *prContext) error {
 		mode = config.CommentNever
 	}
 	status := p.state.status(p.thread.Repo, p.cfg, h.DocsFor(p.cfg.Config))
-	_, err := h.Publish(ctx, threads.Nudge{
+	return h.Publish(ctx, threads.Nudge{
 		InstallationID: p.installationID, FullName: p.fullName, Thread: &p.thread, Mode: mode,
 		Wanted: !status.Satisfied(), Hold: p.thread.Draft || p.hold, Text: renderPullRequest(status),
 	})
-	return err
 }

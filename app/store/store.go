@@ -10,15 +10,17 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 )
 
 // ErrNoDelivery is returned by Claim when no delivery is ready to run.
 var ErrNoDelivery = errors.New("no delivery ready")
 
-// ErrNotLeased is wrapped by Complete and Retry when the delivery is not
-// leased (unknown, or already finished by another worker whose claim followed
-// an expired lease), and by Fail when it is neither pending nor leased.
+// ErrNotLeased is wrapped by Complete, Retry and Release when a delivery is
+// not leased (unknown, or already finished by another worker whose claim
+// followed an expired lease), and by Fail when it is neither pending nor
+// leased.
 var ErrNotLeased = errors.New("delivery is not leased")
 
 // Delivery statuses.
@@ -48,27 +50,67 @@ type Delivery struct {
 	LastError   string
 }
 
-// Queue is the durable delivery queue. A delivery enqueued is never lost: it
-// stays until Complete or Fail, and a lease that expires (a crashed worker)
-// makes it claimable again.
+// Repo is the repository ("owner/name", lower case) the delivery's order
+// key belongs to, or "" for keys that name no repository (an installation's
+// own events). The worker pool shares its workers out by it.
+func (d Delivery) Repo() string { return RepoOfKey(d.OrderKey) }
+
+// RepoOfKey is the repository part of an order key such as "owner/repo#12".
+func RepoOfKey(orderKey string) string {
+	repo, _, ok := strings.Cut(orderKey, "#")
+	if !ok {
+		return ""
+	}
+	return repo
+}
+
+// ClaimOptions says what a claim may take.
+type ClaimOptions struct {
+	Worker string        // who holds the lease, for operators
+	Lease  time.Duration // how long the claim holds before another may take over
+	// Max is the most deliveries of the lane taken at once, in order [1].
+	Max int
+	// SkipRepos and SkipInstallations name lanes not to take now: those of
+	// repositories and installations that already hold their share of the
+	// workers, or that GitHub asked to wait.
+	SkipRepos         []string
+	SkipInstallations []int64
+}
+
+// Queue is the durable delivery queue. Deliveries run in lanes: one per
+// order key (a delivery without one has a lane of its own), each in arrival
+// order and one batch at a time. A delivery enqueued is never lost: it stays
+// until Complete or Fail, and a lease that expires (a crashed worker) makes
+// it claimable again.
 type Queue interface {
 	// Enqueue stores d durably before returning. It reports false, with no
 	// error, when a delivery with the same ID is already stored, unless that
 	// one had failed: a redelivery (GitHub keeps the delivery id) then runs
-	// it again with a fresh attempt budget, and Enqueue reports true.
+	// it again with a fresh attempt budget, after what its lane already
+	// holds, and Enqueue reports true.
 	Enqueue(ctx context.Context, d Delivery) (inserted bool, err error)
-	// Claim leases the oldest ready delivery whose OrderKey has no earlier
-	// unfinished delivery and no live lease, for leaseFor. It returns
-	// ErrNoDelivery when there is none.
+	// ClaimLane leases, for opts.Lease, up to opts.Max deliveries at the head
+	// of the ready lane with the oldest head, in order. A lane is ready when
+	// its head is due and nothing of it is leased. It returns ErrNoDelivery
+	// when no lane that opts allows is ready.
+	ClaimLane(ctx context.Context, opts ClaimOptions) ([]Delivery, error)
+	// Claim is ClaimLane for one delivery.
 	Claim(ctx context.Context, worker string, leaseFor time.Duration) (Delivery, error)
-	// Complete marks a leased delivery done.
-	Complete(ctx context.Context, id string) error
+	// Complete marks leased deliveries done, all in one transaction; if one
+	// of them is not leased, none is marked.
+	Complete(ctx context.Context, ids ...string) error
 	// Retry returns a leased delivery to the queue, to run again no earlier
-	// than at, and counts the attempt. Later deliveries with the same
-	// OrderKey wait for it.
+	// than at, and counts the attempt. Later deliveries of its lane wait.
 	Retry(ctx context.Context, id string, at time.Time, lastError string) error
-	// Fail marks a delivery failed for good; it no longer blocks its OrderKey.
+	// Release hands leased deliveries back, due at once, without counting
+	// an attempt: work that was claimed and not done (a shutdown, the rest of
+	// a batch after a failure).
+	Release(ctx context.Context, ids ...string) error
+	// Fail marks a delivery failed for good; it no longer blocks its lane.
 	Fail(ctx context.Context, id string, lastError string) error
+	// NextReady reports when a lane that opts allows is next ready: a time
+	// not after now when one is ready already, and false when no lane waits.
+	NextReady(ctx context.Context, opts ClaimOptions) (time.Time, bool, error)
 	// Depth counts deliveries pending or leased.
 	Depth(ctx context.Context) (int, error)
 	// PruneDone deletes done deliveries received before the given time.
@@ -78,6 +120,13 @@ type Queue interface {
 	// Forget deletes a leased delivery instead of completing it, for work
 	// that must leave no trace (the uninstall that purged its installation).
 	Forget(ctx context.Context, id string) error
+}
+
+// Listener is implemented by stores that several processes share: Listen
+// calls wake whenever another process may have made work ready (stored a
+// delivery, finished a lane's batch), until ctx ends.
+type Listener interface {
+	Listen(ctx context.Context, wake func()) error
 }
 
 // Thread kinds, as used in metric labels.

@@ -146,8 +146,10 @@ func DecodeLinkedIssueChanged(d store.Delivery) (LinkedIssueChanged, error) {
 
 // IssueChanged queues an update of every open pull request that links
 // repo#number, keyed like the pull request's own events so it runs in
-// order with them. It reads only the store.
-func (b *Base) IssueChanged(ctx context.Context, installationID int64, repo string, number int) error {
+// order with them. It reads only the store. The update's id names the
+// delivery that caused it, so a delivery handled twice (a crash before it
+// was marked done) queues each update once.
+func (b *Base) IssueChanged(ctx context.Context, cause string, installationID int64, repo string, number int) error {
 	prs, err := b.Store.PullRequestsLinking(ctx, installationID, repo, number)
 	if err != nil {
 		return err
@@ -156,7 +158,7 @@ func (b *Base) IssueChanged(ctx context.Context, installationID int64, repo stri
 		payload, _ := json.Marshal(LinkedIssueChanged{Repo: pr.Repo, Number: pr.Number})
 		now := b.Now().UTC()
 		if _, err := b.Store.Enqueue(ctx, store.Delivery{
-			ID:             fmt.Sprintf("linked-issue:%s#%d:%s#%d:%d", repo, number, pr.Repo, pr.Number, now.UnixNano()),
+			ID:             fmt.Sprintf("linked-issue:%s#%d:%s#%d:%s", repo, number, pr.Repo, pr.Number, cause),
 			Event:          EventLinkedIssueChanged,
 			InstallationID: installationID,
 			OrderKey:       fmt.Sprintf("%s#%d", pr.Repo, pr.Number),

@@ -2,8 +2,10 @@ package threads
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/ownershipbot/ownershipbot/app/config"
+	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
@@ -24,9 +26,45 @@ type Nudge struct {
 // Publish keeps the bot's one comment on a thread true to its state: never
 // on a closed or ignored thread nor with mode never; created only when
 // wanted (or the mode says always) and not held; edited in place when its
-// text changes; never rewritten with the same text. It reports whether it
-// wrote to GitHub.
-func (b *Base) Publish(ctx context.Context, n Nudge) (bool, error) {
+// text changes; never rewritten with the same text.
+//
+// The comment is written once per batch of the thread's deliveries (see
+// dispatch.Defer): the last delivery of the batch that publishes decides
+// the text, and the write works on the thread as stored at the end of the
+// batch, so a burst of events on one thread costs at most one comment write.
+func (b *Base) Publish(ctx context.Context, n Nudge) error {
+	return dispatch.DeferValue(ctx, PublishKey(n.Thread.Repo, n.Thread.Number), n, mergeNudges,
+		func(ctx context.Context, n Nudge) error {
+			// Later deliveries of the batch may have changed the thread (its
+			// bot comment seen through its own webhook) or forgotten it.
+			t, found, err := b.Store.Thread(ctx, n.Thread.Repo, n.Thread.Number)
+			if err != nil || !found {
+				return err
+			}
+			n.Thread = &t
+			_, err = b.PublishNow(ctx, n)
+			return err
+		})
+}
+
+// PublishKey names a thread's comment work within a batch (dispatch.Defer):
+// one per thread, whichever handler asks for it.
+func PublishKey(repo string, number int) string {
+	return fmt.Sprintf("publish %s#%d", repo, number)
+}
+
+// mergeNudges is the nudge of a batch's later delivery, held back from
+// creating a comment only if the earlier one was too: one at a time, the
+// earlier delivery would have created the comment that the later one
+// (a draft, a repair) then only keeps true.
+func mergeNudges(earlier, later Nudge) Nudge {
+	later.Hold = later.Hold && earlier.Hold
+	return later
+}
+
+// PublishNow is Publish at once, on n.Thread as given; it reports whether
+// it wrote to GitHub. Handlers that defer their own work call it from there.
+func (b *Base) PublishNow(ctx context.Context, n Nudge) (bool, error) {
 	t := n.Thread
 	if n.Mode == config.CommentNever || t.State != store.StateOpen {
 		return false, nil

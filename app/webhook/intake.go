@@ -51,8 +51,9 @@ type Intake struct {
 	Registry *dispatch.Registry
 	Metrics  *metrics.Metrics
 	Log      *slog.Logger
-	// Stored is called after a delivery is stored, to wake the workers.
-	Stored func()
+	// Stored is called with a delivery's order key after it is stored, to
+	// wake the workers.
+	Stored func(orderKey string)
 	Now    func() time.Time
 	// MaxUnsignedBodies overrides the package's MaxUnsignedBodies when set.
 	MaxUnsignedBodies int
@@ -141,12 +142,13 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// GitHub shows it as failed, to be redelivered.
 	ctx, cancel := context.WithTimeout(r.Context(), StoreTimeout)
 	defer cancel()
+	orderKey := env.OrderKey()
 	inserted, err := in.Queue.Enqueue(ctx, store.Delivery{
 		ID:             delivery,
 		Event:          event,
 		Action:         env.Action,
 		InstallationID: env.Installation.ID,
-		OrderKey:       env.OrderKey(),
+		OrderKey:       orderKey,
 		Payload:        body,
 		ReceivedAt:     in.Now().UTC(),
 	})
@@ -163,7 +165,7 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	in.Metrics.LastDelivery.Set(float64(in.Now().Unix()))
 	if in.Stored != nil {
-		in.Stored()
+		in.Stored(orderKey)
 	}
 	in.answer(w, event, "accepted", http.StatusAccepted, "stored")
 }

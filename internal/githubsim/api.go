@@ -267,6 +267,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	lat := s.latency[r.Method+" "+route] + s.latency[" "]
+	if params["owner"] != "" {
+		lat += s.repoLatency[strings.ToLower(params["owner"]+"/"+params["repo"])]
+	}
 	s.mu.Unlock()
 	if lat > 0 {
 		t := time.NewTimer(lat)

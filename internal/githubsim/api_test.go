@@ -518,6 +518,38 @@ func TestLatency(t *testing.T) {
 	}
 }
 
+func TestRepoLatencySlowsOneRepositoryOnly(t *testing.T) {
+	w := newWorld(t)
+	token := "token " + w.installationToken(t, w.inst)
+	w.sim.SetRepoLatency("ACME/web", time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", w.api.URL+"/repos/acme/web/issues/1/comments", nil)
+	req.Header.Set("Authorization", token)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Errorf("a request about the slow repository was answered (%d) before its latency", resp.StatusCode)
+	}
+	if resp, _ := w.do(t, "GET", "/installation/repositories", token, ""); resp.StatusCode != 200 {
+		t.Errorf("a request about no repository: %d, want it answered at once", resp.StatusCode)
+	}
+}
+
+func TestOutageAnswers502UntilOver(t *testing.T) {
+	w := newWorld(t)
+	token := "token " + w.installationToken(t, w.inst)
+	w.sim.SetOutage(true)
+	for _, path := range []string{"/repos/acme/web", "/installation/repositories"} {
+		if resp, _ := w.do(t, "GET", path, token, ""); resp.StatusCode != http.StatusBadGateway {
+			t.Errorf("GET %s during the outage: %d, want 502", path, resp.StatusCode)
+		}
+	}
+	w.sim.SetOutage(false)
+	if resp, _ := w.do(t, "GET", "/repos/acme/web", token, ""); resp.StatusCode != 200 {
+		t.Errorf("after the outage: %d, want 200", resp.StatusCode)
+	}
+}
+
 func TestWebhookHeadersSignatureAndRedeliver(t *testing.T) {
 	w := newWorld(t)
 	n, d, err := w.sim.OpenIssue("carol", "acme/web", githubsim.IssueInput{Title: "x"})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -82,13 +83,36 @@ func (s *Sim) SetLatency(method, route string, d time.Duration) {
 	s.latency[method+" "+route] = d
 }
 
+// SetRepoLatency delays every answer about one repository ("owner/name":
+// its issues, comments, contents, ...) by d, on top of SetLatency, as a
+// repository that GitHub serves slowly.
+func (s *Sim) SetRepoLatency(repo string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.repoLatency[strings.ToLower(repo)] = d
+}
+
 const badGatewayHTML = `<html><body><h1>502 Bad Gateway</h1>
 The server returned an invalid or incomplete response.
 </body></html>
 `
 
+// SetOutage makes every API request answer 502 Bad Gateway while on, as
+// GitHub does during an outage, until it is turned off.
+func (s *Sim) SetOutage(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outage = on
+}
+
 // applyFault serves a pending fault for the request, if any; s.mu held.
 func (s *Sim) applyFault(c *reqCtx, def *routeDef, rateKey string, limit int) bool {
+	if s.outage {
+		c.w.Header().Set("Content-Type", "text/html")
+		c.w.WriteHeader(http.StatusBadGateway)
+		_, _ = c.w.Write([]byte(badGatewayHTML))
+		return true
+	}
 	var f *fault
 	for i, x := range s.faults {
 		if (x.method == "" || x.method == def.Method) && (x.route == "" || x.route == def.Path) {

@@ -100,7 +100,9 @@ type Sim struct {
 	tokens        map[string]*token
 	rates         map[string]*rateWindow
 	faults        []*fault
+	outage        bool // every API request answers 502
 	latency       map[string]time.Duration
+	repoLatency   map[string]time.Duration // by "owner/name", lower case
 	requests      []Request
 	graphql       []GraphQLRequest
 	manifests     map[string]*manifestCode
@@ -186,6 +188,7 @@ func New(opts Options) *Sim {
 		tokens:        map[string]*token{},
 		rates:         map[string]*rateWindow{},
 		latency:       map[string]time.Duration{},
+		repoLatency:   map[string]time.Duration{},
 		manifests:     map[string]*manifestCode{},
 		comments:      map[int64]*comment{},
 		reviewCmts:    map[int64]*reviewComment{},

@@ -177,3 +177,62 @@ func BenchEnqueueWhileWorking(b *testing.B, s store.Store, payloadSize, workers 
 	wg.Wait()
 	b.ReportMetric(float64(worked.Load())/elapsed.Seconds(), "worked/s")
 }
+
+// BenchClaimAtDepth measures ClaimLane (up to max deliveries each) with
+// depth deliveries queued over 1,000 issues, and reports the claims' p50
+// and p99: a claim's cost should not grow with the backlog. Each iteration
+// stores one delivery, claims, and completes what it claimed; only the
+// claim is timed.
+func BenchClaimAtDepth(b *testing.B, s store.Store, depth, max int) {
+	ctx := b.Context()
+	bulk, ok := s.(bulkEnqueuer)
+	if !ok {
+		b.Skip("the store cannot enqueue in bulk")
+	}
+	payload := Payload(2 << 10)
+	prefix := fmt.Sprintf("depth-%d-%d-", benchRun.Add(1), rand.Int64())
+	for from := 0; from < depth; from += 500 {
+		var ds []store.Delivery
+		for i := from; i < min(from+500, depth); i++ {
+			ds = append(ds, store.Delivery{ID: prefix + fmt.Sprint(i), Event: "issues", InstallationID: 42,
+				OrderKey: fmt.Sprintf("acme/web#%d", i%1000), Payload: payload, ReceivedAt: time.Now()})
+		}
+		if _, err := bulk.EnqueueAll(ctx, ds); err != nil {
+			b.Fatal(err)
+		}
+	}
+	claims := make([]time.Duration, 0, b.N)
+	claimed := 0
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		d := store.Delivery{ID: fmt.Sprintf("%snew-%d", prefix, i), Event: "issues", InstallationID: 42,
+			OrderKey: fmt.Sprintf("acme/api#%d", i), Payload: payload, ReceivedAt: time.Now()}
+		if _, err := s.Enqueue(ctx, d); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		t := time.Now()
+		batch, err := s.ClaimLane(ctx, store.ClaimOptions{Worker: "w", Lease: time.Minute, Max: max})
+		claims = append(claims, time.Since(t))
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids := make([]string, len(batch))
+		for j, d := range batch {
+			ids[j] = d.ID
+		}
+		claimed += len(ids)
+		if err := s.Complete(ctx, ids...); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.StopTimer()
+	slices.Sort(claims)
+	pct := func(p float64) float64 { return float64(claims[int(p*float64(len(claims)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(float64(claimed)/float64(b.N), "deliveries/claim")
+}

@@ -28,6 +28,7 @@ var t0 = time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
 func Run(t *testing.T, open Opener) {
 	t.Run("Queue", func(t *testing.T) { runQueue(t, open) })
 	t.Run("Ordering", func(t *testing.T) { runOrdering(t, open) })
+	t.Run("Lanes", func(t *testing.T) { runLanes(t, open) })
 	t.Run("Threads", func(t *testing.T) { runThreads(t, open) })
 	t.Run("Comments", func(t *testing.T) { runComments(t, open) })
 	t.Run("Installations", func(t *testing.T) { runInstallations(t, open) })
@@ -37,6 +38,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ConcurrentClaims", func(t *testing.T) {
 		s := open(t)
 		ClaimConcurrently(t, []store.Store{s}, 8, 240)
+	})
+	t.Run("EnqueueWhileClaiming", func(t *testing.T) {
+		s := open(t)
+		EnqueueWhileClaiming(t, []store.Store{s}, 4)
 	})
 }
 

@@ -1,15 +1,27 @@
 // Command load measures how fast ownershipbot acknowledges signed webhook
-// deliveries, and how many GitHub requests each processed event costs. It
-// runs the real App over a real loopback listener and a SQLite file,
-// against the simulated GitHub, and sends only to 127.0.0.1.
+// deliveries while its workers process them, how fast the queue drains, what
+// a claim costs, how much CPU the App uses when idle, and how many GitHub
+// requests each processed event costs. It runs the real App (one or several
+// replicas) over real loopback listeners and a real store, against the
+// simulated GitHub, and sends only to 127.0.0.1.
 //
-//	go run ./scripts/load -deliveries 20000 -concurrency 32            # as fast as possible
+//	go run ./scripts/load -deliveries 20000 -concurrency 8             # spread over 200 issues
+//	go run ./scripts/load -hot                                         # all on one issue
+//	go run ./scripts/load -backlog 100000                              # a queue filled beforehand
+//	go run ./scripts/load -backlog 50000 -outage 60                    # GitHub answers 502 for a minute
+//	go run ./scripts/load -store postgres -replicas 3                  # three replicas on PostgreSQL
 //	go run ./scripts/load -deliveries 20000 -concurrency 64 -rate 2000 # latency at 2,000/s
+//
+// With -store postgres it uses a schema of its own in -database (by default
+// $OWNERSHIPBOT_TEST_POSTGRES or the tests' PostgreSQL), dropped at the end.
 package main
 
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,6 +29,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -26,24 +39,58 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ownershipbot/ownershipbot/app"
+	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/store/postgres"
 	"github.com/ownershipbot/ownershipbot/app/store/sqlite"
 	"github.com/ownershipbot/ownershipbot/app/webhook"
 	"github.com/ownershipbot/ownershipbot/internal/githubsim"
 )
 
-var workers int
+type config struct {
+	deliveries, concurrency, issues, rate, workers int
+	hot                                            bool
+	backlog                                        int
+	outage                                         time.Duration
+	storeKind, database                            string
+	replicas                                       int
+	idleWindow                                     time.Duration
+}
 
 func main() {
-	deliveries := flag.Int("deliveries", 20000, "signed deliveries to send")
-	concurrency := flag.Int("concurrency", 32, "concurrent senders")
-	issues := flag.Int("issues", 200, "distinct issues the deliveries touch")
-	rate := flag.Int("rate", 0, "deliveries per second to offer (open loop); 0 sends as fast as the senders can")
+	var cfg config
+	flag.IntVar(&cfg.deliveries, "deliveries", 20000, "signed deliveries to send")
+	flag.IntVar(&cfg.concurrency, "concurrency", 8, "concurrent senders (connections)")
+	flag.IntVar(&cfg.issues, "issues", 200, "distinct issues the deliveries touch")
+	flag.BoolVar(&cfg.hot, "hot", false, "send every delivery to one issue (-issues 1)")
+	flag.IntVar(&cfg.rate, "rate", 0, "deliveries per second to offer (open loop); 0 sends as fast as the senders can")
+	flag.IntVar(&cfg.backlog, "backlog", 0, "deliveries queued in the store before the App starts, spread over -issues")
+	flag.Func("outage", "GitHub answers 502 to everything for this many seconds from the start (or a duration such as 1m30s)", func(v string) error {
+		if secs, err := strconv.Atoi(v); err == nil {
+			cfg.outage = time.Duration(secs) * time.Second
+			return nil
+		}
+		d, err := time.ParseDuration(v)
+		cfg.outage = d
+		return err
+	})
+	flag.StringVar(&cfg.storeKind, "store", "sqlite", "sqlite or postgres")
+	flag.StringVar(&cfg.database, "database", "", "PostgreSQL URL for -store postgres [$OWNERSHIPBOT_TEST_POSTGRES, else the tests' default]")
+	flag.IntVar(&cfg.replicas, "replicas", 1, "Apps sharing the store (PostgreSQL only); senders spread over them")
+	flag.IntVar(&cfg.workers, "workers", 0, "worker pool size per replica (0: the App's default)")
+	flag.DurationVar(&cfg.idleWindow, "idle", 3*time.Second, "how long to measure CPU while idle")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	flag.IntVar(&workers, "workers", 0, "worker pool size (0: the App's default)")
 	flag.Parse()
+	if cfg.hot {
+		cfg.issues = 1
+	}
+	if cfg.replicas > 1 && cfg.storeKind != "postgres" {
+		fmt.Fprintln(os.Stderr, "load: -replicas needs -store postgres: SQLite serves one process")
+		os.Exit(2)
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -53,21 +100,16 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*deliveries, *concurrency, *issues, *rate); err != nil {
+	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(total, concurrency, issues, rate int) error {
+func run(cfg config) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	dir, err := os.MkdirTemp("", "ownershipbot-load")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
 
 	sim := githubsim.New(githubsim.Options{RateLimit: 1 << 30})
 	simSrv := httptest.NewServer(sim)
@@ -77,67 +119,140 @@ func run(total, concurrency, issues, rate int) error {
 	if err := sim.AddRepository("acme/web", githubsim.RepoOptions{}); err != nil {
 		return err
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "load.db"))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	secret := []byte("load-secret")
-	a, err := app.New(app.Options{
-		AppID: sim.AppID(), PrivateKey: sim.PrivateKeyPEM(), WebhookSecret: secret, GitHubAPIURL: simSrv.URL + "/",
-		Store: st, Registry: prometheus.NewRegistry(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Workers: workers,
-	})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	served := make(chan error, 1)
-	go func() { served <- a.Serve(ctx, ln) }()
-	url := "http://" + ln.Addr().String() + "/webhook"
-	sim.SetWebhook(url, string(secret))
-
-	// Real issues, so that processing does real work against the simulated GitHub.
 	instID, _, err := sim.InstallApp("alice", "acme")
 	if err != nil {
 		return err
 	}
-	sim.SetWebhook("", "") // from here on this tool sends the webhooks itself
-	for i := range issues {
+	// Real issues, so that processing does real work against the simulated GitHub.
+	for i := range cfg.issues {
 		if _, _, err := sim.OpenIssue("alice", "acme/web", githubsim.IssueInput{Title: "Issue " + strconv.Itoa(i), Body: "It is broken."}); err != nil {
 			return err
 		}
 	}
-	sim.ResetRequests()
-
-	bodies := make([][]byte, issues)
+	bodies := make([][]byte, cfg.issues)
 	for i := range bodies {
 		bodies[i] = payload(instID, i+1)
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
-	latencies := make([]time.Duration, total)
+
+	stores, cleanup, err := openStores(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	claims := &timings{}
+	if cfg.backlog > 0 {
+		t0 := time.Now()
+		if err := fillBacklog(ctx, stores[0], cfg.backlog, instID, bodies); err != nil {
+			return err
+		}
+		fmt.Printf("backlog: %d deliveries queued over %d issues in %s before the App started\n",
+			cfg.backlog, cfg.issues, time.Since(t0).Round(time.Millisecond))
+	}
+	sim.ResetRequests()
+	if cfg.outage > 0 {
+		sim.SetOutage(true)
+		time.AfterFunc(cfg.outage, func() { sim.SetOutage(false) })
+	}
+	secret := []byte("load-secret")
+	var urls []string
+	var served []chan error
+	for _, st := range stores {
+		a, err := app.New(app.Options{
+			AppID: sim.AppID(), PrivateKey: sim.PrivateKeyPEM(), WebhookSecret: secret, GitHubAPIURL: simSrv.URL + "/",
+			Store: &timedStore{Store: st, claims: claims}, Registry: prometheus.NewRegistry(),
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Workers: cfg.workers,
+		})
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		done := make(chan error, 1)
+		go func() { done <- a.Serve(ctx, ln) }()
+		served = append(served, done)
+		urls = append(urls, "http://"+ln.Addr().String()+"/webhook")
+	}
+	start := time.Now()
+	fmt.Printf("store %s, %d replica(s), %s workers each; sending %d deliveries over %d issue(s) from %d senders%s\n",
+		cfg.storeKind, len(stores), workersLabel(cfg.workers), cfg.deliveries, cfg.issues, cfg.concurrency, outageLabel(cfg.outage))
+	if err := send(cfg, urls, secret, bodies); err != nil {
+		return err
+	}
+
+	if cfg.outage > 0 && time.Since(start) < cfg.outage {
+		// Nothing is sent now and every lane waits for GitHub.
+		window := min(cfg.idleWindow, cfg.outage-time.Since(start))
+		fmt.Printf("CPU during the outage, nothing sent: %s\n", measureCPU(window))
+	}
+
+	drained, err := waitDrained(ctx, stores[0])
+	if err != nil {
+		return err
+	}
+	total := cfg.deliveries + cfg.backlog
+	fmt.Printf("drain: all %d deliveries processed %s after the first was sent: %.0f/s\n",
+		total, drained.Sub(start).Round(time.Millisecond), float64(total)/drained.Sub(start).Seconds())
+	fmt.Printf("claims: %s\n", claims.summary())
+	sim.Wait()
+	fmt.Printf("CPU while idle (queue empty, nothing sent): %s\n", measureCPU(cfg.idleWindow))
+
+	reads, writes := 0, 0
+	for _, r := range sim.Requests() {
+		if r.Method == http.MethodGet {
+			reads++
+		} else if r.Route != "/app/installations/{installation_id}/access_tokens" {
+			writes++
+		}
+	}
+	fmt.Printf("GitHub requests per processed event: %.4f reads, %.4f writes (%d bot comments on %d issues)\n",
+		float64(reads)/float64(total), float64(writes)/float64(total), countBot(sim, cfg.issues), cfg.issues)
+	cancel()
+	for _, done := range served {
+		if err := <-done; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func workersLabel(n int) string {
+	if n == 0 {
+		return "the default"
+	}
+	return strconv.Itoa(n)
+}
+
+func outageLabel(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; GitHub answers 502 for the first %s", d)
+}
+
+// send posts the signed deliveries, round robin over the replicas, and
+// prints the acknowledgement rate and latency.
+func send(cfg config, urls []string, secret []byte, bodies [][]byte) error {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.concurrency}}
+	latencies := make([]time.Duration, cfg.deliveries)
 	var next, refused atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range cfg.concurrency {
+		wg.Go(func() {
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= total {
+				if i >= cfg.deliveries {
 					return
 				}
-				if rate > 0 { // open loop: send each delivery at its time, as GitHub would
-					if wait := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))); wait > 0 {
+				if cfg.rate > 0 { // open loop: send each delivery at its time, as GitHub would
+					if wait := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(cfg.rate))); wait > 0 {
 						time.Sleep(wait)
 					}
 				}
-				body := bodies[i%issues]
-				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+				body := bodies[i%len(bodies)]
+				req, _ := http.NewRequest(http.MethodPost, urls[i%len(urls)], bytes.NewReader(body))
 				req.Header.Set("X-GitHub-Event", "issues")
 				req.Header.Set("X-GitHub-Delivery", fmt.Sprintf("load-%d", i))
 				req.Header.Set("X-Hub-Signature-256", webhook.Sign(secret, body))
@@ -155,41 +270,182 @@ func run(total, concurrency, issues, rate int) error {
 					refused.Add(1)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(latencies)
 	pct := func(p float64) time.Duration { return latencies[int(float64(len(latencies)-1)*p)] }
-	fmt.Printf("acknowledged %d signed deliveries in %s with %d senders: %.0f/s; latency p50 %s, p99 %s, max %s; not 202: %d\n",
-		total, elapsed.Round(time.Millisecond), concurrency, float64(total)/elapsed.Seconds(),
+	fmt.Printf("acks: %d signed deliveries in %s: %.0f/s; latency p50 %s, p99 %s, max %s; not 202: %d\n",
+		cfg.deliveries, elapsed.Round(time.Millisecond), float64(cfg.deliveries)/elapsed.Seconds(),
 		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), latencies[len(latencies)-1].Round(time.Microsecond), refused.Load())
+	if refused.Load() > 0 {
+		return fmt.Errorf("%d deliveries were not acknowledged with 202", refused.Load())
+	}
+	return nil
+}
 
+// openStores opens the store once per replica: a SQLite file in a
+// temporary directory, or a fresh schema of PostgreSQL.
+func openStores(ctx context.Context, cfg config) ([]store.Store, func(), error) {
+	switch cfg.storeKind {
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "ownershipbot-load")
+		if err != nil {
+			return nil, nil, err
+		}
+		st, err := sqlite.Open(ctx, filepath.Join(dir, "load.db"))
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		return []store.Store{st}, func() { st.Close(); os.RemoveAll(dir) }, nil
+	case "postgres":
+		base := cfg.database
+		if base == "" {
+			base = os.Getenv("OWNERSHIPBOT_TEST_POSTGRES")
+		}
+		if base == "" {
+			base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+		}
+		admin, err := pgx.Connect(ctx, base)
+		if err != nil {
+			return nil, nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
+		}
+		b := make([]byte, 6)
+		rand.Read(b)
+		schema := "ownershipbot_load_" + hex.EncodeToString(b)
+		if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+			admin.Close(ctx)
+			return nil, nil, err
+		}
+		drop := func() {
+			admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			admin.Close(context.Background())
+		}
+		u, err := url.Parse(base)
+		if err != nil {
+			drop()
+			return nil, nil, err
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		var stores []store.Store
+		for range cfg.replicas {
+			st, err := postgres.Open(ctx, u.String())
+			if err != nil {
+				for _, s := range stores {
+					s.Close()
+				}
+				drop()
+				return nil, nil, err
+			}
+			stores = append(stores, st)
+		}
+		return stores, func() {
+			for _, s := range stores {
+				s.Close()
+			}
+			drop()
+		}, nil
+	}
+	return nil, nil, fmt.Errorf("-store %q: want sqlite or postgres", cfg.storeKind)
+}
+
+// fillBacklog queues n deliveries over the issues, as intake would have
+// stored them, in groups of 500.
+func fillBacklog(ctx context.Context, st store.Store, n int, instID int64, bodies [][]byte) error {
+	bulk, ok := st.(interface {
+		EnqueueAll(ctx context.Context, ds []store.Delivery) ([]bool, error)
+	})
+	if !ok {
+		return errors.New("the store cannot enqueue in bulk")
+	}
+	for from := 0; from < n; from += 500 {
+		var ds []store.Delivery
+		for i := from; i < min(from+500, n); i++ {
+			issue := i % len(bodies)
+			ds = append(ds, store.Delivery{ID: fmt.Sprintf("backlog-%d", i), Event: "issues", Action: "labeled",
+				InstallationID: instID, OrderKey: "acme/web#" + strconv.Itoa(issue+1), Payload: bodies[issue], ReceivedAt: time.Now()})
+		}
+		if _, err := bulk.EnqueueAll(ctx, ds); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func waitDrained(ctx context.Context, st store.Store) (time.Time, error) {
 	for {
 		n, err := st.Depth(ctx)
 		if err != nil {
-			return err
+			return time.Time{}, err
 		}
 		if n == 0 {
-			break
+			return time.Now(), nil
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	sim.Wait()
-	reads, writes := 0, 0
-	for _, r := range sim.Requests() {
-		if r.Method == http.MethodGet {
-			reads++
-		} else if r.Route != "/app/installations/{installation_id}/access_tokens" {
-			writes++
-		}
+}
+
+// timedStore times the workers' claims.
+type timedStore struct {
+	store.Store
+	claims *timings
+}
+
+func (s *timedStore) ClaimLane(ctx context.Context, opts store.ClaimOptions) ([]store.Delivery, error) {
+	t := time.Now()
+	batch, err := s.Store.ClaimLane(ctx, opts)
+	s.claims.add(time.Since(t), len(batch))
+	return batch, err
+}
+
+// Listen passes the replicas' wake-ups through, where the store has them.
+func (s *timedStore) Listen(ctx context.Context, wake func()) error {
+	if l, ok := s.Store.(store.Listener); ok {
+		return l.Listen(ctx, wake)
 	}
-	all := time.Since(start)
-	fmt.Printf("processed all %d deliveries %s after the first was sent: %.0f/s; GitHub requests per processed event: %.4f reads, %.4f writes (%d bot comments on %d issues)\n",
-		total, all.Round(time.Millisecond), float64(total)/all.Seconds(),
-		float64(reads)/float64(total), float64(writes)/float64(total), countBot(sim, issues), issues)
-	cancel()
-	return <-served
+	return nil
+}
+
+type timings struct {
+	mu        sync.Mutex
+	all       []time.Duration
+	delivered int
+}
+
+func (t *timings) add(d time.Duration, n int) {
+	t.mu.Lock()
+	t.all = append(t.all, d)
+	t.delivered += n
+	t.mu.Unlock()
+}
+
+func (t *timings) summary() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.all) == 0 {
+		return "none"
+	}
+	s := slices.Clone(t.all)
+	slices.Sort(s)
+	pct := func(p float64) time.Duration { return s[int(float64(len(s)-1)*p)] }
+	return fmt.Sprintf("%d, %.1f deliveries each; p50 %s, p99 %s", len(s), float64(t.delivered)/float64(len(s)),
+		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond))
+}
+
+// measureCPU reports the process's CPU use over a window, as a share of
+// one core.
+func measureCPU(window time.Duration) string {
+	before, wall := cpuTime(), time.Now()
+	if before < 0 {
+		return "not measurable on this system"
+	}
+	time.Sleep(window)
+	used := cpuTime() - before
+	return fmt.Sprintf("%.2f%% of one core over %s", 100*used.Seconds()/time.Since(wall).Seconds(), window.Round(time.Millisecond))
 }
 
 func countBot(sim *githubsim.Sim, issues int) int {

@@ -243,5 +243,5 @@ func (s *Store) InstallationRepos(ctx context.Context, installationID int64) ([]
 
 // Forget deletes a leased delivery.
 func (s *Store) Forget(ctx context.Context, id string) error {
-	return s.finish(ctx, "forgetting", id, `DELETE FROM deliveries WHERE id = $1 AND status = 'leased'`, id)
+	return s.settle(ctx, "forgetting", []string{id}, "forget", nil, "")
 }

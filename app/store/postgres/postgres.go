@@ -10,19 +10,23 @@
 //
 // # Several replicas
 //
-// Claim picks and leases a delivery in one statement, locking the row it
-// picks with FOR UPDATE SKIP LOCKED, so two replicas never take the same
-// delivery and never wait on each other. A delivery whose order key has an
-// earlier unfinished delivery or a live lease is passed over; see claimSQL
-// for why a stale snapshot cannot break that rule. Leases expire, so the work
-// of a replica that died is taken over once its lease runs out. Times for
-// leases and retries come from the replicas' clocks, which are assumed to be
-// synchronised (NTP) to well within a lease.
+// The queue runs in lanes, one row per order key with unfinished work (see
+// migrations/0003_lanes.sql). A claim picks the ready lane with the oldest
+// head and leases a batch from its head in one statement, locking the lane
+// with FOR UPDATE SKIP LOCKED, so two replicas never take the same lane and
+// never wait on each other; everything that changes a lane's deliveries
+// locks the lane first, so replicas keep each issue's deliveries in order.
+// Leases expire, so the work of a replica that died is taken over once its
+// lease runs out. Times for leases and retries come from the replicas'
+// clocks, which are assumed to be synchronised (NTP) to well within a lease.
+// Replicas wake one another's idle workers with LISTEN/NOTIFY (see Listen).
 //
 // Enqueue, which a webhook's acknowledgement waits for, has a connection pool
 // of its own, so it never queues for a connection behind the workers; each
 // replica therefore opens up to twice pool_max_conns connections (pgx's
-// default pool_max_conns is the larger of 4 and the number of CPUs).
+// default pool_max_conns is the larger of 4 and the number of CPUs), plus
+// one that listens for other replicas' wake-ups. Concurrent Enqueue calls
+// are stored together, one statement for many deliveries (group commit).
 //
 // Migrations take a transaction-scoped advisory lock, so replicas that start
 // at the same moment apply each migration exactly once, one after the other.
@@ -31,16 +35,17 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ownershipbot/ownershipbot/app/store"
+	"github.com/ownershipbot/ownershipbot/app/store/internal/groupcommit"
 	"github.com/ownershipbot/ownershipbot/app/store/internal/migrate"
 )
 
@@ -50,8 +55,12 @@ var migrationFiles embed.FS
 // Store is the PostgreSQL implementation of store.Store. It is safe for
 // concurrent use, and several Stores (replicas) may share one database.
 type Store struct {
-	pool *pgxpool.Pool // everything but Enqueue
-	acks *pgxpool.Pool // Enqueue only
+	pool     *pgxpool.Pool // everything but Enqueue
+	acks     *pgxpool.Pool // Enqueue only
+	conn     *pgx.ConnConfig
+	enqueues *groupcommit.Committer[store.Delivery, bool]
+
+	notifying atomic.Bool // a wake-up for other replicas is on its way
 }
 
 var _ store.Store = (*Store)(nil)
@@ -75,7 +84,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %s", where, scrub(err, url))
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, conn: cfg.ConnConfig.Copy()}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("migrating PostgreSQL at %s: %s", where, scrub(err, url))
@@ -86,6 +95,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %s", where, scrub(err, url))
 	}
 	s.acks = acks
+	s.enqueues = groupcommit.New(groupWriters, maxGroup, s.EnqueueAll)
 	return s, nil
 }
 
@@ -176,6 +186,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Close closes the connection pools.
 func (s *Store) Close() error {
+	s.enqueues.Close()
 	s.acks.Close()
 	s.pool.Close()
 	return nil
@@ -203,148 +214,4 @@ func fromTS(t *time.Time) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
-}
-
-// Enqueue stores d with one INSERT; a delivery id already stored is left as
-// it is and reported with inserted false.
-func (s *Store) Enqueue(ctx context.Context, d store.Delivery) (bool, error) {
-	if d.ID == "" {
-		return false, errors.New("enqueue: the delivery has no id")
-	}
-	received := d.ReceivedAt
-	if received.IsZero() {
-		received = time.Now()
-	}
-	payload := d.Payload
-	if payload == nil {
-		payload = []byte{}
-	}
-	tag, err := s.acks.Exec(ctx, `INSERT INTO deliveries
-		(id, event, action, installation_id, order_key, payload, received_at, available_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (id) DO UPDATE SET status = 'pending', attempts = 0, available_at = excluded.available_at,
-			lease_until = NULL, worker = '', last_error = ''
-		WHERE deliveries.status = 'failed'`,
-		d.ID, d.Event, d.Action, d.InstallationID, d.OrderKey, payload, received.UTC(), ts(d.AvailableAt))
-	if err != nil {
-		return false, fmt.Errorf("enqueueing delivery %s: %w", d.ID, err)
-	}
-	return tag.RowsAffected() == 1, nil
-}
-
-const deliveryColumns = `id, event, action, installation_id, order_key, payload, received_at,
-	status, attempts, available_at, last_error`
-
-func scanDelivery(row pgx.Row) (store.Delivery, error) {
-	var d store.Delivery
-	var received time.Time
-	var available *time.Time
-	err := row.Scan(&d.ID, &d.Event, &d.Action, &d.InstallationID, &d.OrderKey, &d.Payload, &received,
-		&d.Status, &d.Attempts, &available, &d.LastError)
-	d.ReceivedAt = received.UTC()
-	d.AvailableAt = fromTS(available)
-	return d, err
-}
-
-// claimSQL calls claim_delivery (migrations/0001_initial.sql), which leases
-// the first unfinished delivery in arrival order that is ready (pending and
-// due, or leased with an expired lease) and whose order key has no earlier
-// unfinished delivery and no live lease, in one statement.
-//
-// Across replicas: FOR UPDATE SKIP LOCKED passes over a row another replica
-// is leasing right now; a row changed since the statement's snapshot is
-// re-checked on its newest version before it is locked, and fails the
-// readiness test if someone else leased or finished it. The order-key test
-// reads the snapshot, which can only be more cautious than the present: an
-// earlier delivery it sees as unfinished may have finished since (the key
-// waits one more poll), but no delivery of the same key can have become
-// leased unseen, since that needs the candidate itself finished first. The
-// one order this cannot promise is between two deliveries of one key
-// enqueued at the same instant on two replicas, whose arrival order is
-// itself undefined; they still never run at the same time, thanks to the
-// live-lease test.
-const claimSQL = `SELECT ` + deliveryColumns + ` FROM claim_delivery($1, $2, $3)`
-
-// Claim leases the oldest ready delivery to worker for leaseFor.
-func (s *Store) Claim(ctx context.Context, worker string, leaseFor time.Duration) (store.Delivery, error) {
-	now := time.Now().UTC()
-	d, err := scanDelivery(s.pool.QueryRow(ctx, claimSQL, now, now.Add(leaseFor), worker))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Delivery{}, store.ErrNoDelivery
-	}
-	if err != nil {
-		return store.Delivery{}, fmt.Errorf("claiming a delivery: %w", err)
-	}
-	return d, nil
-}
-
-// Complete marks a leased delivery done.
-func (s *Store) Complete(ctx context.Context, id string) error {
-	// The payload goes: a done delivery is kept only so that a redelivery
-	// of it is recognised, and its text (comment bodies) is not needed for that.
-	return s.finish(ctx, "completing", id, `UPDATE deliveries
-		SET status = 'done', worker = '', lease_until = NULL, payload = ''::bytea
-		WHERE id = $1 AND status = 'leased'`, id)
-}
-
-// Retry returns a leased delivery to the queue, due at at, and counts the
-// attempt. It stays unfinished, so later deliveries of its order key wait.
-func (s *Store) Retry(ctx context.Context, id string, at time.Time, lastError string) error {
-	return s.finish(ctx, "retrying", id, `UPDATE deliveries
-		SET status = 'pending', worker = '', lease_until = NULL,
-		    available_at = $2, attempts = attempts + 1, last_error = $3
-		WHERE id = $1 AND status = 'leased'`, id, ts(at), lastError)
-}
-
-// Fail marks a pending or leased delivery failed for good and counts the
-// attempt; its order key is free again.
-func (s *Store) Fail(ctx context.Context, id string, lastError string) error {
-	return s.finish(ctx, "failing", id, `UPDATE deliveries
-		SET status = 'failed', worker = '', lease_until = NULL,
-		    attempts = attempts + 1, last_error = $2
-		WHERE id = $1 AND status IN ('pending', 'leased')`, id, lastError)
-}
-
-// finish runs an update of one delivery and reports a delivery that was not
-// in a state the update applies to.
-func (s *Store) finish(ctx context.Context, verb, id, query string, args ...any) error {
-	tag, err := s.pool.Exec(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("%s delivery %s: %w", verb, id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("%s delivery %s: %w", verb, id, store.ErrNotLeased)
-	}
-	return nil
-}
-
-// Depth counts deliveries pending or leased.
-func (s *Store) Depth(ctx context.Context) (int, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'leased')`).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("counting queued deliveries: %w", err)
-	}
-	return n, nil
-}
-
-// PruneDone deletes done deliveries received before the given time.
-func (s *Store) PruneDone(ctx context.Context, before time.Time) (int, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM deliveries WHERE status = 'done' AND received_at < $1`, before.UTC())
-	if err != nil {
-		return 0, fmt.Errorf("pruning done deliveries: %w", err)
-	}
-	return int(tag.RowsAffected()), nil
-}
-
-// Delivery returns one stored delivery by id.
-func (s *Store) Delivery(ctx context.Context, id string) (store.Delivery, bool, error) {
-	d, err := scanDelivery(s.pool.QueryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Delivery{}, false, nil
-	}
-	if err != nil {
-		return store.Delivery{}, false, fmt.Errorf("reading delivery %s: %w", id, err)
-	}
-	return d, true, nil
 }

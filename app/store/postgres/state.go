@@ -305,14 +305,15 @@ func (s *Store) DeleteInstallation(ctx context.Context, id int64) error {
 			`DELETE FROM threads WHERE installation_id = $1`,
 			`DELETE FROM backfills WHERE installation_id = $1`,
 			`DELETE FROM redeliveries WHERE installation_id = $1`,
-			`DELETE FROM deliveries WHERE installation_id = $1 AND status <> 'leased'`,
 			`DELETE FROM installations WHERE id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, id); err != nil {
 				return err
 			}
 		}
-		return nil
+		// Their lanes move on (or go) with them.
+		_, err := tx.Exec(ctx, `SELECT delete_unleased_deliveries($1, $2)`, id, time.Now().UTC())
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("deleting installation %d: %w", id, err)

@@ -247,7 +247,7 @@ func (s *Store) InstallationRepos(ctx context.Context, installationID int64) ([]
 
 // Forget deletes a leased delivery and moves its lane on.
 func (s *Store) Forget(ctx context.Context, id string) error {
-	return s.finish(ctx, "forgetting", id, `DELETE FROM deliveries WHERE id = ? AND status = 'leased' RETURNING lane`, id)
+	return s.finish(ctx, "forgetting", []string{id}, forgetSQL, func(id string) []any { return []any{id} })
 }
 
 // deleteDeliveries deletes the unleased deliveries matching where (with
@@ -268,7 +268,7 @@ func (s *Store) deleteDeliveries(ctx context.Context, tx *sql.Tx, where string, 
 	for _, lane := range lanes {
 		if !seen[lane] {
 			seen[lane] = true
-			if err := s.refreshLane(ctx, tx, lane); err != nil {
+			if err := s.refreshLane(ctx, tx, lane, time.Now()); err != nil {
 				return err
 			}
 		}

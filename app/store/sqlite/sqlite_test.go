@@ -294,8 +294,59 @@ func TestLinksMoveToTheirOwnTable(t *testing.T) {
 	storetest.CheckMigratedLinks(t, openTemp(t, path))
 }
 
-// A claim reads lanes through their index and never scans deliveries, so its
-// cost does not grow with the backlog.
+func TestQueuedDeliveriesMoveIntoLanes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v2.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`}
+	for _, name := range []string{"0001_initial.sql", "0002_pull_request_links.sql"} {
+		m, err := migrationFiles.ReadFile("migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		script = append(script, string(m))
+	}
+	for _, q := range script {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	for _, d := range storetest.OldQueue {
+		var available, lease int64
+		switch {
+		case d.Status == store.DeliveryPending && d.Later:
+			available = now.Add(time.Hour).UnixNano()
+		case d.Status == store.DeliveryLeased && d.Later:
+			lease = now.Add(time.Hour).UnixNano()
+		case d.Status == store.DeliveryLeased:
+			lease = now.Add(-time.Minute).UnixNano()
+		}
+		if _, err := db.Exec(`INSERT INTO deliveries (id, event, order_key, payload, received_at, status, available_at, lease_until)
+			VALUES (?, 'issues', ?, '{}', ?, ?, ?, ?)`, d.ID, d.Key, now.UnixNano(), d.Status, available, lease); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The lanes of version 3, then the store's own migrations from there.
+	v3, err := migrationFiles.ReadFile("migrations/0003_lanes.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{string(v3), `INSERT INTO schema_migrations VALUES (1, 0), (2, 0), (3, 0)`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	// SQLite hands a dead process's leases back when it opens.
+	storetest.CheckMigratedQueue(t, openTemp(t, path), false)
+}
+
+// A claim reads lanes through their indexes and never scans deliveries or
+// walks lanes that wait, so its cost grows neither with the backlog nor with
+// the lanes a GitHub outage holds back.
 func TestClaimPlanUsesTheLaneIndex(t *testing.T) {
 	s := openTemp(t, filepath.Join(t.TempDir(), "plan.db"))
 	ctx := context.Background()
@@ -304,8 +355,21 @@ func TestClaimPlanUsesTheLaneIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, q := range []string{nextSQL, laneHeadSQL} {
-		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, int64(0))
+	skip := []any{`["acme/slow"]`, `[7]`}
+	for _, c := range []struct {
+		query string
+		args  []any
+		uses  []string
+		// union: the two candidates (at most one row each) are sorted last
+		union bool
+	}{
+		{nextLaneSQL, append(skip, int64(0)), []string{"lanes_ready", "lanes_waiting"}, true},
+		{nextLaneSkippingSQL, append(skip, int64(0)), []string{"lanes_ready", "lanes_waiting"}, true},
+		{nextReadySQL, skip, []string{"lanes_ready", "lanes_waiting"}, true},
+		{batchSQL, []any{"key:acme/web#1", 32}, []string{"deliveries_unfinished_lane"}, false},
+		{laneHeadSQL, []any{"key:acme/web#1"}, []string{"deliveries_unfinished_lane", "deliveries_leased_lane"}, false},
+	} {
+		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.query, c.args...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,14 +384,18 @@ func TestClaimPlanUsesTheLaneIndex(t *testing.T) {
 		}
 		rows.Close()
 		joined := strings.Join(plan, "; ")
-		for _, step := range plan {
-			if strings.HasPrefix(step, "SCAN deliveries") || strings.HasPrefix(step, "SCAN") && !strings.Contains(step, "USING INDEX") {
-				t.Errorf("plan of %q = %s; want no full scan", q, joined)
+		for i, step := range plan {
+			if strings.HasPrefix(step, "SCAN deliveries") || strings.HasPrefix(step, "SCAN lanes") && !strings.Contains(step, "USING INDEX") {
+				t.Errorf("plan of %q = %s; want no full scan", c.query, joined)
+			}
+			if strings.Contains(step, "TEMP B-TREE") && !(c.union && i == len(plan)-1) {
+				t.Errorf("plan of %q = %s; want rows read in index order, not sorted", c.query, joined)
 			}
 		}
-		// A lane's leases are found without walking its pending tail.
-		if q == laneHeadSQL && !strings.Contains(joined, "deliveries_leased_lane") {
-			t.Errorf("plan of the lane head = %s; want the leases read through deliveries_leased_lane", joined)
+		for _, index := range c.uses {
+			if !strings.Contains(joined, index) {
+				t.Errorf("plan of %q = %s; want it to read %s", c.query, joined, index)
+			}
 		}
 	}
 }
@@ -360,5 +428,18 @@ func BenchmarkDrainHotIssue(b *testing.B) {
 				s.Close()
 			}
 		})
+	}
+}
+
+// BenchmarkClaimAtDepth: a claim from a queue that holds nothing else and
+// one behind which 100,000 deliveries wait, taking one delivery or a batch.
+func BenchmarkClaimAtDepth(b *testing.B) {
+	for _, depth := range []int{0, 100000} {
+		for _, max := range []int{1, 32} {
+			b.Run(fmt.Sprintf("depth=%d/max=%d", depth, max), func(b *testing.B) {
+				s := openTemp(b, filepath.Join(b.TempDir(), "depth.db"))
+				storetest.BenchClaimAtDepth(b, s, depth, max)
+			})
+		}
 	}
 }
