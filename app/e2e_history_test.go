@@ -506,3 +506,41 @@ func TestABackfillThatGitHubCannotAnswerInPagesOf100ReadsSmallerPages(t *testing
 		t.Errorf("%d repositories still pending", got)
 	}
 }
+
+// A sweep runs every ten minutes for every repository, so what it costs of
+// GitHub's GraphQL limit (5,000 points an hour per installation) decides how
+// many repositories an org can have before sweeps alone spend it. Asking
+// for pages of 100 cost 27 points a sweep (162 an hour per repository: 31
+// repositories would spend the limit); what changed in ten minutes fits a
+// small page, and more is read on by cursor.
+func TestASweepCostsFewGraphQLPoints(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) { seedOrg(t, sim, 30, 1) }})
+	h.Idle()
+	before := h.Sim.GraphQLPoints()
+	if err := h.App.History().Sweep(context.Background(), "acme/web"); err != nil {
+		t.Fatal(err)
+	}
+	cost := h.Sim.GraphQLPoints() - before
+	if cost > 4 {
+		t.Errorf("a sweep of a repository where nothing changed cost %d GraphQL points, want at most 4", cost)
+	}
+	t.Logf("a sweep where nothing changed: %d GraphQL points", cost)
+	// Many changes are still all read: 30 edits since the last sweep.
+	if err := h.Sim.Unsent(func() error {
+		for n := 1; n <= 30; n++ {
+			if _, err := h.Sim.EditIssueBody("bob", "acme/web", n, "Owner: @alice\n\n"+bareBody); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.App.History().Sweep(context.Background(), "acme/web"); err != nil {
+		t.Fatal(err)
+	}
+	h.Idle()
+	if got := h.Counter("ownershipbot_drift_repairs_total", map[string]string{"thread": "issue"}); got != 30 {
+		t.Errorf("the sweep repaired %v of the 30 issues changed without an event", got)
+	}
+}

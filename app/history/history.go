@@ -383,7 +383,7 @@ func (h *History) readPage(ctx context.Context, r *reader, b *store.Backfill) er
 	if closed {
 		since = b.Since.UTC().Format(time.RFC3339)
 	}
-	page, err := r.pageFitting(ctx, b.FullName, b.Phase, b.Cursor, since)
+	page, err := r.pageFitting(ctx, b.FullName, b.Phase, b.Cursor, since, ghgraphql.MaxPage)
 	if err != nil {
 		return err
 	}

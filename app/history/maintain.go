@@ -128,7 +128,12 @@ func (h *History) sweep(ctx context.Context, repo string, sinceNanos int64) erro
 	for _, phase := range []string{phaseChangedIssues, phaseChangedPulls} {
 		cursor := ""
 		for {
-			page, err := r.pageFitting(ctx, b.FullName, phase, cursor, since.Format(time.RFC3339))
+			// Never send what GitHub's limit would refuse: wait for its reset.
+			if until := h.fits(b.InstallationID, pageCost(phase)+1); !until.IsZero() {
+				h.opts.Metrics.BackfillPauses.Inc()
+				return retryAt(until)
+			}
+			page, err := r.pageFitting(ctx, b.FullName, phase, cursor, since.Format(time.RFC3339), sweepPage)
 			var limited *ghgraphql.LimitedError
 			if errors.As(err, &limited) {
 				h.opts.Metrics.BackfillPauses.Inc()
