@@ -544,3 +544,52 @@ func TestASweepCostsFewGraphQLPoints(t *testing.T) {
 		t.Errorf("the sweep repaired %v of the 30 issues changed without an event", got)
 	}
 }
+
+// An org that suspends the App gets nothing from it: no sweep or backfill
+// asks GitHub for a token it refuses, and nothing fails for it. Once the
+// org unsuspends it, the next sweep looks back over the suspension, whose
+// events GitHub never sent.
+func TestASuspendedInstallationIsNotSweptUntilItIsUnsuspended(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) { seedOrg(t, sim, 3, 1) }})
+	h.Idle()
+	h.Accepted(h.Sim.SuspendApp("alice", "acme", true))
+	h.Idle()
+	// Meanwhile an issue gets its owner; suspended, the App hears nothing.
+	if err := h.Sim.Unsent(func() error {
+		_, err := h.Sim.EditIssueBody("bob", "acme/web", 2, "Owner: @alice\n\n"+bareBody)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before := len(h.Sim.GraphQLRequests())
+	tokens := map[string]string{"route": "/app/installations/{installation_id}/access_tokens", "status": "403"}
+	refusedBefore := h.Counter("ownershipbot_github_requests_total", tokens)
+	for range 2 { // two rounds of the background work, as every few minutes
+		if err := h.App.History().Resume(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.App.History().QueueSweeps(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		h.Idle()
+	}
+	if n := len(h.Sim.GraphQLRequests()) - before; n != 0 {
+		t.Errorf("%d GraphQL queries for a suspended installation", n)
+	}
+	if refused := h.Counter("ownershipbot_github_requests_total", tokens) - refusedBefore; refused != 0 {
+		t.Errorf("%v token requests refused for a suspended installation", refused)
+	}
+	if got := h.Counter("ownershipbot_deliveries_failed_total", nil); got != 0 {
+		t.Errorf("%v deliveries failed while the installation was suspended", got)
+	}
+
+	h.Accepted(h.Sim.SuspendApp("alice", "acme", false))
+	h.Idle()
+	if err := h.App.History().QueueSweeps(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.Idle()
+	if th, ok, err := h.Store.Thread(context.Background(), "acme/web", 2); err != nil || !ok || th.Owner != "@alice" {
+		t.Errorf("after the unsuspend the sweep left #2's owner %q (found %v, %v), want @alice", th.Owner, ok, err)
+	}
+}

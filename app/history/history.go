@@ -56,6 +56,7 @@ type Store interface {
 	DeleteThread(ctx context.Context, repo string, number int) error
 	// Repositories lists the repositories with stored threads, sorted.
 	Repositories(ctx context.Context) ([]string, error)
+	Installation(ctx context.Context, id int64) (store.Installation, bool, error)
 }
 
 // Importer stores, compares and repairs threads of one kind from snapshots.
@@ -159,22 +160,68 @@ func (h *History) Handle(ctx context.Context, d store.Delivery) error {
 	if err := json.Unmarshal(d.Payload, &p); err != nil {
 		return dispatch.Permanent(fmt.Errorf("decode %s payload: %w", d.Event, err))
 	}
+	var err error
 	switch d.Event {
 	case EventBackfill:
-		_, err := h.Step(ctx, p.Repo, p.Step)
+		_, err = h.Step(ctx, p.Repo, p.Step)
 		var pause *Pause
 		if errors.As(err, &pause) {
 			return nil // the next step is queued for when GitHub allows
 		}
-		return err
 	case EventSweep:
-		return h.sweep(ctx, p.Repo, p.Step)
+		err = h.sweep(ctx, p.Repo, p.Step)
 	case EventRepair:
-		return h.repair(ctx, d.InstallationID, p.Name, p.Number)
+		err = h.repair(ctx, d.InstallationID, p.Name, p.Number)
 	case EventOptIn:
-		return h.optIn(ctx, d.InstallationID, p.Name)
+		err = h.optIn(ctx, d.InstallationID, p.Name)
 	}
-	return nil
+	if errors.Is(err, ErrSuspended) {
+		// Nothing is done while the org has the App suspended, and the
+		// delivery leaves no trace, so the same work is queued again once
+		// it is unsuspended (Resume, QueueSweeps).
+		return dispatch.ErrForget
+	}
+	return err
+}
+
+// ErrSuspended is history's work for an installation the org has suspended:
+// GitHub gives it no token, and the App does nothing there until the org
+// unsuspends it.
+var ErrSuspended = errors.New("the org has suspended the App's installation")
+
+// suspended reports whether the org has suspended the installation.
+func (h *History) suspended(ctx context.Context, installationID int64) (bool, error) {
+	in, ok, err := h.opts.Store.Installation(ctx, installationID)
+	return ok && in.Suspended, err
+}
+
+// notSuspended is ErrSuspended for an installation the org has suspended.
+func (h *History) notSuspended(ctx context.Context, installationID int64) error {
+	off, err := h.suspended(ctx, installationID)
+	if err == nil && off {
+		err = ErrSuspended
+	}
+	return err
+}
+
+// active drops the backfills of suspended installations.
+func (h *History) active(ctx context.Context, all []store.Backfill) ([]store.Backfill, error) {
+	off := map[int64]bool{}
+	var out []store.Backfill
+	for _, b := range all {
+		s, seen := off[b.InstallationID]
+		if !seen {
+			var err error
+			if s, err = h.suspended(ctx, b.InstallationID); err != nil {
+				return nil, err
+			}
+			off[b.InstallationID] = s
+		}
+		if !s {
+			out = append(out, b)
+		}
+	}
+	return out, nil
 }
 
 func backfillKey(installationID int64) string {
@@ -291,6 +338,9 @@ func (h *History) optIn(ctx context.Context, installationID int64, fullName stri
 // when a step failed for good or the process stopped between two steps.
 func (h *History) Resume(ctx context.Context) error {
 	all, err := h.opts.Store.Backfills(ctx, 0)
+	if err == nil {
+		all, err = h.active(ctx, all)
+	}
 	if err != nil {
 		return err
 	}
@@ -315,6 +365,9 @@ func (p *Pause) Error() string { return "paused until " + p.Until.UTC().Format(t
 func (h *History) Step(ctx context.Context, repo string, step int64) (store.Backfill, error) {
 	b, found, err := h.opts.Store.Backfill(ctx, repo)
 	if err != nil || !found || b.Step != step || b.Done() {
+		return b, err
+	}
+	if err := h.notSuspended(ctx, b.InstallationID); err != nil {
 		return b, err
 	}
 	log := h.opts.Log.With("repository", b.Repo)
