@@ -388,7 +388,8 @@ type Store interface {
 	// EachThread calls fn with every stored thread of a repository (issues
 	// and pull requests, any state, without their links or PullState), by
 	// number, one at a time, so that a repository of any size is read in
-	// little memory; an error from fn stops it and is returned.
+	// little memory; an error from fn stops it and is returned. fn must not
+	// call the store: the rows hold a connection while it runs.
 	EachThread(ctx context.Context, repo string, fn func(Thread) error) error
 	// PutRollups inserts or replaces daily rollups, by repository and day.
 	PutRollups(ctx context.Context, rs []Rollup) error
