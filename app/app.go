@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -234,18 +235,22 @@ func (a *App) Page() http.Handler { return a.page }
 // the shutdown grace period. Unfinished deliveries stay stored and resume at
 // the next start.
 func (a *App) RunWorkers(ctx context.Context) {
-	go a.prune(ctx)
-	go a.history.Run(ctx)
+	// The background loops end with ctx; waiting for them keeps them from
+	// touching a store the caller closes once this returns.
+	var background sync.WaitGroup
+	defer background.Wait()
+	background.Go(func() { a.prune(ctx) })
+	background.Go(func() { a.history.Run(ctx) })
 	if a.opts.RollupEvery > 0 {
-		go a.rollups(ctx)
+		background.Go(func() { a.rollups(ctx) })
 	}
 	if l, ok := a.opts.Store.(store.Listener); ok {
 		// Other replicas' deliveries and finished batches wake this one.
-		go func() {
-			if err := l.Listen(ctx, a.pool.Wake); err != nil {
+		background.Go(func() {
+			if err := l.Listen(ctx, a.pool.Wake); err != nil && ctx.Err() == nil {
 				a.opts.Log.Warn("not listening for other replicas' wake-ups; the workers poll instead", "err", err)
 			}
-		}()
+		})
 	}
 	a.pool.Run(ctx, a.opts.ShutdownGrace)
 }
