@@ -320,6 +320,10 @@ func send(cfg config, urls []string, secret []byte, bodies [][]byte) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	if len(latencies) == 0 {
+		fmt.Println("acks: none sent (-deliveries 0)")
+		return nil
+	}
 	slices.Sort(latencies)
 	pct := func(p float64) time.Duration { return latencies[int(float64(len(latencies)-1)*p)] }
 	fmt.Printf("acks: %d signed deliveries in %s: %.0f/s; latency p50 %s, p99 %s, max %s; not 202: %d\n",
