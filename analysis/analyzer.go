@@ -97,12 +97,12 @@ type sentenceRef struct {
 // sentenceFeatures is a copy of what features left in the scratch for one
 // sentence, as explain reads it.
 type sentenceFeatures struct {
-	norm         []byte
-	starts, ends []int32
-	heads        []*lexEntry
-	hashes       []uint32
-	matched      []int32
-	dense        [nDense]float32
+	norm    []byte
+	words   []wordInfo
+	hashes  []uint32
+	rows    []int32 // each hash's row of weights, -1 for none
+	matched []int32
+	dense   [nDense]float32
 }
 
 // keep copies the scratch's features of the sentence just read; from the
@@ -112,16 +112,15 @@ func (sc *scratch) keep(d *[nDense]float32, prev bool) int {
 	if r.nKept == len(r.kept) {
 		r.kept = append(r.kept, sentenceFeatures{})
 	}
-	src := &sentenceFeatures{norm: sc.norm, starts: sc.starts, ends: sc.ends, heads: sc.heads, hashes: sc.hashes, matched: sc.matched}
+	src := &sentenceFeatures{norm: sc.norm, words: sc.words, hashes: sc.hashes, rows: sc.rows, matched: sc.matched}
 	if prev {
 		src = &sc.last
 	}
 	f := &r.kept[r.nKept]
 	f.norm = append(f.norm[:0], src.norm...)
-	f.starts = append(f.starts[:0], src.starts...)
-	f.ends = append(f.ends[:0], src.ends...)
-	f.heads = append(f.heads[:0], src.heads...)
+	f.words = append(f.words[:0], src.words...)
 	f.hashes = append(f.hashes[:0], src.hashes...)
+	f.rows = append(f.rows[:0], src.rows...)
 	f.matched = append(f.matched[:0], src.matched...)
 	f.dense = *d
 	r.nKept++
@@ -166,7 +165,8 @@ func (sc *scratch) readSentence(s string, at int) {
 		return
 	}
 	m := r.a.m
-	cur := sentenceRef{valid: true, hashed: m.hashed(sc.hashes), d: r.d, kept: -1}
+	cur := sentenceRef{valid: true, d: r.d, kept: -1}
+	cur.hashed, sc.rows = m.hashedRows(sc.hashes, sc.rows[:0])
 	z := m.dense1(&r.d)
 	for t := range z {
 		z[t] += cur.hashed[t]
@@ -231,10 +231,9 @@ func (sc *scratch) readSentence(s string, at int) {
 		// The sentence's features stay at hand for the next one's pair.
 		l := &sc.last
 		sc.norm, l.norm = l.norm[:0], sc.norm
-		sc.starts, l.starts = l.starts[:0], sc.starts
-		sc.ends, l.ends = l.ends[:0], sc.ends
-		sc.heads, l.heads = l.heads[:0], sc.heads
+		sc.words, l.words = l.words[:0], sc.words
 		sc.hashes, l.hashes = l.hashes[:0], sc.hashes
+		sc.rows, l.rows = l.rows[:0], sc.rows
 		sc.matched, l.matched = l.matched[:0], sc.matched
 	}
 }
@@ -427,13 +426,12 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 	for _, sc := range sents[:n] {
 		// hashes hold word, pair, word, pair, ... (the last word has no
 		// pair), then stems, which are counted but not named
-		nw := len(sc.starts)
-		for i, h := range sc.hashes {
-			row := a.m.row(h)
-			if row == nil {
+		nw := len(sc.words)
+		for i, k := range sc.rows {
+			if k < 0 {
 				continue
 			}
-			w := row[c]
+			w := a.m.w[k][c]
 			words += w
 			if w <= 0 || i >= 2*nw-1 {
 				continue
@@ -443,10 +441,10 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 			}
 			start := i >> 1
 			if i&1 == 1 {
-				consider(weighed{sc.norm[sc.starts[start]:sc.ends[start+1]], w})
-			} else if head := sc.heads[start]; head == nil || head.lang == 0 {
+				consider(weighed{sc.norm[sc.words[start].start:sc.words[start+1].end], w})
+			} else if head := sc.words[start].head; head == nil || head.lang == 0 {
 				// not "this", "the": true of the data, no help to a reader
-				consider(weighed{sc.norm[sc.starts[start]:sc.ends[start]], w})
+				consider(weighed{sc.norm[sc.words[start].start:sc.words[start].end], w})
 			}
 		}
 	}

@@ -109,14 +109,14 @@ func (ix *lexIndex) word(h uint32, w []byte) (*lexEntry, int32) {
 }
 
 // longest finds the longest phrase of two words or more, at most max
-// words long, that starts with the first of these word numbers: its entry
-// and its length, or nil.
-func (ix *lexIndex) longest(ids []int32, max int) (*lexEntry, int) {
+// words long, that starts with the first of these words: its entry and
+// its length, or nil.
+func (ix *lexIndex) longest(words []wordInfo, max int) (*lexEntry, int) {
 	var best *lexEntry
 	n := 0
-	node := ids[0]
-	for k := 1; k < max && k < len(ids) && ids[k] >= 0; k++ {
-		next, ok := ix.children.get(uint64(node)<<32 | uint64(ids[k]))
+	node := words[0].id
+	for k := 1; k < max && k < len(words) && words[k].id >= 0; k++ {
+		next, ok := ix.children.get(uint64(node)<<32 | uint64(words[k].id))
 		if !ok {
 			break
 		}

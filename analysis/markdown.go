@@ -224,6 +224,9 @@ type proseReader struct {
 	inFenceProse bool
 	fenceLines   []span
 	stats        proseStats
+	// blanked is set once an HTML comment was blanked out of a line: the
+	// text read then differs from the Markdown's bytes.
+	blanked bool
 }
 
 // proseStats counts what a pass left out.
@@ -292,21 +295,54 @@ func readProseWith(md string, mode proseMode, emit func(Block)) proseStats {
 		pos = next
 	}
 	r.flush()
-	// One copy of all the blocks' text, however many blocks.
-	text := string(r.para)
+	// A block whose text the Markdown holds as it is (one line, nothing
+	// dropped) shares the Markdown's string; the others share one copy of
+	// all the blocks' text, made when the first of them needs it.
+	var text string
 	for _, p := range r.pending {
 		if p.textEnd == 0 {
 			emit(Block{Kind: p.kind, Level: p.level})
 			continue
 		}
-		emit(Block{Kind: p.kind, Level: p.level, Text: text[p.text:p.textEnd], Task: p.task,
-			src: r.src, spans: r.spans[p.spanFrom:p.spanTo], base: p.text, start: p.blockStart, end: p.blockEnd})
+		spans := r.spans[p.spanFrom:p.spanTo]
+		t, ok := r.verbatim(spans, p.text, p.textEnd)
+		if !ok {
+			if text == "" {
+				text = string(r.para)
+			}
+			t = text[p.text:p.textEnd]
+		}
+		emit(Block{Kind: p.kind, Level: p.level, Text: t, Task: p.task,
+			src: r.src, spans: spans, base: p.text, start: p.blockStart, end: p.blockEnd})
 	}
 	if cap(r.para) <= 64<<10 && cap(r.pending) <= 4096 {
 		buf.para, buf.spans, buf.pending = r.para[:0], r.spans[:0], r.pending[:0]
 		proseBufPool.Put(buf)
 	}
 	return r.stats
+}
+
+// verbatim returns the Markdown that holds para[from:to] byte for byte,
+// when one span of the block's (spans) covers it all.
+func (r *proseReader) verbatim(spans []span, from, to int) (string, bool) {
+	if r.blanked {
+		return "", false
+	}
+	for k, s := range spans {
+		if s.text > from {
+			break
+		}
+		if k+1 < len(spans) && spans[k+1].text <= from {
+			continue
+		}
+		// s holds from; it must reach to and be the Markdown's
+		if s.src < 0 || k+1 < len(spans) && spans[k+1].text < to {
+			return "", false
+		}
+		at := s.src + from - s.text
+		return r.src[at : at+to-from], true
+	}
+	return "", false
 }
 
 func (r *proseReader) flush() {
@@ -464,7 +500,12 @@ func (r *proseReader) line(line string, off int) {
 	}
 
 	// A line that starts an HTML comment and does not end it.
-	trimmed, off = trimSpace(blankHTMLComments(trimmed, &r.inComment), off)
+	if strings.Contains(trimmed, "<!--") {
+		// The text read is no longer the Markdown's bytes.
+		r.blanked = true
+		trimmed = blankHTMLComments(trimmed, &r.inComment)
+	}
+	trimmed, off = trimSpace(trimmed, off)
 	if trimmed == "" {
 		return
 	}

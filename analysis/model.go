@@ -89,12 +89,21 @@ func (m *model) add(h uint32, w [nTasks]float32) {
 
 // row returns bucket h's weights, or nil for a bucket without any.
 func (m *model) row(h uint32) *[nTasks]float32 {
+	if k := m.rowIndex(h); k >= 0 {
+		return &m.w[k]
+	}
+	return nil
+}
+
+// rowIndex returns where bucket h's weights are in m.w, or -1.
+func (m *model) rowIndex(h uint32) int32 {
+	h &= hashBuckets - 1
 	word := m.present[h>>6]
 	bit := uint64(1) << (h & 63)
 	if word&bit == 0 {
-		return nil
+		return -1
 	}
-	return &m.w[int(m.rank[h>>6])+bits.OnesCount64(word&(bit-1))]
+	return m.rank[h>>6] + int32(bits.OnesCount64(word&(bit-1)))
 }
 
 // hashFeature hashes a feature's bytes (FNV-1a, then a finaliser) into a
@@ -120,19 +129,28 @@ func fnvFinish(h uint32) uint32 {
 
 // wordHashes is what hashing a normalised word once gives: its word
 // feature's bucket, the state of a pair feature that starts with it, and
-// its stem's bucket (stemmed is false when stem leaves the word whole).
+// its stem's bucket (stemmed is false when stem leaves the word whole);
+// after is the state of the pair feature that ends with it (see
+// hashWordAfter).
 type wordHashes struct {
 	word, pair, stem uint32
+	after            uint32
 	stemmed          bool
 }
 
-func hashWord(w []byte) wordHashes {
-	hw, hp := seedWord^uint32(2166136261), seedPair^uint32(2166136261)
+func hashWord(w []byte) wordHashes { return hashWordAfter(w, 0) }
+
+// hashWordAfter hashes w, and goes on with the pair feature whose first
+// word left state prev: a pair's bytes are its first word's, a space and
+// the second's.
+func hashWordAfter(w []byte, prev uint32) wordHashes {
+	hw, hp, ha := seedWord^uint32(2166136261), seedPair^uint32(2166136261), (prev^' ')*16777619
 	for _, c := range w {
 		hw = (hw ^ uint32(c)) * 16777619
 		hp = (hp ^ uint32(c)) * 16777619
+		ha = (ha ^ uint32(c)) * 16777619
 	}
-	out := wordHashes{word: fnvFinish(hw), pair: hp}
+	out := wordHashes{word: fnvFinish(hw), pair: hp, after: ha}
 	if cut := len(stem(w)); cut < len(w) {
 		// Few words have a stem of their own; only they pay for it.
 		out.stem, out.stemmed = hashFeature(seedStem, w[:cut]), true
@@ -146,7 +164,8 @@ func hashWord(w []byte) wordHashes {
 func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	scores, audience, tech, template := sc.sentenceScoresDetail(s)
 	sc.hashes = sc.hashes[:0]
-	n := len(sc.starts)
+	words := sc.words
+	n := len(words)
 	if template || n == 0 || (strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "[...]"))) {
 		return false
 	}
@@ -187,18 +206,17 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 			d[denseQuant] = 1
 		}
 	}
-	// A pair's bytes are its first word's, a space and the second's.
-	for i := 0; i < n; i++ {
-		sc.hashes = append(sc.hashes, sc.wordHashes[i].word)
+	// Each word, then the pair it starts.
+	for i := range words {
+		sc.hashes = append(sc.hashes, words[i].word)
 		if i+1 < n {
-			h := (sc.wordHashes[i].pair ^ ' ') * 16777619
-			sc.hashes = append(sc.hashes, fnvFinish(fnvAdd(h, sc.norm[sc.starts[i+1]:sc.ends[i+1]])))
+			sc.hashes = append(sc.hashes, words[i].pair)
 		}
 	}
 	// Stems after the word features, so explain can name those by position.
-	for i := 0; i < n; i++ {
-		if sc.wordHashes[i].stemmed {
-			sc.hashes = append(sc.hashes, sc.wordHashes[i].stem)
+	for i := range words {
+		if words[i].stemmed {
+			sc.hashes = append(sc.hashes, words[i].stem)
 		}
 	}
 	return true
@@ -238,15 +256,18 @@ func stem(w []byte) []byte {
 	return w
 }
 
-// hashed is what a sentence's hashed features add to each task's log-odds.
-func (m *model) hashed(hashes []uint32) [nTasks]float32 {
+// hashedRows is what a sentence's hashed features add to each task's
+// log-odds; it appends each hash's row in m.w (-1 for none) to rows.
+func (m *model) hashedRows(hashes []uint32, rows []int32) ([nTasks]float32, []int32) {
 	var z [nTasks]float32
 	for _, h := range hashes {
-		if w := m.row(h); w != nil {
-			addRow(&z, w, 1)
+		k := m.rowIndex(h)
+		rows = append(rows, k)
+		if k >= 0 {
+			addRow(&z, &m.w[k], 1)
 		}
 	}
-	return z
+	return z, rows
 }
 
 // addRow adds v times a row of weights to z, written out: the compiler

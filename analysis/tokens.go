@@ -174,7 +174,7 @@ func appendPlainNorm(dst []byte, w string) []byte {
 // finishNorm ends the normal form of the word in dst[start:], lowercased:
 // a spelled-out count becomes "#num", a possessive and a plural go.
 func finishNorm(dst []byte, start int, ascii bool) []byte {
-	if ascii && isNumberWord(string(dst[start:])) {
+	if ascii && isNumberWord(dst[start:]) {
 		return append(dst[:start], "#num"...)
 	}
 	word := dst[start:]
@@ -251,11 +251,11 @@ func appendNumber(dst []byte, w string) []byte {
 
 // isNumberWord reports whether a lowercased word is a spelled-out count,
 // read as "#num" like digits.
-func isNumberWord(w string) bool {
+func isNumberWord(w []byte) bool {
 	if len(w) < 3 || len(w) > 9 || !numberWordStart[w[0]] {
 		return false // most words: a look at the first letter is enough
 	}
-	switch w {
+	switch string(w) {
 	case "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen", "dozens",
 		"hundreds", "thousands", "millions", "twenty", "fifty", "hundred", "thousand", "million":
 		return true
