@@ -59,7 +59,7 @@ type scratch struct {
 	// words holds each word of the sentence last read, as readWords
 	// leaves them.
 	words []wordInfo
-	norm  []byte // normalised words of one sentence, joined by spaces
+	norm  []byte     // normalised words of one sentence, joined by spaces
 	base  [6]float32 // the last sentence's scores before boosts
 	quant float32    // the last sentence's measurements
 	// uxAffectOnly is set when the last sentence's user_experience score

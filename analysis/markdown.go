@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -149,6 +150,9 @@ func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c =
 // cleanOriginal drops HTML comments and reads every run of white space,
 // line breaks included, as one space.
 func cleanOriginal(s string) string {
+	if isCleanOriginal(s) {
+		return s // most quotes: one line, nothing to drop
+	}
 	for {
 		i := strings.Index(s, "<!--")
 		if i < 0 {
@@ -168,6 +172,33 @@ func cleanOriginal(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// isCleanOriginal reports whether cleanOriginal would return s as it is:
+// no HTML comment, line break, tab or two spaces in a row, and nothing to
+// trim at either end.
+func isCleanOriginal(s string) bool {
+	if s == "" {
+		return true
+	}
+	if c := s[0]; c <= ' ' || c >= utf8.RuneSelf || c == '<' {
+		return false
+	}
+	if c := s[len(s)-1]; c <= ' ' || c >= utf8.RuneSelf {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; originalStop[c] && (c != ' ' || s[i-1] == ' ') {
+			return false
+		}
+	}
+	return true
+}
+
+// originalStop marks the bytes isCleanOriginal looks at twice.
+var originalStop = [256]bool{'<': true, '\n': true, '\r': true, '\t': true, ' ': true}
+
+// sentenceMark marks the bytes that can end a sentence.
+var sentenceMark = [256]bool{'.': true, '?': true, '!': true}
+
 // forEachSentenceAt calls fn on each sentence of a block's Text with the
 // sentence's offset in it.
 func forEachSentenceAt(text string, fn func(s string, at int)) {
@@ -182,8 +213,7 @@ func forEachSentenceAt(text string, fn func(s string, at int)) {
 		}
 	}
 	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c != '.' && c != '?' && c != '!' {
+		if !sentenceMark[text[i]] {
 			continue
 		}
 		// a sentence ends at the mark followed by a space or the end
@@ -713,6 +743,10 @@ func (r *proseReader) inline(s string, off int) {
 	run := 0 // start of the text not yet copied
 	for i := 0; i < len(s); {
 		c := s[i]
+		if !inlineMark[c] {
+			i++
+			continue
+		}
 		switch {
 		case c == '`':
 			n := 0
@@ -751,8 +785,19 @@ func (r *proseReader) inline(s string, off int) {
 				run = i
 				continue
 			}
-		case (c == 'h' || c == 'H') && (strings.HasPrefix(s[i:], "https://") || strings.HasPrefix(s[i:], "http://")):
-			r.copyText(s[run:i], off+run)
+		case c == ':' && i+2 < len(s) && s[i+1] == '/' && s[i+2] == '/':
+			// A bare URL, from its "http" on: the letters before the
+			// colon are never the end of what was dropped before.
+			from := -1
+			if i >= 5 && s[i-5:i] == "https" {
+				from = i - 5
+			} else if i >= 4 && s[i-4:i] == "http" {
+				from = i - 4
+			}
+			if from < run {
+				break
+			}
+			r.copyText(s[run:from], off+run)
 			j := i
 			for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != ')' && s[j] != '>' {
 				j++
@@ -766,6 +811,10 @@ func (r *proseReader) inline(s string, off int) {
 	r.copyText(s[run:], off+run)
 	r.blockEnd = off + len(s)
 }
+
+// inlineMark marks the bytes where inline starts to look closer: code
+// spans, images, links, tags and the colon of a URL.
+var inlineMark = [256]bool{'`': true, '!': true, '[': true, '<': true, ':': true}
 
 // linkEnd returns the length of "[text](target)" at the start of s, or 0.
 func linkEnd(s string) int {
@@ -887,7 +936,19 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // letterShare is the share of letters and spaces among a line's characters.
 func letterShare(s string) float64 {
 	letters, total := 0, 0
-	for i := 0; i < len(s); {
+	i := 0
+	// Eight ASCII bytes at a time, while they are ASCII.
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8]
+		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if x&highBits != 0 {
+			break
+		}
+		letters += asciiLettersIn(x)
+		total += 8
+	}
+	for i < len(s) {
 		total++
 		c := s[i]
 		if c >= utf8.RuneSelf {
@@ -906,6 +967,22 @@ func letterShare(s string) float64 {
 		return 1
 	}
 	return float64(letters) / float64(total)
+}
+
+// highBits has the top bit of each byte of a word of eight.
+const highBits = 0x8080808080808080
+
+// asciiLettersIn counts the letters and spaces among eight ASCII bytes
+// (as asciiLetter tells them), all bytes at once: a letter is a byte that,
+// folded to lowercase, lies between 'a' and 'z'. No byte's sum carries
+// into the next, as every byte is under 0x80.
+func asciiLettersIn(x uint64) int {
+	const ones = 0x0101010101010101
+	l := x | ones*0x20 // fold case; a space stays a space
+	atLeastA := (l + ones*(0x80-'a')) & highBits
+	pastZ := (l + ones*(0x80-'z'-1)) & highBits
+	notSpace := ((x ^ ones*' ') + ones*0x7f) & highBits
+	return bits.OnesCount64(atLeastA&^pastZ | highBits&^notSpace)
 }
 
 // stripHTMLComments removes complete "<!-- ... -->" comments from a line and

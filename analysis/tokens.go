@@ -68,10 +68,14 @@ func (t *tokenizer) next() (string, bool) {
 	t.plain = start < len(s) && s[start] >= 'a' && s[start] <= 'z'
 	for i < len(s) {
 		if c := s[i]; c >= 'a' && c <= 'z' {
-			// the common case: an ASCII letter
+			// the common case: a run of lowercase ASCII letters
+			j := i + 1
+			for j < len(s) && s[j]-'a' < 26 {
+				j++
+			}
 			digitsOnly = false
-			t.letters++
-			i++
+			t.letters += j - i
+			i = j
 			continue
 		} else if c >= 'A' && c <= 'Z' {
 			digitsOnly, t.plain = false, false
