@@ -21,10 +21,21 @@ type tokenizer struct {
 
 func (t *tokenizer) reset(s string) { t.s, t.i = s, 0 }
 
-// wordByte marks the ASCII letters and digits.
-var wordByte = func() (m [256]bool) {
+// Kinds of bytes, as the tokenizer looks for the start of a word.
+const (
+	kindSeparator = iota // any other ASCII byte: never starts a word
+	kindWord             // an ASCII letter or digit
+	kindCloser           // '#', '$' or a byte of a character beyond ASCII: look closer
+)
+
+var byteKind = func() (m [256]uint8) {
 	for c := 0; c < 256; c++ {
-		m[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9':
+			m[c] = kindWord
+		case c == '#' || c == '$' || c >= utf8.RuneSelf:
+			m[c] = kindCloser
+		}
 	}
 	return m
 }()
@@ -42,7 +53,10 @@ func (t *tokenizer) next() (string, bool) {
 	i := t.i
 	for i < len(s) {
 		c := s[i]
-		if wordByte[c] {
+		if k := byteKind[c]; k == kindSeparator {
+			i++
+			continue
+		} else if k == kindWord {
 			break
 		}
 		r, n := rune(c), 1
@@ -56,6 +70,18 @@ func (t *tokenizer) next() (string, bool) {
 		i += n
 	}
 	start := i
+	if i < len(s) && s[i]-'a' < 26 {
+		// The common case: lowercase ASCII letters up to a separator.
+		j := i + 1
+		for j < len(s) && s[j]-'a' < 26 {
+			j++
+		}
+		if j == len(s) || byteKind[s[j]] == kindSeparator && s[j] != '\'' && s[j] != '_' {
+			t.i = j
+			t.letters, t.nonLatin, t.joined, t.plain = j-i, 0, false, true
+			return s[i:j], true
+		}
+	}
 	if i < len(s) && s[i] == '#' {
 		i++
 	} else if i < len(s) && (s[i] == '$' || s[i] >= utf8.RuneSelf) {
