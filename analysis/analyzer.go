@@ -395,7 +395,9 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 	}
 	var rules, words float32
 	for k, v := range dense {
-		rules += v * a.m.dense[k][c]
+		if v != 0 { // the weights are finite: a zero adds nothing
+			rules += v * a.m.dense[k][c]
+		}
 	}
 	// The strongest word features, best first; ties keep the earlier word.
 	type weighed struct {

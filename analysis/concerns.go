@@ -116,15 +116,19 @@ func (sc *scratch) readWords(s string) {
 			sc.norm = append(sc.norm, ' ')
 		}
 		start := len(sc.norm)
-		var wi wordInfo
-		var pairEnd uint32 // the previous word's pair, ended with this word
-		if t.joined || inNameRun(s, t.i-len(w), t.i) {
+		sc.words = append(sc.words, wordInfo{})
+		wi := &sc.words[n]
+		// ha goes on with the previous word's pair: a pair's bytes are
+		// its first word's, a space and the second's.
+		ha := (pairState ^ ' ') * 16777619
+		from, to := t.i-len(w), t.i
+		if t.joined || !((from == 0 || s[from-1] == ' ') && (to == len(s) || s[to] == ' ')) && inNameRun(s, from, to) {
 			// "javax.security.auth", "perfMonitor", "lib/Permissions":
 			// a name in code, whatever its words say.
 			sc.norm = append(sc.norm, identToken...)
 			wi.id = ix.ident
 			wi.word, wi.stem, wi.stemmed = ix.identHash.word, ix.identHash.stem, ix.identHash.stemmed
-			pairEnd = fnvAdd((pairState^' ')*16777619, sc.norm[start:])
+			ha = fnvAdd(ha, sc.norm[start:])
 			pairState = ix.identHash.pair
 		} else {
 			if t.plain {
@@ -132,17 +136,25 @@ func (sc *scratch) readWords(s string) {
 			} else {
 				sc.norm = appendNorm(sc.norm, w)
 			}
-			h := hashWordAfter(sc.norm[start:], pairState)
-			wi.head, wi.id = ix.word(h.word, sc.norm[start:])
-			wi.word, wi.stem, wi.stemmed = h.word, h.stem, h.stemmed
-			pairEnd, pairState = h.after, h.pair
+			norm := sc.norm[start:]
+			// hashWord, with the pair that ends here
+			hw, hp := seedWord^uint32(2166136261), seedPair^uint32(2166136261)
+			for _, c := range norm {
+				hw = (hw ^ uint32(c)) * 16777619
+				hp = (hp ^ uint32(c)) * 16777619
+				ha = (ha ^ uint32(c)) * 16777619
+			}
+			wi.word, pairState = fnvFinish(hw), hp
+			if cut := len(stem(norm)); cut < len(norm) {
+				wi.stem, wi.stemmed = hashFeature(seedStem, norm[:cut]), true
+			}
+			wi.head, wi.id = ix.word(wi.word, norm)
 			sc.lang.word(wi.head, &t)
 		}
 		wi.start, wi.end = int32(start), int32(len(sc.norm))
 		if n > 0 {
-			sc.words[n-1].pair = fnvFinish(pairEnd)
+			sc.words[n-1].pair = fnvFinish(ha)
 		}
-		sc.words = append(sc.words, wi)
 	}
 }
 
@@ -211,7 +223,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 			audience += e.audience
 			tech += e.tech
 			quant += e.quant
-			if e.weights != ([6]float32{}) || e.audience > 0 {
+			if e.weighs {
 				prev, prevEnd = e, i+matched
 			}
 		}

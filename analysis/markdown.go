@@ -174,27 +174,58 @@ func cleanOriginal(s string) string {
 
 // isCleanOriginal reports whether cleanOriginal would return s as it is:
 // no HTML comment, line break, tab or two spaces in a row, and nothing to
-// trim at either end.
+// trim at either end. It may say no to a text that is clean (one with
+// another control character): cleanOriginal then takes the long way.
 func isCleanOriginal(s string) bool {
 	if s == "" {
 		return true
 	}
-	if c := s[0]; c <= ' ' || c >= utf8.RuneSelf || c == '<' {
+	if c := s[0]; c <= ' ' || c >= utf8.RuneSelf {
 		return false
 	}
 	if c := s[len(s)-1]; c <= ' ' || c >= utf8.RuneSelf {
 		return false
 	}
-	for i := 1; i < len(s); i++ {
-		if c := s[i]; originalStop[c] && (c != ' ' || s[i-1] == ' ') {
+	// Eight bytes at a time: a control character, a '<', or a space
+	// after a space (in this word or at the end of the last).
+	const ones = 0x0101010101010101
+	i := 0
+	var lastSpaces uint64
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s[i : i+8])
+		spaces := zeroBytes(x ^ ones*' ')
+		control := highBits &^ ((x&^highBits + ones*(0x80-0x20)) | x)
+		if control|zeroBytes(x^ones*'<')|spaces&(spaces<<8|lastSpaces>>56) != 0 {
 			return false
 		}
+		lastSpaces = spaces
+	}
+	prevSpace := i > 0 && s[i-1] == ' '
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c == '<' || c == ' ' && prevSpace {
+			return false
+		}
+		prevSpace = c == ' '
 	}
 	return true
 }
 
-// originalStop marks the bytes isCleanOriginal looks at twice.
-var originalStop = [256]bool{'<': true, '\n': true, '\r': true, '\t': true, ' ': true}
+// load64 reads eight bytes as one little-endian word; the compiler makes
+// it one load.
+func load64(b string) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// zeroBytes has the top bit set in each byte of x that is zero, and no
+// other bit.
+func zeroBytes(x uint64) uint64 {
+	return highBits &^ ((x&^highBits + ones7f) | x)
+}
+
+const ones7f = 0x7f7f7f7f7f7f7f7f
 
 // sentenceMark marks the bytes that can end a sentence.
 var sentenceMark = [256]bool{'.': true, '?': true, '!': true}
@@ -939,9 +970,7 @@ func letterShare(s string) float64 {
 	i := 0
 	// Eight ASCII bytes at a time, while they are ASCII.
 	for ; i+8 <= len(s); i += 8 {
-		b := s[i : i+8]
-		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		x := load64(s[i : i+8])
 		if x&highBits != 0 {
 			break
 		}

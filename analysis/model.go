@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -129,30 +130,21 @@ func fnvFinish(h uint32) uint32 {
 
 // wordHashes is what hashing a normalised word once gives: its word
 // feature's bucket, the state of a pair feature that starts with it, and
-// its stem's bucket (stemmed is false when stem leaves the word whole);
-// after is the state of the pair feature that ends with it (see
-// hashWordAfter).
+// its stem's bucket (stemmed is false when stem leaves the word whole).
+// readWords does the same for each word of a sentence.
 type wordHashes struct {
 	word, pair, stem uint32
-	after            uint32
 	stemmed          bool
 }
 
-func hashWord(w []byte) wordHashes { return hashWordAfter(w, 0) }
-
-// hashWordAfter hashes w, and goes on with the pair feature whose first
-// word left state prev: a pair's bytes are its first word's, a space and
-// the second's.
-func hashWordAfter(w []byte, prev uint32) wordHashes {
-	hw, hp, ha := seedWord^uint32(2166136261), seedPair^uint32(2166136261), (prev^' ')*16777619
+func hashWord(w []byte) wordHashes {
+	hw, hp := seedWord^uint32(2166136261), seedPair^uint32(2166136261)
 	for _, c := range w {
 		hw = (hw ^ uint32(c)) * 16777619
 		hp = (hp ^ uint32(c)) * 16777619
-		ha = (ha ^ uint32(c)) * 16777619
 	}
-	out := wordHashes{word: fnvFinish(hw), pair: hp, after: ha}
+	out := wordHashes{word: fnvFinish(hw), pair: hp}
 	if cut := len(stem(w)); cut < len(w) {
-		// Few words have a stem of their own; only they pay for it.
 		out.stem, out.stemmed = hashFeature(seedStem, w[:cut]), true
 	}
 	return out
@@ -257,41 +249,48 @@ func stem(w []byte) []byte {
 }
 
 // hashedRows is what a sentence's hashed features add to each task's
-// log-odds; it appends each hash's row in m.w (-1 for none) to rows.
+// log-odds; it appends each hash's row in m.w (-1 for none) to rows. The
+// sums are kept in variables of their own, which stay in registers, and
+// add the rows in the order of the hashes.
 func (m *model) hashedRows(hashes []uint32, rows []int32) ([nTasks]float32, []int32) {
-	var z [nTasks]float32
-	for _, h := range hashes {
+	var z0, z1, z2, z3, z4, z5, z6 float32
+	at := len(rows)
+	rows = slices.Grow(rows, len(hashes))[:at+len(hashes)]
+	found := rows[at:]
+	for i, h := range hashes {
 		k := m.rowIndex(h)
-		rows = append(rows, k)
+		found[i] = k
 		if k >= 0 {
-			addRow(&z, &m.w[k], 1)
+			w := &m.w[k]
+			z0 += w[0]
+			z1 += w[1]
+			z2 += w[2]
+			z3 += w[3]
+			z4 += w[4]
+			z5 += w[5]
+			z6 += w[6]
 		}
 	}
-	return z, rows
-}
-
-// addRow adds v times a row of weights to z, written out: the compiler
-// does not unroll the loop, and this is the classifier's inner loop.
-func addRow(z, w *[nTasks]float32, v float32) {
-	z[0] += v * w[0]
-	z[1] += v * w[1]
-	z[2] += v * w[2]
-	z[3] += v * w[3]
-	z[4] += v * w[4]
-	z[5] += v * w[5]
-	z[6] += v * w[6]
+	return [nTasks]float32{z0, z1, z2, z3, z4, z5, z6}, rows
 }
 
 // dense1 is the log-odds of each task from the biases and the rule
 // features alone.
 func (m *model) dense1(d *[nDense]float32) [nTasks]float32 {
-	z := m.bias
+	z0, z1, z2, z3, z4, z5, z6 := m.bias[0], m.bias[1], m.bias[2], m.bias[3], m.bias[4], m.bias[5], m.bias[6]
 	for k, v := range d {
 		if v != 0 {
-			addRow(&z, &m.dense[k], v)
+			w := &m.dense[k]
+			z0 += v * w[0]
+			z1 += v * w[1]
+			z2 += v * w[2]
+			z3 += v * w[3]
+			z4 += v * w[4]
+			z5 += v * w[5]
+			z6 += v * w[6]
 		}
 	}
-	return z
+	return [nTasks]float32{z0, z1, z2, z3, z4, z5, z6}
 }
 
 // mixProduct adds m.mix of the likeliest concern's log-odds to the

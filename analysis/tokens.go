@@ -197,8 +197,19 @@ func appendNorm(dst []byte, w string) []byte {
 // appendPlainNorm is appendNorm for a word of lowercase ASCII letters
 // only, as the tokenizer tells (tokenizer.plain): most words are.
 func appendPlainNorm(dst []byte, w string) []byte {
-	start := len(dst)
-	return finishNorm(append(dst, w...), start, true)
+	n := len(w)
+	if n >= 3 && n <= 9 && numberWordStart[w[0]] {
+		return finishNorm(append(dst, w...), len(dst), true)
+	}
+	dst = append(dst, w...)
+	// finishNorm's plurals; a word of letters has no possessive
+	switch {
+	case n > 4 && w[n-3] == 'i' && w[n-2] == 'e' && w[n-1] == 's':
+		return append(dst[:len(dst)-3], 'y')
+	case n > 3 && w[n-1] == 's' && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
+		return dst[:len(dst)-1]
+	}
+	return dst
 }
 
 // finishNorm ends the normal form of the word in dst[start:], lowercased:
