@@ -227,34 +227,62 @@ func zeroBytes(x uint64) uint64 {
 
 const ones7f = 0x7f7f7f7f7f7f7f7f
 
-// sentenceMark marks the bytes that can end a sentence.
-var sentenceMark = [256]bool{'.': true, '?': true, '!': true}
-
 // forEachSentenceAt calls fn on each sentence of a block's Text with the
 // sentence's offset in it.
 func forEachSentenceAt(text string, fn func(s string, at int)) {
 	start := 0
-	sentence := func(end int) {
-		t := text[start:end]
-		// strings.TrimSpace, keeping where the sentence starts
-		s := strings.TrimLeftFunc(t, unicode.IsSpace)
-		at := start + len(t) - len(s)
-		if s = strings.TrimRightFunc(s, unicode.IsSpace); s != "" {
-			fn(s, at)
-		}
-	}
-	for i := 0; i < len(text); i++ {
-		if !sentenceMark[text[i]] {
-			continue
-		}
+	for i := nextSentenceMark(text, 0); i < len(text); i = nextSentenceMark(text, i+1) {
 		// a sentence ends at the mark followed by a space or the end
 		if i+1 < len(text) && text[i+1] != ' ' && text[i+1] != ')' && text[i+1] != '"' {
 			continue
 		}
-		sentence(i + 1)
+		sentenceAt(text, start, i+1, fn)
 		start = i + 1
 	}
-	sentence(len(text))
+	sentenceAt(text, start, len(text), fn)
+}
+
+// sentenceAt calls fn on text[start:end] without the white space around
+// it, unless nothing is left.
+func sentenceAt(text string, start, end int, fn func(s string, at int)) {
+	// strings.TrimSpace, keeping where the sentence starts; ASCII first
+	for start < end && asciiSpace[text[start]] {
+		start++
+	}
+	if start < end && text[start] >= utf8.RuneSelf {
+		t := text[start:end]
+		start += len(t) - len(strings.TrimLeftFunc(t, unicode.IsSpace))
+	}
+	for end > start && asciiSpace[text[end-1]] {
+		end--
+	}
+	if end > start && text[end-1] >= utf8.RuneSelf {
+		end = start + len(strings.TrimRightFunc(text[start:end], unicode.IsSpace))
+	}
+	if end > start {
+		fn(text[start:end], start)
+	}
+}
+
+// asciiSpace marks the ASCII bytes unicode.IsSpace reports.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// nextSentenceMark returns the offset of the first '.', '?' or '!' in
+// text from i on, or len(text); eight bytes at a time.
+func nextSentenceMark(text string, i int) int {
+	const ones = 0x0101010101010101
+	for ; i+8 <= len(text); i += 8 {
+		x := load64(text[i : i+8])
+		if m := zeroBytes(x^ones*'.') | zeroBytes(x^ones*'?') | zeroBytes(x^ones*'!'); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(text); i++ {
+		if c := text[i]; c == '.' || c == '?' || c == '!' {
+			return i
+		}
+	}
+	return i
 }
 
 // proseReader holds the state of one pass over a text.
