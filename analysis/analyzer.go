@@ -134,9 +134,14 @@ func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores
 	// rest of reading a short comment.
 	r.a, r.keepText, r.src, r.nKept = a, keepText, body, 0
 	r.prev.valid = false
-	r.cs.ev = [nTasks]evidenceRef{}
+	// Only the ok flags: the rest of an evidenceRef is read once it is set.
+	for t := range r.cs.ev {
+		r.cs.ev[t].ok = false
+	}
+	for c := range r.cs.ruleEv {
+		r.cs.ruleEv[c].ok = false
+	}
 	r.cs.rules = [6]float32{}
-	r.cs.ruleEv = [6]evidenceRef{}
 	for t := range r.cs.best {
 		r.cs.best[t] = float32(math.Inf(-1))
 	}
@@ -144,7 +149,10 @@ func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores
 	if sc.onBlock == nil {
 		sc.onBlock, sc.onSentence = sc.readBlock, sc.readSentence
 	}
-	readProse(body, sc.onBlock)
+	readProseInto(&sc.prose, body, 0, sc.onBlock)
+	if !sc.prose.keep() {
+		sc.prose = proseBuf{}
+	}
 	r.cs.english = sc.lang.isEnglish()
 	r.block = Block{}
 	r.src = ""

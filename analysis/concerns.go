@@ -77,6 +77,7 @@ type scratch struct {
 	// onSentence are its methods, made into funcs once.
 	reading    reading
 	last       sentenceFeatures // the previous sentence's features, for pairs
+	prose      proseBuf         // the Markdown reader's buffers
 	names      []byte           // the evidence's feature names, before they become one string
 	onBlock    func(Block)
 	onSentence func(string, int)

@@ -370,10 +370,23 @@ const (
 
 // readProseWith is readProse in a mode, and returns what it left out.
 func readProseWith(md string, mode proseMode, emit func(Block)) proseStats {
+	buf := proseBufPool.Get().(*proseBuf)
+	stats := readProseInto(buf, md, mode, emit)
+	if buf.keep() {
+		proseBufPool.Put(buf)
+	}
+	return stats
+}
+
+// keep reports whether the buffers are small enough to keep for the next
+// pass.
+func (buf *proseBuf) keep() bool { return cap(buf.para) <= 64<<10 && cap(buf.pending) <= 4096 }
+
+// readProseInto is readProseWith with the buffers of the caller's.
+func readProseInto(buf *proseBuf, md string, mode proseMode, emit func(Block)) proseStats {
 	if len(md) > maxProseInput {
 		md = md[:maxProseInput]
 	}
-	buf := proseBufPool.Get().(*proseBuf)
 	r := proseReader{emit: emit, src: md, prevBlank: true, para: buf.para[:0], spans: buf.spans[:0], pending: buf.pending[:0], mode: mode}
 	for pos := 0; pos < len(md); {
 		end, next := len(md), len(md)
@@ -404,10 +417,7 @@ func readProseWith(md string, mode proseMode, emit func(Block)) proseStats {
 		emit(Block{Kind: p.kind, Level: p.level, Text: t, Task: p.task,
 			src: r.src, spans: spans, base: p.text, start: p.blockStart, end: p.blockEnd})
 	}
-	if cap(r.para) <= 64<<10 && cap(r.pending) <= 4096 {
-		buf.para, buf.spans, buf.pending = r.para[:0], r.spans[:0], r.pending[:0]
-		proseBufPool.Put(buf)
-	}
+	buf.para, buf.spans, buf.pending = r.para[:0], r.spans[:0], r.pending[:0]
 	return r.stats
 }
 
@@ -526,7 +536,11 @@ func (r *proseReader) line(line string, off int) {
 			return
 		}
 	}
-	trimmed := strings.TrimLeft(line, " \t")
+	lead := 0
+	for lead < len(line) && (line[lead] == ' ' || line[lead] == '\t') {
+		lead++
+	}
+	trimmed := line[lead:]
 	indent := indentWidth(line[:len(line)-len(trimmed)])
 	off += len(line) - len(trimmed)
 
@@ -801,11 +815,13 @@ func (r *proseReader) inline(s string, off int) {
 	}
 	run := 0 // start of the text not yet copied
 	for i := 0; i < len(s); {
-		c := s[i]
-		if !inlineMark[c] {
+		for i < len(s) && !inlineMark[s[i]] {
 			i++
-			continue
 		}
+		if i == len(s) {
+			break
+		}
+		c := s[i]
 		switch {
 		case c == '`':
 			n := 0
@@ -956,7 +972,10 @@ func isLogLine(s string) bool {
 		}
 	}
 	// Timestamps: "2024-05-01", "12:30:01", "[2024-..."
-	t := strings.TrimLeft(s, "[")
+	t := s
+	for len(t) > 0 && t[0] == '[' {
+		t = t[1:]
+	}
 	if len(t) >= 10 && isDigit(t[0]) && isDigit(t[1]) && isDigit(t[2]) && isDigit(t[3]) && t[4] == '-' && isDigit(t[5]) && isDigit(t[6]) && t[7] == '-' {
 		return true
 	}
@@ -968,7 +987,11 @@ func isLogLine(s string) bool {
 		return true
 	}
 	// "java.lang.NullPointerException: ...", "TypeError: x is undefined"
-	if sp := strings.IndexAny(s, " :"); sp > 0 && sp < len(s) && s[sp] == ':' {
+	sp := 0
+	for sp < len(s) && s[sp] != ' ' && s[sp] != ':' {
+		sp++
+	}
+	if sp > 0 && sp < len(s) && s[sp] == ':' {
 		head := s[:sp]
 		if (strings.HasSuffix(head, "Exception") || strings.HasSuffix(head, "Error")) && !strings.ContainsAny(head, " ") && head != "Error" {
 			return true
