@@ -68,30 +68,41 @@ type model struct {
 	bias   [nTasks]float32
 	thresh [nTasks]float32 // log-odds a comment needs, calibrated by cross-validation
 	dense  [nDense][nTasks]float32
-	// present has a bit for each hash bucket with weights; rank counts
-	// the buckets with weights before each word of it, so a bucket's row
-	// in w is found in 48 KB that stay in cache rather than a table of
-	// every bucket.
-	present [hashBuckets / 64]uint64
-	rank    [hashBuckets / 64]int32
-	ranked  int               // words of rank set so far
-	w       [][nTasks]float32 // in bucket order
+	// buckets has a bit for each hash bucket with weights, 64 to a word,
+	// and beside each word the count of buckets with weights before it,
+	// so a bucket's row in w is found in 64 KB, one cache line a look,
+	// rather than in a table of every bucket.
+	buckets [hashBuckets / 64]bucketWord
+	ranked  int // words of buckets whose rank is set so far
+	// w holds the rows in bucket order, each padded to 32 bytes so that
+	// reading one reads one cache line.
+	w [][rowWidth]float32
 }
+
+type bucketWord struct {
+	present uint64
+	rank    int32
+}
+
+// rowWidth is nTasks rounded up to a power of two.
+const rowWidth = 8
 
 // add gives bucket h its weights; buckets are added in increasing order.
 func (m *model) add(h uint32, w [nTasks]float32) {
 	k := int(h >> 6)
 	for ; m.ranked <= k; m.ranked++ {
-		m.rank[m.ranked] = int32(len(m.w))
+		m.buckets[m.ranked].rank = int32(len(m.w))
 	}
-	m.present[k] |= 1 << (h & 63)
-	m.w = append(m.w, w)
+	m.buckets[k].present |= 1 << (h & 63)
+	var row [rowWidth]float32
+	copy(row[:], w[:])
+	m.w = append(m.w, row)
 }
 
 // row returns bucket h's weights, or nil for a bucket without any.
 func (m *model) row(h uint32) *[nTasks]float32 {
 	if k := m.rowIndex(h); k >= 0 {
-		return &m.w[k]
+		return (*[nTasks]float32)(m.w[k][:nTasks])
 	}
 	return nil
 }
@@ -99,12 +110,12 @@ func (m *model) row(h uint32) *[nTasks]float32 {
 // rowIndex returns where bucket h's weights are in m.w, or -1.
 func (m *model) rowIndex(h uint32) int32 {
 	h &= hashBuckets - 1
-	word := m.present[h>>6]
+	b := &m.buckets[h>>6]
 	bit := uint64(1) << (h & 63)
-	if word&bit == 0 {
+	if b.present&bit == 0 {
 		return -1
 	}
-	return m.rank[h>>6] + int32(bits.OnesCount64(word&(bit-1)))
+	return b.rank + int32(bits.OnesCount64(b.present&(bit-1)))
 }
 
 // hashFeature hashes a feature's bytes (FNV-1a, then a finaliser) into a
@@ -409,7 +420,7 @@ func unmarshalModel(b []byte) (*model, error) {
 	if !ok || uint64(len(b)) != uint64(n)*4*(1+nTasks) {
 		return nil, bad
 	}
-	m.w = make([][nTasks]float32, 0, n)
+	m.w = make([][rowWidth]float32, 0, n)
 	prev := -1
 	for range n {
 		h, _ := u32()
