@@ -386,6 +386,38 @@ func (a *Analyzer) Margins(body string) [7]float32 {
 // maxExplained is how many phrases and features an explanation lists.
 const maxExplained = 3
 
+// topFeatures keeps the word features that weigh most, best first, each
+// name once; of two that weigh the same, the one considered first.
+type topFeatures struct {
+	f    [maxExplained]weighedFeature
+	kept int
+}
+
+type weighedFeature struct {
+	name []byte // in the sentence's normalised words
+	w    float32
+}
+
+func (top *topFeatures) consider(name []byte, w float32) {
+	if top.kept == maxExplained && w <= top.f[maxExplained-1].w {
+		return
+	}
+	for _, t := range top.f[:top.kept] {
+		if string(t.name) == string(name) {
+			return
+		}
+	}
+	if top.kept < maxExplained {
+		top.kept++
+	}
+	j := top.kept - 1
+	for j > 0 && top.f[j-1].w < w {
+		top.f[j] = top.f[j-1]
+		j--
+	}
+	top.f[j] = weighedFeature{name, w}
+}
+
 // explain says what weighed most for a concern in its evidence, one
 // sentence or two in a row (second nil for one): the rule phrases that
 // matched, the words and word pairs with the largest weights, and which of
@@ -408,57 +440,31 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 		}
 	}
 	// The strongest word features, best first; ties keep the earlier word.
-	type weighed struct {
-		name []byte // in the sentence's normalised words
-		w    float32
-	}
-	var top [maxExplained]weighed
-	kept := 0
-	consider := func(cand weighed) {
-		if kept == maxExplained && cand.w <= top[kept-1].w {
-			return
-		}
-		for _, t := range top[:kept] {
-			if string(t.name) == string(cand.name) {
-				return
-			}
-		}
-		if kept < maxExplained {
-			kept++
-		}
-		j := kept - 1
-		for j > 0 && top[j-1].w < cand.w {
-			top[j] = top[j-1]
-			j--
-		}
-		top[j] = cand
-	}
+	var top topFeatures
+	w := a.m.w
 	for _, sc := range sents[:n] {
 		// hashes hold word, pair, word, pair, ... (the last word has no
 		// pair), then stems, which are counted but not named
-		nw := len(sc.words)
+		named := 2*len(sc.words) - 1
 		for i, k := range sc.rows {
 			if k < 0 {
 				continue
 			}
-			w := a.m.w[k][c]
+			w := w[k][c]
 			words += w
-			if w <= 0 || i >= 2*nw-1 {
-				continue
-			}
-			if kept == maxExplained && w <= top[kept-1].w {
+			if w <= 0 || i >= named || top.kept == maxExplained && w <= top.f[maxExplained-1].w {
 				continue
 			}
 			start := i >> 1
 			if i&1 == 1 {
-				consider(weighed{sc.norm[sc.words[start].start:sc.words[start+1].end], w})
+				top.consider(sc.norm[sc.words[start].start:sc.words[start+1].end], w)
 			} else if head := sc.words[start].head; head == nil || head.lang == 0 {
 				// not "this", "the": true of the data, no help to a reader
-				consider(weighed{sc.norm[sc.words[start].start:sc.words[start].end], w})
+				top.consider(sc.norm[sc.words[start].start:sc.words[start].end], w)
 			}
 		}
 	}
-	for _, t := range top[:kept] {
+	for _, t := range top.f[:top.kept] {
 		start := int32(len(*names))
 		*names = append(*names, t.name...)
 		ev.feats[ev.nf] = [2]int32{start, int32(len(*names))}

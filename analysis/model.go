@@ -209,19 +209,21 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 			d[denseQuant] = 1
 		}
 	}
-	// Each word, then the pair it starts.
+	// Each word, then the pair it starts; stems after the word features,
+	// so explain can name those by position.
+	hashes := slices.Grow(sc.hashes[:0], 3*n)[:2*n-1]
 	for i := range words {
-		sc.hashes = append(sc.hashes, words[i].word)
+		hashes[2*i] = words[i].word
 		if i+1 < n {
-			sc.hashes = append(sc.hashes, words[i].pair)
+			hashes[2*i+1] = words[i].pair
 		}
 	}
-	// Stems after the word features, so explain can name those by position.
 	for i := range words {
 		if words[i].stemmed {
-			sc.hashes = append(sc.hashes, words[i].stem)
+			hashes = append(hashes, words[i].stem)
 		}
 	}
+	sc.hashes = hashes
 	return true
 }
 
