@@ -160,7 +160,7 @@ func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores
 }
 
 func (sc *scratch) readBlock(b Block) {
-	if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
+	if sc.feats.skipsBlock(b) {
 		return
 	}
 	sc.reading.block = b

@@ -58,8 +58,25 @@ const (
 	// featWindow scores each two sentences in a row as one more
 	// instance, so a reason told in two sentences counts.
 	featWindow
-	featAll = featCross | featWindow
+	// featNoTasks leaves task-list items ("- [ ] Tests added") unread:
+	// a checklist is a template's, not the author's reasoning.
+	featNoTasks
+	// featNoPrompts leaves sentences that ask the reader to do
+	// something ("please describe the impact") unread: templates' prompts.
+	featNoPrompts
+	// featNoHeadings leaves headings unread.
+	featNoHeadings
+	featAll = featCross | featWindow | featNoTasks | featNoPrompts | featNoHeadings
 )
+
+// skipsBlock reports whether a reader with these features leaves a block
+// unread.
+func (f featureSet) skipsBlock(b Block) bool {
+	if b.Kind == BlockHeading && (f&featNoHeadings != 0 || isTemplateHeading(b.Text)) {
+		return true
+	}
+	return b.Task && f&featNoTasks != 0
+}
 
 // model holds the weights of the seven logistic regressions.
 type model struct {
@@ -169,7 +186,7 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	sc.hashes = sc.hashes[:0]
 	words := sc.words
 	n := len(words)
-	if template || n == 0 || (strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "[...]"))) {
+	if template || n == 0 || sc.feats&featNoPrompts != 0 && isPrompt(sc.norm) || (strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "[...]"))) {
 		return false
 	}
 	*d = [nDense]float32{}

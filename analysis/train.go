@@ -35,6 +35,9 @@ type TrainConfig struct {
 	// when set, for experiments.
 	Epochs, MinDF int
 	Rate, L2      float64
+	// Seed shifts the training orders of the fits, for experiments: a
+	// figure that moves with it is noise.
+	Seed uint64
 }
 
 // has reports whether the variant names flag.
@@ -60,6 +63,11 @@ func (c TrainConfig) productMix() float32 {
 // features are the feature families the variant reads.
 func (c TrainConfig) features() featureSet {
 	f := featCross | featWindow
+	for flag, bit := range map[string]featureSet{"notasks": featNoTasks, "noprompts": featNoPrompts, "noheadings": featNoHeadings} {
+		if c.has(flag) {
+			f |= bit
+		}
+	}
 	if c.has("-cross") {
 		f &^= featCross
 	}
@@ -279,13 +287,13 @@ func Train(comments []TrainingComment, cfg TrainConfig) (*TrainResult, error) {
 				}
 			}
 		}
-		figs, _ := crossFigures(comments, oof, rules, folds)
+		figs, _ := crossFigures(comments, oof, rules, folds, cfg.features())
 		res.Levels[level] = figs
 		if score := (figs.Product.F1() + figs.MacroF1()) / 2; score > bestScore+1e-9 {
 			bestScore, res.PruneLevel, bestOOF, bestRules = score, level, oof, rules
 		}
 	}
-	res.CV, res.BySource = crossFigures(comments, bestOOF, bestRules, folds)
+	res.CV, res.BySource = crossFigures(comments, bestOOF, bestRules, folds, cfg.features())
 	th := calibrate(comments, bestOOF, func(c TrainingComment) bool { return c.Fold >= 0 })
 	res.Margins = make([][7]float32, len(comments))
 	for i, c := range comments {
@@ -346,7 +354,7 @@ func featurize(lex lexicon, comments []TrainingComment, cfg TrainConfig) []train
 			}
 		}
 		readProse(c.Text, func(b Block) {
-			if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
+			if sc.feats.skipsBlock(b) {
 				return
 			}
 			forEachSentence(b.Text, func(s string) {
@@ -539,7 +547,7 @@ func fitAveraged(docs []trainDoc, hold int, cfg TrainConfig) *model {
 	out := &model{}
 	share := 1 / float32(n)
 	for seed := 1; seed <= n; seed++ {
-		m := fit(docs, hold, cfg, uint64(seed))
+		m := fit(docs, hold, cfg, cfg.Seed+uint64(seed))
 		for t := range out.bias {
 			out.bias[t] += m.bias[t] * share
 		}
@@ -646,7 +654,7 @@ func calibrate(comments []TrainingComment, oof [][nTasks]float32, use func(Train
 
 // crossFigures scores each fold's comments with thresholds calibrated on
 // the other folds' out-of-fold scores.
-func crossFigures(comments []TrainingComment, oof [][nTasks]float32, rules [][6]float32, folds int) (Figures, map[string]*Figures) {
+func crossFigures(comments []TrainingComment, oof [][nTasks]float32, rules [][6]float32, folds int, feats featureSet) (Figures, map[string]*Figures) {
 	var all Figures
 	by := map[string]*Figures{}
 	for k := 0; k < folds; k++ {
@@ -657,7 +665,7 @@ func crossFigures(comments []TrainingComment, oof [][nTasks]float32, rules [][6]
 			}
 			found := m.decide(&oof[i], &rules[i])
 			var got CommentAnalysis
-			if found[taskProduct] && isEnglishText(c.Text) {
+			if found[taskProduct] && isEnglishText(c.Text, feats) {
 				got.ProductLevel = true
 				for j, concern := range AllConcerns {
 					if found[j] {
@@ -679,11 +687,15 @@ func crossFigures(comments []TrainingComment, oof [][nTasks]float32, rules [][6]
 	return all, by
 }
 
-// isEnglishText runs the language check alone, as AnalyzeComment does.
-func isEnglishText(body string) bool {
-	sc := &scratch{ix: ruleIndex}
+// isEnglishText runs the language check alone, as AnalyzeComment does
+// with the features feats.
+func isEnglishText(body string, feats featureSet) bool {
+	sc := &scratch{ix: ruleIndex, feats: feats}
 	var d [nDense]float32
 	readProse(body, func(b Block) {
+		if feats.skipsBlock(b) {
+			return
+		}
 		forEachSentence(b.Text, func(s string) { sc.features(s, &d) })
 	})
 	return sc.lang.isEnglish()

@@ -42,6 +42,7 @@ func main() {
 	flag.Float64Var(&experiment.Rate, "rate", 0, "experiment: learning rate")
 	flag.Float64Var(&experiment.L2, "l2", 0, "experiment: L2 penalty")
 	flag.StringVar(&experiment.Variant, "variant", "", "experiment: variant (see analysis.TrainConfig)")
+	flag.Uint64Var(&experiment.Seed, "seed", 0, "experiment: shift the fits' training orders")
 	flag.StringVar(&marginsFile, "margins", "", "write each real comment's id, labels and out-of-fold margins to this file (outside the project)")
 	flag.Parse()
 	if experiment != (analysis.TrainConfig{}) && !*check {
