@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -105,11 +106,12 @@ func newRegistry(base *threads.Base, in installs.Options, checks configcheck.Opt
 			_, err := h.Start(ctx, installationID, fullName)
 			return err
 		}
+		checks.Reread = h.OptedIn
 	}
 	r := dispatch.NewRegistry(installs.New(in), configcheck.New(checks), iss, prs)
 	r.Internal(threads.EventLinkedIssueChanged, prs)
 	if h != nil {
-		for _, ev := range []string{history.EventBackfill, history.EventSweep, history.EventRepair} {
+		for _, ev := range []string{history.EventBackfill, history.EventSweep, history.EventRepair, history.EventOptIn} {
 			r.Internal(ev, h)
 		}
 	}
@@ -233,18 +235,22 @@ func (a *App) Page() http.Handler { return a.page }
 // the shutdown grace period. Unfinished deliveries stay stored and resume at
 // the next start.
 func (a *App) RunWorkers(ctx context.Context) {
-	go a.prune(ctx)
-	go a.history.Run(ctx)
+	// The background loops end with ctx; waiting for them keeps them from
+	// touching a store the caller closes once this returns.
+	var background sync.WaitGroup
+	defer background.Wait()
+	background.Go(func() { a.prune(ctx) })
+	background.Go(func() { a.history.Run(ctx) })
 	if a.opts.RollupEvery > 0 {
-		go a.rollups(ctx)
+		background.Go(func() { a.rollups(ctx) })
 	}
 	if l, ok := a.opts.Store.(store.Listener); ok {
 		// Other replicas' deliveries and finished batches wake this one.
-		go func() {
-			if err := l.Listen(ctx, a.pool.Wake); err != nil {
+		background.Go(func() {
+			if err := l.Listen(ctx, a.pool.Wake); err != nil && ctx.Err() == nil {
 				a.opts.Log.Warn("not listening for other replicas' wake-ups; the workers poll instead", "err", err)
 			}
-		}()
+		})
 	}
 	a.pool.Run(ctx, a.opts.ShutdownGrace)
 }
@@ -253,8 +259,8 @@ func (a *App) RunWorkers(ctx context.Context) {
 // redeliveries, for the backfill command and tests.
 func (a *App) History() *history.History { return a.history }
 
-// Prune forgets what the retention no longer covers; the App does it
-// hourly.
+// Prune forgets what the retention no longer covers, and the metric series
+// of repositories the store no longer holds; the App does it hourly.
 func (a *App) Prune(ctx context.Context) (int, error) {
 	now := time.Now()
 	done, err := a.opts.Store.PruneDone(ctx, now.Add(-a.opts.KeepDone))
@@ -263,7 +269,41 @@ func (a *App) Prune(ctx context.Context) (int, error) {
 	}
 	// GitHub redelivers only what it sent in the last three days.
 	rest, err := a.opts.Store.PruneHistory(ctx, now.Add(-a.opts.Retention), now.Add(-4*24*time.Hour))
-	return done + rest, err
+	if err != nil {
+		return done + rest, err
+	}
+	return done + rest, a.forgetDeparted(ctx)
+}
+
+// forgetDeparted drops the series of repositories the store no longer holds
+// anything of: an uninstall or a removal that another replica handled (the
+// one that handles it drops its own series at once).
+func (a *App) forgetDeparted(ctx context.Context) error {
+	series := a.metrics.RepositoriesWithSeries() // before the store: a repository new meanwhile is held by then
+	if len(series) == 0 {
+		return nil
+	}
+	held, err := a.opts.Store.Repositories(ctx)
+	if err != nil {
+		return err
+	}
+	backfills, err := a.opts.Store.Backfills(ctx, 0)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, r := range held {
+		known[r] = true
+	}
+	for _, b := range backfills {
+		known[b.Repo] = true
+	}
+	for _, r := range series {
+		if !known[r] {
+			a.metrics.ForgetRepository(r)
+		}
+	}
+	return nil
 }
 
 // TakeRollup stores every repository's figures as they stand now as the

@@ -158,3 +158,64 @@ func outsideCode(markdown, s string) bool {
 	}
 	return false
 }
+
+// A broken file in the org's .github repository is one mistake in one
+// place: it is reported in one issue comment of the org, not once in every
+// repository that falls back to it (the check run on the org's commit lists
+// it in full), and never on issues that lack nothing.
+func TestBrokenOrgConfigIsReportedOnceForTheWholeOrg(t *testing.T) {
+	repos := []string{"acme/web", "acme/api", "acme/docs", "acme/infra"}
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		for _, r := range append([]string{"acme/.github"}, repos[1:]...) {
+			if err := sim.AddRepository(r, githubsim.RepoOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sim.SetFile("acme/.github", ".github/ownership.yml", brokenConfig)
+	}})
+	var reports int
+	complete := map[string]int{}
+	for _, r := range repos {
+		n, d, err := h.Sim.OpenIssue("bob", r, githubsim.IssueInput{Title: "Export", Body: bareBody})
+		h.Accepted(d, err)
+		h.Idle()
+		for _, c := range h.Sim.BotComments(r, n) {
+			if strings.Contains(c.Body, "acme/.github/.github/ownership.yml") {
+				reports++
+			}
+		}
+		n, d, err = h.Sim.OpenIssue("alice", r, githubsim.IssueInput{Title: "Audit", Body: completeBody})
+		h.Accepted(d, err)
+		h.Idle()
+		complete[r] = n
+	}
+	if reports != 1 {
+		t.Errorf("the org's broken file was reported in %d issue comments across %d repositories, want 1", reports, len(repos))
+	}
+	for r, n := range complete {
+		if c := h.Sim.BotComments(r, n); len(c) != 0 {
+			t.Errorf("%s#%d lacks nothing, yet got a bot comment:\n%s", r, n, c[0].Body)
+		}
+	}
+}
+
+// With comment: missing (the default) the bot comments only where an owner
+// or a reason is missing: a broken file is no reason to comment on an issue
+// that lacks nothing. It is told in the next comment the bot writes anyway.
+func TestBrokenConfigIsNoReasonToCommentOnACompleteIssue(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		sim.SetFile("acme/web", ".github/ownership.yml", brokenConfig)
+	}})
+	complete, d, err := h.Sim.OpenIssue("alice", "acme/web", githubsim.IssueInput{Title: "Audit", Body: completeBody})
+	h.Accepted(d, err)
+	h.Idle()
+	if c := botComments(t, h, complete); len(c) != 0 {
+		t.Fatalf("an issue with an owner and a reason got a bot comment because of the config file:\n%s", c[0].Body)
+	}
+	bare, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	if c := botComments(t, h, bare); len(c) != 1 || !strings.Contains(c[0].Body, `"comments" is not a setting`) {
+		t.Fatalf("the first nudge does not report the broken file: %v", c)
+	}
+}

@@ -1,11 +1,17 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"github.com/ownershipbot/ownershipbot/analysis"
+	"html"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -382,5 +388,208 @@ func BenchmarkBackfill(b *testing.B) {
 		b.ReportMetric(2000/took.Seconds(), "items/s")
 		b.ReportMetric(float64(h.Sim.GraphQLPoints())/2, "points/1000issues")
 		h.Stop()
+	}
+}
+
+// pageFigure reads one figure of a repository's page, as a leader sees it.
+func pageFigure(t *testing.T, h *apptest.Harness, repo, figure string) string {
+	t.Helper()
+	req := httptest.NewRequest("GET", "/repos/"+repo, nil)
+	req.RemoteAddr, req.Host = "127.0.0.1:50000", "127.0.0.1:8081"
+	rec := httptest.NewRecorder()
+	h.App.Page().ServeHTTP(rec, req)
+	m := regexp.MustCompile(`data-figure="` + figure + `">([^<]*)<`).FindStringSubmatch(rec.Body.String())
+	if rec.Code != http.StatusOK || m == nil {
+		t.Fatalf("the page of %s answered %d without %s:\n%s", repo, rec.Code, figure, rec.Body.String())
+	}
+	return html.UnescapeString(m[1])
+}
+
+// An issue that already had an owner when the App first met it (read from
+// history at install) has no known time to owner: it took however long
+// before the App came. Counting the time from its creation to the install
+// would show leaders months for an org that assigns within the hour.
+func TestIssuesOwnedBeforeTheAppCameHaveNoTimeToOwner(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		if _, err := sim.Seed("acme/web", githubsim.Seed{Author: "bob", Title: "Old and owned", Body: "Owner: @bob\n\n" + bareBody, Age: 200 * 24 * time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+	}})
+	h.Idle()
+	if got := pageFigure(t, h, "acme/web", "time_to_owner"); got != "-" {
+		t.Errorf("time to owner after the install = %q, want - (no issue was seen getting its owner)", got)
+	}
+	// One seen getting its owner now counts, alone.
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "New", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	h.Accepted(h.Sim.EditIssueBody("bob", "acme/web", n, "Owner: @bob\n\n"+bareBody))
+	h.Idle()
+	if got := pageFigure(t, h, "acme/web", "time_to_owner"); got != "< 1 min" {
+		t.Errorf("time to owner = %q, want < 1 min (the one issue seen getting its owner)", got)
+	}
+	if got := histogramCount(t, h, "ownershipbot_issue_time_to_owner_seconds"); got != 1 {
+		t.Errorf("the time to owner histogram holds %v issues, want the one seen getting its owner", got)
+	}
+	// The issue from history, edited now, is still not one seen getting
+	// its owner.
+	h.Accepted(h.Sim.EditIssueTitle("bob", "acme/web", 1, "Old and still owned"))
+	h.Idle()
+	if got := pageFigure(t, h, "acme/web", "time_to_owner"); got != "< 1 min" {
+		t.Errorf("time to owner after the old issue's edit = %q, want < 1 min", got)
+	}
+}
+
+func histogramCount(t *testing.T, h *apptest.Harness, name string) uint64 {
+	t.Helper()
+	families, err := h.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n uint64
+	for _, f := range families {
+		if f.GetName() == name {
+			for _, m := range f.GetMetric() {
+				n += m.GetHistogram().GetSampleCount()
+			}
+		}
+	}
+	return n
+}
+
+// timesOutOnBigPages answers a GraphQL page of more than limit issues or
+// pull requests as GitHub answers a query that runs too long: 502, "This
+// may be the result of a timeout".
+type timesOutOnBigPages struct {
+	next  http.RoundTripper
+	limit int
+}
+
+func (t timesOutOnBigPages) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(req.URL.Path, "/graphql") && req.Body != nil {
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		var q struct {
+			Query     string         `json:"query"`
+			Variables map[string]any `json:"variables"`
+		}
+		json.Unmarshal(body, &q)
+		size := 100 // the page as the query states it
+		if f, ok := q.Variables["first"].(float64); ok {
+			size = int(f)
+		}
+		if (strings.HasPrefix(q.Query, "query Issues") || strings.HasPrefix(q.Query, "query PullRequests")) && size > t.limit {
+			return &http.Response{StatusCode: http.StatusBadGateway, Status: "502 Bad Gateway", Request: req,
+				Header: http.Header{"Content-Type": {"application/json"}},
+				Body:   io.NopCloser(strings.NewReader(`{"data":null,"errors":[{"message":"Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug."}]}`))}, nil
+		}
+	}
+	return t.next.RoundTrip(req)
+}
+
+// GitHub gives up on a page of 100 threads with long discussions (502, a
+// timeout). The backfill reads smaller pages, leaving nothing out, rather
+// than fail on the same page forever.
+func TestABackfillThatGitHubCannotAnswerInPagesOf100ReadsSmallerPages(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{
+		Transport: timesOutOnBigPages{next: http.DefaultTransport, limit: 30},
+		Setup:     func(sim *githubsim.Sim) { seedOrg(t, sim, 70, 1) },
+	})
+	h.IdleWithin(time.Minute)
+	if got := gaugeSum(t, h, "ownershipbot_issues"); got != 70 {
+		t.Errorf("ownershipbot_issues counts %d of the 70 open issues", got)
+	}
+	if got := gaugeSum(t, h, "ownershipbot_backfill_repositories_pending"); got != 0 {
+		t.Errorf("%d repositories still pending", got)
+	}
+}
+
+// A sweep runs every ten minutes for every repository, so what it costs of
+// GitHub's GraphQL limit (5,000 points an hour per installation) decides how
+// many repositories an org can have before sweeps alone spend it. Asking
+// for pages of 100 cost 27 points a sweep (162 an hour per repository: 31
+// repositories would spend the limit); what changed in ten minutes fits a
+// small page, and more is read on by cursor.
+func TestASweepCostsFewGraphQLPoints(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) { seedOrg(t, sim, 30, 1) }})
+	h.Idle()
+	before := h.Sim.GraphQLPoints()
+	if err := h.App.History().Sweep(context.Background(), "acme/web"); err != nil {
+		t.Fatal(err)
+	}
+	cost := h.Sim.GraphQLPoints() - before
+	if cost > 4 {
+		t.Errorf("a sweep of a repository where nothing changed cost %d GraphQL points, want at most 4", cost)
+	}
+	t.Logf("a sweep where nothing changed: %d GraphQL points", cost)
+	// Many changes are still all read: 30 edits since the last sweep.
+	if err := h.Sim.Unsent(func() error {
+		for n := 1; n <= 30; n++ {
+			if _, err := h.Sim.EditIssueBody("bob", "acme/web", n, "Owner: @alice\n\n"+bareBody); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.App.History().Sweep(context.Background(), "acme/web"); err != nil {
+		t.Fatal(err)
+	}
+	h.Idle()
+	if got := h.Counter("ownershipbot_drift_repairs_total", map[string]string{"thread": "issue"}); got != 30 {
+		t.Errorf("the sweep repaired %v of the 30 issues changed without an event", got)
+	}
+}
+
+// An org that suspends the App gets nothing from it: no sweep or backfill
+// asks GitHub for a token it refuses, and nothing fails for it. Once the
+// org unsuspends it, the next sweep looks back over the suspension, whose
+// events GitHub never sent.
+func TestASuspendedInstallationIsNotSweptUntilItIsUnsuspended(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) { seedOrg(t, sim, 3, 1) }})
+	h.Idle()
+	h.Accepted(h.Sim.SuspendApp("alice", "acme", true))
+	h.Idle()
+	// Meanwhile an issue gets its owner; suspended, the App hears nothing.
+	if err := h.Sim.Unsent(func() error {
+		_, err := h.Sim.EditIssueBody("bob", "acme/web", 2, "Owner: @alice\n\n"+bareBody)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before := len(h.Sim.GraphQLRequests())
+	tokens := map[string]string{"route": "/app/installations/{installation_id}/access_tokens", "status": "403"}
+	refusedBefore := h.Counter("ownershipbot_github_requests_total", tokens)
+	for range 2 { // two rounds of the background work, as every few minutes
+		if err := h.App.History().Resume(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.App.History().QueueSweeps(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		h.Idle()
+	}
+	if n := len(h.Sim.GraphQLRequests()) - before; n != 0 {
+		t.Errorf("%d GraphQL queries for a suspended installation", n)
+	}
+	if refused := h.Counter("ownershipbot_github_requests_total", tokens) - refusedBefore; refused != 0 {
+		t.Errorf("%v token requests refused for a suspended installation", refused)
+	}
+	if got := h.Counter("ownershipbot_deliveries_failed_total", nil); got != 0 {
+		t.Errorf("%v deliveries failed while the installation was suspended", got)
+	}
+
+	h.Accepted(h.Sim.SuspendApp("alice", "acme", false))
+	h.Idle()
+	if err := h.App.History().QueueSweeps(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.Idle()
+	if th, ok, err := h.Store.Thread(context.Background(), "acme/web", 2); err != nil || !ok || th.Owner != "@alice" {
+		t.Errorf("after the unsuspend the sweep left #2's owner %q (found %v, %v), want @alice", th.Owner, ok, err)
 	}
 }

@@ -95,3 +95,39 @@ func issueGauge(t *testing.T, base string) string {
 	body, _ := io.ReadAll(resp.Body)
 	return grep(string(body), "ownershipbot_issues{")
 }
+
+// An uninstall is handled by one replica; the others drop the departed
+// repositories' series too, at their next hourly clean-up, rather than
+// export them until they restart.
+func TestEveryReplicaForgetsAnUninstalledRepositorysSeries(t *testing.T) {
+	db := pgtest.Database(t)
+	a := apptest.Start(t, apptest.Options{DatabaseURL: db})
+	b := apptest.Start(t, apptest.Options{DatabaseURL: db, Sim: a.Sim, SimURL: a.SimURL})
+	n, d, err := a.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+	a.Accepted(d, err)
+	_, d, err = a.Sim.AddComment("outsider", "acme/web", n, productComment)
+	a.Accepted(d, err)
+	a.Idle()
+	b.Idle()
+	// Either replica's workers may have taken the comment: counted is the
+	// one that did, other the one that handles the uninstall.
+	series := map[string]string{"repository": "acme/web"}
+	counted, other := a, b
+	if b.Counter("ownershipbot_comments_analyzed_total", series) == 1 {
+		counted, other = b, a
+	}
+	if got := counted.Counter("ownershipbot_comments_analyzed_total", series); got != 1 {
+		t.Fatalf("no replica counted the comment once (%v)", got)
+	}
+	// The other replica handles the uninstall: it purges the store (and its
+	// own series), as its handler does.
+	if err := other.Store.DeleteInstallation(context.Background(), a.Sim.Installation("acme")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := counted.App.Prune(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := counted.Counter("ownershipbot_comments_analyzed_total", series); got != 0 {
+		t.Errorf("after the uninstall the replica that counted still exports acme/web's series (%v)", got)
+	}
+}

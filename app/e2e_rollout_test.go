@@ -251,3 +251,57 @@ func TestIssueClosedWithoutOwnerHasItsCommentEditedOnce(t *testing.T) {
 		t.Fatalf("closing a complete issue caused %d writes", extra)
 	}
 }
+
+// enabled: false in the org's file when the App is installed: the backfill
+// reads nothing there. A repository that opts in later is then read as it
+// would have been at install, so its first dashboard is not empty, and no
+// comment is written because of it.
+func TestARepositoryThatOptsInLaterHasItsHistoryRead(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		if err := sim.AddRepository("acme/.github", githubsim.RepoOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		sim.SetFile("acme/.github", ".github/ownership.yml", "enabled: false\n")
+		seedOrg(t, sim, 6, 2)
+	}})
+	h.Idle()
+	if got := gaugeSum(t, h, "ownershipbot_issues"); got != 0 {
+		t.Fatalf("the org is off, yet %d issues are counted", got)
+	}
+	h.Accepted(h.Sim.Push("alice", "acme/web", "Opt in", githubsim.FileChange{Path: ".github/ownership.yml", Content: "enabled: true\n"}))
+	h.Idle()
+	if got := gaugeSum(t, h, "ownershipbot_issues"); got != 6 {
+		t.Errorf("acme/web opted in: %d of its 6 open issues are counted", got)
+	}
+	if got := gaugeSum(t, h, "ownershipbot_comments"); got != 12 {
+		t.Errorf("acme/web opted in: %d of its 12 comments are counted", got)
+	}
+	for _, w := range h.Sim.Writes() {
+		if !strings.Contains(w.Path, "/check-runs") {
+			t.Errorf("opting in wrote to GitHub: %s %s", w.Method, w.Path)
+		}
+	}
+}
+
+// The same when the org turns the bot on in its own file: every
+// repository of the org that nothing was read of is read.
+func TestAnOrgThatTurnsTheBotOnHasItsHistoryRead(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		if err := sim.AddRepository("acme/.github", githubsim.RepoOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		sim.SetFile("acme/.github", ".github/ownership.yml", "enabled: false\n")
+		seedOrg(t, sim, 4, 1)
+	}})
+	h.Idle()
+	h.Accepted(h.Sim.Push("alice", "acme/.github", "Observe first", githubsim.FileChange{Path: ".github/ownership.yml", Content: "comment: never\n"}))
+	h.Idle()
+	if got := gaugeSum(t, h, "ownershipbot_issues"); got != 4 {
+		t.Errorf("the org turned the bot on: %d of acme/web's 4 open issues are counted", got)
+	}
+	for _, w := range h.Sim.Writes() {
+		if !strings.Contains(w.Path, "/check-runs") {
+			t.Errorf("turning the bot on wrote to GitHub: %s %s", w.Method, w.Path)
+		}
+	}
+}

@@ -63,7 +63,11 @@ func RenderIssue(s IssueStatus) string {
 	if s.ConfigProblem != "" {
 		// ConfigProblem is Markdown from config.Summary: each problem, with
 		// whatever the file said, already in code.
-		fmt.Fprintf(&b, "\n> [!WARNING]\n> %s could not be used, so this repository runs without it (on the organisation's settings, or the defaults): %s\n", code(s.ConfigSource, maxName), s.ConfigProblem)
+		fallback := "this repository runs without it (on the organisation's settings, or the defaults)"
+		if strings.HasSuffix(s.ConfigSource, "/.github/.github/ownership.yml") { // the org's own file
+			fallback = "the repositories of the organisation run without it (on their own files, or the defaults)"
+		}
+		fmt.Fprintf(&b, "\n> [!WARNING]\n> %s could not be used, so %s: %s\n", code(s.ConfigSource, maxName), fallback, s.ConfigProblem)
 	}
 	b.WriteString("\n" + footer("issue", s.DocsURL))
 	return b.String()

@@ -19,6 +19,8 @@ func TestRenderIssue(t *testing.T) {
 	both.HasRationale, both.RationaleEvidence = true, "so that admins can export audit logs"
 	broken := base
 	broken.ConfigSource, broken.ConfigProblem = "acme/web/.github/ownership.yml", `line 1: "comments" is not a setting`
+	brokenOrg := broken
+	brokenOrg.ConfigSource = "acme/.github/.github/ownership.yml"
 
 	tests := []struct {
 		name      string
@@ -34,7 +36,9 @@ func TestRenderIssue(t *testing.T) {
 		{"complete thanks and asks nothing", both,
 			[]string{"Owner and rationale found"}, []string{"To fix it"}},
 		{"config problem is explained", broken,
-			[]string{"acme/web/.github/ownership.yml` could not be used", "runs without it", `"comments" is not a setting`}, nil},
+			[]string{"acme/web/.github/ownership.yml` could not be used", "runs without it (on the organisation's settings, or the defaults)", `"comments" is not a setting`}, nil},
+		{"the org's broken file is not said to be fallen back on", brokenOrg,
+			[]string{"acme/.github/.github/ownership.yml` could not be used", "the repositories of the organisation run without it"}, []string{"organisation's settings"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

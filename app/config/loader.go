@@ -38,6 +38,16 @@ func (l Loaded) ProblemHash() string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// SourceRepo is the repository of Source, "owner/repo" in lower case (the
+// org's "owner/.github" for its file), or "" for the defaults alone.
+func (l Loaded) SourceRepo() string {
+	repo, ok := strings.CutSuffix(l.Source, "/"+Path)
+	if !ok {
+		return ""
+	}
+	return strings.ToLower(repo)
+}
+
 // Loader reads configurations and caches them per installation and
 // repository for a short time. A push that changes a file invalidates it.
 type Loader struct {

@@ -30,6 +30,11 @@ type Options struct {
 	Configs Configs
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
+	// Reread, when set, is told of a configuration file changed on the
+	// default branch (owner/repo, or the org's owner/.github) once the
+	// cached copy is dropped, so repositories it turns on get their
+	// history read (see history.History.OptedIn).
+	Reread func(ctx context.Context, installationID int64, owner, repo string) error
 }
 
 // Handler handles push events: a push to the default branch that changes
@@ -96,6 +101,11 @@ func (h *Handler) Handle(ctx context.Context, d store.Delivery) error {
 	}
 	if push.GetRef() == "refs/heads/"+push.GetRepo().GetDefaultBranch() && anyFile(changed, config.Watches) {
 		h.opts.Configs.Invalidate(d.InstallationID, owner, repo)
+		if h.opts.Reread != nil && anyFile(changed, isConfig) {
+			if err := h.opts.Reread(ctx, d.InstallationID, owner, repo); err != nil {
+				return err
+			}
+		}
 	}
 	if push.GetDeleted() || push.GetAfter() == "" || !anyFile(written, isConfig) {
 		return nil

@@ -37,6 +37,27 @@ type Client struct {
 	HTTP *http.Client
 	URL  string
 	Now  func() time.Time // time.Now when nil
+	// MaxAnswerBytes bounds the answer read into memory
+	// [DefaultMaxAnswerBytes]; a larger one is ErrAnswerTooLarge.
+	MaxAnswerBytes int64
+}
+
+// DefaultMaxAnswerBytes bounds one answer: a page of 100 pull requests
+// with long reviews can run to hundreds of megabytes, which a small pod
+// cannot hold; the caller asks for smaller pages instead (see Heavy).
+const DefaultMaxAnswerBytes = 16 << 20
+
+// ErrAnswerTooLarge is an answer over Client.MaxAnswerBytes: nothing of it
+// was kept.
+var ErrAnswerTooLarge = errors.New("GitHub's GraphQL API: the answer is too large to read; ask for fewer items")
+
+// Heavy reports whether err says a query asked for too much at once: an
+// answer over the size the client reads, or GitHub giving up on it (502 or
+// 504, its answer to a query that runs too long). A smaller page may pass.
+func Heavy(err error) bool {
+	var e *Error
+	return errors.Is(err, ErrAnswerTooLarge) ||
+		errors.As(err, &e) && (e.Status == http.StatusBadGateway || e.Status == http.StatusGatewayTimeout)
 }
 
 // RateLimit is what GitHub reports of the GraphQL rate limit after a query.
@@ -118,9 +139,16 @@ func (c *Client) Do(ctx context.Context, query string, variables map[string]any,
 		return fmt.Errorf("GitHub's GraphQL API: %w", err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	limit := c.MaxAnswerBytes
+	if limit <= 0 {
+		limit = DefaultMaxAnswerBytes
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return fmt.Errorf("GitHub's GraphQL API: reading the answer: %w", err)
+	}
+	if int64(len(raw)) > limit && resp.StatusCode == http.StatusOK {
+		return ErrAnswerTooLarge
 	}
 	if until, limited := c.limited(resp); limited {
 		return &LimitedError{Until: until, Message: message(raw, resp.Status)}

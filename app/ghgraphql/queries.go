@@ -11,6 +11,10 @@ package ghgraphql
 // connection). Nested lists that were cut short are read on with the *More
 // queries.
 
+// MaxPage is the most items GitHub gives in one page, and the size the
+// App asks for first.
+const MaxPage = 100
+
 // Queries lists every query the App sends, by name, for the tests.
 var Queries = map[string]string{
 	"RepositoryCounts":   QueryRepositoryCounts,
@@ -94,11 +98,12 @@ const QueryRepositoryCounts = `query RepositoryCounts($owner: String!, $name: St
   ` + rateLimitFields + `
 }`
 
-// QueryIssues reads a page of a repository's issues with their comments.
+// QueryIssues reads a page of a repository's issues with their comments;
+// $first is the page size, at most 100 (see MaxPage).
 const QueryIssues = `query Issues($owner: String!, $name: String!, $states: [IssueState!], $since: DateTime,
-    $order: IssueOrder!, $cursor: String) {
+    $order: IssueOrder!, $cursor: String, $first: Int!) {
   repository(owner: $owner, name: $name) {
-    issues(first: 100, after: $cursor, states: $states, filterBy: {since: $since}, orderBy: $order) {
+    issues(first: $first, after: $cursor, states: $states, filterBy: {since: $since}, orderBy: $order) {
       totalCount
       pageInfo { hasNextPage endCursor }
       nodes { ...IssueFields }
@@ -108,11 +113,12 @@ const QueryIssues = `query Issues($owner: String!, $name: String!, $states: [Iss
 }` + issueFields + commentFields
 
 // QueryPullRequests reads a page of a repository's pull requests with their
-// conversation, reviews and review comments.
+// conversation, reviews and review comments; $first is the page size, at
+// most 100.
 const QueryPullRequests = `query PullRequests($owner: String!, $name: String!, $states: [PullRequestState!],
-    $order: IssueOrder!, $cursor: String) {
+    $order: IssueOrder!, $cursor: String, $first: Int!) {
   repository(owner: $owner, name: $name) {
-    pullRequests(first: 100, after: $cursor, states: $states, orderBy: $order) {
+    pullRequests(first: $first, after: $cursor, states: $states, orderBy: $order) {
       totalCount
       pageInfo { hasNextPage endCursor }
       nodes { ...PullRequestFields }

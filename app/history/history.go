@@ -34,6 +34,7 @@ const (
 	EventBackfill = "ownershipbot.backfill" // read the next page of a repository's history
 	EventSweep    = "ownershipbot.sweep"    // compare what changed in a repository with the store
 	EventRepair   = "ownershipbot.repair"   // bring one thread in line with GitHub
+	EventOptIn    = "ownershipbot.opt_in"   // read a repository a changed file may have turned on
 )
 
 // Phases beyond the store's backfill phases: what the sweep reads.
@@ -53,6 +54,9 @@ type Store interface {
 	Delivery(ctx context.Context, id string) (store.Delivery, bool, error)
 	Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error)
 	DeleteThread(ctx context.Context, repo string, number int) error
+	// Repositories lists the repositories with stored threads, sorted.
+	Repositories(ctx context.Context) ([]string, error)
+	Installation(ctx context.Context, id int64) (store.Installation, bool, error)
 }
 
 // Importer stores, compares and repairs threads of one kind from snapshots.
@@ -156,20 +160,68 @@ func (h *History) Handle(ctx context.Context, d store.Delivery) error {
 	if err := json.Unmarshal(d.Payload, &p); err != nil {
 		return dispatch.Permanent(fmt.Errorf("decode %s payload: %w", d.Event, err))
 	}
+	var err error
 	switch d.Event {
 	case EventBackfill:
-		_, err := h.Step(ctx, p.Repo, p.Step)
+		_, err = h.Step(ctx, p.Repo, p.Step)
 		var pause *Pause
 		if errors.As(err, &pause) {
 			return nil // the next step is queued for when GitHub allows
 		}
-		return err
 	case EventSweep:
-		return h.sweep(ctx, p.Repo, p.Step)
+		err = h.sweep(ctx, p.Repo, p.Step)
 	case EventRepair:
-		return h.repair(ctx, d.InstallationID, p.Name, p.Number)
+		err = h.repair(ctx, d.InstallationID, p.Name, p.Number)
+	case EventOptIn:
+		err = h.optIn(ctx, d.InstallationID, p.Name)
 	}
-	return nil
+	if errors.Is(err, ErrSuspended) {
+		// Nothing is done while the org has the App suspended, and the
+		// delivery leaves no trace, so the same work is queued again once
+		// it is unsuspended (Resume, QueueSweeps).
+		return dispatch.ErrForget
+	}
+	return err
+}
+
+// ErrSuspended is history's work for an installation the org has suspended:
+// GitHub gives it no token, and the App does nothing there until the org
+// unsuspends it.
+var ErrSuspended = errors.New("the org has suspended the App's installation")
+
+// suspended reports whether the org has suspended the installation.
+func (h *History) suspended(ctx context.Context, installationID int64) (bool, error) {
+	in, ok, err := h.opts.Store.Installation(ctx, installationID)
+	return ok && in.Suspended, err
+}
+
+// notSuspended is ErrSuspended for an installation the org has suspended.
+func (h *History) notSuspended(ctx context.Context, installationID int64) error {
+	off, err := h.suspended(ctx, installationID)
+	if err == nil && off {
+		err = ErrSuspended
+	}
+	return err
+}
+
+// active drops the backfills of suspended installations.
+func (h *History) active(ctx context.Context, all []store.Backfill) ([]store.Backfill, error) {
+	off := map[int64]bool{}
+	var out []store.Backfill
+	for _, b := range all {
+		s, seen := off[b.InstallationID]
+		if !seen {
+			var err error
+			if s, err = h.suspended(ctx, b.InstallationID); err != nil {
+				return nil, err
+			}
+			off[b.InstallationID] = s
+		}
+		if !s {
+			out = append(out, b)
+		}
+	}
+	return out, nil
 }
 
 func backfillKey(installationID int64) string {
@@ -221,10 +273,74 @@ func (h *History) Start(ctx context.Context, installationID int64, fullName stri
 	return b, h.queueStep(ctx, b, time.Time{})
 }
 
+// OptedIn queues the reading of the history of the repositories a
+// configuration file just changed on the default branch may have turned
+// on: owner/repo, or for the org's owner/.github every repository of the
+// installation, that the store holds no issue or pull request of. Each is
+// read, as at install, if its configuration now enables the bot: the
+// backfill at install skipped it (enabled: false), so without this a
+// repository that opts in later would be counted only from its next events
+// on. The work is queued, one repository a delivery, so an org of a
+// thousand repositories does not hold the push's delivery.
+func (h *History) OptedIn(ctx context.Context, installationID int64, owner, repo string) error {
+	names := []string{owner + "/" + repo}
+	if strings.EqualFold(repo, ".github") {
+		all, err := h.opts.Store.Backfills(ctx, installationID)
+		if err != nil {
+			return err
+		}
+		names = names[:0]
+		for _, b := range all {
+			if o, _ := split(b.FullName); strings.EqualFold(o, owner) {
+				names = append(names, b.FullName)
+			}
+		}
+	}
+	held, err := h.opts.Store.Repositories(ctx)
+	if err != nil {
+		return err
+	}
+	now := h.opts.Now().UTC()
+	for _, name := range names {
+		if _, found := slices.BinarySearch(held, strings.ToLower(name)); found {
+			continue
+		}
+		payload, _ := json.Marshal(stepPayload{Repo: strings.ToLower(name), Name: name})
+		if err := h.enqueue(ctx, store.Delivery{
+			ID: fmt.Sprintf("opt-in:%s:%d", strings.ToLower(name), now.UnixNano()), Event: EventOptIn, InstallationID: installationID,
+			OrderKey: backfillKey(installationID), Payload: payload,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// optIn starts the backfill of a repository whose configuration now
+// enables the bot, unless the store holds threads of it by now.
+func (h *History) optIn(ctx context.Context, installationID int64, fullName string) error {
+	held, err := h.opts.Store.Repositories(ctx)
+	if err != nil {
+		return err
+	}
+	if _, found := slices.BinarySearch(held, strings.ToLower(fullName)); found {
+		return nil
+	}
+	cfg, err := h.opts.Config(ctx, installationID, fullName)
+	if err != nil || !cfg.Enabled {
+		return err
+	}
+	_, err = h.Start(ctx, installationID, fullName)
+	return err
+}
+
 // Resume queues the next step of every unfinished backfill, for work lost
 // when a step failed for good or the process stopped between two steps.
 func (h *History) Resume(ctx context.Context) error {
 	all, err := h.opts.Store.Backfills(ctx, 0)
+	if err == nil {
+		all, err = h.active(ctx, all)
+	}
 	if err != nil {
 		return err
 	}
@@ -249,6 +365,9 @@ func (p *Pause) Error() string { return "paused until " + p.Until.UTC().Format(t
 func (h *History) Step(ctx context.Context, repo string, step int64) (store.Backfill, error) {
 	b, found, err := h.opts.Store.Backfill(ctx, repo)
 	if err != nil || !found || b.Step != step || b.Done() {
+		return b, err
+	}
+	if err := h.notSuspended(ctx, b.InstallationID); err != nil {
 		return b, err
 	}
 	log := h.opts.Log.With("repository", b.Repo)
@@ -317,7 +436,7 @@ func (h *History) readPage(ctx context.Context, r *reader, b *store.Backfill) er
 	if closed {
 		since = b.Since.UTC().Format(time.RFC3339)
 	}
-	page, err := r.page(ctx, b.FullName, b.Phase, b.Cursor, since)
+	page, err := r.pageFitting(ctx, b.FullName, b.Phase, b.Cursor, since, ghgraphql.MaxPage)
 	if err != nil {
 		return err
 	}

@@ -70,6 +70,9 @@ func (h *History) locked(ctx context.Context, name string, fn func()) {
 // replicas never queue one twice.
 func (h *History) QueueSweeps(ctx context.Context) error {
 	all, err := h.opts.Store.Backfills(ctx, 0)
+	if err == nil {
+		all, err = h.active(ctx, all)
+	}
 	if err != nil {
 		return err
 	}
@@ -118,6 +121,11 @@ func (h *History) sweep(ctx context.Context, repo string, sinceNanos int64) erro
 	if err != nil || !found || !b.Done() {
 		return err
 	}
+	if err := h.notSuspended(ctx, b.InstallationID); err != nil {
+		// Not marked swept: once unsuspended, the sweep looks back over
+		// the suspension too, whose events GitHub never sent.
+		return err
+	}
 	r, err := h.reader(b.InstallationID)
 	if err != nil {
 		return err
@@ -128,7 +136,12 @@ func (h *History) sweep(ctx context.Context, repo string, sinceNanos int64) erro
 	for _, phase := range []string{phaseChangedIssues, phaseChangedPulls} {
 		cursor := ""
 		for {
-			page, err := r.page(ctx, b.FullName, phase, cursor, since.Format(time.RFC3339))
+			// Never send what GitHub's limit would refuse: wait for its reset.
+			if until := h.fits(b.InstallationID, pageCost(phase)+1); !until.IsZero() {
+				h.opts.Metrics.BackfillPauses.Inc()
+				return retryAt(until)
+			}
+			page, err := r.pageFitting(ctx, b.FullName, phase, cursor, since.Format(time.RFC3339), sweepPage)
 			var limited *ghgraphql.LimitedError
 			if errors.As(err, &limited) {
 				h.opts.Metrics.BackfillPauses.Inc()
@@ -189,6 +202,9 @@ func (h *History) compare(ctx context.Context, r *reader, b store.Backfill, t *g
 // repair reads one thread again and brings the store (and its bot comment,
 // if any) in line with it.
 func (h *History) repair(ctx context.Context, installationID int64, fullName string, number int) error {
+	if err := h.notSuspended(ctx, installationID); err != nil {
+		return err
+	}
 	r, err := h.reader(installationID)
 	if err != nil {
 		return err

@@ -101,14 +101,15 @@ var (
 	updatedDesc = map[string]any{"field": "UPDATED_AT", "direction": "DESC"}
 )
 
-// page reads one page of a phase: issues or pull requests, open or closed.
-func (r *reader) page(ctx context.Context, fullName, phase, cursor string, since any) (ghgraphql.Page, error) {
+// page reads one page of a phase: issues or pull requests, open or closed,
+// at most size of them.
+func (r *reader) page(ctx context.Context, fullName, phase, cursor string, since any, size int) (ghgraphql.Page, error) {
 	owner, name := split(fullName)
 	var cur any
 	if cursor != "" {
 		cur = cursor
 	}
-	vars := map[string]any{"owner": owner, "name": name, "cursor": cur}
+	vars := map[string]any{"owner": owner, "name": name, "cursor": cur, "first": size}
 	switch phase {
 	case phaseOpenIssues, phaseClosedIssues, phaseChangedIssues:
 		vars["states"], vars["since"], vars["order"] = []string{"OPEN"}, nil, createdAsc
@@ -166,6 +167,19 @@ func (r *reader) counts(ctx context.Context, fullName string, since any) (int, e
 	return c.OpenIssues.TotalCount + c.ClosedIssues.TotalCount + c.OpenPullRequests.TotalCount + c.ClosedPullRequests.TotalCount, nil
 }
 
+// pageFitting reads the page at cursor in the largest size up to size that
+// GitHub answers and the reader can hold: the page is halved while the
+// answer is too large or GitHub gives up on it, down to one item. The
+// cursor moves by items, so a smaller page leaves nothing out.
+func (r *reader) pageFitting(ctx context.Context, fullName, phase, cursor string, since any, size int) (ghgraphql.Page, error) {
+	for ; ; size /= 2 {
+		page, err := r.page(ctx, fullName, phase, cursor, since, size)
+		if !ghgraphql.Heavy(err) || size == 1 {
+			return page, err
+		}
+	}
+}
+
 // thread reads one issue or pull request, or nil when it is gone.
 func (r *reader) thread(ctx context.Context, fullName string, number int) (*ghgraphql.Thread, error) {
 	owner, name := split(fullName)
@@ -181,12 +195,23 @@ func (r *reader) thread(ctx context.Context, fullName string, number int) (*ghgr
 }
 
 // pageCost is what a page of a phase costs at most by GitHub's calculation,
-// nested lists read on aside: issues 1 + 3 x 100 requests (3 points), pull
-// requests 1 + 4 x 100 + 100 x 20 reviews' comments (24 points).
+// nested lists read on aside: pages of 100 issues 1 + 3 x 100 requests (3
+// points), of 100 pull requests 1 + 4 x 100 + 100 x 20 reviews' comments
+// (24 points); the sweep's pages of sweepPage cost 1 and 2.
 func pageCost(phase string) int {
 	switch phase {
-	case phaseOpenPulls, phaseClosedPulls, phaseChangedPulls:
+	case phaseOpenPulls, phaseClosedPulls:
 		return 24
+	case phaseChangedPulls:
+		return 2
 	}
 	return 3
 }
+
+// sweepPage is the page size of a sweep: it reads what changed since the
+// last sweep, minutes ago, which is most often nothing or a few threads, and
+// GitHub charges for the page asked for, not the one given. Ten rather than
+// 100 make a sweep cost 3 points instead of 27, so the sweeps of a large
+// org stay well inside GitHub's 5,000 points an hour; more is read on by
+// cursor.
+const sweepPage = 10

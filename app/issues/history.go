@@ -24,6 +24,7 @@ func (h *Handler) Import(ctx context.Context, s *threads.Snapshot) error {
 		return err
 	} else if !found {
 		t := h.AssessIssue(store.Thread{}, s.InstallationID, s.Repo(), s.Issue, cfg.Config)
+		threads.MetOwned(&t)
 		if s.BotComment != nil {
 			t.BotCommentID, t.BotCommentPending = s.BotComment.GetID(), false
 		}
@@ -77,6 +78,9 @@ func (h *Handler) Repair(ctx context.Context, s *threads.Snapshot) error {
 	}
 	t := h.AssessIssue(prev, s.InstallationID, s.Repo(), s.Issue, cfg.Config)
 	threads.MayCarryBotComment(&t, found, s.Issue.GetComments())
+	if !found {
+		threads.MetOwned(&t)
+	}
 	if !found || !prev.SameState(t) {
 		if err := h.Store.PutThread(ctx, t); err != nil {
 			return err

@@ -115,8 +115,13 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 	threads.MayCarryBotComment(&t, found, issue.GetComments())
 	// Time to owner is known only for issues seen without an owner first, or
 	// born with one; an old issue met for the first time would skew it.
-	if prev.FirstOwned.IsZero() && !t.FirstOwned.IsZero() && !t.CreatedAt.IsZero() && (found || ev.GetAction() == "opened") {
-		h.Metrics.TimeToOwner.WithLabelValues(repo).Observe(t.FirstOwned.Sub(t.CreatedAt).Seconds())
+	if !found && ev.GetAction() != "opened" {
+		threads.MetOwned(&t)
+	}
+	if prev.FirstOwned.IsZero() {
+		if d, ok := t.TimeToOwner(); ok {
+			h.Metrics.TimeToOwner.WithLabelValues(repo).Observe(d.Seconds())
+		}
 	}
 	// Most events change nothing the bot keeps; skip the write then.
 	if !found || !prev.SameState(t) {
@@ -134,8 +139,9 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 
 // publish keeps the bot's one comment on an issue true to its state, and
 // the nudge label in step with it. The comment is wanted when something is
-// missing or a broken configuration file must be reported (once per
-// problem). When an issue closes while its comment still asks for
+// missing; a broken configuration file is reported (once per problem) in
+// the next comment written, never a reason to write one on an issue that
+// lacks nothing. When an issue closes while its comment still asks for
 // something, the comment is edited once to say in one line what it closed
 // without. With comment: never nothing is written at all. ev is the event
 // that brought t up to date; nil for one older than the state stored, or a
@@ -207,9 +213,11 @@ func (h *Handler) publishNow(ctx context.Context, p issuePublish) error {
 		}
 		return h.keepLabel(ctx, installationID, ev, cfg, false, true)
 	}
-	notice := ""
+	// A broken file is reported once where it lives: the org's file once
+	// for the whole org, not in every repository that falls back to it.
+	notice, noticeRepo := "", cfg.SourceRepo()
 	if cfg.Err != nil {
-		sent, err := h.Store.ConfigNoticeSent(ctx, t.Repo, cfg.ProblemHash())
+		sent, err := h.Store.ConfigNoticeSent(ctx, noticeRepo, cfg.ProblemHash())
 		if err != nil {
 			return err
 		}
@@ -220,13 +228,13 @@ func (h *Handler) publishNow(ctx context.Context, p issuePublish) error {
 	}
 	wrote, err := h.PublishNow(ctx, threads.Nudge{
 		InstallationID: installationID, FullName: fullName, Thread: t, Mode: cfg.Comment,
-		Wanted: !status.Complete() || notice != "", Hold: p.hold, Text: botcomment.RenderIssue(status),
+		Wanted: !status.Complete(), Hold: p.hold, Text: botcomment.RenderIssue(status),
 	})
 	if err != nil {
 		return err
 	}
 	if wrote && notice != "" {
-		if err := h.Store.MarkConfigNotice(ctx, t.Repo, notice); err != nil {
+		if err := h.Store.MarkConfigNotice(ctx, noticeRepo, notice); err != nil {
 			return err
 		}
 	}

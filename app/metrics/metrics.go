@@ -4,8 +4,12 @@
 package metrics
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	dto "github.com/prometheus/client_model/go"
 )
 
 const namespace = "ownershipbot"
@@ -134,6 +138,29 @@ func New(reg prometheus.Registerer) *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return m
+}
+
+// RepositoriesWithSeries lists the repositories that label a series of this
+// process's own counters and histograms (the store's gauges follow the
+// store by themselves).
+func (m *Metrics) RepositoriesWithSeries() []string {
+	seen := map[string]bool{}
+	for _, c := range []prometheus.Collector{m.CommentsAnalyzed, m.CommentConcerns, m.TimeToOwner} {
+		ch := make(chan prometheus.Metric)
+		go func() { c.Collect(ch); close(ch) }()
+		for metric := range ch {
+			var pb dto.Metric
+			if metric.Write(&pb) != nil {
+				continue
+			}
+			for _, l := range pb.GetLabel() {
+				if l.GetName() == "repository" {
+					seen[l.GetValue()] = true
+				}
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // ForgetRepository drops every series labelled with a repository, for a

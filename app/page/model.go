@@ -19,7 +19,7 @@ import (
 // Store is what the page reads: nothing it could write.
 type Store interface {
 	Repositories(ctx context.Context) ([]string, error)
-	Threads(ctx context.Context, repo string) ([]store.Thread, error)
+	EachThread(ctx context.Context, repo string, fn func(store.Thread) error) error
 	CommentCounts(ctx context.Context, since time.Time) ([]store.CommentCount, error)
 	ConcernCounts(ctx context.Context, since time.Time) ([]store.ConcernCount, error)
 	Rollups(ctx context.Context, since time.Time) ([]store.Rollup, error)
@@ -99,41 +99,43 @@ func build(ctx context.Context, st Store, names []string, now time.Time, window 
 	}
 	out := make([]repoFigures, 0, len(names))
 	for _, name := range names {
-		threads, err := st.Threads(ctx, name)
-		if err != nil {
-			return nil, err
-		}
 		f := repoFigures{Name: name, Comments: figures.NewComments(), IssueTalk: figures.NewComments(), Review: figures.NewComments()}
 		var delays []time.Duration
-		for _, t := range threads {
+		// The repository is read one thread at a time, and of the issues
+		// in need only the most in need are kept: a page view takes little
+		// memory however large the repository.
+		var needs []store.Thread
+		err := st.EachThread(ctx, name, func(t store.Thread) error {
 			open := t.State == store.StateOpen
 			switch t.Kind {
 			case store.ThreadIssue:
 				f.Issues.Add(open, t.Owner != "", t.HasRationale())
-				if !t.FirstOwned.IsZero() && !t.FirstOwned.Before(since) && !t.FirstOwned.Before(t.CreatedAt) {
-					delays = append(delays, t.FirstOwned.Sub(t.CreatedAt))
+				if d, ok := t.TimeToOwner(); ok && !t.FirstOwned.Before(since) {
+					delays = append(delays, d)
 				}
 				if open && (t.Owner == "" || !t.HasRationale()) {
-					f.Needs = append(f.Needs, newNeed(t, now))
+					if needs = append(needs, t); len(needs) >= 4*figures.MaxNeeds {
+						needs = mostInNeed(needs)
+					}
 				}
 			case store.ThreadPullRequest:
 				if t.State == store.StateIgnored {
-					continue
+					return nil
 				}
 				f.Pulls.Add(open, t.LinkedIssue == "owned", t.HasRationale())
-				if open && t.LinkedIssue != "owned" && !t.HasRationale() {
+				if open && t.LinkedIssue != "owned" && !t.HasRationale() && len(f.PullNeeds) < figures.MaxNeeds {
 					f.PullNeeds = append(f.PullNeeds, pullNeed{Number: t.Number, Title: withoutLogins(t.Title), URL: t.URL, Draft: t.Draft})
 				}
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range mostInNeed(needs) {
+			f.Needs = append(f.Needs, newNeed(t, now))
 		}
 		f.TimeToOwner = median(delays)
-		slices.SortFunc(f.Needs, func(a, b need) int { return figures.CompareNeeds(a.Need, b.Need) })
-		if len(f.Needs) > figures.MaxNeeds {
-			f.Needs = f.Needs[:figures.MaxNeeds]
-		}
-		if len(f.PullNeeds) > figures.MaxNeeds {
-			f.PullNeeds = f.PullNeeds[:figures.MaxNeeds]
-		}
 		for _, c := range comments {
 			if c.Repo != name {
 				continue
@@ -161,9 +163,20 @@ func build(ctx context.Context, st Store, names []string, now time.Time, window 
 	return out, nil
 }
 
+// mostInNeed sorts open issues in need, most in need first, and keeps the
+// first figures.MaxNeeds.
+func mostInNeed(ts []store.Thread) []store.Thread {
+	slices.SortFunc(ts, func(a, b store.Thread) int { return figures.CompareNeeds(needOf(a), needOf(b)) })
+	return ts[:min(len(ts), figures.MaxNeeds)]
+}
+
+func needOf(t store.Thread) figures.Need {
+	return figures.Need{Number: t.Number, MissingOwner: t.Owner == "", MissingRationale: !t.HasRationale(), CreatedAt: t.CreatedAt}
+}
+
 func newNeed(t store.Thread, now time.Time) need {
 	n := need{
-		Need:  figures.Need{Number: t.Number, MissingOwner: t.Owner == "", MissingRationale: !t.HasRationale(), CreatedAt: t.CreatedAt},
+		Need:  needOf(t),
 		Title: withoutLogins(t.Title), URL: t.URL,
 	}
 	if t.BotCommentID != 0 && t.URL != "" {

@@ -141,12 +141,31 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/static/") {
 		h.Set("Cache-Control", "no-store") // issue titles of private repositories
 	}
-	if p.access == nil && !fromLoopback(r) {
+	// Without sign-in, loopback is the only guard: the request must come
+	// from this machine and name it. A web page elsewhere whose name an
+	// attacker points at 127.0.0.1 (DNS rebinding) sends a browser here with
+	// its own name as Host, and must not read the page.
+	if p.access == nil && (!fromLoopback(r) || !loopbackHost(r.Host)) {
 		p.message(w, r, http.StatusForbidden, false, "Loopback only",
-			"Sign-in is not configured (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET), so this page answers only on this machine.", "")
+			"Sign-in is not configured (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET), so this page answers only on this machine, at localhost or a loopback address.", "")
 		return
 	}
 	p.mux.ServeHTTP(w, r)
+}
+
+// loopbackHost reports whether a Host header names this machine:
+// localhost (or a name under .localhost, which browsers never look up) or
+// a loopback address, with or without a port.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func fromLoopback(r *http.Request) bool {

@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -51,8 +52,8 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, f := range cleanup {
-		f()
+	for i := len(cleanup) - 1; i >= 0; i-- { // last made, first undone
+		cleanup[i]()
 	}
 	exit(code)
 }
@@ -103,7 +104,7 @@ func setup(t *testing.T) *fixture {
 		srv := httptest.NewServer(p)
 		d.Sim.SetOAuthCallback(srv.URL + "/auth/callback")
 		shared = &fixture{demo: d, store: st, srv: srv, clock: clock}
-		cleanup = append(cleanup, srv.Close, func() { d.Stop() }, func() { st.Close() })
+		cleanup = append(cleanup, func() { st.Close() }, func() { d.Stop() }, srv.Close)
 	})
 	if fixtureErr != nil {
 		t.Fatalf("replaying the demo org: %v", fixtureErr)
@@ -111,9 +112,14 @@ func setup(t *testing.T) *fixture {
 	return shared
 }
 
+// mkdirTemp makes a directory of this test process's own: two runs at
+// once (two worktrees, or CI beside a developer) must not share a store.
 func mkdirTemp() (string, error) {
-	dir := filepath.Join(osTempDir(), "ownershipbot-page-test")
-	return dir, removeAndMake(dir)
+	dir, err := os.MkdirTemp("", "ownershipbot-page-test-")
+	if err == nil {
+		cleanup = append(cleanup, func() { os.RemoveAll(dir) })
+	}
+	return dir, err
 }
 
 // browser is a client that keeps cookies and shows redirects instead of
@@ -367,7 +373,7 @@ func TestLoopbackOnlyWithoutSignIn(t *testing.T) {
 	}
 	for addr, want := range map[string]int{"127.0.0.1:5000": 200, "[::1]:5000": 200, "203.0.113.7:5000": 403, "10.0.0.2:5000": 403} {
 		req := httptest.NewRequest("GET", "/", nil)
-		req.RemoteAddr = addr
+		req.RemoteAddr, req.Host = addr, "127.0.0.1:8081"
 		rec := httptest.NewRecorder()
 		p.ServeHTTP(rec, req)
 		if rec.Code != want {
@@ -375,6 +381,23 @@ func TestLoopbackOnlyWithoutSignIn(t *testing.T) {
 		}
 		if want == 403 && strings.Contains(rec.Body.String(), "acme/") {
 			t.Errorf("a request from %s saw repositories", addr)
+		}
+	}
+	// DNS rebinding: a site whose name resolves to 127.0.0.1 makes a
+	// browser on this machine ask the page with that site's name as Host.
+	// The request comes from loopback, but the answer would go to the site.
+	for host, want := range map[string]int{"127.0.0.1:8081": 200, "localhost:8081": 200, "[::1]:8081": 200, "LOCALHOST": 200,
+		"demo.localhost:8081": 200, "attacker.example:8081": 403, "attacker.example": 403, "127.0.0.1.nip.io:8081": 403, "": 403} {
+		req := httptest.NewRequest("GET", "/repos/acme/payments-api", nil)
+		req.RemoteAddr = "127.0.0.1:5000"
+		req.Host = host
+		rec := httptest.NewRecorder()
+		p.ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Errorf("a loopback request for Host %q got %d, want %d", host, rec.Code, want)
+		}
+		if want == 403 && strings.Contains(rec.Body.String(), "acme/") {
+			t.Errorf("a loopback request for Host %q saw repositories", host)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 // Store is what a rollup reads and writes.
 type Store interface {
+	Repositories(ctx context.Context) ([]string, error)
 	IssueCounts(ctx context.Context) ([]store.IssueCount, error)
 	PullRequestCounts(ctx context.Context) ([]store.PullRequestCount, error)
 	PutRollups(ctx context.Context, rs []store.Rollup) error
@@ -51,6 +52,15 @@ func Take(ctx context.Context, st Store, now time.Time) error {
 			order = append(order, repo)
 		}
 		return byRepo[repo]
+	}
+	// Every repository gets its day, zeros included: a repository whose
+	// last open issue closed must not show its last busy day as today's.
+	repos, err := st.Repositories(ctx)
+	if err != nil {
+		return err
+	}
+	for _, repo := range repos {
+		row(repo)
 	}
 	for _, n := range issues {
 		f := row(n.Repo)

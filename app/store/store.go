@@ -163,7 +163,10 @@ type Thread struct {
 	Owner       string // "@login" or "@org/team"; empty when none
 	OwnerSource string // "assignee", "body", "field", "label"
 	OwnerKind   string // "person" or "team"
-	FirstOwned  time.Time
+	// FirstOwned is when the App first saw the issue owned; before
+	// CreatedAt (FirstOwnedUnknown) when it was owned already the first
+	// time the App met it, so its time to owner is unknown.
+	FirstOwned time.Time
 
 	Rationale         string // analysis strength: "none", "weak", "strong"
 	RationaleEvidence string
@@ -228,6 +231,21 @@ type Link struct {
 	// Cached is set for an issue read from GitHub but not stored (its
 	// repository's configuration ignores it), so it is not read again.
 	Cached bool
+}
+
+// FirstOwnedUnknown is the first owner time of an issue that was owned when
+// the App first met it: a second before its creation, which no time to
+// owner counts (PostgreSQL keeps microseconds, GitHub's times are whole
+// seconds).
+func FirstOwnedUnknown(createdAt time.Time) time.Time { return createdAt.Add(-time.Second) }
+
+// TimeToOwner is how long the issue took to get its first owner, and
+// whether that is known: the App saw it without one first.
+func (t Thread) TimeToOwner() (time.Duration, bool) {
+	if t.FirstOwned.IsZero() || t.CreatedAt.IsZero() || t.FirstOwned.Before(t.CreatedAt) {
+		return 0, false
+	}
+	return t.FirstOwned.Sub(t.CreatedAt), true
 }
 
 // HasRationale reports whether the thread states a reason.
@@ -367,9 +385,12 @@ type Store interface {
 
 	// Repositories lists the repositories with stored threads, sorted.
 	Repositories(ctx context.Context) ([]string, error)
-	// Threads returns every stored thread of a repository (issues and pull
-	// requests, any state, without their links), by number.
-	Threads(ctx context.Context, repo string) ([]Thread, error)
+	// EachThread calls fn with every stored thread of a repository (issues
+	// and pull requests, any state, without their links or PullState), by
+	// number, one at a time, so that a repository of any size is read in
+	// little memory; an error from fn stops it and is returned. fn must not
+	// call the store: the rows hold a connection while it runs.
+	EachThread(ctx context.Context, repo string, fn func(Thread) error) error
 	// PutRollups inserts or replaces daily rollups, by repository and day.
 	PutRollups(ctx context.Context, rs []Rollup) error
 	// Rollups returns the rollups of days at or after since, by repository

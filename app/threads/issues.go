@@ -56,6 +56,16 @@ func (b *Base) AssessIssue(prev store.Thread, installationID int64, repo string,
 	return t
 }
 
+// MetOwned marks an issue the App met for the first time already owned (read
+// from history, brought in by a pull request's link, or an event other than
+// its opening): when it got its owner is unknown, so it has no time to
+// owner. Its first owner time is then store.FirstOwnedUnknown's.
+func MetOwned(t *store.Thread) {
+	if !t.FirstOwned.IsZero() && !t.CreatedAt.IsZero() {
+		t.FirstOwned = store.FirstOwnedUnknown(t.CreatedAt)
+	}
+}
+
 // LookedIn records where owner and rationale detection look under cfg, as
 // store.Thread.LookedIn keeps it.
 func LookedIn(cfg config.Config) string {
@@ -105,6 +115,7 @@ func (b *Base) TrackIssue(ctx context.Context, installationID int64, fullName st
 	if IgnoresIssue(cfg, issue) {
 		return t, false, nil
 	}
+	MetOwned(&t)
 	// The issue's own events may have stored it meanwhile: theirs wins.
 	added, err := b.Store.AddThread(ctx, t)
 	if err != nil || added {

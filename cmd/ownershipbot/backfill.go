@@ -126,6 +126,11 @@ func backfill(ctx context.Context, env *cmdEnv, h *history.History, repo string)
 				}
 				return exitFailure
 			}
+			if next.Repo == "" {
+				// serve, beside this command, forgot it meanwhile.
+				errorf(env, "%s is no longer read: the App was uninstalled from it or it was removed from the App meanwhile", t.FullName)
+				return exitFailure
+			}
 			b = next
 		}
 		fmt.Fprintf(env.stdout, "%s: %d issues and pull requests read in %s\n", t.FullName, b.ItemsDone, time.Since(start).Round(time.Second))

@@ -14,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ownershipbot/ownershipbot/app/store/postgres"
 	"github.com/ownershipbot/ownershipbot/app/store/sqlite"
 	"github.com/ownershipbot/ownershipbot/internal/githubsim"
+	"github.com/ownershipbot/ownershipbot/internal/pgtest"
 )
 
 // backfillWorld is an org with history and the App installed, and the
@@ -165,4 +167,42 @@ func TestKilledBackfillGoesOnWithoutReadingFinishedPagesAgain(t *testing.T) {
 		t.Errorf("only %d distinct pages were read in all", len(total))
 	}
 	t.Logf("%d pages read before the kill, %d after", len(before), len(after))
+}
+
+// With PostgreSQL the backfill command runs beside serve. When serve
+// forgets the repository meanwhile (uninstalled, or removed from the App),
+// the command says so and stops, rather than spin on a backfill that is
+// gone.
+func TestBackfillCommandStopsWhenItsRepositoryIsForgotten(t *testing.T) {
+	sim, env, _ := backfillWorld(t, 300)
+	dbURL := pgtest.Database(t)
+	m := envMap(env)
+	m["DATABASE_URL"] = dbURL
+	sim.SetLatency("POST", githubsim.GraphQLRoute, 100*time.Millisecond)
+	other, err := postgres.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	forgotten := make(chan struct{})
+	go func() { // serve, beside it, processes installation_repositories.removed
+		defer close(forgotten)
+		for len(sim.GraphQLRequests()) < 2 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err := other.DeleteRepository(context.Background(), "acme/web"); err != nil {
+			t.Error(err)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	e := &cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return m[k] },
+		lookupenv: func(k string) (string, bool) { v, ok := m[k]; return v, ok }}
+	code := dispatch(ctx, e, []string{"backfill", "--repo", "acme/web"})
+	<-forgotten
+	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n") // log lines, then the error
+	if last := lines[len(lines)-1]; code != 1 || !strings.HasPrefix(last, "ownershipbot: acme/web is no longer read") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 1 and one sentence saying the repository is no longer read", code, out.String(), errOut.String())
+	}
 }

@@ -33,6 +33,13 @@ func runConfig(_ context.Context, env *cmdEnv, args []string) int {
 		errorf(env, "cannot read %s: %s", args[1], plainPathError(err))
 		return exitFailure
 	}
+	if len(data) > config.MaxFileBytes {
+		// Only one byte past the limit was read: say the file's own size.
+		if info, err := f.Stat(); err == nil {
+			fmt.Fprintf(env.stdout, "%s: %s\n", args[1], config.TooLarge(info.Size()))
+			return exitFailure
+		}
+	}
 	if _, err := config.ParseAll(data); err != nil {
 		var cerr *config.Error
 		if !errors.As(err, &cerr) {

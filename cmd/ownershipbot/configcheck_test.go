@@ -28,7 +28,7 @@ func TestConfigCheck(t *testing.T) {
 	}{
 		{"valid", []string{"config", "check", valid}, 0, "valid"},
 		{"problems with lines", []string{"config", "check", broken}, 1, `line 2: "comments" is not a setting`},
-		{"too large", []string{"config", "check", huge}, 1, "too large"},
+		{"too large", []string{"config", "check", huge}, 1, "too large to be a configuration file (2097152 bytes; at most 1048576)"},
 		{"missing file", []string{"config", "check", filepath.Join(dir, "none.yml")}, 2, "no such file"},
 		{"no file", []string{"config", "check"}, 2, "usage"},
 		{"unknown subcommand", []string{"config", "lint", valid}, 2, "usage"},

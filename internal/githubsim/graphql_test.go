@@ -42,7 +42,7 @@ func seedIssues(t *testing.T, w *world, n, comments int) {
 
 func issuesVars(cursor any) map[string]any {
 	return map[string]any{"owner": "acme", "name": "web", "states": []string{"OPEN"}, "since": nil,
-		"order": map[string]any{"field": "CREATED_AT", "direction": "ASC"}, "cursor": cursor}
+		"order": map[string]any{"field": "CREATED_AT", "direction": "ASC"}, "cursor": cursor, "first": 100}
 }
 
 func TestGraphQLPagesIssuesWithTheirCommentsAndChargesGitHubsCost(t *testing.T) {
@@ -101,7 +101,7 @@ func TestGraphQLRefusesWhatGitHubRefuses(t *testing.T) {
 		t.Errorf("a page of 101: %v", err)
 	}
 	err = c.Do(context.Background(), ghgraphql.QueryIssues, map[string]any{"owner": "acme", "name": "nope",
-		"order": map[string]any{"field": "CREATED_AT", "direction": "ASC"}}, &out)
+		"order": map[string]any{"field": "CREATED_AT", "direction": "ASC"}, "first": 100}, &out)
 	if !ghgraphql.NotFound(err) {
 		t.Errorf("an unknown repository: %v, want NOT_FOUND", err)
 	}

@@ -1048,16 +1048,20 @@ func runPage(t *testing.T, open Opener) {
 		open12, closed3, pr20 := thread("acme/web", 12), thread("acme/web", 3), thread("acme/web", 20)
 		closed3.State = store.StateClosed
 		pr20.Kind, pr20.LinkedIssue, pr20.Links = store.ThreadPullRequest, "owned", []store.Link{{Repo: "acme/web", Number: 12, Kind: store.LinkIssue, Owner: "@octocat"}}
+		pr20.PullState = `{"comments":{"issue_comment:1":{"p":true}}}`
 		for _, th := range []store.Thread{open12, closed3, pr20, thread("acme/api", 1)} {
 			must(t, s.PutThread(ctx(t), th))
 		}
-		got, err := s.Threads(ctx(t), "acme/web")
-		must(t, err)
+		var got []store.Thread
+		must(t, s.EachThread(ctx(t), "acme/web", func(th store.Thread) error { got = append(got, th); return nil }))
 		if len(got) != 3 || got[0].Number != 3 || got[1].Number != 12 || got[2].Number != 20 {
 			t.Fatalf("Threads(acme/web) = %+v, want #3, #12, #20", got)
 		}
 		if got[0].State != store.StateClosed || got[2].LinkedIssue != "owned" || got[1].LookedIn != open12.LookedIn {
 			t.Errorf("Threads(acme/web) lost state, linked issue or where detection looked: %+v", got)
+		}
+		if got[2].PullState != "" {
+			t.Errorf("EachThread read a pull request's bookkeeping, which the page never shows: %q", got[2].PullState)
 		}
 		repos, err := s.Repositories(ctx(t))
 		must(t, err)

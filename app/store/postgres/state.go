@@ -17,6 +17,11 @@ const threadColumns = `installation_id, repo, number, kind, state, title, url, d
 	owner, owner_source, owner_kind, first_owned, rationale, rationale_evidence,
 	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at, snapshot_at, looked_in`
 
+// listedThreadColumns are threadColumns for EachThread, which lists a
+// repository's threads for the page: without the pull-request handler's
+// bookkeeping (a tally per comment), which the page does not show.
+var listedThreadColumns = strings.Replace(threadColumns, "pull_state", "'' AS pull_state", 1)
+
 // Thread returns the stored state of an issue or pull request.
 func (s *Store) Thread(ctx context.Context, repo string, number int) (store.Thread, bool, error) {
 	t, err := scanThread(s.pool.QueryRow(ctx, `SELECT `+threadColumns+` FROM threads WHERE repo = $1 AND number = $2`, repo, number))
@@ -449,17 +454,27 @@ func (s *Store) Repositories(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// Threads returns every thread of a repository, without links, by number.
-func (s *Store) Threads(ctx context.Context, repo string) ([]store.Thread, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+threadColumns+` FROM threads WHERE repo = $1 ORDER BY number`, repo)
+// EachThread calls fn with every thread of a repository, by number, without
+// links or PullState, one row at a time.
+func (s *Store) EachThread(ctx context.Context, repo string, fn func(store.Thread) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT `+listedThreadColumns+` FROM threads WHERE repo = $1 ORDER BY number`, repo)
 	if err != nil {
-		return nil, fmt.Errorf("reading the threads of %s: %w", repo, err)
+		return fmt.Errorf("reading the threads of %s: %w", repo, err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Thread, error) { return scanThread(r) })
-	if err != nil {
-		return nil, fmt.Errorf("reading the threads of %s: %w", repo, err)
+	defer rows.Close()
+	for rows.Next() {
+		t, err := scanThread(rows)
+		if err != nil {
+			return fmt.Errorf("reading the threads of %s: %w", repo, err)
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading the threads of %s: %w", repo, err)
+	}
+	return nil
 }
 
 const rollupColumns = `repo, day, open_issues, with_owner, with_rationale, with_both,
