@@ -147,9 +147,9 @@ func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores
 	}
 	sc.lang = langCount{}
 	if sc.onBlock == nil {
-		sc.onBlock, sc.onSentence = sc.readBlock, sc.readSentence
+		sc.onBlock, sc.onSentence, sc.onStats = sc.readBlock, sc.readSentence, sc.setComment
 	}
-	readProseInto(&sc.prose, body, 0, sc.onBlock)
+	readProseInto(&sc.prose, body, 0, sc.onBlock, sc.onStats)
 	if !sc.prose.keep() {
 		sc.prose = proseBuf{}
 	}
@@ -160,7 +160,7 @@ func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores
 }
 
 func (sc *scratch) readBlock(b Block) {
-	if sc.feats.skipsBlock(b) {
+	if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
 		return
 	}
 	sc.reading.block = b

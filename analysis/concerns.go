@@ -78,7 +78,9 @@ type scratch struct {
 	reading    reading
 	last       sentenceFeatures // the previous sentence's features, for pairs
 	prose      proseBuf         // the Markdown reader's buffers
-	names      []byte           // the evidence's feature names, before they become one string
+	comment    [6]float32       // the comment's features (setComment)
+	onStats    func(proseStats)
+	names      []byte // the evidence's feature names, before they become one string
 	onBlock    func(Block)
 	onSentence func(string, int)
 }

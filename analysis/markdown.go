@@ -323,6 +323,13 @@ type proseStats struct {
 	// Code counts the blocks of code, logs and stack traces: fenced or
 	// indented blocks and runs of log lines.
 	Code int
+	// InlineCode counts the code spans dropped from prose, Quotes the
+	// quoted lines, Tasks the task-list items.
+	InlineCode, Quotes, Tasks int
+	// Prose is the length of the prose read, in bytes; Mention is set
+	// when its first block starts by naming someone ("@alice ...").
+	Prose   int
+	Mention bool
 }
 
 // pendingBlock is a block read and not yet emitted: its text is
@@ -371,7 +378,7 @@ const (
 // readProseWith is readProse in a mode, and returns what it left out.
 func readProseWith(md string, mode proseMode, emit func(Block)) proseStats {
 	buf := proseBufPool.Get().(*proseBuf)
-	stats := readProseInto(buf, md, mode, emit)
+	stats := readProseInto(buf, md, mode, emit, nil)
 	if buf.keep() {
 		proseBufPool.Put(buf)
 	}
@@ -382,8 +389,10 @@ func readProseWith(md string, mode proseMode, emit func(Block)) proseStats {
 // pass.
 func (buf *proseBuf) keep() bool { return cap(buf.para) <= 64<<10 && cap(buf.pending) <= 4096 }
 
-// readProseInto is readProseWith with the buffers of the caller's.
-func readProseInto(buf *proseBuf, md string, mode proseMode, emit func(Block)) proseStats {
+// readProseInto is readProseWith with the buffers of the caller's; it
+// calls ready, unless nil, with what the pass counted before the first
+// block is emitted.
+func readProseInto(buf *proseBuf, md string, mode proseMode, emit func(Block), ready func(proseStats)) proseStats {
 	if len(md) > maxProseInput {
 		md = md[:maxProseInput]
 	}
@@ -397,6 +406,18 @@ func readProseInto(buf *proseBuf, md string, mode proseMode, emit func(Block)) p
 		pos = next
 	}
 	r.flush()
+	for k, p := range r.pending {
+		r.stats.Prose += p.textEnd - p.text
+		if k == 0 && p.textEnd > p.text && r.para[p.text] == '@' {
+			r.stats.Mention = true
+		}
+		if p.task {
+			r.stats.Tasks++
+		}
+	}
+	if ready != nil {
+		ready(r.stats)
+	}
 	// A block whose text the Markdown holds as it is (one line, nothing
 	// dropped) shares the Markdown's string; the others share one copy of
 	// all the blocks' text, made when the first of them needs it.
@@ -599,6 +620,7 @@ func (r *proseReader) line(line string, off int) {
 	// Quoted replies are someone else's words.
 	if trimmed[0] == '>' {
 		r.flush()
+		r.stats.Quotes++
 		return
 	}
 
@@ -832,6 +854,7 @@ func (r *proseReader) inline(s string, off int) {
 			if end := strings.Index(s[i+n:], s[i:i+n]); end >= 0 {
 				i += n + end + n
 				r.insert(' ')
+				r.stats.InlineCode++
 			} else {
 				i += n
 			}

@@ -38,13 +38,14 @@ const (
 	denseTechX     = 23 // six: each concern's phrase score in code-level talk
 	denseLen       = 29 // the sentence's length, log words
 	denseQuant     = 30 // the sentence measures something
-	nDense         = 31
+	denseComment   = 31 // six: what the whole comment is (commentFeatures), the same in each of its sentences
+	nDense         = 37
 	maxDenseScore  = 3
 	seedWord       = 0x9747b28c
 	seedPair       = 0x5bd1e995
 	seedStem       = 0x1b873593
 	weightsMagic   = "OBW1"
-	weightsVersion = 3
+	weightsVersion = 4
 )
 
 // featureSet says which hashed features a model reads; it is part of the
@@ -58,24 +59,27 @@ const (
 	// featWindow scores each two sentences in a row as one more
 	// instance, so a reason told in two sentences counts.
 	featWindow
-	// featNoTasks leaves task-list items ("- [ ] Tests added") unread:
-	// a checklist is a template's, not the author's reasoning.
-	featNoTasks
-	// featNoPrompts leaves sentences that ask the reader to do
-	// something ("please describe the impact") unread: templates' prompts.
-	featNoPrompts
-	// featNoHeadings leaves headings unread.
-	featNoHeadings
-	featAll = featCross | featWindow | featNoTasks | featNoPrompts | featNoHeadings
+	// featComment gives each sentence the features of its whole comment
+	// (denseComment).
+	featComment
+	featAll = featCross | featWindow | featComment
 )
 
-// skipsBlock reports whether a reader with these features leaves a block
-// unread.
-func (f featureSet) skipsBlock(b Block) bool {
-	if b.Kind == BlockHeading && (f&featNoHeadings != 0 || isTemplateHeading(b.Text)) {
-		return true
+// setComment keeps the features of the comment being read, from what the
+// Markdown reader counted: its code, quotes, checklists, length and
+// whether it addresses someone.
+func (sc *scratch) setComment(st proseStats) {
+	sc.comment = [6]float32{
+		float32(math.Log1p(float64(st.Code))),
+		float32(math.Log1p(float64(st.InlineCode))) / 2,
+		min(float32(st.Quotes), 1),
+		min(float32(st.Tasks), 1),
+		0,
+		float32(math.Log1p(float64(st.Prose))) / 8,
 	}
-	return b.Task && f&featNoTasks != 0
+	if st.Mention {
+		sc.comment[4] = 1
+	}
 }
 
 // model holds the weights of the seven logistic regressions.
@@ -186,7 +190,7 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	sc.hashes = sc.hashes[:0]
 	words := sc.words
 	n := len(words)
-	if template || n == 0 || sc.feats&featNoPrompts != 0 && isPrompt(sc.norm) || (strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "[...]"))) {
+	if template || n == 0 || (strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "[...]"))) {
 		return false
 	}
 	*d = [nDense]float32{}
@@ -206,6 +210,9 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	}
 	if n <= 3 {
 		d[denseShort] = 1
+	}
+	if sc.feats&featComment != 0 {
+		copy(d[denseComment:], sc.comment[:])
 	}
 	if sc.feats&featCross != 0 {
 		for c := range scores {

@@ -62,11 +62,9 @@ func (c TrainConfig) productMix() float32 {
 
 // features are the feature families the variant reads.
 func (c TrainConfig) features() featureSet {
-	f := featCross | featWindow
-	for flag, bit := range map[string]featureSet{"notasks": featNoTasks, "noprompts": featNoPrompts, "noheadings": featNoHeadings} {
-		if c.has(flag) {
-			f |= bit
-		}
+	f := featCross | featWindow | featComment
+	if c.has("-comment") {
+		f &^= featComment
 	}
 	if c.has("-cross") {
 		f &^= featCross
@@ -287,13 +285,13 @@ func Train(comments []TrainingComment, cfg TrainConfig) (*TrainResult, error) {
 				}
 			}
 		}
-		figs, _ := crossFigures(comments, oof, rules, folds, cfg.features())
+		figs, _ := crossFigures(comments, oof, rules, folds)
 		res.Levels[level] = figs
 		if score := (figs.Product.F1() + figs.MacroF1()) / 2; score > bestScore+1e-9 {
 			bestScore, res.PruneLevel, bestOOF, bestRules = score, level, oof, rules
 		}
 	}
-	res.CV, res.BySource = crossFigures(comments, bestOOF, bestRules, folds, cfg.features())
+	res.CV, res.BySource = crossFigures(comments, bestOOF, bestRules, folds)
 	th := calibrate(comments, bestOOF, func(c TrainingComment) bool { return c.Fold >= 0 })
 	res.Margins = make([][7]float32, len(comments))
 	for i, c := range comments {
@@ -353,8 +351,8 @@ func featurize(lex lexicon, comments []TrainingComment, cfg TrainConfig) []train
 				doc.y[j] = true
 			}
 		}
-		readProse(c.Text, func(b Block) {
-			if sc.feats.skipsBlock(b) {
+		readProseInto(&sc.prose, c.Text, 0, func(b Block) {
+			if b.Kind == BlockHeading && isTemplateHeading(b.Text) {
 				return
 			}
 			forEachSentence(b.Text, func(s string) {
@@ -383,7 +381,7 @@ func featurize(lex lexicon, comments []TrainingComment, cfg TrainConfig) []train
 				}
 				doc.sents = append(doc.sents, ts)
 			})
-		})
+		}, sc.setComment)
 		if cfg.features()&featWindow != 0 {
 			// Each two sentences in a row are one more instance, their
 			// words together and their rule features at the larger.
@@ -425,6 +423,11 @@ func pruneLines(lines []LexiconLine, docs []trainDoc, comments []TrainingComment
 	}
 	drop := map[string]bool{}
 	for l, line := range lines {
+		if strings.HasPrefix(line.Phrase, "#") {
+			// Measurements ("#time", "#num second") are labelling rule 6
+			// itself: the pools' code talk about timeouts does not undo it.
+			continue
+		}
 		if matches[l] >= pruneMinMatches && float64(hits[l]) < level*float64(matches[l]) {
 			drop[line.Key()] = true
 		}
@@ -654,7 +657,7 @@ func calibrate(comments []TrainingComment, oof [][nTasks]float32, use func(Train
 
 // crossFigures scores each fold's comments with thresholds calibrated on
 // the other folds' out-of-fold scores.
-func crossFigures(comments []TrainingComment, oof [][nTasks]float32, rules [][6]float32, folds int, feats featureSet) (Figures, map[string]*Figures) {
+func crossFigures(comments []TrainingComment, oof [][nTasks]float32, rules [][6]float32, folds int) (Figures, map[string]*Figures) {
 	var all Figures
 	by := map[string]*Figures{}
 	for k := 0; k < folds; k++ {
@@ -665,7 +668,7 @@ func crossFigures(comments []TrainingComment, oof [][nTasks]float32, rules [][6]
 			}
 			found := m.decide(&oof[i], &rules[i])
 			var got CommentAnalysis
-			if found[taskProduct] && isEnglishText(c.Text, feats) {
+			if found[taskProduct] && isEnglishText(c.Text) {
 				got.ProductLevel = true
 				for j, concern := range AllConcerns {
 					if found[j] {
@@ -687,15 +690,11 @@ func crossFigures(comments []TrainingComment, oof [][nTasks]float32, rules [][6]
 	return all, by
 }
 
-// isEnglishText runs the language check alone, as AnalyzeComment does
-// with the features feats.
-func isEnglishText(body string, feats featureSet) bool {
-	sc := &scratch{ix: ruleIndex, feats: feats}
+// isEnglishText runs the language check alone, as AnalyzeComment does.
+func isEnglishText(body string) bool {
+	sc := &scratch{ix: ruleIndex}
 	var d [nDense]float32
 	readProse(body, func(b Block) {
-		if feats.skipsBlock(b) {
-			return
-		}
 		forEachSentence(b.Text, func(s string) { sc.features(s, &d) })
 	})
 	return sc.lang.isEnglish()

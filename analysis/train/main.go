@@ -197,6 +197,13 @@ func printResult(w io.Writer, in *inputs, res *analysis.TrainResult) {
 		}
 	}
 	fmt.Fprintf(w, "on the shared labels alone (without ours):\n%s", shared)
+	var whole analysis.Figures
+	for _, s := range []string{"pr-discussion", sourceOurs} {
+		if f := res.BySource[s]; f != nil {
+			whole = whole.Plus(*f)
+		}
+	}
+	fmt.Fprintf(w, "on whole comments, as the App reads them (pull-request messages, shared labels and ours):\n%s", whole)
 	fmt.Fprintf(w, "\nthe team's held-out set (never trained on), shipped model:\n%s", teamFigures(res.Analyzer, in.heldout))
 	fmt.Fprintf(w, "\nour pattern set's held-out part (%d comments, never trained on), shipped model:\n%s", len(in.patterns), teamFigures(res.Analyzer, in.patterns))
 }
@@ -215,8 +222,9 @@ func printComparison(w io.Writer, in *inputs, shipped *analysis.TrainResult) {
 	row := func(name string, f analysis.Figures, team analysis.Figures) {
 		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f |\n", name, f.Product.Precision(), f.Product.Recall(), f.Product.F1(), f.MacroF1(), f.MinConcernF1(), team.Product.F1(), team.MacroF1())
 	}
-	row("sentences and pairs of sentences, words + crossed rule features, pruned lexicon, 5 fits averaged, product-level with 0.7 of the likeliest concern (shipped)", shipped.CV, teamFigures(shipped.Analyzer, in.heldout))
+	row("sentences and pairs of sentences, words + crossed rule features + the comment's features, pruned lexicon, 5 fits averaged, product-level with 0.7 of the likeliest concern (shipped)", shipped.CV, teamFigures(shipped.Analyzer, in.heldout))
 	for _, v := range []struct{ name, variant string }{
+		{"same, without the comment's features", "-comment"},
 		{"same, one fit", "single"},
 		{"same, product-level without the concerns' log-odds", "mix0"},
 		{"same, no pairs of sentences", "-window"},
