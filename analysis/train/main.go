@@ -197,15 +197,21 @@ func printResult(w io.Writer, in *inputs, res *analysis.TrainResult) {
 		}
 	}
 	fmt.Fprintf(w, "on the shared labels alone (without ours):\n%s", shared)
+	fmt.Fprintf(w, "on whole comments, as the App reads them (pull-request messages, shared labels and ours):\n%s", wholeComments(res))
+	fmt.Fprintf(w, "\nthe team's held-out set (never trained on), shipped model:\n%s", teamFigures(res.Analyzer, in.heldout))
+	fmt.Fprintf(w, "\nour pattern set's held-out part (%d comments, never trained on), shipped model:\n%s", len(in.patterns), teamFigures(res.Analyzer, in.patterns))
+}
+
+// wholeComments are the cross-validated figures on the pools whose
+// comments are whole (the gold comments are cut at about 260 characters).
+func wholeComments(res *analysis.TrainResult) analysis.Figures {
 	var whole analysis.Figures
 	for _, s := range []string{"pr-discussion", sourceOurs} {
 		if f := res.BySource[s]; f != nil {
 			whole = whole.Plus(*f)
 		}
 	}
-	fmt.Fprintf(w, "on whole comments, as the App reads them (pull-request messages, shared labels and ours):\n%s", whole)
-	fmt.Fprintf(w, "\nthe team's held-out set (never trained on), shipped model:\n%s", teamFigures(res.Analyzer, in.heldout))
-	fmt.Fprintf(w, "\nour pattern set's held-out part (%d comments, never trained on), shipped model:\n%s", len(in.patterns), teamFigures(res.Analyzer, in.patterns))
+	return whole
 }
 
 func teamFigures(a *analysis.Analyzer, set []analysis.TrainingComment) analysis.Figures {
