@@ -15,6 +15,8 @@ var weightsFile []byte
 type Analyzer struct {
 	ix    *lexIndex
 	lines []LexiconLine
+	// lineConcern is each line's concern, by its place in AllConcerns.
+	lineConcern []int8
 	m     *model
 	pool  sync.Pool
 }
@@ -37,7 +39,10 @@ func newAnalyzer(lexText string, drop map[string]bool, weights []byte) (*Analyze
 }
 
 func newAnalyzerFrom(lex lexicon, lines []LexiconLine, m *model) *Analyzer {
-	a := &Analyzer{ix: newLexIndex(lex), lines: lines, m: m}
+	a := &Analyzer{ix: newLexIndex(lex), lines: lines, m: m, lineConcern: make([]int8, len(lines))}
+	for i, l := range lines {
+		a.lineConcern[i] = int8(concernIndex(l.Concern))
+	}
 	a.pool.New = func() any { return &scratch{ix: a.ix, feats: m.feats} }
 	return a
 }
@@ -72,11 +77,12 @@ type reading struct {
 	a        *Analyzer
 	keepText bool
 	cs       commentScores
-	d        [nDense]float32
 	block    Block
 	src      string // the Markdown being read
-	// prev is the sentence before, for the two-sentence instances.
-	prev sentenceRef
+	// refs hold the sentence being read and the one before, for the
+	// two-sentence instances: refs[next] is the one being read.
+	refs [2]sentenceRef
+	next int
 	// kept holds the features of the sentences kept as evidence, so that
 	// explaining one does not read it again; its buffers are reused.
 	kept  []sentenceFeatures
@@ -88,6 +94,7 @@ type reading struct {
 // from, and its place in kept once kept.
 type sentenceRef struct {
 	valid  bool
+	mask   uint64 // d's features that are not zero (denseMask)
 	hashed [nTasks]float32
 	d      [nDense]float32
 	orig   original
@@ -133,7 +140,7 @@ func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores
 	// Field by field: assigning a whole new reading costs more than the
 	// rest of reading a short comment.
 	r.a, r.keepText, r.src, r.nKept = a, keepText, body, 0
-	r.prev.valid = false
+	r.refs[0].valid, r.refs[1].valid = false, false
 	// Only the ok flags: the rest of an evidenceRef is read once it is set.
 	for t := range r.cs.ev {
 		r.cs.ev[t].ok = false
@@ -169,13 +176,14 @@ func (sc *scratch) readBlock(b Block) {
 
 func (sc *scratch) readSentence(s string, at int) {
 	r := &sc.reading
-	if !sc.features(s, &r.d) {
+	cur, prev := &r.refs[r.next], &r.refs[1-r.next]
+	if !sc.features(s, &cur.d) {
 		return
 	}
 	m := r.a.m
-	cur := sentenceRef{valid: true, d: r.d, kept: -1}
+	cur.valid, cur.kept, cur.mask = true, -1, denseMask(&cur.d)
 	cur.hashed, sc.rows = m.hashedRows(sc.hashes, sc.rows[:0])
-	z := m.dense1(&r.d)
+	z := m.densePair(&cur.d, &cur.d, cur.mask)
 	for t := range z {
 		z[t] += cur.hashed[t]
 	}
@@ -189,31 +197,26 @@ func (sc *scratch) readSentence(s string, at int) {
 			cs.best[t] = v
 			if r.keepText && v >= m.thresh[t] {
 				if cur.kept < 0 {
-					cur.kept = sc.keep(&r.d, false)
+					cur.kept = sc.keep(&cur.d, false)
 				}
 				cs.ev[t] = evidenceRef{from: cur.orig, first: cur.kept, second: -1, ok: true}
 			}
 		}
 	}
 	for c := range cs.rules {
-		if v := r.d[denseScore+c]; v > cs.rules[c] {
+		if v := cur.d[denseScore+c]; v > cs.rules[c] {
 			cs.rules[c] = v
 			if r.keepText && v >= ruleShown {
 				if cur.kept < 0 {
-					cur.kept = sc.keep(&r.d, false)
+					cur.kept = sc.keep(&cur.d, false)
 				}
 				cs.ruleEv[c] = evidenceRef{from: cur.orig, first: cur.kept, second: -1, ok: true}
 			}
 		}
 	}
-	if m.feats&featWindow != 0 && r.prev.valid {
+	if m.feats&featWindow != 0 && prev.valid {
 		// The sentence with the one before: a reason told in two.
-		prev := &r.prev
-		var d [nDense]float32
-		for k := range d {
-			d[k] = max(prev.d[k], r.d[k])
-		}
-		zw := m.dense1(&d)
+		zw := m.densePair(&prev.d, &cur.d, prev.mask|cur.mask)
 		for t := range zw {
 			zw[t] += prev.hashed[t] + cur.hashed[t]
 		}
@@ -228,13 +231,13 @@ func (sc *scratch) readSentence(s string, at int) {
 					prev.kept = sc.keep(&prev.d, true)
 				}
 				if cur.kept < 0 {
-					cur.kept = sc.keep(&r.d, false)
+					cur.kept = sc.keep(&cur.d, false)
 				}
 				cs.ev[t] = evidenceRef{from: prev.orig, to: cur.orig, first: prev.kept, second: cur.kept, ok: true}
 			}
 		}
 	}
-	r.prev = cur
+	r.next = 1 - r.next
 	if m.feats&featWindow != 0 && r.keepText {
 		// The sentence's features stay at hand for the next one's pair.
 		l := &sc.last
@@ -293,7 +296,7 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 			second = &kept[ref.second]
 			ev.Text = quote(ref.from.text(body) + " " + ref.to.text(body))
 		}
-		exps[len(out.Evidence)] = a.explain(&kept[ref.first], second, concern, c, &names)
+		exps[len(out.Evidence)] = a.explain(&kept[ref.first], second, c, &names)
 		ev.DecidedBy = exps[len(out.Evidence)].decidedBy
 		out.Evidence = append(out.Evidence, ev)
 	}
@@ -422,7 +425,7 @@ func (top *topFeatures) consider(name []byte, w float32) {
 // sentence or two in a row (second nil for one): the rule phrases that
 // matched, the words and word pairs with the largest weights, and which of
 // the two added more.
-func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c int, names *[]byte) explanation {
+func (a *Analyzer) explain(first, second *sentenceFeatures, c int, names *[]byte) explanation {
 	var ev explanation
 	sents := [2]*sentenceFeatures{first, second}
 	n := 1
@@ -472,8 +475,10 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 	}
 	for _, sc := range sents[:n] {
 		for _, l := range sc.matched {
-			line := &a.lines[l]
-			if line.Concern == concern && !slices.Contains(ev.phrases[:ev.np], line.Phrase) && ev.np < maxExplained {
+			if int(a.lineConcern[l]) != c || ev.np == maxExplained {
+				continue
+			}
+			if line := &a.lines[l]; !slices.Contains(ev.phrases[:ev.np], line.Phrase) {
 				ev.phrases[ev.np] = line.Phrase
 				ev.np++
 			}

@@ -65,13 +65,28 @@ const (
 	featAll = featCross | featWindow | featComment
 )
 
+// logCount is log(1+n) as a float32, from a table for small counts.
+func logCount(n int) float32 {
+	if n < len(logCounts) {
+		return logCounts[n]
+	}
+	return float32(math.Log1p(float64(n)))
+}
+
+var logCounts = func() (t [64]float32) {
+	for n := range t {
+		t[n] = float32(math.Log1p(float64(n)))
+	}
+	return t
+}()
+
 // setComment keeps the features of the comment being read, from what the
 // Markdown reader counted: its code, quotes, checklists, length and
 // whether it addresses someone.
 func (sc *scratch) setComment(st proseStats) {
 	sc.comment = [6]float32{
-		float32(math.Log1p(float64(st.Code))),
-		float32(math.Log1p(float64(st.InlineCode))) / 2,
+		logCount(st.Code),
+		logCount(st.InlineCode) / 2,
 		min(float32(st.Quotes), 1),
 		min(float32(st.Tasks), 1),
 		0,
@@ -311,23 +326,37 @@ func (m *model) hashedRows(hashes []uint32, rows []int32) ([nTasks]float32, []in
 	return [nTasks]float32{z0, z1, z2, z3, z4, z5, z6}, rows
 }
 
-// dense1 is the log-odds of each task from the biases and the rule
-// features alone.
-func (m *model) dense1(d *[nDense]float32) [nTasks]float32 {
+// densePair is the log-odds of each task from the biases and the rule
+// features alone, of one sentence (a and b the same) or two in a row,
+// whose features are the larger of each (all are at least zero); mask has
+// a bit for each feature that is not zero in either (denseMask), so only
+// those are read, in order.
+func (m *model) densePair(a, b *[nDense]float32, mask uint64) [nTasks]float32 {
 	z0, z1, z2, z3, z4, z5, z6 := m.bias[0], m.bias[1], m.bias[2], m.bias[3], m.bias[4], m.bias[5], m.bias[6]
-	for k, v := range d {
-		if v != 0 {
-			w := &m.dense[k]
-			z0 += v * w[0]
-			z1 += v * w[1]
-			z2 += v * w[2]
-			z3 += v * w[3]
-			z4 += v * w[4]
-			z5 += v * w[5]
-			z6 += v * w[6]
-		}
+	for ; mask != 0; mask &= mask - 1 {
+		k := bits.TrailingZeros64(mask)
+		v := max(a[k], b[k])
+		w := &m.dense[k]
+		z0 += v * w[0]
+		z1 += v * w[1]
+		z2 += v * w[2]
+		z3 += v * w[3]
+		z4 += v * w[4]
+		z5 += v * w[5]
+		z6 += v * w[6]
 	}
 	return [nTasks]float32{z0, z1, z2, z3, z4, z5, z6}
+}
+
+// denseMask has a bit for each rule feature of d that is not zero.
+func denseMask(d *[nDense]float32) uint64 {
+	var mask uint64
+	for k, v := range d {
+		if v != 0 {
+			mask |= 1 << k
+		}
+	}
+	return mask
 }
 
 // mixProduct adds m.mix of the likeliest concern's log-odds to the
