@@ -269,8 +269,16 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 			count++
 		}
 	}
-	out.Concerns = make([]Concern, 0, count)
-	out.Evidence = make([]Evidence, 0, count)
+	// spare holds room for the evidence's phrases and features.
+	var spare []string
+	if count == 1 {
+		// The common case, in one allocation.
+		o := new(oneConcern)
+		out.Concerns, out.Evidence, spare = o.concern[:0:1], o.evidence[:0:1], o.strs[:]
+	} else {
+		out.Concerns = make([]Concern, 0, count)
+		out.Evidence = make([]Evidence, 0, count)
+	}
 	var exps [taskProduct]explanation
 	names := sc.names[:0]
 	for c, concern := range AllConcerns {
@@ -308,7 +316,10 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 	}
 	if total > 0 {
 		all := string(names)
-		strs := make([]string, total)
+		strs := spare[:min(total, len(spare))]
+		if len(strs) < total {
+			strs = make([]string, total)
+		}
 		for k, x := range exps[:len(out.Evidence)] {
 			ev := &out.Evidence[k]
 			if x.np > 0 {
@@ -328,6 +339,15 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 	sc.names = names[:0]
 	out.ProductLevel = true
 	return out
+}
+
+// oneConcern is what AnalyzeComment returns for a comment with one
+// concern: the concern, its evidence and the evidence's phrases and
+// features, all in one allocation.
+type oneConcern struct {
+	concern  [1]Concern
+	evidence [1]Evidence
+	strs     [2 * maxExplained]string
 }
 
 // explanation is what explain found for one concern: the phrases, the
