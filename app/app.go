@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +32,7 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/page"
 	"github.com/ownershipbot/ownershipbot/app/pulls"
 	"github.com/ownershipbot/ownershipbot/app/rollup"
+	"github.com/ownershipbot/ownershipbot/app/slots"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/threads"
 	"github.com/ownershipbot/ownershipbot/app/webhook"
@@ -46,11 +48,16 @@ type Options struct {
 	Registry      *prometheus.Registry // metrics are registered here, not globally
 	Log           *slog.Logger
 
-	Workers       int           // [8]
-	ShutdownGrace time.Duration // time in-flight deliveries get to finish at shutdown [20s]
-	MetricsWindow time.Duration // comments created within it make the comment gauges [30 days]
-	ConfigTTL     time.Duration // how long a repository's config is cached [5m]
-	KeepDone      time.Duration // how long processed deliveries are kept to spot redeliveries [7 days]
+	Workers int // [8]
+	// WorkersWhileBusy is how many workers use the CPU at once while
+	// webhooks arrive, so that acknowledging them keeps a core [one less
+	// than GOMAXPROCS, at least 1]; negative: no bound. Workers waiting for
+	// GitHub do not count.
+	WorkersWhileBusy int
+	ShutdownGrace    time.Duration // time in-flight deliveries get to finish at shutdown [20s]
+	MetricsWindow    time.Duration // comments created within it make the comment gauges [30 days]
+	ConfigTTL        time.Duration // how long a repository's config is cached [5m]
+	KeepDone         time.Duration // how long processed deliveries are kept to spot redeliveries [7 days]
 	// Retention is how long closed threads, failed deliveries and config
 	// notices are kept [90 days]; done deliveries are kept the shorter of
 	// it and KeepDone.
@@ -192,21 +199,33 @@ func New(opts Options) (*App, error) {
 				Config: base.Config, Metrics: m, Log: opts.Log, SweepEvery: opts.SweepEvery,
 				RedeliverEvery: opts.RedeliverEvery, Wake: func() { pool.Wake() }})
 		})
+	intake := &webhook.Intake{Secret: opts.WebhookSecret, Queue: opts.Store, Registry: registry, Metrics: m, Log: opts.Log,
+		Now: time.Now}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = 8
+	}
+	var running *slots.Slots
+	if opts.WorkersWhileBusy >= 0 {
+		whileBusy := opts.WorkersWhileBusy
+		if whileBusy == 0 {
+			whileBusy = runtime.GOMAXPROCS(0) - 1
+		}
+		running = slots.New(workers, whileBusy, intake.Busy)
+	}
 	pool = dispatch.NewPool(dispatch.PoolOptions{
 		Queue: opts.Store, Handle: registry.Handle, Metrics: m, Log: opts.Log,
-		Workers: opts.Workers, RetryBase: opts.QueueRetryBase, Poll: opts.Poll,
-		OnDone: gauges.Invalidate,
+		Workers: workers, RetryBase: opts.QueueRetryBase, Poll: opts.Poll,
+		OnDone: gauges.Invalidate, Slots: running,
 	})
+	intake.Stored = pool.Stored
 	pg, err := page.New(page.Options{Store: opts.Store, Log: opts.Log, SignIn: opts.SignIn, SecureCookies: opts.SecureCookies,
 		Window: opts.MetricsWindow, Now: opts.Now})
 	if err != nil {
 		return nil, err
 	}
 	a := &App{opts: opts, history: hist, registry: registry, pool: pool, metrics: m, gauges: gauges, mux: http.NewServeMux(), page: pg}
-	a.mux.Handle("POST /webhook", &webhook.Intake{
-		Secret: opts.WebhookSecret, Queue: opts.Store, Registry: registry, Metrics: m, Log: opts.Log,
-		Stored: pool.Stored, Now: time.Now,
-	})
+	a.mux.Handle("POST /webhook", intake)
 	a.mux.Handle("/webhook", &webhook.Intake{Metrics: m, Log: opts.Log}) // other methods: 405
 	a.mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(opts.Log.Handler(), slog.LevelError)}))
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })

@@ -11,6 +11,7 @@ import "context"
 type batch struct {
 	current int // index of the delivery being handled
 	work    []*deferred
+	once    map[string]any // see Once
 }
 
 // deferred is work left for the end of a batch.
@@ -71,4 +72,28 @@ func (b *batch) flush(ctx context.Context, run func(ctx context.Context, fn func
 	}
 	b.work = nil
 	return failed, failure
+}
+
+// Once returns what fn returns for key, asked once per batch: the batch's
+// later deliveries get the first one's answer (an error is not kept).
+// Outside a batch it calls fn. It is for what the deliveries of one issue
+// all read and a batch does not change, such as whether the App is
+// suspended on the installation.
+func Once[T any](ctx context.Context, key string, fn func() (T, error)) (T, error) {
+	b, ok := ctx.Value(batchKey{}).(*batch)
+	if !ok {
+		return fn()
+	}
+	if v, ok := b.once[key].(T); ok {
+		return v, nil
+	}
+	v, err := fn()
+	if err != nil {
+		return v, err
+	}
+	if b.once == nil {
+		b.once = map[string]any{}
+	}
+	b.once[key] = v
+	return v, nil
 }

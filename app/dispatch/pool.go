@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/metrics"
+	"github.com/ownershipbot/ownershipbot/app/slots"
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
@@ -59,6 +60,10 @@ type PoolOptions struct {
 	// OnDone is called after deliveries are completed or failed, e.g. to
 	// refresh cached gauges.
 	OnDone func()
+	// Slots bounds how many workers use the CPU at once [no bound]: each
+	// holds a slot while it handles a batch, and gives it up while it waits
+	// for GitHub or between two deliveries when fewer are allowed now.
+	Slots *slots.Slots
 }
 
 // Pool processes stored deliveries with a fixed number of workers. One
@@ -163,7 +168,12 @@ func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 	for range p.opts.Workers {
 		wg.Go(func() {
 			for batch := range jobs {
-				o, retryAt := p.runBatch(workCtx, batch)
+				ctx, release, err := p.opts.Slots.Hold(workCtx)
+				if err != nil { // shutting down: the batch goes back
+					ctx, release = workCtx, func() {}
+				}
+				o, retryAt := p.runBatch(ctx, batch)
+				release()
 				p.mu.Lock()
 				p.idle++
 				p.shares.settle(batch[0], o, retryAt, time.Now())
@@ -266,6 +276,9 @@ func (p *Pool) runBatch(workCtx context.Context, ds []store.Delivery) (outcome, 
 	var forget []string // handled, and to leave no trace (see ErrForget)
 	for i, d := range ds {
 		b.current = i
+		if i > 0 {
+			slots.Pause(hctx)
+		}
 		t := time.Now()
 		err := p.handle(hctx, d)
 		p.opts.Metrics.EventProcessing.WithLabelValues(d.Event).Observe(time.Since(t).Seconds())

@@ -642,3 +642,35 @@ func TestDeferredWorkOfABatchIsMergedInOrder(t *testing.T) {
 		t.Errorf("deferred work ran with %+v (and %d more), want once, with the later text and the earlier's leave to create", got, len(ran))
 	}
 }
+
+func TestOnceIsAskedOncePerBatchAndAgainForTheNext(t *testing.T) {
+	const n, batch = 40, 16
+	var asked, handled atomic.Int64
+	f := startPaused(t, batch, func(f *fixture) {
+		for i := range n {
+			f.enqueue(t, fmt.Sprintf("d%02d", i), "acme/web#1")
+		}
+	}, func(ctx context.Context, d store.Delivery) error {
+		handled.Add(1)
+		off, err := dispatch.Once(ctx, "suspended:42", func() (bool, error) {
+			asked.Add(1)
+			return false, nil
+		})
+		if err != nil || off {
+			t.Errorf("Once = %v, %v", off, err)
+		}
+		return nil
+	})
+	f.waitStatus(t, fmt.Sprintf("d%02d", n-1), store.DeliveryDone)
+	if got, most := asked.Load(), int64((n+batch-1)/batch); got < 1 || got > most {
+		t.Errorf("asked %d times for %d deliveries; want once per batch of up to %d, at most %d", got, handled.Load(), batch, most)
+	}
+	// Outside a batch it is asked each time.
+	calls := 0
+	for range 2 {
+		dispatch.Once(context.Background(), "k", func() (int, error) { calls++; return calls, nil })
+	}
+	if calls != 2 {
+		t.Errorf("outside a batch Once asked %d times in two calls, want 2", calls)
+	}
+}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v66/github"
+
+	"github.com/ownershipbot/ownershipbot/app/slots"
 )
 
 // retryTransport retries requests that failed for a passing reason (a 5xx,
@@ -31,6 +33,8 @@ type retryTransport struct {
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	// A worker waiting for GitHub, or for a backoff, leaves its CPU slot to others.
+	defer slots.Away(req.Context())()
 	for attempt := 1; ; attempt++ {
 		if wait := t.blocked(); wait > 0 {
 			return waitResponse(req, wait), nil

@@ -9,10 +9,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/config"
+	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
 	"github.com/ownershipbot/ownershipbot/app/metrics"
 	"github.com/ownershipbot/ownershipbot/app/publish"
@@ -103,10 +105,13 @@ func (b *Base) DocsFor(cfg config.Config) string {
 }
 
 // Suspended reports whether the org suspended the App: it then does
-// nothing there until unsuspended.
+// nothing there until unsuspended. It is read once per batch of an issue's
+// deliveries.
 func (b *Base) Suspended(ctx context.Context, installationID int64) (bool, error) {
-	inst, ok, err := b.Store.Installation(ctx, installationID)
-	return ok && inst.Suspended, err
+	return dispatch.Once(ctx, "suspended:"+strconv.FormatInt(installationID, 10), func() (bool, error) {
+		inst, ok, err := b.Store.Installation(ctx, installationID)
+		return ok && inst.Suspended, err
+	})
 }
 
 // MayCarryBotComment marks a thread new to the store but already discussed:

@@ -60,10 +60,28 @@ type Intake struct {
 
 	buffered atomic.Int64 // bytes held by bodies being read or handled
 	unsigned atomic.Int64 // bodies being read or checked
+	active   atomic.Int64 // requests being handled
+	lastDone atomic.Int64 // when the last request was answered, unix nanoseconds
+}
+
+// busyAfter is how long intake counts as busy after its last answer: the
+// gap between two webhooks of a burst.
+const busyAfter = 20 * time.Millisecond
+
+// Busy reports whether webhooks are arriving: one is being handled now or
+// was answered moments ago. The workers then leave intake a core (see
+// package slots).
+func (in *Intake) Busy() bool {
+	return in.active.Load() > 0 || time.Now().UnixNano()-in.lastDone.Load() < int64(busyAfter)
 }
 
 // ServeHTTP implements http.Handler.
 func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	in.active.Add(1)
+	defer func() {
+		in.lastDone.Store(time.Now().UnixNano())
+		in.active.Add(-1)
+	}()
 	// Until the signature is checked, the event header is not trusted even
 	// as a metric label.
 	if r.Method != http.MethodPost {

@@ -11,6 +11,16 @@
 //	go run ./scripts/load -backlog 50000 -outage 60                    # GitHub answers 502 for a minute
 //	go run ./scripts/load -store postgres -replicas 3                  # three replicas on PostgreSQL
 //	go run ./scripts/load -deliveries 20000 -concurrency 64 -rate 2000 # latency at 2,000/s
+//	go run ./scripts/load -wrk 10s                                     # wrk sends, from a process of its own
+//	go run ./scripts/load -wrk 10s -intake-only                        # acknowledgements alone, workers idle
+//	go run ./scripts/load -wrk 10s -noop                               # reference: a handler that only checks the signature
+//
+// With -wrk DURATION the deliveries come from wrk (Debian's wrk package) for
+// that long instead of from senders in this process, so sending costs this
+// process nothing; -deliveries is then ignored. -intake-only keeps the
+// workers from claiming anything, to measure acknowledgements alone; -noop
+// serves, instead of the App, a handler that checks the signature and
+// answers 202, as a reference for what HTTP and HMAC cost on the machine.
 //
 // With -store postgres it uses a schema of its own in -database (by default
 // $OWNERSHIPBOT_TEST_POSTGRES or the tests' PostgreSQL), dropped at the end.
@@ -58,6 +68,9 @@ type config struct {
 	storeKind, database                            string
 	replicas                                       int
 	idleWindow                                     time.Duration
+	wrk                                            time.Duration
+	workersWhileBusy                               int
+	intakeOnly, noop                               bool
 }
 
 func main() {
@@ -82,6 +95,10 @@ func main() {
 	flag.IntVar(&cfg.replicas, "replicas", 1, "Apps sharing the store (PostgreSQL only); senders spread over them")
 	flag.IntVar(&cfg.workers, "workers", 0, "worker pool size per replica (0: the App's default)")
 	flag.DurationVar(&cfg.idleWindow, "idle", 3*time.Second, "how long to measure CPU while idle")
+	flag.IntVar(&cfg.workersWhileBusy, "workers-while-busy", 0, "workers using the CPU at once while webhooks arrive (0: the App's default; -1: no bound)")
+	flag.DurationVar(&cfg.wrk, "wrk", 0, "send with wrk for this long instead of from this process")
+	flag.BoolVar(&cfg.intakeOnly, "intake-only", false, "workers claim nothing: measure acknowledgements alone")
+	flag.BoolVar(&cfg.noop, "noop", false, "serve a handler that only checks the signature (with -wrk): a reference point")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if cfg.hot {
@@ -154,13 +171,17 @@ func run(cfg config) error {
 		time.AfterFunc(cfg.outage, func() { sim.SetOutage(false) })
 	}
 	secret := []byte("load-secret")
+	if cfg.noop {
+		return serveNoop(ctx, cfg, secret, bodies)
+	}
 	var urls []string
 	var served []chan error
 	for _, st := range stores {
 		a, err := app.New(app.Options{
 			AppID: sim.AppID(), PrivateKey: sim.PrivateKeyPEM(), WebhookSecret: secret, GitHubAPIURL: simSrv.URL + "/",
-			Store: &timedStore{Store: st, claims: claims}, Registry: prometheus.NewRegistry(),
+			Store: &timedStore{Store: st, claims: claims, idle: cfg.intakeOnly}, Registry: prometheus.NewRegistry(),
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Workers: cfg.workers,
+			WorkersWhileBusy: cfg.workersWhileBusy,
 		})
 		if err != nil {
 			return err
@@ -175,10 +196,35 @@ func run(cfg config) error {
 		urls = append(urls, "http://"+ln.Addr().String()+"/webhook")
 	}
 	start := time.Now()
-	fmt.Printf("store %s, %d replica(s), %s workers each; sending %d deliveries over %d issue(s) from %d senders%s\n",
-		cfg.storeKind, len(stores), workersLabel(cfg.workers), cfg.deliveries, cfg.issues, cfg.concurrency, outageLabel(cfg.outage))
-	if err := send(cfg, urls, secret, bodies); err != nil {
+	sending := fmt.Sprintf("sending %d deliveries", cfg.deliveries)
+	if cfg.wrk > 0 {
+		sending = "wrk sending for " + cfg.wrk.String()
+	}
+	if cfg.intakeOnly {
+		sending = "workers idle; " + sending
+	}
+	fmt.Printf("store %s, %d replica(s), %s workers each; %s over %d issue(s) from %d senders%s\n",
+		cfg.storeKind, len(stores), workersLabel(cfg.workers), sending, cfg.issues, cfg.concurrency, outageLabel(cfg.outage))
+	sent := cfg.deliveries
+	cpuBefore, sendStart := cpuTime(), time.Now()
+	if cfg.wrk > 0 {
+		if sent, err = sendWrk(cfg, urls, secret, bodies); err != nil {
+			return err
+		}
+	} else if err := send(cfg, urls, secret, bodies); err != nil {
 		return err
+	}
+	if cpuBefore >= 0 {
+		used := cpuTime() - cpuBefore
+		fmt.Printf("CPU while sending: %.0f%% of one core, %.1f µs per acknowledged delivery (with the workers' share)\n",
+			100*used.Seconds()/time.Since(sendStart).Seconds(), float64(used.Microseconds())/float64(max(sent, 1)))
+	}
+	if cfg.intakeOnly {
+		cancel()
+		for _, done := range served {
+			<-done
+		}
+		return nil
 	}
 
 	if cfg.outage > 0 && time.Since(start) < cfg.outage {
@@ -191,7 +237,7 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
-	total := cfg.deliveries + cfg.backlog
+	total := sent + cfg.backlog
 	fmt.Printf("drain: all %d deliveries processed %s after the first was sent: %.0f/s\n",
 		total, drained.Sub(start).Round(time.Millisecond), float64(total)/drained.Sub(start).Seconds())
 	fmt.Printf("claims: %s\n", claims.summary())
@@ -274,6 +320,10 @@ func send(cfg config, urls []string, secret []byte, bodies [][]byte) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	if len(latencies) == 0 {
+		fmt.Println("acks: none sent (-deliveries 0)")
+		return nil
+	}
 	slices.Sort(latencies)
 	pct := func(p float64) time.Duration { return latencies[int(float64(len(latencies)-1)*p)] }
 	fmt.Printf("acks: %d signed deliveries in %s: %.0f/s; latency p50 %s, p99 %s, max %s; not 202: %d\n",
@@ -389,17 +439,28 @@ func waitDrained(ctx context.Context, st store.Store) (time.Time, error) {
 	}
 }
 
-// timedStore times the workers' claims.
+// timedStore times the workers' claims; with idle set they find nothing.
 type timedStore struct {
 	store.Store
 	claims *timings
+	idle   bool
 }
 
 func (s *timedStore) ClaimLane(ctx context.Context, opts store.ClaimOptions) ([]store.Delivery, error) {
+	if s.idle {
+		return nil, store.ErrNoDelivery
+	}
 	t := time.Now()
 	batch, err := s.Store.ClaimLane(ctx, opts)
 	s.claims.add(time.Since(t), len(batch))
 	return batch, err
+}
+
+func (s *timedStore) NextReady(ctx context.Context, opts store.ClaimOptions) (time.Time, bool, error) {
+	if s.idle {
+		return time.Time{}, false, nil
+	}
+	return s.Store.NextReady(ctx, opts)
 }
 
 // Listen passes the replicas' wake-ups through, where the store has them.

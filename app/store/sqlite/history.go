@@ -247,13 +247,17 @@ func (s *Store) InstallationRepos(ctx context.Context, installationID int64) ([]
 
 // Forget deletes a leased delivery and moves its lane on.
 func (s *Store) Forget(ctx context.Context, id string) error {
-	return s.finish(ctx, "forgetting", []string{id}, forgetSQL, func(id string) []any { return []any{id} })
+	return s.finish(ctx, "forgetting", []string{id}, true, forgetSQL)
 }
 
 // deleteDeliveries deletes the unleased deliveries matching where (with
 // args) and refreshes the lanes they were in.
 func (s *Store) deleteDeliveries(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, `DELETE FROM deliveries WHERE status <> 'leased' AND (`+where+`) RETURNING lane`, args...)
+	s.leaseMu.Lock()
+	leased := s.leasedIDs()
+	s.leaseMu.Unlock()
+	rows, err := tx.QueryContext(ctx, `DELETE FROM deliveries WHERE status <> 'leased' AND (`+where+`)
+		AND id NOT IN (SELECT value FROM json_each(?)) RETURNING lane`, append(args, leased)...)
 	if err != nil {
 		return err
 	}
