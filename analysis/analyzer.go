@@ -15,6 +15,8 @@ var weightsFile []byte
 type Analyzer struct {
 	ix    *lexIndex
 	lines []LexiconLine
+	// lineConcern is each line's concern, by its place in AllConcerns.
+	lineConcern []int8
 	m     *model
 	pool  sync.Pool
 }
@@ -37,7 +39,10 @@ func newAnalyzer(lexText string, drop map[string]bool, weights []byte) (*Analyze
 }
 
 func newAnalyzerFrom(lex lexicon, lines []LexiconLine, m *model) *Analyzer {
-	a := &Analyzer{ix: newLexIndex(lex), lines: lines, m: m}
+	a := &Analyzer{ix: newLexIndex(lex), lines: lines, m: m, lineConcern: make([]int8, len(lines))}
+	for i, l := range lines {
+		a.lineConcern[i] = int8(concernIndex(l.Concern))
+	}
 	a.pool.New = func() any { return &scratch{ix: a.ix, feats: m.feats} }
 	return a
 }
@@ -72,11 +77,12 @@ type reading struct {
 	a        *Analyzer
 	keepText bool
 	cs       commentScores
-	d        [nDense]float32
 	block    Block
 	src      string // the Markdown being read
-	// prev is the sentence before, for the two-sentence instances.
-	prev sentenceRef
+	// refs hold the sentence being read and the one before, for the
+	// two-sentence instances: refs[next] is the one being read.
+	refs [2]sentenceRef
+	next int
 	// kept holds the features of the sentences kept as evidence, so that
 	// explaining one does not read it again; its buffers are reused.
 	kept  []sentenceFeatures
@@ -88,6 +94,7 @@ type reading struct {
 // from, and its place in kept once kept.
 type sentenceRef struct {
 	valid  bool
+	mask   uint64 // d's features that are not zero (denseMask)
 	hashed [nTasks]float32
 	d      [nDense]float32
 	orig   original
@@ -97,12 +104,12 @@ type sentenceRef struct {
 // sentenceFeatures is a copy of what features left in the scratch for one
 // sentence, as explain reads it.
 type sentenceFeatures struct {
-	norm         []byte
-	starts, ends []int32
-	heads        []*lexEntry
-	hashes       []uint32
-	matched      []int32
-	dense        [nDense]float32
+	norm    []byte
+	words   []wordInfo
+	hashes  []uint32
+	rows    []int32 // each hash's row of weights, -1 for none
+	matched []int32
+	dense   [nDense]float32
 }
 
 // keep copies the scratch's features of the sentence just read; from the
@@ -112,16 +119,15 @@ func (sc *scratch) keep(d *[nDense]float32, prev bool) int {
 	if r.nKept == len(r.kept) {
 		r.kept = append(r.kept, sentenceFeatures{})
 	}
-	src := &sentenceFeatures{norm: sc.norm, starts: sc.starts, ends: sc.ends, heads: sc.heads, hashes: sc.hashes, matched: sc.matched}
+	src := &sentenceFeatures{norm: sc.norm, words: sc.words, hashes: sc.hashes, rows: sc.rows, matched: sc.matched}
 	if prev {
 		src = &sc.last
 	}
 	f := &r.kept[r.nKept]
 	f.norm = append(f.norm[:0], src.norm...)
-	f.starts = append(f.starts[:0], src.starts...)
-	f.ends = append(f.ends[:0], src.ends...)
-	f.heads = append(f.heads[:0], src.heads...)
+	f.words = append(f.words[:0], src.words...)
 	f.hashes = append(f.hashes[:0], src.hashes...)
+	f.rows = append(f.rows[:0], src.rows...)
 	f.matched = append(f.matched[:0], src.matched...)
 	f.dense = *d
 	r.nKept++
@@ -134,18 +140,26 @@ func (a *Analyzer) score(sc *scratch, body string, keepText bool) *commentScores
 	// Field by field: assigning a whole new reading costs more than the
 	// rest of reading a short comment.
 	r.a, r.keepText, r.src, r.nKept = a, keepText, body, 0
-	r.prev.valid = false
-	r.cs.ev = [nTasks]evidenceRef{}
+	r.refs[0].valid, r.refs[1].valid = false, false
+	// Only the ok flags: the rest of an evidenceRef is read once it is set.
+	for t := range r.cs.ev {
+		r.cs.ev[t].ok = false
+	}
+	for c := range r.cs.ruleEv {
+		r.cs.ruleEv[c].ok = false
+	}
 	r.cs.rules = [6]float32{}
-	r.cs.ruleEv = [6]evidenceRef{}
 	for t := range r.cs.best {
 		r.cs.best[t] = float32(math.Inf(-1))
 	}
 	sc.lang = langCount{}
 	if sc.onBlock == nil {
-		sc.onBlock, sc.onSentence = sc.readBlock, sc.readSentence
+		sc.onBlock, sc.onSentence, sc.onStats = sc.readBlock, sc.readSentence, sc.setComment
 	}
-	readProse(body, sc.onBlock)
+	readProseInto(&sc.prose, body, 0, sc.onBlock, sc.onStats)
+	if !sc.prose.keep() {
+		sc.prose = proseBuf{}
+	}
 	r.cs.english = sc.lang.isEnglish()
 	r.block = Block{}
 	r.src = ""
@@ -162,12 +176,14 @@ func (sc *scratch) readBlock(b Block) {
 
 func (sc *scratch) readSentence(s string, at int) {
 	r := &sc.reading
-	if !sc.features(s, &r.d) {
+	cur, prev := &r.refs[r.next], &r.refs[1-r.next]
+	if !sc.features(s, &cur.d) {
 		return
 	}
 	m := r.a.m
-	cur := sentenceRef{valid: true, hashed: m.hashed(sc.hashes), d: r.d, kept: -1}
-	z := m.dense1(&r.d)
+	cur.valid, cur.kept, cur.mask = true, -1, denseMask(&cur.d)
+	cur.hashed, sc.rows = m.hashedRows(sc.hashes, sc.rows[:0])
+	z := m.densePair(&cur.d, &cur.d, cur.mask)
 	for t := range z {
 		z[t] += cur.hashed[t]
 	}
@@ -181,31 +197,26 @@ func (sc *scratch) readSentence(s string, at int) {
 			cs.best[t] = v
 			if r.keepText && v >= m.thresh[t] {
 				if cur.kept < 0 {
-					cur.kept = sc.keep(&r.d, false)
+					cur.kept = sc.keep(&cur.d, false)
 				}
 				cs.ev[t] = evidenceRef{from: cur.orig, first: cur.kept, second: -1, ok: true}
 			}
 		}
 	}
 	for c := range cs.rules {
-		if v := r.d[denseScore+c]; v > cs.rules[c] {
+		if v := cur.d[denseScore+c]; v > cs.rules[c] {
 			cs.rules[c] = v
 			if r.keepText && v >= ruleShown {
 				if cur.kept < 0 {
-					cur.kept = sc.keep(&r.d, false)
+					cur.kept = sc.keep(&cur.d, false)
 				}
 				cs.ruleEv[c] = evidenceRef{from: cur.orig, first: cur.kept, second: -1, ok: true}
 			}
 		}
 	}
-	if m.feats&featWindow != 0 && r.prev.valid {
+	if m.feats&featWindow != 0 && prev.valid {
 		// The sentence with the one before: a reason told in two.
-		prev := &r.prev
-		var d [nDense]float32
-		for k := range d {
-			d[k] = max(prev.d[k], r.d[k])
-		}
-		zw := m.dense1(&d)
+		zw := m.densePair(&prev.d, &cur.d, prev.mask|cur.mask)
 		for t := range zw {
 			zw[t] += prev.hashed[t] + cur.hashed[t]
 		}
@@ -220,21 +231,20 @@ func (sc *scratch) readSentence(s string, at int) {
 					prev.kept = sc.keep(&prev.d, true)
 				}
 				if cur.kept < 0 {
-					cur.kept = sc.keep(&r.d, false)
+					cur.kept = sc.keep(&cur.d, false)
 				}
 				cs.ev[t] = evidenceRef{from: prev.orig, to: cur.orig, first: prev.kept, second: cur.kept, ok: true}
 			}
 		}
 	}
-	r.prev = cur
+	r.next = 1 - r.next
 	if m.feats&featWindow != 0 && r.keepText {
 		// The sentence's features stay at hand for the next one's pair.
 		l := &sc.last
 		sc.norm, l.norm = l.norm[:0], sc.norm
-		sc.starts, l.starts = l.starts[:0], sc.starts
-		sc.ends, l.ends = l.ends[:0], sc.ends
-		sc.heads, l.heads = l.heads[:0], sc.heads
+		sc.words, l.words = l.words[:0], sc.words
 		sc.hashes, l.hashes = l.hashes[:0], sc.hashes
+		sc.rows, l.rows = l.rows[:0], sc.rows
 		sc.matched, l.matched = l.matched[:0], sc.matched
 	}
 }
@@ -259,8 +269,16 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 			count++
 		}
 	}
-	out.Concerns = make([]Concern, 0, count)
-	out.Evidence = make([]Evidence, 0, count)
+	// spare holds room for the evidence's phrases and features.
+	var spare []string
+	if count == 1 {
+		// The common case, in one allocation.
+		o := new(oneConcern)
+		out.Concerns, out.Evidence, spare = o.concern[:0:1], o.evidence[:0:1], o.strs[:]
+	} else {
+		out.Concerns = make([]Concern, 0, count)
+		out.Evidence = make([]Evidence, 0, count)
+	}
 	var exps [taskProduct]explanation
 	names := sc.names[:0]
 	for c, concern := range AllConcerns {
@@ -286,7 +304,7 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 			second = &kept[ref.second]
 			ev.Text = quote(ref.from.text(body) + " " + ref.to.text(body))
 		}
-		exps[len(out.Evidence)] = a.explain(&kept[ref.first], second, concern, c, &names)
+		exps[len(out.Evidence)] = a.explain(&kept[ref.first], second, c, &names)
 		ev.DecidedBy = exps[len(out.Evidence)].decidedBy
 		out.Evidence = append(out.Evidence, ev)
 	}
@@ -298,7 +316,10 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 	}
 	if total > 0 {
 		all := string(names)
-		strs := make([]string, total)
+		strs := spare[:min(total, len(spare))]
+		if len(strs) < total {
+			strs = make([]string, total)
+		}
 		for k, x := range exps[:len(out.Evidence)] {
 			ev := &out.Evidence[k]
 			if x.np > 0 {
@@ -318,6 +339,15 @@ func (a *Analyzer) AnalyzeComment(body string) CommentAnalysis {
 	sc.names = names[:0]
 	out.ProductLevel = true
 	return out
+}
+
+// oneConcern is what AnalyzeComment returns for a comment with one
+// concern: the concern, its evidence and the evidence's phrases and
+// features, all in one allocation.
+type oneConcern struct {
+	concern  [1]Concern
+	evidence [1]Evidence
+	strs     [2 * maxExplained]string
 }
 
 // explanation is what explain found for one concern: the phrases, the
@@ -379,11 +409,43 @@ func (a *Analyzer) Margins(body string) [7]float32 {
 // maxExplained is how many phrases and features an explanation lists.
 const maxExplained = 3
 
+// topFeatures keeps the word features that weigh most, best first, each
+// name once; of two that weigh the same, the one considered first.
+type topFeatures struct {
+	f    [maxExplained]weighedFeature
+	kept int
+}
+
+type weighedFeature struct {
+	name []byte // in the sentence's normalised words
+	w    float32
+}
+
+func (top *topFeatures) consider(name []byte, w float32) {
+	if top.kept == maxExplained && w <= top.f[maxExplained-1].w {
+		return
+	}
+	for _, t := range top.f[:top.kept] {
+		if string(t.name) == string(name) {
+			return
+		}
+	}
+	if top.kept < maxExplained {
+		top.kept++
+	}
+	j := top.kept - 1
+	for j > 0 && top.f[j-1].w < w {
+		top.f[j] = top.f[j-1]
+		j--
+	}
+	top.f[j] = weighedFeature{name, w}
+}
+
 // explain says what weighed most for a concern in its evidence, one
 // sentence or two in a row (second nil for one): the rule phrases that
 // matched, the words and word pairs with the largest weights, and which of
 // the two added more.
-func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c int, names *[]byte) explanation {
+func (a *Analyzer) explain(first, second *sentenceFeatures, c int, names *[]byte) explanation {
 	var ev explanation
 	sents := [2]*sentenceFeatures{first, second}
 	n := 1
@@ -396,61 +458,36 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 	}
 	var rules, words float32
 	for k, v := range dense {
-		rules += v * a.m.dense[k][c]
+		if v != 0 { // the weights are finite: a zero adds nothing
+			rules += v * a.m.dense[k][c]
+		}
 	}
 	// The strongest word features, best first; ties keep the earlier word.
-	type weighed struct {
-		name []byte // in the sentence's normalised words
-		w    float32
-	}
-	var top [maxExplained]weighed
-	kept := 0
-	consider := func(cand weighed) {
-		if kept == maxExplained && cand.w <= top[kept-1].w {
-			return
-		}
-		for _, t := range top[:kept] {
-			if string(t.name) == string(cand.name) {
-				return
-			}
-		}
-		if kept < maxExplained {
-			kept++
-		}
-		j := kept - 1
-		for j > 0 && top[j-1].w < cand.w {
-			top[j] = top[j-1]
-			j--
-		}
-		top[j] = cand
-	}
+	var top topFeatures
+	w := a.m.w
 	for _, sc := range sents[:n] {
 		// hashes hold word, pair, word, pair, ... (the last word has no
 		// pair), then stems, which are counted but not named
-		nw := len(sc.starts)
-		for i, h := range sc.hashes {
-			row := a.m.row(h)
-			if row == nil {
+		named := 2*len(sc.words) - 1
+		for i, k := range sc.rows {
+			if k < 0 {
 				continue
 			}
-			w := row[c]
+			w := w[k][c]
 			words += w
-			if w <= 0 || i >= 2*nw-1 {
-				continue
-			}
-			if kept == maxExplained && w <= top[kept-1].w {
+			if w <= 0 || i >= named || top.kept == maxExplained && w <= top.f[maxExplained-1].w {
 				continue
 			}
 			start := i >> 1
 			if i&1 == 1 {
-				consider(weighed{sc.norm[sc.starts[start]:sc.ends[start+1]], w})
-			} else if head := sc.heads[start]; head == nil || head.lang == 0 {
+				top.consider(sc.norm[sc.words[start].start:sc.words[start+1].end], w)
+			} else if head := sc.words[start].head; head == nil || head.lang == 0 {
 				// not "this", "the": true of the data, no help to a reader
-				consider(weighed{sc.norm[sc.starts[start]:sc.ends[start]], w})
+				top.consider(sc.norm[sc.words[start].start:sc.words[start].end], w)
 			}
 		}
 	}
-	for _, t := range top[:kept] {
+	for _, t := range top.f[:top.kept] {
 		start := int32(len(*names))
 		*names = append(*names, t.name...)
 		ev.feats[ev.nf] = [2]int32{start, int32(len(*names))}
@@ -458,8 +495,10 @@ func (a *Analyzer) explain(first, second *sentenceFeatures, concern Concern, c i
 	}
 	for _, sc := range sents[:n] {
 		for _, l := range sc.matched {
-			line := &a.lines[l]
-			if line.Concern == concern && !slices.Contains(ev.phrases[:ev.np], line.Phrase) && ev.np < maxExplained {
+			if int(a.lineConcern[l]) != c || ev.np == maxExplained {
+				continue
+			}
+			if line := &a.lines[l]; !slices.Contains(ev.phrases[:ev.np], line.Phrase) {
 				ev.phrases[ev.np] = line.Phrase
 				ev.np++
 			}

@@ -56,16 +56,12 @@ func (sc *scratch) unscore(scores *[6]float32, weak, audience *float32, e *lexEn
 type scratch struct {
 	ix    *lexIndex
 	feats featureSet // the hashed features the model reads
-	// heads holds each word's lexicon entry, nil for none; ids its word
-	// number in ix (-1 for none) and wordHashes its feature hash.
-	heads      []*lexEntry
-	ids        []int32
-	wordHashes []wordHashes
-	norm       []byte     // normalised words of one sentence, joined by spaces
-	starts     []int32    // start of each word in norm
-	ends       []int32    // end of each word in norm
-	base       [6]float32 // the last sentence's scores before boosts
-	quant      float32    // the last sentence's measurements
+	// words holds each word of the sentence last read, as readWords
+	// leaves them.
+	words []wordInfo
+	norm  []byte     // normalised words of one sentence, joined by spaces
+	base  [6]float32 // the last sentence's scores before boosts
+	quant float32    // the last sentence's measurements
 	// uxAffectOnly is set when the last sentence's user_experience score
 	// comes only from affect phrases.
 	uxAffectOnly bool
@@ -73,64 +69,108 @@ type scratch struct {
 	// trainer's counts); hashes its hashed word features.
 	matched []int32
 	hashes  []uint32
-	lang    langCount
+	// rows holds each hash's row in the model's weights (-1 for none),
+	// as the Analyzer found them.
+	rows []int32
+	lang langCount
 	// reading is the Analyzer's pass over one comment; onBlock and
 	// onSentence are its methods, made into funcs once.
 	reading    reading
 	last       sentenceFeatures // the previous sentence's features, for pairs
-	names      []byte           // the evidence's feature names, before they become one string
+	prose      proseBuf         // the Markdown reader's buffers
+	comment    [6]float32       // the comment's features (setComment)
+	onStats    func(proseStats)
+	names      []byte // the evidence's feature names, before they become one string
 	onBlock    func(Block)
 	onSentence func(string, int)
 }
 
-// sentenceScoresDetail also returns the audience and code-talk weights, and
-// whether the sentence is unchanged template text (then it has no scores).
-func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32, bool) {
+// wordInfo is one word of a sentence: where its normal form is in
+// scratch.norm, its lexicon entry (nil for none) and word number (-1 for
+// none), and its feature hashes; pair is the hash of the word pair it
+// starts, set once the next word is read.
+type wordInfo struct {
+	start, end int32
+	id         int32
+	stemmed    bool
+	head       *lexEntry
+	word, pair uint32
+	stem       uint32
+}
+
+// readWords splits a sentence into words, normalised into sc.norm, and
+// reads them into sc.words, with their lexicon entries and hashes; it
+// counts their letters and function words for the language check.
+func (sc *scratch) readWords(s string) {
 	sc.norm = sc.norm[:0]
-	sc.starts = sc.starts[:0]
-	sc.ends = sc.ends[:0]
-	sc.matched = sc.matched[:0]
-	sc.heads = sc.heads[:0]
-	sc.ids = sc.ids[:0]
-	sc.wordHashes = sc.wordHashes[:0]
+	sc.words = sc.words[:0]
 	ix := sc.ix
 	var t tokenizer
 	t.reset(s)
+	// pairState is the pair hash's state after the previous word.
+	var pairState uint32
 	for {
 		w, ok := t.next()
 		if !ok {
 			break
 		}
-		if len(sc.starts) > 0 {
+		n := len(sc.words)
+		if n > 0 {
 			sc.norm = append(sc.norm, ' ')
 		}
 		start := len(sc.norm)
-		sc.starts = append(sc.starts, int32(start))
-		if t.joined || inNameRun(s, t.i-len(w), t.i) {
+		sc.words = append(sc.words, wordInfo{})
+		wi := &sc.words[n]
+		// ha goes on with the previous word's pair: a pair's bytes are
+		// its first word's, a space and the second's.
+		ha := (pairState ^ ' ') * 16777619
+		from, to := t.i-len(w), t.i
+		if t.joined || !((from == 0 || s[from-1] == ' ') && (to == len(s) || s[to] == ' ')) && inNameRun(s, from, to) {
 			// "javax.security.auth", "perfMonitor", "lib/Permissions":
 			// a name in code, whatever its words say.
 			sc.norm = append(sc.norm, identToken...)
-			sc.heads = append(sc.heads, nil)
-			sc.ids = append(sc.ids, ix.ident)
-			sc.wordHashes = append(sc.wordHashes, ix.identHash)
+			wi.id = ix.ident
+			wi.word, wi.stem, wi.stemmed = ix.identHash.word, ix.identHash.stem, ix.identHash.stemmed
+			ha = fnvAdd(ha, sc.norm[start:])
+			pairState = ix.identHash.pair
 		} else {
 			if t.plain {
 				sc.norm = appendPlainNorm(sc.norm, w)
 			} else {
 				sc.norm = appendNorm(sc.norm, w)
 			}
-			h := hashWord(sc.norm[start:])
-			e, id := ix.word(h.word, sc.norm[start:])
-			sc.heads = append(sc.heads, e)
-			sc.ids = append(sc.ids, id)
-			sc.wordHashes = append(sc.wordHashes, h)
-			sc.lang.word(e, &t)
+			norm := sc.norm[start:]
+			// hashWord, with the pair that ends here
+			hw, hp := seedWord^uint32(2166136261), seedPair^uint32(2166136261)
+			for _, c := range norm {
+				hw = (hw ^ uint32(c)) * 16777619
+				hp = (hp ^ uint32(c)) * 16777619
+				ha = (ha ^ uint32(c)) * 16777619
+			}
+			wi.word, pairState = fnvFinish(hw), hp
+			if cut := len(stem(norm)); cut < len(norm) {
+				wi.stem, wi.stemmed = hashFeature(seedStem, norm[:cut]), true
+			}
+			wi.head, wi.id = ix.word(wi.word, norm)
+			sc.lang.word(wi.head, &t)
 		}
-		sc.ends = append(sc.ends, int32(len(sc.norm)))
+		wi.start, wi.end = int32(start), int32(len(sc.norm))
+		if n > 0 {
+			sc.words[n-1].pair = fnvFinish(ha)
+		}
 	}
+}
+
+// sentenceScoresDetail also returns the audience and code-talk weights, and
+// whether the sentence is unchanged template text (then it has no scores).
+func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32, bool) {
+	sc.readWords(s)
+	sc.matched = sc.matched[:0]
+	ix := sc.ix
 	var scores [6]float32
 	var audience, tech, quant float32
-	n := len(sc.starts)
+	words := sc.words
+	n := len(words)
 	if n > 0 && n <= maxTemplateWords && isTemplateNorm(sc.norm) {
 		return scores, 0, 0, true
 	}
@@ -143,7 +183,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 	var prev *lexEntry
 	prevEnd := -1
 	for i := 0; i < n; {
-		head := sc.heads[i]
+		head := words[i].head
 		if head == nil || !head.phrase && head.longest == 0 {
 			i++
 			continue
@@ -154,7 +194,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 		matched := 1
 		e := head
 		if head.longest >= 2 {
-			if p, k := ix.longest(sc.ids[i:], head.longest); p != nil {
+			if p, k := ix.longest(words[i:], head.longest); p != nil {
 				e, matched = p, k
 			}
 		}
@@ -186,7 +226,7 @@ func (sc *scratch) sentenceScoresDetail(s string) ([6]float32, float32, float32,
 			audience += e.audience
 			tech += e.tech
 			quant += e.quant
-			if e.weights != ([6]float32{}) || e.audience > 0 {
+			if e.weighs {
 				prev, prevEnd = e, i+matched
 			}
 		}

@@ -72,6 +72,9 @@ type lexEntry struct {
 	// lines are the lexicon lines behind the entry's concern weights, by
 	// concern (-1 for none), so the trainer can count what each one does.
 	lines [6]int32
+	// weighs is set when the entry has a concern weight or names an
+	// audience: a code noun right after it takes it back.
+	weighs bool
 }
 
 // lexicon maps a normalised phrase (stemmed words joined by one space) to
@@ -174,6 +177,9 @@ func parseLexicon(text string, drop map[string]bool) (lexicon, []LexiconLine, er
 		default:
 			return nil, nil, fmt.Errorf("lexicon line %d: unknown role %q", n+1, role)
 		}
+	}
+	for _, e := range lex {
+		e.weighs = e.weights != [6]float32{} || e.audience > 0
 	}
 	addFunctionWords(lex)
 	return lex, lines, nil

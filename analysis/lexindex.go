@@ -14,10 +14,9 @@ import (
 type lexIndex struct {
 	lex   lexicon
 	slots []wordSlot // a power of two long, at most half full
-	// words and entries are by word number: the word, and its own entry
-	// (nil when it is only part of phrases).
-	words   []string
-	entries []*lexEntry
+	// words are by word number: the word and its own entry (nil when it
+	// is only part of phrases).
+	words []lexWord
 	// children maps a trie node and the next word's number to the node
 	// below; the nodes of the first words are their word numbers.
 	children edgeTable
@@ -27,6 +26,35 @@ type lexIndex struct {
 	// identHash is its feature hash.
 	ident     int32
 	identHash wordHashes
+}
+
+// lexWord is a word of the phrase table as lookups need it: a word of
+// up to eight bytes is told apart by its length and its bytes as one
+// number, without reading the string.
+type lexWord struct {
+	key   uint64 // the first eight bytes, little-endian, zero after the end
+	n     int
+	entry *lexEntry
+	word  string
+}
+
+// wordKey is the key of lexWord for the bytes of w. A shorter word whose
+// slice has room for eight bytes is read as eight and masked.
+func wordKey(w []byte) uint64 {
+	if len(w) >= 8 || cap(w) >= 8 {
+		b := w[:8]
+		k := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if len(w) < 8 {
+			k &= 1<<(8*len(w)) - 1
+		}
+		return k
+	}
+	var k uint64
+	for i, c := range w {
+		k |= uint64(c) << (8 * i)
+	}
+	return k
 }
 
 // wordSlot is small so that the table stays in cache.
@@ -55,7 +83,7 @@ func newLexIndex(lex lexicon) *lexIndex {
 	for size < 2*len(words) {
 		size *= 2
 	}
-	ix := &lexIndex{lex: lex, slots: make([]wordSlot, size), words: words, ident: -1}
+	ix := &lexIndex{lex: lex, slots: make([]wordSlot, size), ident: -1}
 	edges := map[uint64]int32{}
 	for id, w := range words {
 		h := hashFeature(seedWord, []byte(w))
@@ -64,7 +92,7 @@ func newLexIndex(lex lexicon) *lexIndex {
 			i = (i + 1) & uint32(size-1)
 		}
 		ix.slots[i] = wordSlot{hash: h, id: int32(id + 1)}
-		ix.entries = append(ix.entries, lex[w])
+		ix.words = append(ix.words, lexWord{key: wordKey([]byte(w)), n: len(w), entry: lex[w], word: w})
 	}
 	ix.phrase = make([]*lexEntry, len(words))
 	for _, k := range keys {
@@ -102,21 +130,25 @@ func (ix *lexIndex) word(h uint32, w []byte) (*lexEntry, int32) {
 		if s.id == 0 {
 			return nil, -1
 		}
-		if s.hash == h && ix.words[s.id-1] == string(w) {
-			return ix.entries[s.id-1], s.id - 1
+		if s.hash != h {
+			continue
+		}
+		lw := &ix.words[s.id-1]
+		if lw.n == len(w) && (len(w) <= 8 && lw.key == wordKey(w) || len(w) > 8 && lw.word == string(w)) {
+			return lw.entry, s.id - 1
 		}
 	}
 }
 
 // longest finds the longest phrase of two words or more, at most max
-// words long, that starts with the first of these word numbers: its entry
-// and its length, or nil.
-func (ix *lexIndex) longest(ids []int32, max int) (*lexEntry, int) {
+// words long, that starts with the first of these words: its entry and
+// its length, or nil.
+func (ix *lexIndex) longest(words []wordInfo, max int) (*lexEntry, int) {
 	var best *lexEntry
 	n := 0
-	node := ids[0]
-	for k := 1; k < max && k < len(ids) && ids[k] >= 0; k++ {
-		next, ok := ix.children.get(uint64(node)<<32 | uint64(ids[k]))
+	node := words[0].id
+	for k := 1; k < max && k < len(words) && words[k].id >= 0; k++ {
+		next, ok := ix.children.get(uint64(node)<<32 | uint64(words[k].id))
 		if !ok {
 			break
 		}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -149,6 +150,9 @@ func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c =
 // cleanOriginal drops HTML comments and reads every run of white space,
 // line breaks included, as one space.
 func cleanOriginal(s string) string {
+	if isCleanOriginal(s) {
+		return s // most quotes: one line, nothing to drop
+	}
 	for {
 		i := strings.Index(s, "<!--")
 		if i < 0 {
@@ -168,32 +172,117 @@ func cleanOriginal(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// isCleanOriginal reports whether cleanOriginal would return s as it is:
+// no HTML comment, line break, tab or two spaces in a row, and nothing to
+// trim at either end. It may say no to a text that is clean (one with
+// another control character): cleanOriginal then takes the long way.
+func isCleanOriginal(s string) bool {
+	if s == "" {
+		return true
+	}
+	if c := s[0]; c <= ' ' || c >= utf8.RuneSelf {
+		return false
+	}
+	if c := s[len(s)-1]; c <= ' ' || c >= utf8.RuneSelf {
+		return false
+	}
+	// Eight bytes at a time: a control character, a '<', or a space
+	// after a space (in this word or at the end of the last).
+	const ones = 0x0101010101010101
+	i := 0
+	var lastSpaces uint64
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s[i : i+8])
+		spaces := zeroBytes(x ^ ones*' ')
+		control := highBits &^ ((x&^highBits + ones*(0x80-0x20)) | x)
+		if control|zeroBytes(x^ones*'<')|spaces&(spaces<<8|lastSpaces>>56) != 0 {
+			return false
+		}
+		lastSpaces = spaces
+	}
+	prevSpace := i > 0 && s[i-1] == ' '
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c == '<' || c == ' ' && prevSpace {
+			return false
+		}
+		prevSpace = c == ' '
+	}
+	return true
+}
+
+// load64 reads eight bytes as one little-endian word; the compiler makes
+// it one load.
+func load64(b string) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// zeroBytes has the top bit set in each byte of x that is zero, and no
+// other bit.
+func zeroBytes(x uint64) uint64 {
+	return highBits &^ ((x&^highBits + ones7f) | x)
+}
+
+const ones7f = 0x7f7f7f7f7f7f7f7f
+
 // forEachSentenceAt calls fn on each sentence of a block's Text with the
 // sentence's offset in it.
 func forEachSentenceAt(text string, fn func(s string, at int)) {
 	start := 0
-	sentence := func(end int) {
-		t := text[start:end]
-		// strings.TrimSpace, keeping where the sentence starts
-		s := strings.TrimLeftFunc(t, unicode.IsSpace)
-		at := start + len(t) - len(s)
-		if s = strings.TrimRightFunc(s, unicode.IsSpace); s != "" {
-			fn(s, at)
-		}
-	}
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c != '.' && c != '?' && c != '!' {
-			continue
-		}
+	for i := nextSentenceMark(text, 0); i < len(text); i = nextSentenceMark(text, i+1) {
 		// a sentence ends at the mark followed by a space or the end
 		if i+1 < len(text) && text[i+1] != ' ' && text[i+1] != ')' && text[i+1] != '"' {
 			continue
 		}
-		sentence(i + 1)
+		sentenceAt(text, start, i+1, fn)
 		start = i + 1
 	}
-	sentence(len(text))
+	sentenceAt(text, start, len(text), fn)
+}
+
+// sentenceAt calls fn on text[start:end] without the white space around
+// it, unless nothing is left.
+func sentenceAt(text string, start, end int, fn func(s string, at int)) {
+	// strings.TrimSpace, keeping where the sentence starts; ASCII first
+	for start < end && asciiSpace[text[start]] {
+		start++
+	}
+	if start < end && text[start] >= utf8.RuneSelf {
+		t := text[start:end]
+		start += len(t) - len(strings.TrimLeftFunc(t, unicode.IsSpace))
+	}
+	for end > start && asciiSpace[text[end-1]] {
+		end--
+	}
+	if end > start && text[end-1] >= utf8.RuneSelf {
+		end = start + len(strings.TrimRightFunc(text[start:end], unicode.IsSpace))
+	}
+	if end > start {
+		fn(text[start:end], start)
+	}
+}
+
+// asciiSpace marks the ASCII bytes unicode.IsSpace reports.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// nextSentenceMark returns the offset of the first '.', '?' or '!' in
+// text from i on, or len(text); eight bytes at a time.
+func nextSentenceMark(text string, i int) int {
+	const ones = 0x0101010101010101
+	for ; i+8 <= len(text); i += 8 {
+		x := load64(text[i : i+8])
+		if m := zeroBytes(x^ones*'.') | zeroBytes(x^ones*'?') | zeroBytes(x^ones*'!'); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(text); i++ {
+		if c := text[i]; c == '.' || c == '?' || c == '!' {
+			return i
+		}
+	}
+	return i
 }
 
 // proseReader holds the state of one pass over a text.
@@ -224,6 +313,9 @@ type proseReader struct {
 	inFenceProse bool
 	fenceLines   []span
 	stats        proseStats
+	// blanked is set once an HTML comment was blanked out of a line: the
+	// text read then differs from the Markdown's bytes.
+	blanked bool
 }
 
 // proseStats counts what a pass left out.
@@ -231,6 +323,13 @@ type proseStats struct {
 	// Code counts the blocks of code, logs and stack traces: fenced or
 	// indented blocks and runs of log lines.
 	Code int
+	// InlineCode counts the code spans dropped from prose, Quotes the
+	// quoted lines, Tasks the task-list items.
+	InlineCode, Quotes, Tasks int
+	// Prose is the length of the prose read, in bytes; Mention is set
+	// when its first block starts by naming someone ("@alice ...").
+	Prose   int
+	Mention bool
 }
 
 // pendingBlock is a block read and not yet emitted: its text is
@@ -278,10 +377,25 @@ const (
 
 // readProseWith is readProse in a mode, and returns what it left out.
 func readProseWith(md string, mode proseMode, emit func(Block)) proseStats {
+	buf := proseBufPool.Get().(*proseBuf)
+	stats := readProseInto(buf, md, mode, emit, nil)
+	if buf.keep() {
+		proseBufPool.Put(buf)
+	}
+	return stats
+}
+
+// keep reports whether the buffers are small enough to keep for the next
+// pass.
+func (buf *proseBuf) keep() bool { return cap(buf.para) <= 64<<10 && cap(buf.pending) <= 4096 }
+
+// readProseInto is readProseWith with the buffers of the caller's; it
+// calls ready, unless nil, with what the pass counted before the first
+// block is emitted.
+func readProseInto(buf *proseBuf, md string, mode proseMode, emit func(Block), ready func(proseStats)) proseStats {
 	if len(md) > maxProseInput {
 		md = md[:maxProseInput]
 	}
-	buf := proseBufPool.Get().(*proseBuf)
 	r := proseReader{emit: emit, src: md, prevBlank: true, para: buf.para[:0], spans: buf.spans[:0], pending: buf.pending[:0], mode: mode}
 	for pos := 0; pos < len(md); {
 		end, next := len(md), len(md)
@@ -292,21 +406,63 @@ func readProseWith(md string, mode proseMode, emit func(Block)) proseStats {
 		pos = next
 	}
 	r.flush()
-	// One copy of all the blocks' text, however many blocks.
-	text := string(r.para)
+	for k, p := range r.pending {
+		r.stats.Prose += p.textEnd - p.text
+		if k == 0 && p.textEnd > p.text && r.para[p.text] == '@' {
+			r.stats.Mention = true
+		}
+		if p.task {
+			r.stats.Tasks++
+		}
+	}
+	if ready != nil {
+		ready(r.stats)
+	}
+	// A block whose text the Markdown holds as it is (one line, nothing
+	// dropped) shares the Markdown's string; the others share one copy of
+	// all the blocks' text, made when the first of them needs it.
+	var text string
 	for _, p := range r.pending {
 		if p.textEnd == 0 {
 			emit(Block{Kind: p.kind, Level: p.level})
 			continue
 		}
-		emit(Block{Kind: p.kind, Level: p.level, Text: text[p.text:p.textEnd], Task: p.task,
-			src: r.src, spans: r.spans[p.spanFrom:p.spanTo], base: p.text, start: p.blockStart, end: p.blockEnd})
+		spans := r.spans[p.spanFrom:p.spanTo]
+		t, ok := r.verbatim(spans, p.text, p.textEnd)
+		if !ok {
+			if text == "" {
+				text = string(r.para)
+			}
+			t = text[p.text:p.textEnd]
+		}
+		emit(Block{Kind: p.kind, Level: p.level, Text: t, Task: p.task,
+			src: r.src, spans: spans, base: p.text, start: p.blockStart, end: p.blockEnd})
 	}
-	if cap(r.para) <= 64<<10 && cap(r.pending) <= 4096 {
-		buf.para, buf.spans, buf.pending = r.para[:0], r.spans[:0], r.pending[:0]
-		proseBufPool.Put(buf)
-	}
+	buf.para, buf.spans, buf.pending = r.para[:0], r.spans[:0], r.pending[:0]
 	return r.stats
+}
+
+// verbatim returns the Markdown that holds para[from:to] byte for byte,
+// when one span of the block's (spans) covers it all.
+func (r *proseReader) verbatim(spans []span, from, to int) (string, bool) {
+	if r.blanked {
+		return "", false
+	}
+	for k, s := range spans {
+		if s.text > from {
+			break
+		}
+		if k+1 < len(spans) && spans[k+1].text <= from {
+			continue
+		}
+		// s holds from; it must reach to and be the Markdown's
+		if s.src < 0 || k+1 < len(spans) && spans[k+1].text < to {
+			return "", false
+		}
+		at := s.src + from - s.text
+		return r.src[at : at+to-from], true
+	}
+	return "", false
 }
 
 func (r *proseReader) flush() {
@@ -401,7 +557,11 @@ func (r *proseReader) line(line string, off int) {
 			return
 		}
 	}
-	trimmed := strings.TrimLeft(line, " \t")
+	lead := 0
+	for lead < len(line) && (line[lead] == ' ' || line[lead] == '\t') {
+		lead++
+	}
+	trimmed := line[lead:]
 	indent := indentWidth(line[:len(line)-len(trimmed)])
 	off += len(line) - len(trimmed)
 
@@ -460,11 +620,17 @@ func (r *proseReader) line(line string, off int) {
 	// Quoted replies are someone else's words.
 	if trimmed[0] == '>' {
 		r.flush()
+		r.stats.Quotes++
 		return
 	}
 
 	// A line that starts an HTML comment and does not end it.
-	trimmed, off = trimSpace(blankHTMLComments(trimmed, &r.inComment), off)
+	if strings.Contains(trimmed, "<!--") {
+		// The text read is no longer the Markdown's bytes.
+		r.blanked = true
+		trimmed = blankHTMLComments(trimmed, &r.inComment)
+	}
+	trimmed, off = trimSpace(trimmed, off)
 	if trimmed == "" {
 		return
 	}
@@ -671,6 +837,12 @@ func (r *proseReader) inline(s string, off int) {
 	}
 	run := 0 // start of the text not yet copied
 	for i := 0; i < len(s); {
+		for i < len(s) && !inlineMark[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		switch {
 		case c == '`':
@@ -682,6 +854,7 @@ func (r *proseReader) inline(s string, off int) {
 			if end := strings.Index(s[i+n:], s[i:i+n]); end >= 0 {
 				i += n + end + n
 				r.insert(' ')
+				r.stats.InlineCode++
 			} else {
 				i += n
 			}
@@ -710,8 +883,19 @@ func (r *proseReader) inline(s string, off int) {
 				run = i
 				continue
 			}
-		case (c == 'h' || c == 'H') && (strings.HasPrefix(s[i:], "https://") || strings.HasPrefix(s[i:], "http://")):
-			r.copyText(s[run:i], off+run)
+		case c == ':' && i+2 < len(s) && s[i+1] == '/' && s[i+2] == '/':
+			// A bare URL, from its "http" on: the letters before the
+			// colon are never the end of what was dropped before.
+			from := -1
+			if i >= 5 && s[i-5:i] == "https" {
+				from = i - 5
+			} else if i >= 4 && s[i-4:i] == "http" {
+				from = i - 4
+			}
+			if from < run {
+				break
+			}
+			r.copyText(s[run:from], off+run)
 			j := i
 			for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != ')' && s[j] != '>' {
 				j++
@@ -725,6 +909,10 @@ func (r *proseReader) inline(s string, off int) {
 	r.copyText(s[run:], off+run)
 	r.blockEnd = off + len(s)
 }
+
+// inlineMark marks the bytes where inline starts to look closer: code
+// spans, images, links, tags and the colon of a URL.
+var inlineMark = [256]bool{'`': true, '!': true, '[': true, '<': true, ':': true}
 
 // linkEnd returns the length of "[text](target)" at the start of s, or 0.
 func linkEnd(s string) int {
@@ -807,7 +995,10 @@ func isLogLine(s string) bool {
 		}
 	}
 	// Timestamps: "2024-05-01", "12:30:01", "[2024-..."
-	t := strings.TrimLeft(s, "[")
+	t := s
+	for len(t) > 0 && t[0] == '[' {
+		t = t[1:]
+	}
 	if len(t) >= 10 && isDigit(t[0]) && isDigit(t[1]) && isDigit(t[2]) && isDigit(t[3]) && t[4] == '-' && isDigit(t[5]) && isDigit(t[6]) && t[7] == '-' {
 		return true
 	}
@@ -819,7 +1010,11 @@ func isLogLine(s string) bool {
 		return true
 	}
 	// "java.lang.NullPointerException: ...", "TypeError: x is undefined"
-	if sp := strings.IndexAny(s, " :"); sp > 0 && sp < len(s) && s[sp] == ':' {
+	sp := 0
+	for sp < len(s) && s[sp] != ' ' && s[sp] != ':' {
+		sp++
+	}
+	if sp > 0 && sp < len(s) && s[sp] == ':' {
 		head := s[:sp]
 		if (strings.HasSuffix(head, "Exception") || strings.HasSuffix(head, "Error")) && !strings.ContainsAny(head, " ") && head != "Error" {
 			return true
@@ -846,7 +1041,17 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // letterShare is the share of letters and spaces among a line's characters.
 func letterShare(s string) float64 {
 	letters, total := 0, 0
-	for i := 0; i < len(s); {
+	i := 0
+	// Eight ASCII bytes at a time, while they are ASCII.
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s[i : i+8])
+		if x&highBits != 0 {
+			break
+		}
+		letters += asciiLettersIn(x)
+		total += 8
+	}
+	for i < len(s) {
 		total++
 		c := s[i]
 		if c >= utf8.RuneSelf {
@@ -865,6 +1070,22 @@ func letterShare(s string) float64 {
 		return 1
 	}
 	return float64(letters) / float64(total)
+}
+
+// highBits has the top bit of each byte of a word of eight.
+const highBits = 0x8080808080808080
+
+// asciiLettersIn counts the letters and spaces among eight ASCII bytes
+// (as asciiLetter tells them), all bytes at once: a letter is a byte that,
+// folded to lowercase, lies between 'a' and 'z'. No byte's sum carries
+// into the next, as every byte is under 0x80.
+func asciiLettersIn(x uint64) int {
+	const ones = 0x0101010101010101
+	l := x | ones*0x20 // fold case; a space stays a space
+	atLeastA := (l + ones*(0x80-'a')) & highBits
+	pastZ := (l + ones*(0x80-'z'-1)) & highBits
+	notSpace := ((x ^ ones*' ') + ones*0x7f) & highBits
+	return bits.OnesCount64(atLeastA&^pastZ | highBits&^notSpace)
 }
 
 // stripHTMLComments removes complete "<!-- ... -->" comments from a line and

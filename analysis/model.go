@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -37,13 +38,14 @@ const (
 	denseTechX     = 23 // six: each concern's phrase score in code-level talk
 	denseLen       = 29 // the sentence's length, log words
 	denseQuant     = 30 // the sentence measures something
-	nDense         = 31
+	denseComment   = 31 // six: what the whole comment is (commentFeatures), the same in each of its sentences
+	nDense         = 37
 	maxDenseScore  = 3
 	seedWord       = 0x9747b28c
 	seedPair       = 0x5bd1e995
 	seedStem       = 0x1b873593
 	weightsMagic   = "OBW1"
-	weightsVersion = 3
+	weightsVersion = 4
 )
 
 // featureSet says which hashed features a model reads; it is part of the
@@ -57,8 +59,43 @@ const (
 	// featWindow scores each two sentences in a row as one more
 	// instance, so a reason told in two sentences counts.
 	featWindow
-	featAll = featCross | featWindow
+	// featComment gives each sentence the features of its whole comment
+	// (denseComment).
+	featComment
+	featAll = featCross | featWindow | featComment
 )
+
+// logCount is log(1+n) as a float32, from a table for small counts.
+func logCount(n int) float32 {
+	if n < len(logCounts) {
+		return logCounts[n]
+	}
+	return float32(math.Log1p(float64(n)))
+}
+
+var logCounts = func() (t [64]float32) {
+	for n := range t {
+		t[n] = float32(math.Log1p(float64(n)))
+	}
+	return t
+}()
+
+// setComment keeps the features of the comment being read, from what the
+// Markdown reader counted: its code, quotes, checklists, length and
+// whether it addresses someone.
+func (sc *scratch) setComment(st proseStats) {
+	sc.comment = [6]float32{
+		logCount(st.Code),
+		logCount(st.InlineCode) / 2,
+		min(float32(st.Quotes), 1),
+		min(float32(st.Tasks), 1),
+		0,
+		float32(math.Log1p(float64(st.Prose))) / 8,
+	}
+	if st.Mention {
+		sc.comment[4] = 1
+	}
+}
 
 // model holds the weights of the seven logistic regressions.
 type model struct {
@@ -67,34 +104,54 @@ type model struct {
 	bias   [nTasks]float32
 	thresh [nTasks]float32 // log-odds a comment needs, calibrated by cross-validation
 	dense  [nDense][nTasks]float32
-	// present has a bit for each hash bucket with weights; rank counts
-	// the buckets with weights before each word of it, so a bucket's row
-	// in w is found in 48 KB that stay in cache rather than a table of
-	// every bucket.
-	present [hashBuckets / 64]uint64
-	rank    [hashBuckets / 64]int32
-	ranked  int               // words of rank set so far
-	w       [][nTasks]float32 // in bucket order
+	// buckets has a bit for each hash bucket with weights, 64 to a word,
+	// and beside each word the count of buckets with weights before it,
+	// so a bucket's row in w is found in 64 KB, one cache line a look,
+	// rather than in a table of every bucket.
+	buckets [hashBuckets / 64]bucketWord
+	ranked  int // words of buckets whose rank is set so far
+	// w holds the rows in bucket order, each padded to 32 bytes so that
+	// reading one reads one cache line.
+	w [][rowWidth]float32
 }
+
+type bucketWord struct {
+	present uint64
+	rank    int32
+}
+
+// rowWidth is nTasks rounded up to a power of two.
+const rowWidth = 8
 
 // add gives bucket h its weights; buckets are added in increasing order.
 func (m *model) add(h uint32, w [nTasks]float32) {
 	k := int(h >> 6)
 	for ; m.ranked <= k; m.ranked++ {
-		m.rank[m.ranked] = int32(len(m.w))
+		m.buckets[m.ranked].rank = int32(len(m.w))
 	}
-	m.present[k] |= 1 << (h & 63)
-	m.w = append(m.w, w)
+	m.buckets[k].present |= 1 << (h & 63)
+	var row [rowWidth]float32
+	copy(row[:], w[:])
+	m.w = append(m.w, row)
 }
 
 // row returns bucket h's weights, or nil for a bucket without any.
 func (m *model) row(h uint32) *[nTasks]float32 {
-	word := m.present[h>>6]
-	bit := uint64(1) << (h & 63)
-	if word&bit == 0 {
-		return nil
+	if k := m.rowIndex(h); k >= 0 {
+		return (*[nTasks]float32)(m.w[k][:nTasks])
 	}
-	return &m.w[int(m.rank[h>>6])+bits.OnesCount64(word&(bit-1))]
+	return nil
+}
+
+// rowIndex returns where bucket h's weights are in m.w, or -1.
+func (m *model) rowIndex(h uint32) int32 {
+	h &= hashBuckets - 1
+	b := &m.buckets[h>>6]
+	bit := uint64(1) << (h & 63)
+	if b.present&bit == 0 {
+		return -1
+	}
+	return b.rank + int32(bits.OnesCount64(b.present&(bit-1)))
 }
 
 // hashFeature hashes a feature's bytes (FNV-1a, then a finaliser) into a
@@ -121,6 +178,7 @@ func fnvFinish(h uint32) uint32 {
 // wordHashes is what hashing a normalised word once gives: its word
 // feature's bucket, the state of a pair feature that starts with it, and
 // its stem's bucket (stemmed is false when stem leaves the word whole).
+// readWords does the same for each word of a sentence.
 type wordHashes struct {
 	word, pair, stem uint32
 	stemmed          bool
@@ -134,7 +192,6 @@ func hashWord(w []byte) wordHashes {
 	}
 	out := wordHashes{word: fnvFinish(hw), pair: hp}
 	if cut := len(stem(w)); cut < len(w) {
-		// Few words have a stem of their own; only they pay for it.
 		out.stem, out.stemmed = hashFeature(seedStem, w[:cut]), true
 	}
 	return out
@@ -146,7 +203,8 @@ func hashWord(w []byte) wordHashes {
 func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	scores, audience, tech, template := sc.sentenceScoresDetail(s)
 	sc.hashes = sc.hashes[:0]
-	n := len(sc.starts)
+	words := sc.words
+	n := len(words)
 	if template || n == 0 || (strings.IndexByte(s, '[') >= 0 && (strings.Contains(s, "[e.g.") || strings.Contains(s, "[...]"))) {
 		return false
 	}
@@ -168,6 +226,9 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 	if n <= 3 {
 		d[denseShort] = 1
 	}
+	if sc.feats&featComment != 0 {
+		copy(d[denseComment:], sc.comment[:])
+	}
 	if sc.feats&featCross != 0 {
 		for c := range scores {
 			b := d[denseBase+c]
@@ -187,20 +248,21 @@ func (sc *scratch) features(s string, d *[nDense]float32) bool {
 			d[denseQuant] = 1
 		}
 	}
-	// A pair's bytes are its first word's, a space and the second's.
-	for i := 0; i < n; i++ {
-		sc.hashes = append(sc.hashes, sc.wordHashes[i].word)
+	// Each word, then the pair it starts; stems after the word features,
+	// so explain can name those by position.
+	hashes := slices.Grow(sc.hashes[:0], 3*n)[:2*n-1]
+	for i := range words {
+		hashes[2*i] = words[i].word
 		if i+1 < n {
-			h := (sc.wordHashes[i].pair ^ ' ') * 16777619
-			sc.hashes = append(sc.hashes, fnvFinish(fnvAdd(h, sc.norm[sc.starts[i+1]:sc.ends[i+1]])))
+			hashes[2*i+1] = words[i].pair
 		}
 	}
-	// Stems after the word features, so explain can name those by position.
-	for i := 0; i < n; i++ {
-		if sc.wordHashes[i].stemmed {
-			sc.hashes = append(sc.hashes, sc.wordHashes[i].stem)
+	for i := range words {
+		if words[i].stemmed {
+			hashes = append(hashes, words[i].stem)
 		}
 	}
+	sc.hashes = hashes
 	return true
 }
 
@@ -238,39 +300,63 @@ func stem(w []byte) []byte {
 	return w
 }
 
-// hashed is what a sentence's hashed features add to each task's log-odds.
-func (m *model) hashed(hashes []uint32) [nTasks]float32 {
-	var z [nTasks]float32
-	for _, h := range hashes {
-		if w := m.row(h); w != nil {
-			addRow(&z, w, 1)
+// hashedRows is what a sentence's hashed features add to each task's
+// log-odds; it appends each hash's row in m.w (-1 for none) to rows. The
+// sums are kept in variables of their own, which stay in registers, and
+// add the rows in the order of the hashes.
+func (m *model) hashedRows(hashes []uint32, rows []int32) ([nTasks]float32, []int32) {
+	var z0, z1, z2, z3, z4, z5, z6 float32
+	at := len(rows)
+	rows = slices.Grow(rows, len(hashes))[:at+len(hashes)]
+	found := rows[at:]
+	for i, h := range hashes {
+		k := m.rowIndex(h)
+		found[i] = k
+		if k >= 0 {
+			w := &m.w[k]
+			z0 += w[0]
+			z1 += w[1]
+			z2 += w[2]
+			z3 += w[3]
+			z4 += w[4]
+			z5 += w[5]
+			z6 += w[6]
 		}
 	}
-	return z
+	return [nTasks]float32{z0, z1, z2, z3, z4, z5, z6}, rows
 }
 
-// addRow adds v times a row of weights to z, written out: the compiler
-// does not unroll the loop, and this is the classifier's inner loop.
-func addRow(z, w *[nTasks]float32, v float32) {
-	z[0] += v * w[0]
-	z[1] += v * w[1]
-	z[2] += v * w[2]
-	z[3] += v * w[3]
-	z[4] += v * w[4]
-	z[5] += v * w[5]
-	z[6] += v * w[6]
+// densePair is the log-odds of each task from the biases and the rule
+// features alone, of one sentence (a and b the same) or two in a row,
+// whose features are the larger of each (all are at least zero); mask has
+// a bit for each feature that is not zero in either (denseMask), so only
+// those are read, in order.
+func (m *model) densePair(a, b *[nDense]float32, mask uint64) [nTasks]float32 {
+	z0, z1, z2, z3, z4, z5, z6 := m.bias[0], m.bias[1], m.bias[2], m.bias[3], m.bias[4], m.bias[5], m.bias[6]
+	for ; mask != 0; mask &= mask - 1 {
+		k := bits.TrailingZeros64(mask)
+		v := max(a[k], b[k])
+		w := &m.dense[k]
+		z0 += v * w[0]
+		z1 += v * w[1]
+		z2 += v * w[2]
+		z3 += v * w[3]
+		z4 += v * w[4]
+		z5 += v * w[5]
+		z6 += v * w[6]
+	}
+	return [nTasks]float32{z0, z1, z2, z3, z4, z5, z6}
 }
 
-// dense1 is the log-odds of each task from the biases and the rule
-// features alone.
-func (m *model) dense1(d *[nDense]float32) [nTasks]float32 {
-	z := m.bias
+// denseMask has a bit for each rule feature of d that is not zero.
+func denseMask(d *[nDense]float32) uint64 {
+	var mask uint64
 	for k, v := range d {
 		if v != 0 {
-			addRow(&z, &m.dense[k], v)
+			mask |= 1 << k
 		}
 	}
-	return z
+	return mask
 }
 
 // mixProduct adds m.mix of the likeliest concern's log-odds to the
@@ -389,7 +475,7 @@ func unmarshalModel(b []byte) (*model, error) {
 	if !ok || uint64(len(b)) != uint64(n)*4*(1+nTasks) {
 		return nil, bad
 	}
-	m.w = make([][nTasks]float32, 0, n)
+	m.w = make([][rowWidth]float32, 0, n)
 	prev := -1
 	for range n {
 		h, _ := u32()

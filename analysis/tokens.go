@@ -21,10 +21,21 @@ type tokenizer struct {
 
 func (t *tokenizer) reset(s string) { t.s, t.i = s, 0 }
 
-// wordByte marks the ASCII letters and digits.
-var wordByte = func() (m [256]bool) {
+// Kinds of bytes, as the tokenizer looks for the start of a word.
+const (
+	kindSeparator = iota // any other ASCII byte: never starts a word
+	kindWord             // an ASCII letter or digit
+	kindCloser           // '#', '$' or a byte of a character beyond ASCII: look closer
+)
+
+var byteKind = func() (m [256]uint8) {
 	for c := 0; c < 256; c++ {
-		m[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9':
+			m[c] = kindWord
+		case c == '#' || c == '$' || c >= utf8.RuneSelf:
+			m[c] = kindCloser
+		}
 	}
 	return m
 }()
@@ -42,7 +53,10 @@ func (t *tokenizer) next() (string, bool) {
 	i := t.i
 	for i < len(s) {
 		c := s[i]
-		if wordByte[c] {
+		if k := byteKind[c]; k == kindSeparator {
+			i++
+			continue
+		} else if k == kindWord {
 			break
 		}
 		r, n := rune(c), 1
@@ -56,6 +70,18 @@ func (t *tokenizer) next() (string, bool) {
 		i += n
 	}
 	start := i
+	if i < len(s) && s[i]-'a' < 26 {
+		// The common case: lowercase ASCII letters up to a separator.
+		j := i + 1
+		for j < len(s) && s[j]-'a' < 26 {
+			j++
+		}
+		if j == len(s) || byteKind[s[j]] == kindSeparator && s[j] != '\'' && s[j] != '_' {
+			t.i = j
+			t.letters, t.nonLatin, t.joined, t.plain = j-i, 0, false, true
+			return s[i:j], true
+		}
+	}
 	if i < len(s) && s[i] == '#' {
 		i++
 	} else if i < len(s) && (s[i] == '$' || s[i] >= utf8.RuneSelf) {
@@ -68,10 +94,14 @@ func (t *tokenizer) next() (string, bool) {
 	t.plain = start < len(s) && s[start] >= 'a' && s[start] <= 'z'
 	for i < len(s) {
 		if c := s[i]; c >= 'a' && c <= 'z' {
-			// the common case: an ASCII letter
+			// the common case: a run of lowercase ASCII letters
+			j := i + 1
+			for j < len(s) && s[j]-'a' < 26 {
+				j++
+			}
 			digitsOnly = false
-			t.letters++
-			i++
+			t.letters += j - i
+			i = j
 			continue
 		} else if c >= 'A' && c <= 'Z' {
 			digitsOnly, t.plain = false, false
@@ -167,14 +197,25 @@ func appendNorm(dst []byte, w string) []byte {
 // appendPlainNorm is appendNorm for a word of lowercase ASCII letters
 // only, as the tokenizer tells (tokenizer.plain): most words are.
 func appendPlainNorm(dst []byte, w string) []byte {
-	start := len(dst)
-	return finishNorm(append(dst, w...), start, true)
+	n := len(w)
+	if n >= 3 && n <= 9 && numberWordStart[w[0]] {
+		return finishNorm(append(dst, w...), len(dst), true)
+	}
+	dst = append(dst, w...)
+	// finishNorm's plurals; a word of letters has no possessive
+	switch {
+	case n > 4 && w[n-3] == 'i' && w[n-2] == 'e' && w[n-1] == 's':
+		return append(dst[:len(dst)-3], 'y')
+	case n > 3 && w[n-1] == 's' && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
+		return dst[:len(dst)-1]
+	}
+	return dst
 }
 
 // finishNorm ends the normal form of the word in dst[start:], lowercased:
 // a spelled-out count becomes "#num", a possessive and a plural go.
 func finishNorm(dst []byte, start int, ascii bool) []byte {
-	if ascii && isNumberWord(string(dst[start:])) {
+	if ascii && isNumberWord(dst[start:]) {
 		return append(dst[:start], "#num"...)
 	}
 	word := dst[start:]
@@ -251,11 +292,11 @@ func appendNumber(dst []byte, w string) []byte {
 
 // isNumberWord reports whether a lowercased word is a spelled-out count,
 // read as "#num" like digits.
-func isNumberWord(w string) bool {
+func isNumberWord(w []byte) bool {
 	if len(w) < 3 || len(w) > 9 || !numberWordStart[w[0]] {
 		return false // most words: a look at the first letter is enough
 	}
-	switch w {
+	switch string(w) {
 	case "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen", "dozens",
 		"hundreds", "thousands", "millions", "twenty", "fifty", "hundred", "thousand", "million":
 		return true

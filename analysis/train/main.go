@@ -42,6 +42,7 @@ func main() {
 	flag.Float64Var(&experiment.Rate, "rate", 0, "experiment: learning rate")
 	flag.Float64Var(&experiment.L2, "l2", 0, "experiment: L2 penalty")
 	flag.StringVar(&experiment.Variant, "variant", "", "experiment: variant (see analysis.TrainConfig)")
+	flag.Uint64Var(&experiment.Seed, "seed", 0, "experiment: shift the fits' training orders")
 	flag.StringVar(&marginsFile, "margins", "", "write each real comment's id, labels and out-of-fold margins to this file (outside the project)")
 	flag.Parse()
 	if experiment != (analysis.TrainConfig{}) && !*check {
@@ -196,8 +197,21 @@ func printResult(w io.Writer, in *inputs, res *analysis.TrainResult) {
 		}
 	}
 	fmt.Fprintf(w, "on the shared labels alone (without ours):\n%s", shared)
+	fmt.Fprintf(w, "on whole comments, as the App reads them (pull-request messages, shared labels and ours):\n%s", wholeComments(res))
 	fmt.Fprintf(w, "\nthe team's held-out set (never trained on), shipped model:\n%s", teamFigures(res.Analyzer, in.heldout))
 	fmt.Fprintf(w, "\nour pattern set's held-out part (%d comments, never trained on), shipped model:\n%s", len(in.patterns), teamFigures(res.Analyzer, in.patterns))
+}
+
+// wholeComments are the cross-validated figures on the pools whose
+// comments are whole (the gold comments are cut at about 260 characters).
+func wholeComments(res *analysis.TrainResult) analysis.Figures {
+	var whole analysis.Figures
+	for _, s := range []string{"pr-discussion", sourceOurs} {
+		if f := res.BySource[s]; f != nil {
+			whole = whole.Plus(*f)
+		}
+	}
+	return whole
 }
 
 func teamFigures(a *analysis.Analyzer, set []analysis.TrainingComment) analysis.Figures {
@@ -214,8 +228,9 @@ func printComparison(w io.Writer, in *inputs, shipped *analysis.TrainResult) {
 	row := func(name string, f analysis.Figures, team analysis.Figures) {
 		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f |\n", name, f.Product.Precision(), f.Product.Recall(), f.Product.F1(), f.MacroF1(), f.MinConcernF1(), team.Product.F1(), team.MacroF1())
 	}
-	row("sentences and pairs of sentences, words + crossed rule features, pruned lexicon, 5 fits averaged, product-level with 0.7 of the likeliest concern (shipped)", shipped.CV, teamFigures(shipped.Analyzer, in.heldout))
+	row("sentences and pairs of sentences, words + crossed rule features + the comment's features, pruned lexicon, 5 fits averaged, product-level with 0.7 of the likeliest concern (shipped)", shipped.CV, teamFigures(shipped.Analyzer, in.heldout))
 	for _, v := range []struct{ name, variant string }{
+		{"same, without the comment's features", "-comment"},
 		{"same, one fit", "single"},
 		{"same, product-level without the concerns' log-odds", "mix0"},
 		{"same, no pairs of sentences", "-window"},

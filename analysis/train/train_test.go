@@ -16,6 +16,9 @@ const (
 	floorRealProductF1      = 0.60
 	floorRealProductP       = 0.61
 	floorRealConcernMacroF1 = 0.43
+	// On whole comments (the pull-request messages), as the App reads them.
+	floorWholeProductP  = 0.56
+	floorWholeProductF1 = 0.59
 )
 
 var trained struct {
@@ -85,5 +88,12 @@ func TestRealTextQuality(t *testing.T) {
 	}
 	if f := res.CV.MacroF1(); f < floorRealConcernMacroF1 {
 		t.Errorf("cross-validated concern macro-F1 %.3f on real text is under the floor %.2f", f, floorRealConcernMacroF1)
+	}
+	whole := wholeComments(res)
+	if p := whole.Product.Precision(); p < floorWholeProductP {
+		t.Errorf("cross-validated product_level precision %.3f on whole comments is under the floor %.2f", p, floorWholeProductP)
+	}
+	if f := whole.Product.F1(); f < floorWholeProductF1 {
+		t.Errorf("cross-validated product_level F1 %.3f on whole comments is under the floor %.2f", f, floorWholeProductF1)
 	}
 }
