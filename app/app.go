@@ -61,8 +61,11 @@ type Options struct {
 	// Retention is how long closed threads, failed deliveries and config
 	// notices are kept [90 days]; done deliveries are kept the shorter of
 	// it and KeepDone.
-	Retention      time.Duration
-	SweepEvery     time.Duration // how often each repository is compared with GitHub [10m]
+	Retention time.Duration
+	// SweepEvery is how often each repository is compared with GitHub at
+	// most [10m]: less often when a fifth of the installation's GraphQL
+	// limit does not cover every repository that often.
+	SweepEvery     time.Duration
 	RedeliverEvery time.Duration // how often failed webhook deliveries are looked for [5m]
 
 	// RollupEvery is how often the workers take the daily rollups the

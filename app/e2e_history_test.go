@@ -507,12 +507,11 @@ func TestABackfillThatGitHubCannotAnswerInPagesOf100ReadsSmallerPages(t *testing
 	}
 }
 
-// A sweep runs every ten minutes for every repository, so what it costs of
-// GitHub's GraphQL limit (5,000 points an hour per installation) decides how
-// many repositories an org can have before sweeps alone spend it. Asking
-// for pages of 100 cost 27 points a sweep (162 an hour per repository: 31
-// repositories would spend the limit); what changed in ten minutes fits a
-// small page, and more is read on by cursor.
+// Sweeps get a fifth of GitHub's GraphQL limit (5,000 points an hour per
+// installation), so what one costs decides how often each repository of a
+// large org can be swept. Asking for pages of 100 cost 27 points a sweep (a
+// fifth of the limit would sweep 37 repositories an hour); what changed in
+// ten minutes fits a small page, and more is read on by cursor.
 func TestASweepCostsFewGraphQLPoints(t *testing.T) {
 	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) { seedOrg(t, sim, 30, 1) }})
 	h.Idle()

@@ -60,9 +60,13 @@ func Heavy(err error) bool {
 		errors.As(err, &e) && (e.Status == http.StatusBadGateway || e.Status == http.StatusGatewayTimeout)
 }
 
-// RateLimit is what GitHub reports of the GraphQL rate limit after a query.
+// RateLimit is what GitHub reports of the GraphQL rate limit after a query:
+// the points the query cost, the points of the window (5,000 an hour for
+// an App's installation on github.com; GitHub Enterprise Server sets its
+// own), what is left of them, and when the window resets.
 type RateLimit struct {
 	Cost      int       `json:"cost"`
+	Limit     int       `json:"limit"`
 	Remaining int       `json:"remaining"`
 	ResetAt   time.Time `json:"resetAt"`
 }

@@ -26,7 +26,7 @@ var Queries = map[string]string{
 	"ReviewCommentsMore": QueryReviewCommentsMore,
 }
 
-const rateLimitFields = `rateLimit { cost remaining resetAt }`
+const rateLimitFields = `rateLimit { cost limit remaining resetAt }`
 
 const actorFields = `author { __typename login }`
 

@@ -78,7 +78,14 @@ type Options struct {
 	Log     *slog.Logger
 	Now     func() time.Time
 
-	SweepEvery     time.Duration // how often each repository is swept [10m]
+	// SweepEvery is how often each repository is swept at most [10m]; less
+	// often when the sweeps' share of GitHub's GraphQL limit does not cover
+	// every repository that often.
+	SweepEvery time.Duration
+	// SweepShare is the part of each GraphQL rate-limit window of an
+	// installation that sweeps may spend, the top of it: what backfills and
+	// repairs spent first counts against it [0.2].
+	SweepShare     float64
 	RedeliverEvery time.Duration // how often failed deliveries are looked for [5m]
 	// RedeliverLookback is how far back the delivery log is read [3 days,
 	// as far as GitHub redelivers].
@@ -92,7 +99,7 @@ type History struct {
 	opts Options
 
 	mu     sync.Mutex
-	budget map[int64]ghgraphql.RateLimit // per installation, as GitHub last reported it
+	budget map[int64]*budget // per installation
 }
 
 // New returns a History.
@@ -112,8 +119,14 @@ func New(opts Options) *History {
 	if opts.MaxRedeliveries <= 0 {
 		opts.MaxRedeliveries = 50
 	}
-	return &History{opts: opts, budget: map[int64]ghgraphql.RateLimit{}}
+	if opts.SweepShare <= 0 || opts.SweepShare > 1 {
+		opts.SweepShare = DefaultSweepShare
+	}
+	return &History{opts: opts, budget: map[int64]*budget{}}
 }
+
+// tick is how often the run loop looks for work.
+func (h *History) tick() time.Duration { return min(h.opts.SweepEvery, h.opts.RedeliverEvery) / 2 }
 
 // fits reports when a query of cost points may be sent for an installation:
 // now, or when GitHub's GraphQL limit resets if what is left (as GitHub last
@@ -122,10 +135,10 @@ func (h *History) fits(installationID int64, cost int) time.Time {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	b, ok := h.budget[installationID]
-	if !ok || b.Remaining >= cost || !b.ResetAt.After(h.opts.Now()) {
+	if !ok || b.rate.Remaining >= cost || !b.current(h.opts.Now()) {
 		return time.Time{}
 	}
-	return b.ResetAt
+	return b.rate.ResetAt
 }
 
 // Events, Permissions and Wants implement dispatch.Handler: history has no
@@ -140,11 +153,8 @@ func (h *History) reader(installationID int64) (*reader, error) {
 	}
 	return &reader{metrics: h.opts.Metrics, client: &ghgraphql.Client{HTTP: httpClient,
 		URL: ghgraphql.Endpoint(h.opts.Clients.BaseURL()), Now: h.opts.Now},
-		noted: func(rl ghgraphql.RateLimit) {
-			h.mu.Lock()
-			h.budget[installationID] = rl
-			h.mu.Unlock()
-		}}, nil
+		noted:  func(rl ghgraphql.RateLimit) { h.noteRate(installationID, rl) },
+		waited: func(until time.Time) { h.waitFor(installationID, until) }}, nil
 }
 
 type stepPayload struct {
@@ -170,6 +180,14 @@ func (h *History) Handle(ctx context.Context, d store.Delivery) error {
 		}
 	case EventSweep:
 		err = h.sweep(ctx, p.Repo, p.Step)
+		var deferred *SweepDeferred
+		if errors.As(err, &deferred) {
+			// Forgotten, not retried: it would hold up the installation's
+			// backfill behind it. The repository stays the least recently
+			// swept, and QueueSweeps queues it first once the budget allows.
+			h.opts.Log.Debug("sweep put off", "repository", p.Repo, "until", deferred.Until.UTC().Format(time.RFC3339), "reason", deferred.Reason)
+			return dispatch.ErrForget
+		}
 	case EventRepair:
 		err = h.repair(ctx, d.InstallationID, p.Name, p.Number)
 	case EventOptIn:
@@ -416,6 +434,7 @@ func (h *History) pause(ctx context.Context, b store.Backfill, until time.Time, 
 	if ok, err := h.opts.Store.AdvanceBackfill(ctx, next, b.Step); err != nil || !ok {
 		return b, err
 	}
+	h.waitFor(b.InstallationID, until) // no sweep of the installation meanwhile
 	h.opts.Metrics.BackfillPauses.Inc()
 	log.Info("backfill pauses for GitHub's rate limit", "until", until.UTC().Format(time.RFC3339))
 	return next, errors.Join(h.queueStep(ctx, next, until), &Pause{Until: until})

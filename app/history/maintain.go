@@ -1,11 +1,13 @@
 package history
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,12 +19,12 @@ import (
 )
 
 // Run keeps the background work going until ctx ends: at start and then
-// periodically it resumes unfinished backfills, queues a sweep of each
-// repository whose last one is older than SweepEvery, and asks GitHub to
-// redeliver failed deliveries. With several replicas, one at a time does
-// each (a lock in the store).
+// periodically it resumes unfinished backfills, queues the sweeps each
+// installation's GraphQL budget allows, and asks GitHub to redeliver failed
+// deliveries. With several replicas, one at a time does each (a lock in the
+// store).
 func (h *History) Run(ctx context.Context) {
-	tick := time.NewTicker(min(h.opts.SweepEvery, h.opts.RedeliverEvery) / 2)
+	tick := time.NewTicker(h.tick())
 	defer tick.Stop()
 	var lastRedeliver time.Time
 	for {
@@ -65,9 +67,11 @@ func (h *History) locked(ctx context.Context, name string, fn func()) {
 	fn()
 }
 
-// QueueSweeps queues a sweep of every fully read repository not swept
-// within SweepEvery. Each sweep is named by the time it looks back to, so
-// replicas never queue one twice.
+// QueueSweeps queues, for each installation, the sweeps its GraphQL budget
+// allows until the next tick of the run loop (see pace.go): of its fully
+// read repositories not swept within SweepEvery, the least recently swept
+// first. Each sweep is named by the time it looks back to, so replicas
+// never queue one twice.
 func (h *History) QueueSweeps(ctx context.Context) error {
 	all, err := h.opts.Store.Backfills(ctx, 0)
 	if err == nil {
@@ -76,31 +80,110 @@ func (h *History) QueueSweeps(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	now := h.opts.Now()
+	byInstallation := map[int64][]store.Backfill{}
+	var installations []int64
 	for _, b := range all {
-		if !b.Done() || now.Sub(b.SweptAt) < h.opts.SweepEvery {
+		if !b.Done() {
 			continue
 		}
-		if err := h.queueSweep(ctx, b); err != nil {
+		if _, seen := byInstallation[b.InstallationID]; !seen {
+			installations = append(installations, b.InstallationID)
+		}
+		byInstallation[b.InstallationID] = append(byInstallation[b.InstallationID], b)
+	}
+	for _, id := range installations {
+		if err := h.queueSweepsOf(ctx, id, byInstallation[id]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (h *History) queueSweep(ctx context.Context, b store.Backfill) error {
+// queueSweepsOf queues the sweeps one installation's budget allows now.
+func (h *History) queueSweepsOf(ctx context.Context, installationID int64, repos []store.Backfill) error {
+	now := h.opts.Now()
+	var due []store.Backfill
+	for _, b := range repos {
+		if b.SweptAt.IsZero() || now.Sub(b.SweptAt) >= h.opts.SweepEvery {
+			due = append(due, b)
+		}
+	}
+	slices.SortFunc(due, func(a, b store.Backfill) int {
+		return cmp.Or(a.SweptAt.Compare(b.SweptAt), cmp.Compare(a.Repo, b.Repo))
+	})
+	h.mu.Lock()
+	bud := h.budgetOf(installationID)
+	credit, cost := bud.refill(now, h.tick(), h.opts.SweepShare), bud.cost()
+	h.logPace(installationID, bud, len(repos))
+	h.mu.Unlock()
+	spent := 0.0
+	for _, b := range due {
+		if credit-spent < cost {
+			break
+		}
+		pending, err := h.queueSweep(ctx, b)
+		if err != nil {
+			return err
+		}
+		if pending {
+			spent += cost
+		}
+	}
+	h.mu.Lock()
+	bud.credit = max(0, bud.credit-spent) // infinite while unlimited
+	h.mu.Unlock()
+	return nil
+}
+
+// logPace says when an installation's repositories are swept less often
+// than SweepEvery for its GraphQL budget, and when that changes much; h.mu
+// is held.
+func (h *History) logPace(installationID int64, b *budget, repos int) {
+	every := b.pace(repos, h.opts.SweepShare, h.opts.SweepEvery)
+	if b.every == 0 {
+		b.every = h.opts.SweepEvery
+	}
+	if ratio := float64(every) / float64(b.every); ratio > 0.8 && ratio < 1.25 {
+		return
+	}
+	b.every = every
+	log := h.opts.Log.With("installation", installationID, "repositories", repos,
+		"graphql_limit", int(b.limit()), "sweep_share", h.opts.SweepShare, "points_a_sweep", b.cost(),
+		"each_repository_every", every.Round(time.Second).String())
+	switch {
+	case every >= 24*time.Hour:
+		log.Warn("sweeps paced to the share of GitHub's GraphQL limit cannot compare each repository daily; the least recently swept go first")
+	case every > h.opts.SweepEvery:
+		log.Info("sweeps paced to the share of GitHub's GraphQL limit")
+	default:
+		log.Info("sweeps back to their usual pace")
+	}
+}
+
+// queueSweep queues a sweep of a repository and reports whether one is
+// waiting to run now (false: the same sweep ran or failed before).
+func (h *History) queueSweep(ctx context.Context, b store.Backfill) (bool, error) {
 	since := b.SweptAt
 	if since.IsZero() {
 		since = b.StartedAt
 	}
+	id := fmt.Sprintf("sweep:%s:%d", b.Repo, since.UnixNano())
 	payload, _ := json.Marshal(stepPayload{Repo: b.Repo, Step: since.UnixNano()})
-	return h.enqueue(ctx, store.Delivery{
-		ID: fmt.Sprintf("sweep:%s:%d", b.Repo, since.UnixNano()), Event: EventSweep, InstallationID: b.InstallationID,
-		OrderKey: backfillKey(b.InstallationID), Payload: payload,
-	})
+	d := store.Delivery{ID: id, Event: EventSweep, InstallationID: b.InstallationID,
+		OrderKey: backfillKey(b.InstallationID), Payload: payload, ReceivedAt: h.opts.Now().UTC()}
+	added, err := h.opts.Store.Enqueue(ctx, d)
+	if err != nil || added {
+		if added && h.opts.Wake != nil {
+			h.opts.Wake()
+		}
+		return added, err
+	}
+	held, found, err := h.opts.Store.Delivery(ctx, id)
+	return found && (held.Status == store.DeliveryPending || held.Status == store.DeliveryLeased), err
 }
 
-// Sweep compares a repository now, whatever the time of its last sweep.
+// Sweep compares a repository now, whatever the time of its last sweep,
+// within the sweeps' share of GitHub's limit: a *SweepDeferred when not.
 func (h *History) Sweep(ctx context.Context, repo string) error {
 	b, found, err := h.opts.Store.Backfill(ctx, repo)
 	if err != nil || !found {
@@ -116,7 +199,7 @@ func (h *History) Sweep(ctx context.Context, repo string) error {
 // sweep reads what changed in a repository since the time named, compares
 // each thread with the store, and queues a repair of each that differs, in
 // order with the thread's own events.
-func (h *History) sweep(ctx context.Context, repo string, sinceNanos int64) error {
+func (h *History) sweep(ctx context.Context, repo string, sinceNanos int64) (err error) {
 	b, found, err := h.opts.Store.Backfill(ctx, repo)
 	if err != nil || !found || !b.Done() {
 		return err
@@ -130,25 +213,34 @@ func (h *History) sweep(ctx context.Context, repo string, sinceNanos int64) erro
 	if err != nil {
 		return err
 	}
+	defer func() {
+		h.opts.Metrics.SweepPoints.Add(float64(r.spent))
+		var deferred *SweepDeferred
+		if errors.As(err, &deferred) {
+			h.opts.Metrics.Sweeps.WithLabelValues("deferred").Inc()
+		}
+	}()
 	started := h.opts.Now().UTC()
 	// A minute of overlap: GitHub's clock and ours may differ a little.
 	since := time.Unix(0, sinceNanos).Add(-time.Minute).UTC()
 	for _, phase := range []string{phaseChangedIssues, phaseChangedPulls} {
 		cursor := ""
 		for {
-			// Never send what GitHub's limit would refuse: wait for its reset.
-			if until := h.fits(b.InstallationID, pageCost(phase)+1); !until.IsZero() {
-				h.opts.Metrics.BackfillPauses.Inc()
-				return retryAt(until)
+			// Spend only the sweeps' share, never while the installation
+			// waits for GitHub's limit (a backfill paused), and never
+			// what GitHub would refuse.
+			if err := h.sweepMay(b.InstallationID, pageCost(phase)+1); err != nil {
+				return err
 			}
 			page, err := r.pageFitting(ctx, b.FullName, phase, cursor, since.Format(time.RFC3339), sweepPage)
 			var limited *ghgraphql.LimitedError
 			if errors.As(err, &limited) {
-				h.opts.Metrics.BackfillPauses.Inc()
-				return retryAt(limited.Until)
+				return &SweepDeferred{Until: limited.Until, Reason: "GitHub refused a query for its rate limit"}
 			}
 			if ghgraphql.NotFound(err) {
-				return nil
+				// Nothing to compare: marked swept, so that it does
+				// not come first in every round.
+				return h.opts.Store.MarkSwept(ctx, b.Repo, started)
 			}
 			if err != nil {
 				return err
@@ -160,6 +252,12 @@ func (h *History) sweep(ctx context.Context, repo string, sinceNanos int64) erro
 					older = true
 					break
 				}
+				if cutShort(t) {
+					// Reading on costs a point a list, from the share too.
+					if err := h.sweepMay(b.InstallationID, 1); err != nil {
+						return err
+					}
+				}
 				if err := h.compare(ctx, r, b, t); err != nil {
 					return err
 				}
@@ -170,7 +268,28 @@ func (h *History) sweep(ctx context.Context, repo string, sinceNanos int64) erro
 			cursor = page.PageInfo.EndCursor
 		}
 	}
-	return h.opts.Store.MarkSwept(ctx, b.Repo, started)
+	if err := h.opts.Store.MarkSwept(ctx, b.Repo, started); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.budgetOf(b.InstallationID).swept(r.spent)
+	h.mu.Unlock()
+	h.opts.Metrics.Sweeps.WithLabelValues("done").Inc()
+	return nil
+}
+
+// cutShort reports whether GitHub cut short a list nested in a thread,
+// which complete reads on.
+func cutShort(t *ghgraphql.Thread) bool {
+	if t.Comments.PageInfo.HasNextPage || t.Reviews.PageInfo.HasNextPage {
+		return true
+	}
+	for _, rv := range t.Reviews.Nodes {
+		if rv.Comments.PageInfo.HasNextPage {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *History) compare(ctx context.Context, r *reader, b store.Backfill, t *ghgraphql.Thread) error {

@@ -2,8 +2,10 @@ package history
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/ghgraphql"
 	"github.com/ownershipbot/ownershipbot/app/metrics"
@@ -15,14 +17,21 @@ type reader struct {
 	client  *ghgraphql.Client
 	metrics *metrics.Metrics
 	last    ghgraphql.RateLimit // as GitHub reported after the last query
+	spent   int                 // points of every query so far
 	noted   func(ghgraphql.RateLimit)
+	waited  func(until time.Time) // GitHub refused a query until then
 }
 
 func (r *reader) do(ctx context.Context, query string, vars map[string]any, out interface{ rate() ghgraphql.RateLimit }) error {
 	if err := r.client.Do(ctx, query, vars, out); err != nil {
+		var limited *ghgraphql.LimitedError
+		if errors.As(err, &limited) && r.waited != nil {
+			r.waited(limited.Until)
+		}
 		return err
 	}
 	r.last = out.rate()
+	r.spent += r.last.Cost
 	r.metrics.GraphQLPoints.Add(float64(r.last.Cost))
 	if r.noted != nil {
 		r.noted(r.last)
@@ -202,6 +211,8 @@ func pageCost(phase string) int {
 	switch phase {
 	case phaseOpenPulls, phaseClosedPulls:
 		return 24
+	case phaseChangedIssues:
+		return 1
 	case phaseChangedPulls:
 		return 2
 	}
@@ -211,7 +222,6 @@ func pageCost(phase string) int {
 // sweepPage is the page size of a sweep: it reads what changed since the
 // last sweep, minutes ago, which is most often nothing or a few threads, and
 // GitHub charges for the page asked for, not the one given. Ten rather than
-// 100 make a sweep cost 3 points instead of 27, so the sweeps of a large
-// org stay well inside GitHub's 5,000 points an hour; more is read on by
-// cursor.
+// 100 make a sweep cost 3 points instead of 27, so the sweeps' share of the
+// limit covers nine times as many repositories; more is read on by cursor.
 const sweepPage = 10

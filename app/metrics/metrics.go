@@ -39,6 +39,8 @@ type Metrics struct {
 	GraphQLPoints         prometheus.Counter     // GraphQL rate-limit points spent
 	Redeliveries          *prometheus.CounterVec // outcome: requested, refused
 	DriftRepairs          *prometheus.CounterVec // thread
+	Sweeps                *prometheus.CounterVec // outcome: done, deferred
+	SweepPoints           prometheus.Counter     // GraphQL points the sweeps spent
 }
 
 // New creates the metrics and registers them, with the Go and process
@@ -128,12 +130,20 @@ func New(reg prometheus.Registerer) *Metrics {
 			Namespace: namespace, Name: "drift_repairs_total",
 			Help: "Issues and pull requests whose stored state the periodic sweep found out of date, by thread.",
 		}, []string{"thread"}),
+		Sweeps: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "sweeps_total",
+			Help: "Repository sweeps by outcome: done, or deferred (the sweeps' share of GitHub's GraphQL limit spent for the window, or the installation waiting for the limit).",
+		}, []string{"outcome"}),
+		SweepPoints: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "sweep_graphql_points_total",
+			Help: "Points of GitHub's GraphQL rate limit the sweeps spent (part of github_graphql_points_total).",
+		}),
 	}
 	reg.MustRegister(
 		m.WebhookDeliveries, m.LastDelivery, m.DeliveriesProcessed, m.DeliveriesFailed, m.EventProcessing,
 		m.CommentsAnalyzed, m.CommentConcerns, m.TimeToOwner, m.ReviewComments,
 		m.GitHubRequests, m.RateLimitRemaining, m.BotComments, m.ConfigChecks, m.ConnectionsRefused, m.AppCredentialsRefused,
-		m.BackfillItems, m.BackfillPauses, m.GraphQLPoints, m.Redeliveries, m.DriftRepairs,
+		m.BackfillItems, m.BackfillPauses, m.GraphQLPoints, m.Redeliveries, m.DriftRepairs, m.Sweeps, m.SweepPoints,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

@@ -40,10 +40,11 @@ type Harness struct {
 	// DatabaseURL is DATABASE_URL of the store, when not DBPath.
 	DatabaseURL string
 
-	transport http.RoundTripper
-	app       *githubsim.App
-	stop      context.CancelFunc
-	stopped   chan error
+	transport  http.RoundTripper
+	sweepEvery time.Duration
+	app        *githubsim.App
+	stop       context.CancelFunc
+	stopped    chan error
 }
 
 // Options tunes a Harness.
@@ -66,13 +67,17 @@ type Options struct {
 	SimNow func() time.Time
 	// SimOptions configure a new simulated GitHub (rate limits, say).
 	SimOptions githubsim.Options
+	// SweepEvery is the App's app.Options.SweepEvery: how often each
+	// repository is swept at most, and half of it how often the App's
+	// background loop looks for work [the App's default, 10m].
+	SweepEvery time.Duration
 }
 
 // Start runs an App with fast retries against a simulated GitHub that has
 // the org "acme" with repository "acme/web" and the App installed.
 func Start(t testing.TB, opts Options) *Harness {
 	t.Helper()
-	h := &Harness{T: t, DBPath: opts.DBPath, DatabaseURL: opts.DatabaseURL, Sim: opts.Sim, SimURL: opts.SimURL, transport: opts.Transport, app: opts.App}
+	h := &Harness{T: t, DBPath: opts.DBPath, DatabaseURL: opts.DatabaseURL, Sim: opts.Sim, SimURL: opts.SimURL, transport: opts.Transport, sweepEvery: opts.SweepEvery, app: opts.App}
 	if h.DBPath == "" {
 		h.DBPath = filepath.Join(t.TempDir(), "ownershipbot.db")
 	}
@@ -130,7 +135,7 @@ func (h *Harness) startApp() {
 		GitHubAPIURL: h.SimURL + "/", Store: st, Registry: h.Registry,
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
 		QueueRetryBase: 20 * time.Millisecond, HTTPRetryBase: 5 * time.Millisecond, Poll: 10 * time.Millisecond,
-		ShutdownGrace: 3 * time.Second, Transport: h.transport,
+		ShutdownGrace: 3 * time.Second, Transport: h.transport, SweepEvery: h.sweepEvery,
 	})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)

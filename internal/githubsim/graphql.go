@@ -36,8 +36,10 @@ type GraphQLRequest struct {
 	Invalid string
 	Refused string
 	// Remaining is what was left of the installation's GraphQL rate limit
-	// after the query.
+	// after the query, and ResetAt when its window resets: queries with
+	// the same ResetAt were charged to the same window.
 	Remaining      int
+	ResetAt        time.Time
 	InstallationID int64
 }
 
@@ -123,6 +125,7 @@ func (s *Sim) serveGraphQL(c *reqCtx) {
 	}
 	rec.Cost = cost
 	w := s.window(fmt.Sprintf("graphql:%d", c.inst.ID), s.opts.GraphQLRateLimit)
+	rec.ResetAt = w.reset
 	h := c.w.Header()
 	h.Set("X-RateLimit-Limit", strconv.Itoa(w.limit))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(w.reset.Unix(), 10))
