@@ -1,0 +1,141 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ownershipbot/ownershipbot/internal/apptest"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim"
+)
+
+// discussionLine is the discussion summary of the bot's one comment on a
+// pull request of acme/web.
+func discussionLine(t *testing.T, h *apptest.Harness, number int) string {
+	t.Helper()
+	got := h.Sim.BotComments("acme/web", number)
+	if len(got) != 1 {
+		t.Fatalf("pull request %d has %d bot comments, want 1", number, len(got))
+	}
+	for _, line := range strings.Split(got[0].Body, "\n") {
+		if strings.Contains(line, "review comment") {
+			return strings.TrimSpace(line)
+		}
+	}
+	t.Fatalf("the bot comment on pull request %d has no discussion summary:\n%s", number, got[0].Body)
+	return ""
+}
+
+func histogramSum(t *testing.T, h *apptest.Harness, name, level string) float64 {
+	t.Helper()
+	families, err := h.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if lp.GetName() == "level" && lp.GetValue() == level {
+					sum += m.GetHistogram().GetSampleSum()
+				}
+			}
+		}
+	}
+	return sum
+}
+
+// A pull request's discussion read from history counts as if its comments
+// had come as events: pull request 1 is read by backfills, its twin 2 gets
+// the same comments live, and both must show and observe the same.
+func TestABackfilledPullRequestsDiscussionCountsAsIfItCameLive(t *testing.T) {
+	const title = "Move export code"
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		if _, err := sim.Seed("acme/web", githubsim.Seed{Author: "alice", Title: title, Body: bareBody, Pull: true, Age: time.Hour,
+			Comments: []githubsim.SeedComment{{Author: "bob", Body: productComment}, {Author: "bob", Body: nitComment}},
+			Reviews: []githubsim.SeedReview{{Author: "bob", Body: productComment,
+				Comments: []githubsim.SeedComment{{Author: "bob", Body: nitComment}}}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}})
+	h.Idle()
+	const backfilled = 1
+	live, d, err := h.Sim.OpenPullRequest("alice", "acme/web", githubsim.PullInput{Title: title, Body: bareBody})
+	h.Accepted(d, err)
+	_, d, err = h.Sim.AddComment("bob", "acme/web", live, productComment)
+	h.Accepted(d, err)
+	_, d, err = h.Sim.AddComment("bob", "acme/web", live, nitComment)
+	h.Accepted(d, err)
+	_, d, err = h.Sim.SubmitReview("bob", "acme/web", live, githubsim.ReviewInput{Body: productComment,
+		Comments: []githubsim.ReviewCommentInput{{Path: "main.go", Line: 1, Body: nitComment}}})
+	h.Accepted(d, err)
+	h.Idle()
+
+	// The next event on each shows the discussion so far.
+	nextEvent := func() {
+		t.Helper()
+		for _, n := range []int{backfilled, live} {
+			_, d, err := h.Sim.AddComment("bob", "acme/web", n, nitComment)
+			h.Accepted(d, err)
+		}
+		h.Idle()
+	}
+	same := func(when, want string) {
+		t.Helper()
+		got, ref := discussionLine(t, h, backfilled), discussionLine(t, h, live)
+		if got != ref || !strings.HasPrefix(ref, want) {
+			t.Fatalf("%s: the backfilled pull request says %q, the one whose comments came live %q; want both to start %q", when, got, ref, want)
+		}
+	}
+	nextEvent()
+	same("after the backfill at install", "2 of 5 review comments raised product-level concerns")
+
+	// GitHub never sends the backfilled one's next comment; reading its
+	// history again (the backfill command, a repository added again)
+	// finds it.
+	if err := h.Sim.Unsent(func() error {
+		_, _, err := h.Sim.AddComment("bob", "acme/web", backfilled, productComment)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, d, err = h.Sim.AddComment("bob", "acme/web", live, productComment)
+	h.Accepted(d, err)
+	h.Idle()
+	backfill := func() {
+		t.Helper()
+		if _, err := h.App.History().Start(context.Background(), h.Sim.Installation("acme"), "acme/web"); err != nil {
+			t.Fatal(err)
+		}
+		h.Idle()
+	}
+	backfill()
+	nextEvent()
+	same("after a backfill read a comment whose event never came", "3 of 7 review comments raised product-level concerns")
+
+	// Reading the same history again counts nothing twice.
+	backfill()
+	nextEvent()
+	same("after the same history was read again", "3 of 8 review comments raised product-level concerns")
+
+	engineers := func(level string) float64 {
+		return h.Counter("ownershipbot_comments", map[string]string{"repository": "acme/web", "thread": "pull_request", "author_role": "engineer", "level": level})
+	}
+	if p, i := engineers("product"), engineers("implementation"); p != 6 || i != 10 {
+		t.Errorf("engineers' pull-request comments: product %v, implementation %v; want 6, 10", p, i)
+	}
+	// Merging observes each pull request's review comments once, by level.
+	for _, n := range []int{backfilled, live} {
+		h.Accepted(h.Sim.MergePullRequest("alice", "acme/web", n))
+	}
+	h.Idle()
+	if p, i := histogramSum(t, h, "ownershipbot_pull_request_review_comments", "product"),
+		histogramSum(t, h, "ownershipbot_pull_request_review_comments", "implementation"); p != 6 || i != 10 {
+		t.Errorf("review comments observed at merge: product %v, implementation %v; want 6, 10 (3 and 5 a pull request)", p, i)
+	}
+}
