@@ -120,6 +120,7 @@ func newRegistry(base *threads.Base, in installs.Options, checks configcheck.Opt
 	}
 	r := dispatch.NewRegistry(installs.New(in), configcheck.New(checks), iss, prs)
 	r.Internal(threads.EventLinkedIssueChanged, prs)
+	r.Internal(pulls.EventHistoryComments, prs)
 	if h != nil {
 		for _, ev := range []string{history.EventBackfill, history.EventSweep, history.EventRepair, history.EventOptIn} {
 			r.Internal(ev, h)

@@ -28,8 +28,8 @@ const maxLinks = 10
 
 // Handler handles pull_request, pull_request_review,
 // pull_request_review_comment and pull_request_review_thread events, the
-// issue_comment events of pull requests' conversations, and
-// threads.EventLinkedIssueChanged.
+// issue_comment events of pull requests' conversations,
+// threads.EventLinkedIssueChanged and EventHistoryComments.
 type Handler struct{ *threads.Base }
 
 // New returns a Handler.
@@ -71,8 +71,11 @@ func (h *Handler) Wants(event string, env dispatch.Envelope) bool {
 
 // Handle implements dispatch.Handler.
 func (h *Handler) Handle(ctx context.Context, d store.Delivery) error {
-	if d.Event == threads.EventLinkedIssueChanged {
+	switch d.Event {
+	case threads.EventLinkedIssueChanged:
 		return h.linkedIssue(ctx, d)
+	case EventHistoryComments:
+		return h.historyComments(ctx, d)
 	}
 	ev, err := github.ParseWebHook(d.Event, d.Payload)
 	if err != nil {

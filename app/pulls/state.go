@@ -54,18 +54,36 @@ type tally struct {
 	Concerns []string `json:"c,omitempty"`
 }
 
-// tally records the stored analysis of one comment, or its absence (ok
-// false: deleted, ignored). Bots' comments are never participation.
-func (s *state) tally(kind string, id int64, c store.Comment, ok bool) {
-	key := kind + ":" + strconv.FormatInt(id, 10)
+// tallyOf is what the summary keeps of a comment's stored analysis, or
+// of its absence (ok false: deleted, ignored): counts false when it is not
+// participation, as a bot's comment never is.
+func tallyOf(kind string, id int64, c store.Comment, ok bool) (key string, t tally, counts bool) {
+	key = kind + ":" + strconv.FormatInt(id, 10)
 	if !ok || c.AuthorRole == string(analysis.RoleBot) {
+		return key, tally{}, false
+	}
+	return key, tally{Product: c.Level == "product", Concerns: c.Concerns}, true
+}
+
+// tally records the stored analysis of one comment, or its absence.
+func (s *state) tally(kind string, id int64, c store.Comment, ok bool) {
+	key, t, counts := tallyOf(kind, id, c, ok)
+	if !counts {
 		delete(s.Comments, key)
 		return
 	}
 	if s.Comments == nil {
 		s.Comments = map[string]tally{}
 	}
-	s.Comments[key] = tally{Product: c.Level == "product", Concerns: c.Concerns}
+	s.Comments[key] = t
+}
+
+// tallied reports whether the summary already keeps a comment as tally
+// would record it.
+func (s *state) tallied(kind string, id int64, c store.Comment, ok bool) bool {
+	key, t, counts := tallyOf(kind, id, c, ok)
+	had, kept := s.Comments[key]
+	return kept == counts && had.Product == t.Product && slices.Equal(had.Concerns, t.Concerns)
 }
 
 // discussion counts people's comments and the product-level ones.

@@ -54,3 +54,37 @@ func TestStateEncodingIsStable(t *testing.T) {
 		t.Fatal("a state that does not decode should read as empty")
 	}
 }
+
+// tallied tells a backfill which comments it read the summary lacks or
+// keeps otherwise, after the state went through its JSON.
+func TestTalliedIsWhatTallyWouldChangeNothingFor(t *testing.T) {
+	var s state
+	product := store.Comment{AuthorRole: "engineer", Level: "product", Concerns: []string{"reliability"}}
+	nit := store.Comment{AuthorRole: "engineer", Level: "implementation"}
+	bot := store.Comment{AuthorRole: "bot", Level: "product"}
+	s.tally(threads.KindReview, 1, product, true)
+	s.tally(threads.KindReviewComment, 2, nit, true)
+	var th store.Thread
+	encodeState(&th, s)
+	s = decodeState(th)
+	for _, c := range []struct {
+		kind string
+		id   int64
+		c    store.Comment
+		ok   bool
+		want bool
+	}{
+		{threads.KindReview, 1, product, true, true},
+		{threads.KindReviewComment, 2, nit, true, true},
+		{threads.KindReviewComment, 2, product, true, false}, // edited since
+		{threads.KindReview, 1, nit, true, false},            // edited since
+		{threads.KindIssueComment, 1, product, true, false},  // another kind, same id
+		{threads.KindIssueComment, 3, nit, true, false},      // never counted
+		{threads.KindIssueComment, 4, bot, true, true},       // never counts
+		{threads.KindIssueComment, 5, store.Comment{}, false, true},
+	} {
+		if got := s.tallied(c.kind, c.id, c.c, c.ok); got != c.want {
+			t.Errorf("tallied(%s:%d, %+v, %v) = %v, want %v", c.kind, c.id, c.c, c.ok, got, c.want)
+		}
+	}
+}
