@@ -14,13 +14,17 @@
 //	go run ./scripts/load -wrk 10s                                     # wrk sends, from a process of its own
 //	go run ./scripts/load -wrk 10s -intake-only                        # acknowledgements alone, workers idle
 //	go run ./scripts/load -wrk 10s -noop                               # reference: a handler that only checks the signature
+//	go run ./scripts/load -wrk 10s -peer                               # first a Probot app that does nothing, then the App
 //
 // With -wrk DURATION the deliveries come from wrk (Debian's wrk package) for
 // that long instead of from senders in this process, so sending costs this
 // process nothing; -deliveries is then ignored. -intake-only keeps the
 // workers from claiming anything, to measure acknowledgements alone; -noop
 // serves, instead of the App, a handler that checks the signature and
-// answers 202, as a reference for what HTTP and HMAC cost on the machine.
+// answers 202, as a reference for what HTTP and HMAC cost on the machine;
+// -peer first sends the same deliveries to a Probot app that does nothing
+// (scripts/probot-peer; run npm ci there once), then to the App, and prints
+// the App's rate as a multiple of the peer's.
 //
 // With -store postgres it uses a schema of its own in -database (by default
 // $OWNERSHIPBOT_TEST_POSTGRES or the tests' PostgreSQL), dropped at the end.
@@ -70,7 +74,8 @@ type config struct {
 	idleWindow                                     time.Duration
 	wrk                                            time.Duration
 	workersWhileBusy                               int
-	intakeOnly, noop                               bool
+	intakeOnly, noop, peer                         bool
+	peerDir                                        string
 }
 
 func main() {
@@ -99,6 +104,8 @@ func main() {
 	flag.DurationVar(&cfg.wrk, "wrk", 0, "send with wrk for this long instead of from this process")
 	flag.BoolVar(&cfg.intakeOnly, "intake-only", false, "workers claim nothing: measure acknowledgements alone")
 	flag.BoolVar(&cfg.noop, "noop", false, "serve a handler that only checks the signature (with -wrk): a reference point")
+	flag.BoolVar(&cfg.peer, "peer", false, "with -wrk: first measure a Probot app that does nothing on the same deliveries, then the App, and compare")
+	flag.StringVar(&cfg.peerDir, "peer-dir", filepath.Join("scripts", "probot-peer"), "where the Probot peer (index.js and its node_modules) is")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if cfg.hot {
@@ -165,14 +172,20 @@ func run(cfg config) error {
 		fmt.Printf("backlog: %d deliveries queued over %d issues in %s before the App started\n",
 			cfg.backlog, cfg.issues, time.Since(t0).Round(time.Millisecond))
 	}
+	secret := []byte("load-secret")
+	if cfg.noop {
+		return serveNoop(ctx, cfg, secret, bodies)
+	}
+	var peerRate float64
+	if cfg.peer {
+		if peerRate, err = measurePeer(ctx, cfg, secret, bodies); err != nil {
+			return err
+		}
+	}
 	sim.ResetRequests()
 	if cfg.outage > 0 {
 		sim.SetOutage(true)
 		time.AfterFunc(cfg.outage, func() { sim.SetOutage(false) })
-	}
-	secret := []byte("load-secret")
-	if cfg.noop {
-		return serveNoop(ctx, cfg, secret, bodies)
 	}
 	var urls []string
 	var served []chan error
@@ -213,6 +226,10 @@ func run(cfg config) error {
 		}
 	} else if err := send(cfg, urls, secret, bodies); err != nil {
 		return err
+	}
+	if peerRate > 0 {
+		fmt.Printf("against the peer: %.2fx its acknowledgements per second (%.0f/s against %.0f/s)\n",
+			float64(sent)/cfg.wrk.Seconds()/peerRate, float64(sent)/cfg.wrk.Seconds(), peerRate)
 	}
 	if cpuBefore >= 0 {
 		used := cpuTime() - cpuBefore

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -18,7 +19,8 @@ import (
 )
 
 // wrkScript sends the bodies round robin, each signed, with a delivery id
-// unique across wrk's threads, and counts the answers that are not 202.
+// unique across wrk's threads, and counts the answers whose status is not in
+// accepted.
 const wrkScript = `
 local threads = {}
 local nthreads = 0
@@ -43,7 +45,7 @@ function request()
   }, bodies[i])
 end
 function response(status, headers, body)
-  if status == 202 then ok = ok + 1 else bad = bad + 1 end
+  if accepted[status] then ok = ok + 1 else bad = bad + 1 end
 end
 function done(summary, latency, requests)
   local o, b = 0, 0
@@ -59,8 +61,12 @@ end
 var wrkResult = regexp.MustCompile(`wrk-result ok=(\d+) bad=(\d+) p50=(\d+) p99=(\d+) max=(\d+)`)
 
 // sendWrk runs wrk against the first replica for cfg.wrk with cfg.concurrency
-// connections and reports the deliveries acknowledged with 202.
-func sendWrk(cfg config, urls []string, secret []byte, bodies [][]byte) (int, error) {
+// connections and reports the deliveries acknowledged with 202 (or, where
+// accepted names other statuses, with one of those).
+func sendWrk(cfg config, urls []string, secret []byte, bodies [][]byte, accepted ...int) (int, error) {
+	if len(accepted) == 0 {
+		accepted = []int{http.StatusAccepted}
+	}
 	if len(urls) > 1 {
 		return 0, fmt.Errorf("-wrk sends to one replica; use the Go senders for -replicas")
 	}
@@ -73,7 +79,11 @@ func sendWrk(cfg config, urls []string, secret []byte, bodies [][]byte) (int, er
 		return 0, err
 	}
 	var lua strings.Builder
-	fmt.Fprintf(&lua, "path = %q\nbodies = {\n", u.Path)
+	fmt.Fprintf(&lua, "path = %q\naccepted = {", u.Path)
+	for _, code := range accepted {
+		fmt.Fprintf(&lua, "[%d] = true, ", code)
+	}
+	lua.WriteString("}\nbodies = {\n")
 	for _, b := range bodies {
 		fmt.Fprintf(&lua, "  %s,\n", luaString(b))
 	}
@@ -105,10 +115,10 @@ func sendWrk(cfg config, urls []string, secret []byte, bodies [][]byte) (int, er
 	n := func(i int) int { v, _ := strconv.Atoi(string(m[i])); return v }
 	ok, bad := n(1), n(2)
 	us := func(i int) string { return strconv.FormatFloat(float64(n(i))/1000, 'f', 3, 64) + "ms" }
-	fmt.Printf("acks (wrk, %d connections, %s): %d signed deliveries: %.0f/s; latency p50 %s, p99 %s, max %s; not 202: %d\n",
-		cfg.concurrency, cfg.wrk, ok, float64(ok)/cfg.wrk.Seconds(), us(3), us(4), us(5), bad)
+	fmt.Printf("acks (wrk, %d connections, %s): %d signed deliveries: %.0f/s; latency p50 %s, p99 %s, max %s; not %v: %d\n",
+		cfg.concurrency, cfg.wrk, ok, float64(ok)/cfg.wrk.Seconds(), us(3), us(4), us(5), accepted, bad)
 	if bad > 0 {
-		return ok, fmt.Errorf("%d deliveries were not acknowledged with 202", bad)
+		return ok, fmt.Errorf("%d deliveries were not acknowledged with %v", bad, accepted)
 	}
 	return ok, nil
 }
@@ -152,4 +162,44 @@ func serveNoop(ctx context.Context, cfg config, secret []byte, bodies [][]byte) 
 			100*used.Seconds()/cfg.wrk.Seconds(), float64(used.Microseconds())/float64(max(acked, 1)))
 	}
 	return err
+}
+
+// measurePeer starts the Probot app that does nothing (scripts/probot-peer,
+// its npm packages installed), sends it the same signed deliveries with wrk
+// and returns its acknowledgements per second: the rate users of a GitHub App
+// framework get before their app does any work.
+func measurePeer(ctx context.Context, cfg config, secret []byte, bodies [][]byte) (float64, error) {
+	if cfg.wrk == 0 {
+		return 0, fmt.Errorf("-peer needs -wrk")
+	}
+	if _, err := os.Stat(filepath.Join(cfg.peerDir, "node_modules", "probot")); err != nil {
+		return 0, fmt.Errorf("-peer needs Probot installed: (cd %s && npm ci)", cfg.peerDir)
+	}
+	cmd := exec.CommandContext(ctx, "node", "index.js")
+	cmd.Dir = cfg.peerDir
+	cmd.Env = append(os.Environ(), "WEBHOOK_SECRET="+string(secret), "PORT=0")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, err
+	}
+	if err := cmd.Start(); err != nil {
+		return 0, fmt.Errorf("starting the Probot peer: %w", err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	peerURL, found := strings.CutPrefix(strings.TrimSpace(line), "listening ")
+	if err != nil || !found {
+		return 0, fmt.Errorf("the Probot peer printed no address (%q): %v", line, err)
+	}
+	fmt.Printf("peer: a Probot app that does nothing, at %s\n", peerURL)
+	// Probot answers 200 once it has verified and dispatched a delivery.
+	acked, err := sendWrk(cfg, []string{peerURL}, secret, bodies, http.StatusOK, http.StatusAccepted)
+	if err != nil {
+		return 0, err
+	}
+	return float64(acked) / cfg.wrk.Seconds(), nil
 }
