@@ -17,8 +17,8 @@ type Analyzer struct {
 	lines []LexiconLine
 	// lineConcern is each line's concern, by its place in AllConcerns.
 	lineConcern []int8
-	m     *model
-	pool  sync.Pool
+	m           *model
+	pool        sync.Pool
 }
 
 // New loads the embedded phrase table and weights.
