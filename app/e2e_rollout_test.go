@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -303,5 +304,60 @@ func TestAnOrgThatTurnsTheBotOnHasItsHistoryRead(t *testing.T) {
 		if !strings.Contains(w.Path, "/check-runs") {
 			t.Errorf("turning the bot on wrote to GitHub: %s %s", w.Method, w.Path)
 		}
+	}
+}
+
+// A repository that goes quiet (comment: never) after the bot has commented
+// keeps those comments true: once the issue has its owner and reason, its
+// comment says so and its label goes, instead of asking on for what is there.
+// Nothing new is written: no comment on a new issue or pull request, no label.
+func TestCommentNeverKeepsEarlierCommentsTrueAndWritesNoNewOnes(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		sim.SetFile("acme/web", ".github/ownership.yml", "nudge:\n  label: needs owner\n")
+	}})
+	old, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+	h.Accepted(d, err)
+	oldPR, d, err := h.Sim.OpenPullRequest("bob", "acme/web", githubsim.PullInput{Title: "Fix export", Body: "Small change."})
+	h.Accepted(d, err)
+	h.Idle()
+	if len(botComments(t, h, old)) != 1 || len(botComments(t, h, oldPR)) != 1 || !slices.Contains(h.Sim.Labels("acme/web", old), "needs owner") {
+		t.Fatalf("before going quiet: the issue and the pull request should each have the nudge, the issue its label")
+	}
+	askingPR := botComments(t, h, oldPR)[0].Body
+
+	h.Accepted(h.Sim.Push("alice", "acme/web", "Quiet for now", githubsim.FileChange{Path: ".github/ownership.yml", Content: "comment: never\nnudge:\n  label: needs owner\n"}))
+	h.Idle()
+	h.Sim.ResetRequests()
+	quiet, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Import", Body: bareBody})
+	h.Accepted(d, err)
+	quietPR, d, err := h.Sim.OpenPullRequest("bob", "acme/web", githubsim.PullInput{Title: "Fix import", Body: "Small change."})
+	h.Accepted(d, err)
+	h.Accepted(h.Sim.EditIssueTitle("bob", "acme/web", old, "Export is broken"))
+	h.Idle()
+	if writes := h.Sim.Writes(); len(writes) != 0 {
+		t.Fatalf("quiet, with nothing settled, the App wrote %d times, first %s %s", len(writes), writes[0].Method, writes[0].Path)
+	}
+
+	h.Accepted(h.Sim.EditIssueBody("bob", "acme/web", old, completeBody))
+	h.Accepted(h.Sim.EditPullRequestBody("bob", "acme/web", oldPR, "Fixes #"+strconv.Itoa(old)+"."))
+	h.Idle()
+	got := botComments(t, h, old)
+	if len(got) != 1 || strings.Contains(got[0].Body, "no owner yet") {
+		t.Errorf("the issue's earlier comment still asks for an owner once it has one:\n%v", got)
+	}
+	if slices.Contains(h.Sim.Labels("acme/web", old), "needs owner") {
+		t.Errorf("the settled issue keeps the nudge label")
+	}
+	prComments := botComments(t, h, oldPR)
+	if len(prComments) != 1 || prComments[0].Body == askingPR {
+		t.Errorf("the pull request's earlier comment still asks, now that it links an owned issue with a reason:\n%v", prComments)
+	}
+	for _, w := range h.Sim.Writes() {
+		if w.Method == http.MethodPost {
+			t.Errorf("quiet, the App created something: %s %s", w.Method, w.Path)
+		}
+	}
+	if len(botComments(t, h, quiet)) != 0 || len(botComments(t, h, quietPR)) != 0 || len(h.Sim.Labels("acme/web", quiet)) != 0 {
+		t.Errorf("quiet, a new issue or pull request was nudged")
 	}
 }

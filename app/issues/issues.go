@@ -143,7 +143,8 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 // the next comment written, never a reason to write one on an issue that
 // lacks nothing. When an issue closes while its comment still asks for
 // something, the comment is edited once to say in one line what it closed
-// without. With comment: never nothing is written at all. ev is the event
+// without. With comment: never no comment is created and no label added,
+// but a comment written before is still kept true. ev is the event
 // that brought t up to date; nil for one older than the state stored, or a
 // repair from history, whose action and labels are not the issue's news, so
 // neither the closing edit nor the label follows it. With hold, an existing
@@ -153,9 +154,6 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 // dispatch.DeferValue), as the batch's last publish says, from the issue as
 // stored at the end of the batch.
 func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, ev *github.IssuesEvent, t *store.Thread, cfg config.Loaded, hold bool) error {
-	if cfg.Comment == config.CommentNever {
-		return nil
-	}
 	p := issuePublish{installationID: installationID, fullName: fullName, ev: ev, repo: t.Repo, number: t.Number,
 		cfg: cfg, hold: hold, closing: ev != nil && ev.GetAction() == "closed"}
 	return dispatch.DeferValue(ctx, threads.PublishKey(t.Repo, t.Number), p, mergeIssuePublish, h.publishNow)
@@ -216,7 +214,8 @@ func (h *Handler) publishNow(ctx context.Context, p issuePublish) error {
 	// A broken file is reported once where it lives: the org's file once
 	// for the whole org, not in every repository that falls back to it.
 	notice, noticeRepo := "", cfg.SourceRepo()
-	if cfg.Err != nil {
+	quiet := cfg.Comment == config.CommentNever
+	if cfg.Err != nil && !quiet {
 		sent, err := h.Store.ConfigNoticeSent(ctx, noticeRepo, cfg.ProblemHash())
 		if err != nil {
 			return err
@@ -238,7 +237,7 @@ func (h *Handler) publishNow(ctx context.Context, p issuePublish) error {
 			return err
 		}
 	}
-	return h.keepLabel(ctx, installationID, ev, cfg, t.BotCommentID != 0 && !status.Complete(), status.Complete())
+	return h.keepLabel(ctx, installationID, ev, cfg, t.BotCommentID != 0 && !status.Complete() && !quiet, status.Complete())
 }
 
 // keepLabel keeps nudge.label in step with the comment: added while the

@@ -404,10 +404,10 @@ func (h *Handler) finish(ctx context.Context, p *prContext) error {
 // issue and gives no reason; none is created on a draft (until it is ready
 // for review) nor on a closed or ignored pull request.
 func (h *Handler) publish(ctx context.Context, p *prContext) error {
-	mode := p.cfg.PullRequestMode()
 	if !p.cfg.Enabled {
-		mode = config.CommentNever
+		return nil
 	}
+	mode := p.cfg.PullRequestMode()
 	status := p.state.status(p.thread.Repo, p.cfg, h.DocsFor(p.cfg.Config))
 	return h.Publish(ctx, threads.Nudge{
 		InstallationID: p.installationID, FullName: p.fullName, Thread: &p.thread, Mode: mode,

@@ -24,9 +24,11 @@ type Nudge struct {
 }
 
 // Publish keeps the bot's one comment on a thread true to its state: never
-// on a closed or ignored thread nor with mode never; created only when
-// wanted (or the mode says always) and not held; edited in place when its
-// text changes; never rewritten with the same text.
+// on a closed or ignored thread; created only when wanted (or the mode says
+// always) and not held, so never with mode never; edited in place when its
+// text changes, also with mode never, so a comment written before a
+// repository went quiet does not go on asking for what is there; never
+// rewritten with the same text.
 //
 // The comment is written once per batch of the thread's deliveries (see
 // dispatch.Defer): the last delivery of the batch that publishes decides
@@ -66,8 +68,11 @@ func mergeNudges(earlier, later Nudge) Nudge {
 // it wrote to GitHub. Handlers that defer their own work call it from there.
 func (b *Base) PublishNow(ctx context.Context, n Nudge) (bool, error) {
 	t := n.Thread
-	if n.Mode == config.CommentNever || t.State != store.StateOpen {
+	if t.State != store.StateOpen {
 		return false, nil
+	}
+	if n.Mode == config.CommentNever {
+		n.Hold = true
 	}
 	if err := b.Publisher.Resolve(ctx, n.InstallationID, n.FullName, t); err != nil {
 		return false, err
