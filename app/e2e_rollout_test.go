@@ -361,3 +361,43 @@ func TestCommentNeverKeepsEarlierCommentsTrueAndWritesNoNewOnes(t *testing.T) {
 		t.Errorf("quiet, a new issue or pull request was nudged")
 	}
 }
+
+// Renaming nudge.label moves the bot's label at each issue's next change:
+// the old name comes off, the new one goes on; removing the setting takes
+// the label off. A label named like the old one that people put on issues
+// the bot never labelled is left alone.
+func TestRenamedNudgeLabelIsMovedAndARemovedOneTakenOff(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		sim.SetFile("acme/web", ".github/ownership.yml", "nudge:\n  label: needs owner\n")
+	}})
+	labels := func(n int) []string { return h.Sim.Labels("acme/web", n) }
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+	h.Accepted(d, err)
+	theirs, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Audit", Body: completeBody})
+	h.Accepted(d, err)
+	h.Idle()
+	if !slices.Contains(labels(n), "needs owner") {
+		t.Fatalf("labels %v, want needs owner", labels(n))
+	}
+
+	h.Accepted(h.Sim.Push("alice", "acme/web", "Rename the label", githubsim.FileChange{Path: ".github/ownership.yml", Content: "nudge:\n  label: triage\n"}))
+	h.Idle()
+	h.Accepted(h.Sim.LabelIssue("bob", "acme/web", theirs, "needs owner"))
+	h.Accepted(h.Sim.EditIssueTitle("bob", "acme/web", n, "Export is broken"))
+	h.Accepted(h.Sim.EditIssueTitle("bob", "acme/web", theirs, "Audit log export"))
+	h.Idle()
+	if got := labels(n); slices.Contains(got, "needs owner") || !slices.Contains(got, "triage") {
+		t.Fatalf("after the rename the issue has labels %v, want triage instead of needs owner", got)
+	}
+	if got := labels(theirs); !slices.Contains(got, "needs owner") {
+		t.Errorf("an issue the bot never labelled lost the label a person gave it, named like the old nudge label: %v", got)
+	}
+
+	h.Accepted(h.Sim.Push("alice", "acme/web", "No label", githubsim.FileChange{Path: ".github/ownership.yml", Content: "comment: missing\n"}))
+	h.Idle()
+	h.Accepted(h.Sim.EditIssueTitle("bob", "acme/web", n, "Export is broken again"))
+	h.Idle()
+	if got := labels(n); len(got) != 0 {
+		t.Errorf("with nudge.label removed the issue keeps %v", got)
+	}
+}

@@ -209,7 +209,7 @@ func (h *Handler) publishNow(ctx context.Context, p issuePublish) error {
 				return err
 			}
 		}
-		return h.keepLabel(ctx, installationID, ev, cfg, false, true)
+		return h.keepLabel(ctx, installationID, ev, t, cfg, false, true)
 	}
 	// A broken file is reported once where it lives: the org's file once
 	// for the whole org, not in every repository that falls back to it.
@@ -237,7 +237,7 @@ func (h *Handler) publishNow(ctx context.Context, p issuePublish) error {
 			return err
 		}
 	}
-	return h.keepLabel(ctx, installationID, ev, cfg, t.BotCommentID != 0 && !status.Complete() && !quiet, status.Complete())
+	return h.keepLabel(ctx, installationID, ev, t, cfg, t.BotCommentID != 0 && !status.Complete() && !quiet, status.Complete())
 }
 
 // keepLabel keeps nudge.label in step with the comment: added while the
@@ -245,22 +245,51 @@ func (h *Handler) publishNow(ctx context.Context, p issuePublish) error {
 // has both or is closed (settled); written only when the issue, as the event shows
 // it, is not already so. A person who just removed the label is not
 // overruled at once: it comes back at the issue's next change while
-// something is still missing.
-func (h *Handler) keepLabel(ctx context.Context, installationID int64, ev *github.IssuesEvent, cfg config.Loaded, asking, settled bool) error {
-	label := cfg.Nudge.Label
-	if label == "" || ev == nil {
+// something is still missing. A label the bot put on under an earlier
+// nudge.label (renamed or removed since) comes off at the issue's next
+// change; t remembers which label the bot put on.
+func (h *Handler) keepLabel(ctx context.Context, installationID int64, ev *github.IssuesEvent, t *store.Thread, cfg config.Loaded, asking, settled bool) error {
+	if ev == nil {
 		return nil
 	}
 	issue := ev.GetIssue()
-	has := slices.ContainsFunc(issue.Labels, func(l *github.Label) bool { return strings.EqualFold(l.GetName(), label) })
-	switch {
-	case asking && !has:
-		if ev.GetAction() == "unlabeled" && strings.EqualFold(ev.GetLabel().GetName(), label) {
-			return nil
-		}
-		return h.Publisher.Label(ctx, installationID, ev.GetRepo().GetFullName(), issue.GetNumber(), label, true)
-	case has && settled:
-		return h.Publisher.Label(ctx, installationID, ev.GetRepo().GetFullName(), issue.GetNumber(), label, false)
+	fullName := ev.GetRepo().GetFullName()
+	has := func(name string) bool {
+		return slices.ContainsFunc(issue.Labels, func(l *github.Label) bool { return strings.EqualFold(l.GetName(), name) })
 	}
-	return nil
+	label, put := cfg.Nudge.Label, t.NudgeLabel
+	if put != "" && !strings.EqualFold(put, label) {
+		if has(put) {
+			if err := h.Publisher.Label(ctx, installationID, fullName, issue.GetNumber(), put, false); err != nil {
+				return err
+			}
+		}
+		put = ""
+	}
+	if label != "" {
+		switch {
+		case asking && !has(label):
+			if ev.GetAction() == "unlabeled" && strings.EqualFold(ev.GetLabel().GetName(), label) {
+				break
+			}
+			if err := h.Publisher.Label(ctx, installationID, fullName, issue.GetNumber(), label, true); err != nil {
+				return err
+			}
+			put = label
+		case asking:
+			put = label
+		case settled:
+			if has(label) {
+				if err := h.Publisher.Label(ctx, installationID, fullName, issue.GetNumber(), label, false); err != nil {
+					return err
+				}
+			}
+			put = ""
+		}
+	}
+	if put == t.NudgeLabel {
+		return nil
+	}
+	t.NudgeLabel = put
+	return h.Store.PutThread(ctx, *t)
 }

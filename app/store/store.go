@@ -175,6 +175,10 @@ type Thread struct {
 	// figures.LookedIn, "" for the defaults. The page says it beside an
 	// issue in need.
 	LookedIn string
+	// NudgeLabel is the nudge label the bot last put on the issue, "" when
+	// none, so that one left behind by a renamed or removed nudge.label
+	// comes off.
+	NudgeLabel string
 
 	// LinkedIssue summarises a pull request's linked issues: "owned",
 	// "unowned" or "none"; Links are those issues as last resolved. Both

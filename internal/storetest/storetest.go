@@ -514,6 +514,7 @@ func thread(repo string, number int) store.Thread {
 		Rationale:         "strong",
 		RationaleEvidence: "## Why\nCustomers cannot pay.",
 		LookedIn:          `{"owner_fields":["Owner","DRI"],"owner_label":"team:*"}`,
+		NudgeLabel:        "needs owner",
 		BotCommentID:      987654321012,
 		BotCommentHash:    "sha256:abc",
 		SnapshotAt:        t0.Add(90 * time.Minute),

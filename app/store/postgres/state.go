@@ -15,7 +15,8 @@ import (
 
 const threadColumns = `installation_id, repo, number, kind, state, title, url, draft, created_at,
 	owner, owner_source, owner_kind, first_owned, rationale, rationale_evidence,
-	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at, snapshot_at, looked_in`
+	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at, snapshot_at, looked_in,
+	nudge_label`
 
 // listedThreadColumns are threadColumns for EachThread, which lists a
 // repository's threads for the page: without the pull-request handler's
@@ -102,7 +103,7 @@ func threadArgs(t store.Thread) []any {
 	return []any{
 		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, t.Draft, ts(t.CreatedAt),
 		t.Owner, t.OwnerSource, t.OwnerKind, ts(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, t.BotCommentPending, ts(t.UpdatedAt), ts(t.SnapshotAt), t.LookedIn,
+		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, t.BotCommentPending, ts(t.UpdatedAt), ts(t.SnapshotAt), t.LookedIn, t.NudgeLabel,
 	}
 }
 
@@ -113,7 +114,7 @@ func scanThread(row pgx.Row) (store.Thread, error) {
 	err := row.Scan(
 		&t.InstallationID, &t.Repo, &t.Number, &t.Kind, &t.State, &t.Title, &t.URL, &t.Draft, &created,
 		&t.Owner, &t.OwnerSource, &t.OwnerKind, &firstOwned, &t.Rationale, &t.RationaleEvidence,
-		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated, &snapshot, &t.LookedIn)
+		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated, &snapshot, &t.LookedIn, &t.NudgeLabel)
 	t.CreatedAt, t.FirstOwned, t.UpdatedAt, t.SnapshotAt = fromTS(created), fromTS(firstOwned), fromTS(updated), fromTS(snapshot)
 	return t, err
 }

@@ -13,7 +13,8 @@ import (
 
 const threadColumns = `installation_id, repo, number, kind, state, title, url, draft, created_at,
 	owner, owner_source, owner_kind, first_owned, rationale, rationale_evidence,
-	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at, snapshot_at, looked_in`
+	linked_issue, pull_state, bot_comment_id, bot_comment_hash, bot_comment_pending, updated_at, snapshot_at, looked_in,
+	nudge_label`
 
 // listedThreadColumns are threadColumns for EachThread, which lists a
 // repository's threads for the page: without the pull-request handler's
@@ -92,7 +93,7 @@ func threadArgs(t store.Thread) []any {
 	return []any{
 		t.InstallationID, t.Repo, t.Number, t.Kind, t.State, t.Title, t.URL, boolInt(t.Draft), toNanos(t.CreatedAt),
 		t.Owner, t.OwnerSource, t.OwnerKind, toNanos(t.FirstOwned), t.Rationale, t.RationaleEvidence,
-		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt), toNanos(t.SnapshotAt), t.LookedIn,
+		t.LinkedIssue, t.PullState, t.BotCommentID, t.BotCommentHash, boolInt(t.BotCommentPending), toNanos(t.UpdatedAt), toNanos(t.SnapshotAt), t.LookedIn, t.NudgeLabel,
 	}
 }
 
@@ -103,7 +104,7 @@ func scanThread(row interface{ Scan(...any) error }) (store.Thread, error) {
 	err := row.Scan(
 		&t.InstallationID, &t.Repo, &t.Number, &t.Kind, &t.State, &t.Title, &t.URL, &t.Draft, &created,
 		&t.Owner, &t.OwnerSource, &t.OwnerKind, &firstOwned, &t.Rationale, &t.RationaleEvidence,
-		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated, &snapshot, &t.LookedIn)
+		&t.LinkedIssue, &t.PullState, &t.BotCommentID, &t.BotCommentHash, &t.BotCommentPending, &updated, &snapshot, &t.LookedIn, &t.NudgeLabel)
 	t.CreatedAt, t.FirstOwned, t.UpdatedAt, t.SnapshotAt = fromNanos(created), fromNanos(firstOwned), fromNanos(updated), fromNanos(snapshot)
 	return t, err
 }
