@@ -120,6 +120,7 @@ func run(w io.Writer, root, dataDir string, check, compare bool, sample int) err
 		return err
 	}
 	printResult(w, in, res)
+	printShares(w, in, res)
 	if marginsFile != "" {
 		var b strings.Builder
 		for i, c := range in.comments {
@@ -372,4 +373,64 @@ func printShift(w io.Writer, in *inputs) {
 		top = max(top, n)
 	}
 	fmt.Fprintf(w, "  pr-discussion: %d repositories, the largest holds %d of %d messages\n", len(repos), top, by["pr-discussion"].n)
+}
+
+// printShares compares, per repository of the pull-request messages, the
+// share of messages the labels call product-level with the share the model
+// calls so out of fold: what a leader reads off the page is a share per
+// repository, so its error is the figure that matters there, beside the
+// per-comment ones.
+func printShares(w io.Writer, in *inputs, res *analysis.TrainResult) {
+	type tally struct{ n, labelled, predicted int }
+	by := map[string]*tally{}
+	var all tally
+	for i, c := range in.comments {
+		if c.Fold < 0 {
+			continue
+		}
+		repo := repository(in.real.pools[c.ID])
+		if repo == "" {
+			continue
+		}
+		if by[repo] == nil {
+			by[repo] = &tally{}
+		}
+		for _, t := range []*tally{by[repo], &all} {
+			t.n++
+			if c.ProductLevel {
+				t.labelled++
+			}
+			if res.Margins[i][len(analysis.AllConcerns)] > 0 {
+				t.predicted++
+			}
+		}
+	}
+	const minMessages = 20
+	var repos []string
+	for r, t := range by {
+		if t.n >= minMessages {
+			repos = append(repos, r)
+		}
+	}
+	sort.Strings(repos)
+	if len(repos) == 0 {
+		return
+	}
+	// Against a guess that knows only the pooled share: a model that did
+	// not tell repositories apart would do no better than it. With about
+	// 30 messages a repository the labelled shares carry sampling error of
+	// their own, so the two differ only where repositories really differ.
+	pooled := float64(all.labelled) / float64(all.n)
+	var sumAbs, worst, sumGuess float64
+	for _, r := range repos {
+		t := by[r]
+		d := math.Abs(float64(t.predicted-t.labelled)) / float64(t.n)
+		sumAbs += d
+		worst = max(worst, d)
+		sumGuess += math.Abs(pooled - float64(t.labelled)/float64(t.n))
+	}
+	n := float64(len(repos))
+	fmt.Fprintf(w, "\nproduct-level share per repository (pull-request messages out of fold, %d repositories with %d or more):\n", len(repos), minMessages)
+	fmt.Fprintf(w, "  mean absolute difference %.1f points (the pooled share for every repository: %.1f), largest %.1f; pooled %.1f%% labelled, %.1f%% predicted\n",
+		100*sumAbs/n, 100*sumGuess/n, 100*worst, 100*pooled, 100*float64(all.predicted)/float64(all.n))
 }
