@@ -115,3 +115,29 @@ func TestAClosingLineSurvivesALaterEventInTheSameBatch(t *testing.T) {
 		t.Errorf("issues deliveries done = %v, want 4", got)
 	}
 }
+
+// The closing line speaks of the issue as it closed: closed with an owner
+// and a reason, then stripped of them while closed, in one batch, the
+// comment gets no closing line, as one event at a time would have left it.
+func TestAnIssueClosedCompleteGetsNoClosingLineFromALaterEditInTheSameBatch(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{})
+	n, d, err := h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody})
+	h.Accepted(d, err)
+	h.Idle()
+	h.Accepted(h.Sim.EditIssueBody("bob", "acme/web", n, completeBody))
+	h.Idle()
+	if got := botComments(t, h, n); len(got) != 1 || strings.Contains(got[0].Body, "closed") {
+		t.Fatalf("bot comments = %+v, want one, without a closing line", got)
+	}
+	// Edits are slow now: while the assignment's edit is under way, the
+	// closing and the later edit queue behind it, and are handled together.
+	h.Sim.SetLatency("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", time.Second)
+	h.Accepted(h.Sim.AssignIssue("bob", "acme/web", n, "alice"))
+	time.Sleep(100 * time.Millisecond) // the assignment is taken on its own
+	h.Accepted(h.Sim.CloseIssue("bob", "acme/web", n, "completed"))
+	h.Accepted(h.Sim.EditIssueBody("bob", "acme/web", n, bareBody))
+	h.Idle()
+	if got := botComments(t, h, n); len(got) != 1 || strings.Contains(got[0].Body, "was closed without") {
+		t.Fatalf("an issue closed with its owner and reason got a closing line: %+v", got)
+	}
+}

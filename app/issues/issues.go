@@ -155,7 +155,12 @@ func (h *Handler) issue(ctx context.Context, d store.Delivery, ev *github.Issues
 // stored at the end of the batch.
 func (h *Handler) publish(ctx context.Context, installationID int64, fullName string, ev *github.IssuesEvent, t *store.Thread, cfg config.Loaded, hold bool) error {
 	p := issuePublish{installationID: installationID, fullName: fullName, ev: ev, repo: t.Repo, number: t.Number,
-		cfg: cfg, hold: hold, closing: ev != nil && ev.GetAction() == "closed"}
+		cfg: cfg, hold: hold}
+	if ev != nil && ev.GetAction() == "closed" {
+		if closed := h.status(t, cfg); !closed.Complete() {
+			p.closedWithout = &closed
+		}
+	}
 	return dispatch.DeferValue(ctx, threads.PublishKey(t.Repo, t.Number), p, mergeIssuePublish, h.publishNow)
 }
 
@@ -169,7 +174,10 @@ type issuePublish struct {
 	number         int
 	cfg            config.Loaded
 	hold           bool
-	closing        bool // ev closed the issue
+	// closedWithout is the issue as ev closed it, when it closed without an
+	// owner or a reason: what the closing line says, even if a later
+	// delivery of the batch changed the issue while closed.
+	closedWithout *botcomment.IssueStatus
 }
 
 // mergeIssuePublish is the later delivery's request, as one at a time the
@@ -178,7 +186,9 @@ type issuePublish struct {
 // (on a closed issue) leaves as it is.
 func mergeIssuePublish(earlier, later issuePublish) issuePublish {
 	later.hold = later.hold && earlier.hold
-	later.closing = later.closing || earlier.closing && later.ev != nil
+	if later.closedWithout == nil && later.ev != nil {
+		later.closedWithout = earlier.closedWithout
+	}
 	return later
 }
 
@@ -191,21 +201,16 @@ func (h *Handler) publishNow(ctx context.Context, p issuePublish) error {
 	}
 	t, cfg, ev := &stored, p.cfg, p.ev
 	installationID, fullName := p.installationID, p.fullName
-	status := botcomment.IssueStatus{
-		Owner: t.Owner, OwnerSource: t.OwnerSource,
-		HasRationale: t.HasRationale(), RationaleEvidence: t.RationaleEvidence,
-		LabelPattern: cfg.Owner.LabelPattern, OwnerFields: cfg.Owner.Fields,
-		Intro: cfg.Nudge.Intro, DocsURL: h.DocsFor(cfg.Config),
-	}
+	status := h.status(t, cfg)
 	if t.State != store.StateOpen {
 		if ev == nil {
 			return nil
 		}
-		if p.closing && !status.Complete() {
+		if p.closedWithout != nil {
 			if err := h.Publisher.Resolve(ctx, installationID, fullName, t); err != nil {
 				return err
 			}
-			if _, err := h.Publisher.Edit(ctx, installationID, fullName, t, botcomment.RenderClosed(status)); err != nil {
+			if _, err := h.Publisher.Edit(ctx, installationID, fullName, t, botcomment.RenderClosed(*p.closedWithout)); err != nil {
 				return err
 			}
 		}
@@ -238,6 +243,16 @@ func (h *Handler) publishNow(ctx context.Context, p issuePublish) error {
 		}
 	}
 	return h.keepLabel(ctx, installationID, ev, t, cfg, t.BotCommentID != 0 && !status.Complete() && !quiet, status.Complete())
+}
+
+// status is what the bot comment says of an issue as t holds it.
+func (h *Handler) status(t *store.Thread, cfg config.Loaded) botcomment.IssueStatus {
+	return botcomment.IssueStatus{
+		Owner: t.Owner, OwnerSource: t.OwnerSource,
+		HasRationale: t.HasRationale(), RationaleEvidence: t.RationaleEvidence,
+		LabelPattern: cfg.Owner.LabelPattern, OwnerFields: cfg.Owner.Fields,
+		Intro: cfg.Nudge.Intro, DocsURL: h.DocsFor(cfg.Config),
+	}
 }
 
 // keepLabel keeps nudge.label in step with the comment: added while the
