@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ownershipbot/ownershipbot/analysis/internal/issuedata"
+	"github.com/ownershipbot/ownershipbot/analysis/internal/realdata"
 )
 
 // Rationale detection is measured on real issue reports and pull-request
@@ -39,14 +40,9 @@ const (
 	floorRationaleTeamAcc      = 0.94  // the team's held-out set (0.967)
 )
 
-// rationaleRealDataDir finds ../shared/data beside the worktree, or the
-// directory OWNERSHIPBOT_REAL_DATA names.
-func rationaleRealDataDir() string {
-	if d := os.Getenv("OWNERSHIPBOT_REAL_DATA"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "shared", "data")
-}
+// rationaleRealDataDir is the real data beside the module root (this
+// package's parent directory), or where OWNERSHIPBOT_REAL_DATA says.
+func rationaleRealDataDir() string { return realdata.Dir("..") }
 
 func loadRationaleReal(t testing.TB) []issuedata.Item {
 	t.Helper()

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -14,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/analysis/internal/realdata"
 )
 
 // Folds is how many cross-validation folds the real comments are split
@@ -56,70 +55,19 @@ type realData struct {
 	ambiguous int
 }
 
-// moduleRoot finds the directory holding go.mod, from the working
-// directory up.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// defaultDataDir is ../shared/data beside the module, or
-// $OWNERSHIPBOT_REAL_DATA.
-func defaultDataDir(root string) string {
-	if d := os.Getenv("OWNERSHIPBOT_REAL_DATA"); d != "" {
-		return d
-	}
-	return filepath.Join(root, "..", "shared", "data")
-}
-
-func readJSONL[T any](path string, fn func(T)) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20)
-	n := 0
-	for sc.Scan() {
-		n++
-		if len(strings.TrimSpace(sc.Text())) == 0 {
-			continue
-		}
-		var v T
-		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
-			return fmt.Errorf("%s:%d: %v", path, n, err)
-		}
-		fn(v)
-	}
-	return sc.Err()
-}
-
 // loadReal reads the pools and labels under dir, and the project's own
 // labels of pool items (added).
 func loadReal(dir, added string) (*realData, error) {
 	d := &realData{pools: map[string]poolItem{}}
 	for _, name := range []string{"github-gold-comments.jsonl", "pr-discussion-comments.jsonl"} {
-		if err := readJSONL(filepath.Join(dir, "pools", name), func(p poolItem) {
+		if err := realdata.ReadJSONL(filepath.Join(dir, "pools", name), func(p poolItem) {
 			d.pools[p.ID] = p
 			d.poolOrder = append(d.poolOrder, p.ID)
 		}); err != nil {
 			return nil, err
 		}
 	}
-	if err := readJSONL(filepath.Join(dir, "pools", "nlbse24-issues.jsonl"), func(p poolItem) { d.issues = append(d.issues, p) }); err != nil {
+	if err := realdata.ReadJSONL(filepath.Join(dir, "pools", "nlbse24-issues.jsonl"), func(p poolItem) { d.issues = append(d.issues, p) }); err != nil {
 		return nil, err
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "labels", "comments-*.jsonl"))
@@ -134,7 +82,7 @@ func loadReal(dir, added string) (*realData, error) {
 	}
 	seen := map[string]bool{}
 	for _, f := range files {
-		if err := readJSONL(f, func(l commentLabel) {
+		if err := realdata.ReadJSONL(f, func(l commentLabel) {
 			if seen[l.ID] {
 				return // the first label of an item wins
 			}

@@ -25,15 +25,16 @@ import (
 	"strings"
 
 	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/analysis/internal/realdata"
 )
 
 func main() {
-	root, err := moduleRoot()
+	root, err := realdata.ModuleRoot()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "train:", err)
 		os.Exit(2)
 	}
-	data := flag.String("data", defaultDataDir(root), "directory of the real pools and labels")
+	data := flag.String("data", realdata.Dir(root), "directory of the real pools and labels")
 	check := flag.Bool("check", false, "do not write; exit 1 if the committed weights differ from a retrain")
 	compare := flag.Bool("compare", false, "also train and measure the alternatives the package doc compares")
 	sample := flag.Int("sample", 0, "list this many unlabelled pool items the model is least sure of")

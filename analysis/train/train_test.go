@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ownershipbot/ownershipbot/analysis"
+	"github.com/ownershipbot/ownershipbot/analysis/internal/realdata"
 )
 
 // Floors on real text, cross-validated with folds by repository; they sit
@@ -34,13 +35,13 @@ var trained struct {
 func train(t *testing.T) (*inputs, *analysis.TrainResult, string) {
 	t.Helper()
 	trained.once.Do(func() {
-		root, err := moduleRoot()
+		root, err := realdata.ModuleRoot()
 		if err != nil {
 			trained.err = err
 			return
 		}
 		trained.root = root
-		dir := defaultDataDir(root)
+		dir := realdata.Dir(root)
 		if _, err := os.Stat(filepath.Join(dir, "labels")); err != nil {
 			return
 		}
@@ -53,7 +54,7 @@ func train(t *testing.T) (*inputs, *analysis.TrainResult, string) {
 		t.Fatal(trained.err)
 	}
 	if trained.res == nil {
-		t.Skipf("the real labelled data is not at %s (set OWNERSHIPBOT_REAL_DATA): not retraining; the committed weights are used as they are", defaultDataDir(trained.root))
+		t.Skipf("the real labelled data is not at %s (set OWNERSHIPBOT_REAL_DATA): not retraining; the committed weights are used as they are", realdata.Dir(trained.root))
 	}
 	return trained.in, trained.res, trained.root
 }

@@ -6,8 +6,6 @@
 package issuedata
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -16,6 +14,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/ownershipbot/ownershipbot/analysis/internal/realdata"
 )
 
 // Item is one labelled issue or pull request.
@@ -68,14 +68,14 @@ func Load(dataDir, added string) ([]Item, error) {
 	sort.Strings(shared)
 	type text struct{ pool, repo, title, body string }
 	texts := map[string]text{}
-	err := readJSONL(filepath.Join(dataDir, "pools", "nlbse24-issues.jsonl"), func(it poolItem) {
+	err := realdata.ReadJSONL(filepath.Join(dataDir, "pools", "nlbse24-issues.jsonl"), func(it poolItem) {
 		// "nl-<owner>-<name>-<number>"; the four owners hold no dash
 		rest := strings.TrimPrefix(it.ID[:max(0, strings.LastIndexByte(it.ID, '-'))], "nl-")
 		owner, name, _ := strings.Cut(rest, "-")
 		texts[it.ID] = text{"issues", owner + "/" + name, it.Title, it.Body}
 	})
 	if err == nil {
-		err = readJSONL(filepath.Join(dataDir, "pools", "pr-discussion-comments.jsonl"), func(it poolItem) {
+		err = realdata.ReadJSONL(filepath.Join(dataDir, "pools", "pr-discussion-comments.jsonl"), func(it poolItem) {
 			// a pull request's own page, not one of its comments, is its description
 			parts := strings.Split(strings.TrimPrefix(it.URL, "https://github.com/"), "/")
 			if strings.Contains(it.URL, "#") || len(parts) != 4 || parts[2] != "pull" {
@@ -94,7 +94,7 @@ func Load(dataDir, added string) ([]Item, error) {
 	var missing error
 	seen := map[string]bool{}
 	add := func(path, source string) error {
-		return readJSONL(path, func(l label) {
+		return realdata.ReadJSONL(path, func(l label) {
 			if seen[l.ID] {
 				return
 			}
@@ -122,29 +122,6 @@ func Load(dataDir, added string) ([]Item, error) {
 }
 
 type poolItem struct{ ID, URL, Title, Body, Text string }
-
-func readJSONL[T any](path string, fn func(T)) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20)
-	n := 0
-	for sc.Scan() {
-		n++
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var v T
-		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
-			return fmt.Errorf("%s:%d: %v", path, n, err)
-		}
-		fn(v)
-	}
-	return sc.Err()
-}
 
 // LoadTeam reads one of the team's own sets: tab-separated
 // "yes|no<TAB>kind<TAB>title<TAB>body" rows, "#" lines are comments and a

@@ -20,23 +20,19 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/ownershipbot/ownershipbot/analysis"
 	"github.com/ownershipbot/ownershipbot/analysis/internal/issuedata"
+	"github.com/ownershipbot/ownershipbot/analysis/internal/realdata"
 )
 
 func main() {
-	root, err := moduleRoot()
+	root, err := realdata.ModuleRoot()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rationale:", err)
 		os.Exit(2)
 	}
-	def := os.Getenv("OWNERSHIPBOT_REAL_DATA")
-	if def == "" {
-		def = filepath.Join(root, "..", "shared", "data")
-	}
-	data := flag.String("data", def, "directory of the real pools and labels")
+	data := flag.String("data", realdata.Dir(root), "directory of the real pools and labels")
 	check := flag.Bool("check", false, "do not write; exit 1 if the committed weights differ from a retrain")
 	flag.Parse()
 	if err := run(os.Stdout, root, *data, *check); err != nil {
@@ -155,23 +151,4 @@ func (in *Inputs) crossValidated(l2 float64) string {
 	}
 	n := tp + fp + fn + tn
 	return fmt.Sprintf("leave one repository out: n=%d accuracy=%.3f balanced=%.3f", n, ratio(tp+tn, n), (ratio(tp, tp+fn)+ratio(tn, tn+fp))/2)
-}
-
-// moduleRoot finds the directory holding go.mod, from the working
-// directory up.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.Contains(string(b), "module github.com/ownershipbot/ownershipbot") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("go.mod of github.com/ownershipbot/ownershipbot not found above the working directory")
-		}
-		dir = parent
-	}
 }

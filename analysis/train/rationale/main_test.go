@@ -8,19 +8,16 @@ import (
 
 	"github.com/ownershipbot/ownershipbot/analysis"
 	"github.com/ownershipbot/ownershipbot/analysis/internal/issuedata"
+	"github.com/ownershipbot/ownershipbot/analysis/internal/realdata"
 )
 
 func load(t *testing.T) (*Inputs, string) {
 	t.Helper()
-	root, err := moduleRoot()
+	root, err := realdata.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := os.Getenv("OWNERSHIPBOT_REAL_DATA")
-	if data == "" {
-		data = filepath.Join(root, "..", "shared", "data")
-	}
-	in, err := Load(root, data)
+	in, err := Load(root, realdata.Dir(root))
 	if errors.Is(err, issuedata.ErrNoData) {
 		t.Skipf("%v (set OWNERSHIPBOT_REAL_DATA): retraining is not checked; the embedded weights are still tested by the analysis package", err)
 	}
