@@ -335,3 +335,14 @@ func (l LookedIn) Rationale() []string {
 	}
 	return out
 }
+
+// Words joins items as a sentence lists them: "a", "a and b", "a, b and c".
+func Words(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ownershipbot/ownershipbot/analysis/figures"
 	"github.com/ownershipbot/ownershipbot/analysis/mdtext"
 )
 
@@ -110,7 +111,7 @@ func ownerHelp(s IssueStatus) string {
 	if s.LabelPattern != "" {
 		where = append(where, "labels matching "+code(s.LabelPattern, maxName))
 	}
-	return fmt.Sprintf("- **Owner:** none found in %s. To fix it, assign someone, or add a line `Owner: @login` (or `@org/team`) to the description.\n", joinWords(where))
+	return fmt.Sprintf("- **Owner:** none found in %s. To fix it, assign someone, or add a line `Owner: @login` (or `@org/team`) to the description.\n", figures.Words(where))
 }
 
 func rationaleHelp() string {
@@ -158,16 +159,6 @@ func quote(evidence string) string {
 		return "stated"
 	}
 	return e
-}
-
-func joinWords(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // Hash identifies a comment's text, to skip writes that change nothing.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ownershipbot/ownershipbot/analysis"
@@ -186,8 +185,8 @@ func newNeed(t store.Thread, now time.Time) need {
 	if t.LookedIn != "" {
 		_ = json.Unmarshal([]byte(t.LookedIn), &looked) // unreadable: the defaults
 	}
-	n.LookedForOwner = joinWords(looked.Owner())
-	n.LookedForReason = joinWords(looked.Rationale())
+	n.LookedForOwner = figures.Words(looked.Owner())
+	n.LookedForReason = figures.Words(looked.Rationale())
 	switch {
 	case n.MissingOwner && n.MissingRationale:
 		n.MissingInWords = "an owner and a reason"
@@ -198,16 +197,6 @@ func newNeed(t store.Thread, now time.Time) need {
 	}
 	n.AgeInWords = duration(now.Sub(t.CreatedAt))
 	return n
-}
-
-func joinWords(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 func median(ds []time.Duration) string {

@@ -55,6 +55,15 @@ type Delivery struct {
 // own events). The worker pool shares its workers out by it.
 func (d Delivery) Repo() string { return RepoOfKey(d.OrderKey) }
 
+// Lane names the lane d runs in: its order key's, or one of its own when it
+// has none. Both stores key their lanes by it.
+func (d Delivery) Lane() string {
+	if d.OrderKey == "" {
+		return "delivery:" + d.ID
+	}
+	return "key:" + d.OrderKey
+}
+
 // RepoOfKey is the repository part of an order key such as "owner/repo#12".
 func RepoOfKey(orderKey string) string {
 	repo, _, ok := strings.Cut(orderKey, "#")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"net"
 
 	"github.com/ownershipbot/ownershipbot/app/store/dburl"
 	"github.com/ownershipbot/ownershipbot/internal/demo"
@@ -40,18 +39,10 @@ func runDemo(ctx context.Context, env *cmdEnv, args []string) int {
 		return exitFailure
 	}
 	defer st.Close()
-	ln, err := net.Listen("tcp", listen.value)
+	ln, uiLn, err := listenBoth(listen.value, uiAddr.value)
 	if err != nil {
-		errorf(env, "cannot listen on LISTEN_ADDR %s: %s", listen.value, plainNetError(err))
+		errorf(env, "%s", err)
 		return exitFailure
-	}
-	var uiLn net.Listener
-	if uiAddr.value != "" {
-		if uiLn, err = net.Listen("tcp", uiAddr.value); err != nil {
-			ln.Close()
-			errorf(env, "cannot listen on UI_ADDR %s: %s", uiAddr.value, plainNetError(err))
-			return exitFailure
-		}
 	}
 	err = demo.Run(ctx, demo.Options{Listener: ln, UIListener: uiLn, Store: st, Log: newLogger(env.stderr, lvl), Out: env.stdout, Once: once})
 	if err != nil && ctx.Err() == nil {

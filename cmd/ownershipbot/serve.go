@@ -79,18 +79,10 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) int {
 		return exitFailure
 	}
 	defer st.Close()
-	ln, err := net.Listen("tcp", listen.value)
+	ln, uiLn, err := listenBoth(listen.value, uiAddr.value)
 	if err != nil {
-		errorf(env, "cannot listen on LISTEN_ADDR %s: %s", listen.value, plainNetError(err))
+		errorf(env, "%s", err)
 		return exitFailure
-	}
-	var uiLn net.Listener
-	if uiAddr.value != "" {
-		if uiLn, err = net.Listen("tcp", uiAddr.value); err != nil {
-			ln.Close()
-			errorf(env, "cannot listen on UI_ADDR %s: %s", uiAddr.value, plainNetError(err))
-			return exitFailure
-		}
 	}
 	a, err := app.New(app.Options{
 		AppID: id, PrivateKey: key, WebhookSecret: []byte(secret.value), GitHubAPIURL: apiURL.value,
@@ -115,6 +107,23 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	log.Info("ownershipbot stopped")
 	return exitOK
+}
+
+// listenBoth opens the webhook listener on addr and, when uiAddr is set,
+// the page's; on an error neither stays open, and the error names the
+// setting in plain words.
+func listenBoth(addr, uiAddr string) (ln, uiLn net.Listener, err error) {
+	if ln, err = net.Listen("tcp", addr); err != nil {
+		return nil, nil, fmt.Errorf("cannot listen on LISTEN_ADDR %s: %s", addr, plainNetError(err))
+	}
+	if uiAddr == "" {
+		return ln, nil, nil
+	}
+	if uiLn, err = net.Listen("tcp", uiAddr); err != nil {
+		ln.Close()
+		return nil, nil, fmt.Errorf("cannot listen on UI_ADDR %s: %s", uiAddr, plainNetError(err))
+	}
+	return ln, uiLn, nil
 }
 
 // privateKey reads the App's key from a file or the variable itself.

@@ -12,15 +12,6 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
-// laneOf is the lane a delivery runs in: its order key's, or one of its
-// own when it has none.
-func laneOf(d store.Delivery) string {
-	if d.OrderKey == "" {
-		return "delivery:" + d.ID
-	}
-	return "key:" + d.OrderKey
-}
-
 // Enqueue stores d and opens its lane; a delivery id already stored is left
 // as it is and reported with inserted false, unless it failed, in which case
 // it runs again at the end of its lane. Concurrent calls are stored together
@@ -77,7 +68,7 @@ func (s *Store) enqueue(ctx context.Context, ds []store.Delivery) (map[string]bo
 	now := time.Now().UTC()
 	for i, d := range ds {
 		ids[i], events[i], actions[i], keys[i] = d.ID, d.Event, d.Action, d.OrderKey
-		lanes[i], repos[i], installations[i] = laneOf(d), store.RepoOfKey(d.OrderKey), d.InstallationID
+		lanes[i], repos[i], installations[i] = d.Lane(), store.RepoOfKey(d.OrderKey), d.InstallationID
 		payloads[i] = d.Payload
 		if payloads[i] == nil {
 			payloads[i] = []byte{}

@@ -13,15 +13,6 @@ import (
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
 
-// laneOf is the lane a delivery runs in: its order key's, or one of its
-// own when it has none.
-func laneOf(d store.Delivery) string {
-	if d.OrderKey == "" {
-		return "delivery:" + d.ID
-	}
-	return "key:" + d.OrderKey
-}
-
 // Enqueue stores d and opens its lane if it had none; a delivery id already
 // stored is left as it is and reported with inserted false, unless it
 // failed, in which case it runs again at the end of its lane. Concurrent
@@ -105,7 +96,7 @@ func (s *Store) insertChunk(ctx context.Context, tx *sql.Tx, ds []store.Delivery
 			payload = []byte{}
 		}
 		args = append(args, d.ID, d.Event, d.Action, d.InstallationID, d.OrderKey, payload,
-			toNanos(received), toNanos(d.AvailableAt), laneOf(d))
+			toNanos(received), toNanos(d.AvailableAt), d.Lane())
 	}
 	rows, err := s.txQuery(ctx, tx, insertSQL(len(ds)), args...)
 	if err != nil {
@@ -138,7 +129,7 @@ func (s *Store) insertChunk(ctx context.Context, tx *sql.Tx, ds []store.Delivery
 		}
 		delete(seqs, d.ID) // a second delivery with this id was not stored
 		inserted[i] = true
-		lane := laneOf(d)
+		lane := d.Lane()
 		if opened[lane] {
 			continue
 		}
