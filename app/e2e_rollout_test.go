@@ -401,3 +401,36 @@ func TestRenamedNudgeLabelIsMovedAndARemovedOneTakenOff(t *testing.T) {
 		t.Errorf("with nudge.label removed the issue keeps %v", got)
 	}
 }
+
+// Quiet costs GitHub nothing: an issue the App first meets with comments
+// on it (so its bot comment, if any, is unknown) is not searched for one
+// on each change while comment is never.
+func TestCommentNeverDoesNotLookForABotComment(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Setup: func(sim *githubsim.Sim) {
+		sim.SetFile("acme/web", ".github/ownership.yml", "comment: never\n")
+	}})
+	var n int
+	if err := h.Sim.Unsent(func() error {
+		var err error
+		if n, _, err = h.Sim.OpenIssue("bob", "acme/web", githubsim.IssueInput{Title: "Export", Body: bareBody}); err != nil {
+			return err
+		}
+		_, _, err = h.Sim.AddComment("alice", "acme/web", n, "Seen on the enterprise plan too.")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, d, err := h.Sim.AddComment("alice", "acme/web", n, "Still broken today.")
+	h.Accepted(d, err)
+	h.Accepted(h.Sim.EditIssueTitle("bob", "acme/web", n, "Export is broken"))
+	h.Accepted(h.Sim.CloseIssue("bob", "acme/web", n, "completed"))
+	h.Idle()
+	for _, r := range h.Sim.Requests() {
+		if r.Method == http.MethodGet && r.Route == "/repos/{owner}/{repo}/issues/{issue_number}/comments" {
+			t.Fatalf("quiet, the App listed the issue's comments to look for its own: %s %s", r.Method, r.Path)
+		}
+	}
+	if writes := h.Sim.Writes(); len(writes) != 0 {
+		t.Fatalf("quiet, the App wrote %s %s", writes[0].Method, writes[0].Path)
+	}
+}

@@ -202,11 +202,14 @@ func (h *Handler) publishNow(ctx context.Context, p issuePublish) error {
 	t, cfg, ev := &stored, p.cfg, p.ev
 	installationID, fullName := p.installationID, p.fullName
 	status := h.status(t, cfg)
+	quiet := cfg.Comment == config.CommentNever
 	if t.State != store.StateOpen {
 		if ev == nil {
 			return nil
 		}
-		if p.closedWithout != nil {
+		// Quiet, the closing line goes only into a comment the store knows:
+		// no looking for one on GitHub.
+		if p.closedWithout != nil && (!quiet || t.BotCommentID != 0) {
 			if err := h.Publisher.Resolve(ctx, installationID, fullName, t); err != nil {
 				return err
 			}
@@ -219,7 +222,6 @@ func (h *Handler) publishNow(ctx context.Context, p issuePublish) error {
 	// A broken file is reported once where it lives: the org's file once
 	// for the whole org, not in every repository that falls back to it.
 	notice, noticeRepo := "", cfg.SourceRepo()
-	quiet := cfg.Comment == config.CommentNever
 	if cfg.Err != nil && !quiet {
 		sent, err := h.Store.ConfigNoticeSent(ctx, noticeRepo, cfg.ProblemHash())
 		if err != nil {

@@ -72,6 +72,9 @@ func (b *Base) PublishNow(ctx context.Context, n Nudge) (bool, error) {
 		return false, nil
 	}
 	if n.Mode == config.CommentNever {
+		if t.BotCommentID == 0 {
+			return false, nil // quiet: only a comment the store knows is kept true, at no cost to look for one
+		}
 		n.Hold = true
 	}
 	if err := b.Publisher.Resolve(ctx, n.InstallationID, n.FullName, t); err != nil {
