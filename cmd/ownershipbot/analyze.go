@@ -90,7 +90,11 @@ Flags:
 		return code
 	}
 	if fs.NArg() > 0 {
-		errorf(env, "analyze reads stdin and takes no arguments; got %q", fs.Arg(0))
+		if opts.text {
+			errorf(env, "analyze --text reads the comments from stdin, one a line, not from its arguments: pipe them in, as in 'echo %q | ownershipbot analyze --text'", strings.Join(fs.Args(), " "))
+		} else {
+			errorf(env, "analyze reads stdin and takes no arguments; got %q", fs.Arg(0))
+		}
 		return exitUsage
 	}
 	if opts.maxLine < 1 {
