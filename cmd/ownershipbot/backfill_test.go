@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -43,18 +42,8 @@ func backfillWorld(t *testing.T, issues int) (*githubsim.Sim, []string, string) 
 	if _, _, err := sim.InstallApp("alice", "acme"); err != nil { // no webhook URL: nothing delivered
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	keyPath := filepath.Join(dir, "app.pem")
-	if err := os.WriteFile(keyPath, sim.PrivateKeyPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dbPath := filepath.Join(dir, "ownershipbot.db")
-	return sim, []string{
-		"GITHUB_APP_ID=" + strconv.FormatInt(sim.AppID(), 10),
-		"GITHUB_PRIVATE_KEY_PATH=" + keyPath,
-		"GITHUB_API_URL=" + srv.URL + "/",
-		"DATABASE_URL=sqlite:" + dbPath,
-	}, dbPath
+	dbPath := filepath.Join(t.TempDir(), "ownershipbot.db")
+	return sim, appEnv(t, sim, srv.URL, "sqlite:"+dbPath), dbPath
 }
 
 func envMap(env []string) map[string]string {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -54,18 +52,7 @@ func killMidBatch(t *testing.T, databaseURL string) {
 		sim.SetLatency(method, "/repos/{owner}/{repo}/issues/{issue_number}/comments", 300*time.Millisecond)
 		sim.SetLatency(method, "/repos/{owner}/{repo}/issues/comments/{comment_id}", 300*time.Millisecond)
 	}
-	keyPath := filepath.Join(t.TempDir(), "app.pem")
-	if err := os.WriteFile(keyPath, sim.PrivateKeyPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{
-		"GITHUB_APP_ID=" + strconv.FormatInt(sim.AppID(), 10),
-		"GITHUB_PRIVATE_KEY_PATH=" + keyPath,
-		"GITHUB_WEBHOOK_SECRET=kill-test",
-		"GITHUB_API_URL=" + srv.URL + "/",
-		"DATABASE_URL=" + databaseURL,
-		"LOG_LEVEL=debug",
-	}
+	env := append(appEnv(t, sim, srv.URL, databaseURL), "GITHUB_WEBHOOK_SECRET=kill-test", "LOG_LEVEL=debug")
 	first := startServe(t, env)
 	sim.SetWebhook(first.url+"/webhook", "kill-test")
 	if _, d, err := sim.InstallApp("alice", "acme"); err != nil || d.Status != 202 {

@@ -110,20 +110,8 @@ func TestKilledServerProcessesEveryAcceptedDeliveryExactlyOnceAfterRestart(t *te
 	// Slow comment writes, so that the kill lands with work in flight.
 	sim.SetLatency("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", 150*time.Millisecond)
 
-	dir := t.TempDir()
-	keyPath := filepath.Join(dir, "app.pem")
-	if err := os.WriteFile(keyPath, sim.PrivateKeyPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dbPath := filepath.Join(dir, "ownershipbot.db")
-	env := []string{
-		"GITHUB_APP_ID=" + strconv.FormatInt(sim.AppID(), 10),
-		"GITHUB_PRIVATE_KEY_PATH=" + keyPath,
-		"GITHUB_WEBHOOK_SECRET=kill-test",
-		"GITHUB_API_URL=" + srv.URL + "/",
-		"DATABASE_URL=sqlite:" + dbPath,
-		"LOG_LEVEL=debug",
-	}
+	dbPath := filepath.Join(t.TempDir(), "ownershipbot.db")
+	env := append(appEnv(t, sim, srv.URL, "sqlite:"+dbPath), "GITHUB_WEBHOOK_SECRET=kill-test", "LOG_LEVEL=debug")
 
 	first := startServe(t, env)
 	sim.SetWebhook(first.url+"/webhook", "kill-test")
@@ -192,5 +180,22 @@ func TestKilledServerProcessesEveryAcceptedDeliveryExactlyOnceAfterRestart(t *te
 		if err != nil || !ok || d.Status != store.DeliveryDone {
 			t.Errorf("delivery %s: found=%v status=%q err=%v, want done", id, ok, d.Status, err)
 		}
+	}
+}
+
+// appEnv is the environment that points serve (or backfill) at the
+// simulated GitHub's App and at a store: the App's id, its key in a file,
+// the API URL and DATABASE_URL.
+func appEnv(t *testing.T, sim *githubsim.Sim, apiURL, databaseURL string) []string {
+	t.Helper()
+	keyPath := filepath.Join(t.TempDir(), "app.pem")
+	if err := os.WriteFile(keyPath, sim.PrivateKeyPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{
+		"GITHUB_APP_ID=" + strconv.FormatInt(sim.AppID(), 10),
+		"GITHUB_PRIVATE_KEY_PATH=" + keyPath,
+		"GITHUB_API_URL=" + apiURL + "/",
+		"DATABASE_URL=" + databaseURL,
 	}
 }
