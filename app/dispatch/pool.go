@@ -19,9 +19,11 @@ import (
 )
 
 // Queue is what the pool needs of the durable queue: taking a lane's
-// batch, knowing when to look again, and settling deliveries.
+// batch, keeping its lease while it runs, knowing when to look again, and
+// settling deliveries.
 type Queue interface {
 	ClaimLane(ctx context.Context, opts store.ClaimOptions) ([]store.Delivery, error)
+	Extend(ctx context.Context, worker string, until time.Time, ids ...string) error
 	NextReady(ctx context.Context, opts store.ClaimOptions) (time.Time, bool, error)
 	Complete(ctx context.Context, ids ...string) error
 	Retry(ctx context.Context, id string, at time.Time, lastError string) error
@@ -45,10 +47,17 @@ type PoolOptions struct {
 	// workers for the others.
 	RepoShare         int
 	InstallationShare int
-	Lease             time.Duration // how long a claim lasts before another worker may take over [2m]
-	MaxAttempts       int           // attempts before a delivery is kept as failed [12: about an hour of backoff]
-	RetryBase         time.Duration // first queue-level backoff, doubled per attempt [5s]
-	RetryMax          time.Duration // longest queue-level backoff [15m]
+	// Lease is how long a claim lasts unless renewed [30s]. A running batch
+	// renews it every third of it, so a replica that dies has its batches
+	// taken over within a lease.
+	Lease time.Duration
+	// BatchTime is the longest a batch's handlers run before they are
+	// cancelled and its rest is retried [90s]; its deferred work (the bot
+	// comment) has a sixth of that again.
+	BatchTime   time.Duration
+	MaxAttempts int           // attempts before a delivery is kept as failed [12: about an hour of backoff]
+	RetryBase   time.Duration // first queue-level backoff, doubled per attempt [5s]
+	RetryMax    time.Duration // longest queue-level backoff [15m]
 	// Poll is the longest an idle pool goes without looking at the queue
 	// [10s]. It looks at once when a delivery is stored or a batch
 	// finishes, and when the earliest waiting lane's time comes; the poll
@@ -76,6 +85,7 @@ type Pool struct {
 	wake    chan struct{}
 	running atomic.Bool
 	worker  string
+	claims  atomic.Uint64 // numbers each claim's worker name, so only its batch renews its lease
 
 	mu     sync.Mutex
 	idle   int            // workers waiting for a batch
@@ -98,7 +108,10 @@ func NewPool(opts PoolOptions) *Pool {
 		opts.InstallationShare = max(1, opts.Workers-max(1, opts.Workers/4))
 	}
 	if opts.Lease <= 0 {
-		opts.Lease = 2 * time.Minute
+		opts.Lease = 30 * time.Second
+	}
+	if opts.BatchTime <= 0 {
+		opts.BatchTime = 90 * time.Second
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 12
@@ -163,16 +176,17 @@ func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 	p.mu.Lock()
 	p.idle = p.opts.Workers
 	p.mu.Unlock()
-	jobs := make(chan []store.Delivery)
+	jobs := make(chan claim)
 	var wg sync.WaitGroup
 	for range p.opts.Workers {
 		wg.Go(func() {
-			for batch := range jobs {
+			for c := range jobs {
+				batch := c.batch
 				ctx, release, err := p.opts.Slots.Hold(workCtx)
 				if err != nil { // shutting down: the batch goes back
 					ctx, release = workCtx, func() {}
 				}
-				o, retryAt := p.runBatch(ctx, batch)
+				o, retryAt := p.runBatch(ctx, c)
 				release()
 				p.mu.Lock()
 				p.idle++
@@ -196,7 +210,7 @@ func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 // wait for GitHub, does not poll the store. Each claim leaves out the
 // repositories and installations that hold their share of the workers or
 // are paused (see shares).
-func (p *Pool) schedule(ctx context.Context, jobs chan<- []store.Delivery) {
+func (p *Pool) schedule(ctx context.Context, jobs chan<- claim) {
 	timer := time.NewTimer(0) // look once at the start
 	defer timer.Stop()
 	for {
@@ -211,6 +225,7 @@ func (p *Pool) schedule(ctx context.Context, jobs chan<- []store.Delivery) {
 			if !idle {
 				break // a worker that finishes wakes the scheduler
 			}
+			claimed := time.Now() // no later than the lease starts
 			batch, err := p.opts.Queue.ClaimLane(ctx, opts)
 			if err == nil {
 				p.mu.Lock()
@@ -218,7 +233,7 @@ func (p *Pool) schedule(ctx context.Context, jobs chan<- []store.Delivery) {
 				p.shares.take(batch[0])
 				p.held[batch[0].OrderKey]++
 				p.mu.Unlock()
-				jobs <- batch
+				jobs <- claim{batch: batch, worker: opts.Worker, at: claimed}
 				continue
 			}
 			switch {
@@ -243,7 +258,7 @@ func (p *Pool) claimOptions() (store.ClaimOptions, time.Time, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	repos, installations, pauseEnds := p.shares.skip(time.Now())
-	return store.ClaimOptions{Worker: p.worker, Lease: p.opts.Lease, Max: p.opts.Batch,
+	return store.ClaimOptions{Worker: fmt.Sprintf("%s-%d", p.worker, p.claims.Add(1)), Lease: p.opts.Lease, Max: p.opts.Batch,
 		SkipRepos: repos, SkipInstallations: installations}, pauseEnds, p.idle > 0
 }
 
@@ -261,16 +276,25 @@ func (p *Pool) untilReady(ctx context.Context, opts store.ClaimOptions) time.Dur
 	return min(max(time.Until(at), min(minLook, p.opts.Poll)), p.opts.Poll)
 }
 
+// claim is a lane's batch as claimed: by which worker name, and no later
+// than when.
+type claim struct {
+	batch  []store.Delivery
+	worker string
+	at     time.Time
+}
+
 // runBatch handles a lane's batch in order until one delivery fails, runs
 // the work its deliveries deferred, and settles them: those handled are
 // completed together, the one that failed is retried (or failed), and the
-// rest go back to the queue without spending an attempt.
-func (p *Pool) runBatch(workCtx context.Context, ds []store.Delivery) (outcome, time.Time) {
+// rest go back to the queue without spending an attempt. Its lease is
+// renewed while it runs (see keepLease).
+func (p *Pool) runBatch(workCtx context.Context, c claim) (outcome, time.Time) {
+	ds := c.batch
 	start := time.Now()
 	b := &batch{}
-	// The batch must be done well inside its lease, so no other worker
-	// takes the lane over while it still runs.
-	hctx, cancel := context.WithDeadline(withBatch(workCtx, b), start.Add(p.opts.Lease*3/4))
+	lctx, stopLease := keepLease(workCtx, p.opts.Queue, p.opts.Log, c.worker, ids(ds), c.at, p.opts.Lease)
+	hctx, cancel := context.WithDeadline(withBatch(lctx, b), start.Add(p.opts.BatchTime))
 	defer cancel()
 	handled, failure := len(ds), error(nil)
 	var forget []string // handled, and to leave no trace (see ErrForget)
@@ -291,20 +315,23 @@ func (p *Pool) runBatch(workCtx context.Context, ds []store.Delivery) (outcome, 
 			break
 		}
 	}
-	fctx, fcancel := context.WithDeadline(workCtx, start.Add(p.opts.Lease*7/8))
+	fctx, fcancel := context.WithDeadline(lctx, start.Add(p.opts.BatchTime*7/6))
 	defer fcancel()
 	if owner, err := b.flush(fctx, p.runDeferred); owner >= 0 && (failure == nil || owner < handled) {
 		// Redoing the delivery that deferred the failed work redoes it.
 		handled, failure = owner, err
 	}
-	return p.settle(workCtx, ds, handled, failure, forget, start)
+	lost := errors.Is(context.Cause(lctx), errLeaseLost)
+	stopLease()
+	return p.settle(workCtx, ds, handled, failure, forget, start, lost)
 }
 
 // settle records a batch's outcome: ds[:handled] done (those in forget
 // deleted instead); ds[handled], if any, failed with failure; the rest not
-// tried. It reports what the outcome says of the batch's repository and
-// installation (see shares).
-func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int, failure error, forget []string, start time.Time) (outcome, time.Time) {
+// tried. A batch stopped by a shutdown or a lost lease hands back what it
+// did not do, costing no attempt. It reports what the outcome says of the
+// batch's repository and installation (see shares).
+func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int, failure error, forget []string, start time.Time, leaseLost bool) (outcome, time.Time) {
 	// Bookkeeping must land even if the work context was just cancelled.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(workCtx), 10*time.Second)
 	defer cancel()
@@ -336,10 +363,15 @@ func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int,
 	}
 	d, rest := ds[handled], ds[handled+1:]
 	log := p.opts.Log.With("delivery", d.ID, "event", d.Event, "action", d.Action)
-	if errors.Is(failure, context.Canceled) && workCtx.Err() != nil {
-		// Shutting down: not the deliveries' fault, so they go back as they
-		// were, costing no attempt.
-		if err := p.opts.Queue.Release(ctx, ids(ds[handled:])...); err != nil {
+	if errors.Is(failure, context.Canceled) && (workCtx.Err() != nil || leaseLost) {
+		// Shutting down, or another worker may hold the lane now: not the
+		// deliveries' fault, so they go back as they were, costing no
+		// attempt.
+		err := p.opts.Queue.Release(ctx, ids(ds[handled:])...)
+		switch {
+		case leaseLost && errors.Is(err, store.ErrNotLeased):
+			log.Info("queue: another worker took the batch over", "err", err)
+		case err != nil:
 			log.Error("queue: could not hand deliveries back; their lease will expire and they will run again", "err", err)
 		}
 		p.done()

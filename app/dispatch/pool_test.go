@@ -674,3 +674,136 @@ func TestOnceIsAskedOncePerBatchAndAgainForTheNext(t *testing.T) {
 		t.Errorf("outside a batch Once asked %d times in two calls, want 2", calls)
 	}
 }
+
+func TestABatchLongerThanItsLeaseKeepsItAndRunsOnce(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var mu sync.Mutex
+	handled := map[string]int{}
+	var cancelled atomic.Bool
+	handle := func(ctx context.Context, d store.Delivery) error {
+		mu.Lock()
+		handled[d.ID]++
+		mu.Unlock()
+		if d.ID == "slow" {
+			select {
+			case <-time.After(800 * time.Millisecond): // four leases
+			case <-ctx.Done():
+				cancelled.Store(true)
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
+	// Two pools on one queue, as two replicas: the idle one would take the
+	// slow batch over if its lease ran out.
+	var pools []*dispatch.Pool
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 2 {
+		p := dispatch.NewPool(dispatch.PoolOptions{Queue: st, Handle: handle, Metrics: metrics.New(prometheus.NewRegistry()),
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Workers: 2, Lease: 200 * time.Millisecond, Poll: 5 * time.Millisecond})
+		pools = append(pools, p)
+		wg.Go(func() { p.Run(ctx, time.Second) })
+	}
+	defer func() { cancel(); wg.Wait() }()
+	for _, id := range []string{"slow", "next"} {
+		if _, err := st.Enqueue(context.Background(), store.Delivery{ID: id, Event: "issues", OrderKey: "acme/web#1", Payload: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range pools {
+		p.Wake()
+	}
+	f := &fixture{store: st}
+	f.waitStatus(t, "next", store.DeliveryDone)
+	if d := f.waitStatus(t, "slow", store.DeliveryDone); d.Attempts != 0 {
+		t.Errorf("slow took %d attempts, want none spent", d.Attempts)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if handled["slow"] != 1 || handled["next"] != 1 || cancelled.Load() {
+		t.Errorf("handled %v (slow cancelled: %v), want each once and slow never cancelled: its lease is renewed while it runs",
+			handled, cancelled.Load())
+	}
+}
+
+// extendFailing refuses the first batch's lease renewals with err.
+type extendFailing struct {
+	dispatch.Queue
+	err     error
+	claimed chan time.Time
+	failed  atomic.Bool
+}
+
+func (q *extendFailing) ClaimLane(ctx context.Context, opts store.ClaimOptions) ([]store.Delivery, error) {
+	at := time.Now()
+	batch, err := q.Queue.ClaimLane(ctx, opts)
+	if err == nil {
+		select {
+		case q.claimed <- at:
+		default:
+		}
+	}
+	return batch, err
+}
+
+func (q *extendFailing) Extend(ctx context.Context, worker string, until time.Time, ids ...string) error {
+	if slices.Contains(ids, "slow") && !q.failed.Load() {
+		return q.err
+	}
+	return q.Queue.Extend(ctx, worker, until, ids...)
+}
+
+func TestABatchThatCannotKeepItsLeaseStopsInTimeAndHandsItsWorkBack(t *testing.T) {
+	for name, refusal := range map[string]error{
+		"renewal refused: the lease was taken": fmt.Errorf("extending: %w", store.ErrNotLeased),
+		"renewals keep failing":                errors.New("the store does not answer"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			const lease = 1200 * time.Millisecond
+			st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			q := &extendFailing{Queue: st, err: refusal, claimed: make(chan time.Time, 1)}
+			stopped := make(chan time.Time, 1)
+			var runs atomic.Int32
+			p := dispatch.NewPool(dispatch.PoolOptions{Queue: q, Metrics: metrics.New(prometheus.NewRegistry()),
+				Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Workers: 1, Lease: lease, Poll: 5 * time.Millisecond,
+				Handle: func(ctx context.Context, d store.Delivery) error {
+					if runs.Add(1) > 1 {
+						return nil
+					}
+					<-ctx.Done()
+					stopped <- time.Now()
+					q.failed.Store(true)
+					return ctx.Err()
+				}})
+			if _, err := st.Enqueue(context.Background(), store.Delivery{ID: "slow", Event: "issues", OrderKey: "acme/web#1", Payload: []byte("{}")}); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { p.Run(ctx, time.Second); close(done) }()
+			defer func() { cancel(); <-done }()
+			claimed := <-q.claimed
+			select {
+			case at := <-stopped:
+				if at.After(claimed.Add(lease)) {
+					t.Errorf("the handler stopped %v after the claim, after its lease of %v had ended", at.Sub(claimed), lease)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the handler was not stopped when its lease could not be kept")
+			}
+			f := &fixture{store: st}
+			if d := f.waitStatus(t, "slow", store.DeliveryDone); d.Attempts != 0 || runs.Load() != 2 {
+				t.Errorf("slow: %d attempts, %d runs; want it handed back with no attempt spent and run again", d.Attempts, runs.Load())
+			}
+		})
+	}
+}

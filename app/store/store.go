@@ -75,7 +75,7 @@ func RepoOfKey(orderKey string) string {
 
 // ClaimOptions says what a claim may take.
 type ClaimOptions struct {
-	Worker string        // who holds the lease, for operators
+	Worker string        // who holds the lease: for operators, and for Extend
 	Lease  time.Duration // how long the claim holds before another may take over
 	// Max is the most deliveries of the lane taken at once, in order [1].
 	Max int
@@ -117,6 +117,13 @@ type Queue interface {
 	Release(ctx context.Context, ids ...string) error
 	// Fail marks a delivery failed for good; it no longer blocks its lane.
 	Fail(ctx context.Context, id string, lastError string) error
+	// Extend keeps leased deliveries leased until until, so a batch that
+	// runs longer than one lease is not taken over while it runs. It
+	// changes nothing and wraps ErrNotLeased unless worker (the
+	// ClaimOptions.Worker of the claim) still holds every one of them on a
+	// lease that has not ended: once a lease has ended, another claim may
+	// have taken the deliveries, and their first worker must stop.
+	Extend(ctx context.Context, worker string, until time.Time, ids ...string) error
 	// NextReady reports when a lane that opts allows is next ready: a time
 	// not after now when one is ready already, and false when no lane waits.
 	NextReady(ctx context.Context, opts ClaimOptions) (time.Time, bool, error)

@@ -243,6 +243,67 @@ func runLanes(t *testing.T, open Opener) {
 		mustDepth(t, s, 0)
 	})
 
+	t.Run("an extended lease is not taken over until its new end", func(t *testing.T) {
+		s := open(t)
+		enqueueMany(t, s, "acme/web#1", []string{"a", "b", "c"})
+		lease := 300 * time.Millisecond
+		claimed := time.Now()
+		if got := claimLane(t, s, store.ClaimOptions{Max: 2, Lease: lease, Worker: "worker-1"}); !slices.Equal(got, []string{"a", "b"}) {
+			t.Fatalf("ClaimLane = %v, want [a b]", got)
+		}
+		extendedTo := claimed.Add(time.Hour)
+		must(t, s.Extend(ctx(t), "worker-1", extendedTo, "a", "b"))
+		time.Sleep(time.Until(claimed.Add(2 * lease)))
+		if got := claimLane(t, s, store.ClaimOptions{Max: 10, Worker: "worker-2"}); got != nil {
+			t.Fatalf("ClaimLane after the first lease would have ended = %v, want nothing: it was extended", got)
+		}
+		if at, ok, err := s.NextReady(ctx(t), store.ClaimOptions{}); err != nil || ok && at.Before(extendedTo.Add(-time.Second)) {
+			t.Errorf("NextReady = %v, %v, %v; want nothing ready before the extended lease ends", at, ok, err)
+		}
+		must(t, s.Complete(ctx(t), "a", "b"))
+		if got := claimLane(t, s, store.ClaimOptions{Max: 10, Worker: "worker-2"}); !slices.Equal(got, []string{"c"}) {
+			t.Fatalf("ClaimLane after the batch was completed = %v, want [c]", got)
+		}
+	})
+
+	t.Run("only the worker holding a live lease extends it", func(t *testing.T) {
+		s := open(t)
+		enqueueMany(t, s, "acme/web#1", []string{"a", "b"})
+		enqueueMany(t, s, "acme/web#2", []string{"x"})
+		claimLane(t, s, store.ClaimOptions{Max: 2, Worker: "worker-1"})
+		until := time.Now().Add(2 * time.Hour)
+		if err := s.Extend(ctx(t), "worker-2", until, "a", "b"); !errors.Is(err, store.ErrNotLeased) {
+			t.Errorf("Extend by another worker = %v, want ErrNotLeased", err)
+		}
+		if err := s.Extend(ctx(t), "worker-1", until, "a", "x"); !errors.Is(err, store.ErrNotLeased) {
+			t.Errorf("Extend of a lease and a pending delivery = %v, want ErrNotLeased", err)
+		}
+		if err := s.Extend(ctx(t), "worker-1", until, "a", "unknown"); !errors.Is(err, store.ErrNotLeased) {
+			t.Errorf("Extend of a lease and an unknown delivery = %v, want ErrNotLeased", err)
+		}
+		must(t, s.Complete(ctx(t), "a", "b"))
+		if err := s.Extend(ctx(t), "worker-1", until, "a"); !errors.Is(err, store.ErrNotLeased) {
+			t.Errorf("Extend of a done delivery = %v, want ErrNotLeased", err)
+		}
+
+		// A lease that ended may have been claimed again: its first worker
+		// can no longer extend it, even before anyone has.
+		if got := claimLane(t, s, store.ClaimOptions{Max: 1, Worker: "worker-1", Lease: time.Millisecond}); !slices.Equal(got, []string{"x"}) {
+			t.Fatalf("ClaimLane = %v, want [x]", got)
+		}
+		time.Sleep(20 * time.Millisecond)
+		if err := s.Extend(ctx(t), "worker-1", until, "x"); !errors.Is(err, store.ErrNotLeased) {
+			t.Errorf("Extend of an ended lease = %v, want ErrNotLeased", err)
+		}
+		if got := claimLane(t, s, store.ClaimOptions{Max: 1, Worker: "worker-2"}); !slices.Equal(got, []string{"x"}) {
+			t.Fatalf("ClaimLane after the lease ended = %v, want [x]", got)
+		}
+		if err := s.Extend(ctx(t), "worker-1", until, "x"); !errors.Is(err, store.ErrNotLeased) {
+			t.Errorf("Extend by the worker whose lease was taken over = %v, want ErrNotLeased", err)
+		}
+		must(t, s.Extend(ctx(t), "worker-2", until, "x"))
+	})
+
 	t.Run("completing a batch is all or nothing", func(t *testing.T) {
 		s := open(t)
 		enqueueMany(t, s, "acme/web#1", []string{"a", "b"})

@@ -17,8 +17,11 @@
 // never wait on each other; everything that changes a lane's deliveries
 // locks the lane first, so replicas keep each issue's deliveries in order.
 // Leases expire, so the work of a replica that died is taken over once its
-// lease runs out. Times for leases and retries come from the replicas'
-// clocks, which are assumed to be synchronised (NTP) to well within a lease.
+// lease runs out; a live worker renews its lease while its batch runs
+// (Extend). Times for leases and retries come from the replicas' clocks,
+// which are assumed to be synchronised (NTP) to well within the margin by
+// which a worker stops before its lease ends (a sixth of the lease, 5 s by
+// default).
 // Replicas wake one another's idle workers with LISTEN/NOTIFY (see Listen).
 //
 // Enqueue, which a webhook's acknowledgement waits for, has a connection pool

@@ -222,6 +222,23 @@ func (s *Store) Release(ctx context.Context, ids ...string) error {
 	return s.settle(ctx, "releasing", ids, "release", nil, "")
 }
 
+// Extend keeps leased deliveries leased until until, if worker holds them
+// on leases that have not ended (extend_leases, migrations/0008).
+func (s *Store) Extend(ctx context.Context, worker string, until time.Time, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `SELECT extend_leases($1, $2, $3, $4)`, ids, worker, until.UTC(), time.Now().UTC())
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == notLeasedCode {
+		return fmt.Errorf("extending leases: %s: %w", pgErr.Message, store.ErrNotLeased)
+	}
+	if err != nil {
+		return fmt.Errorf("extending the leases of deliveries %v: %w", ids, err)
+	}
+	return nil
+}
+
 // Fail marks a pending or leased delivery failed for good and counts the
 // attempt; its order key is free again.
 func (s *Store) Fail(ctx context.Context, id string, lastError string) error {

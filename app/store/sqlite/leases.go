@@ -15,6 +15,7 @@ import (
 // file; its lane is left out of claims by name (see nextLaneSQL).
 type lease struct {
 	until        time.Time
+	worker       string   // the claim's ClaimOptions.Worker, which alone may extend it
 	ids          []string // the batch, in order
 	repo         string
 	installation int64
@@ -22,18 +23,36 @@ type lease struct {
 
 // lease records a claimed batch of lane, replacing an expired lease of it.
 // s.leaseMu is held.
-func (s *Store) lease(lane string, batch []store.Delivery, until time.Time) {
+func (s *Store) lease(lane, worker string, batch []store.Delivery, until time.Time) {
 	if old, ok := s.leases[lane]; ok {
 		for _, id := range old.ids {
 			delete(s.leased, id)
 		}
 	}
-	l := &lease{until: until, ids: make([]string, len(batch)), repo: batch[0].Repo(), installation: batch[0].InstallationID}
+	l := &lease{until: until, worker: worker, ids: make([]string, len(batch)), repo: batch[0].Repo(), installation: batch[0].InstallationID}
 	for i, d := range batch {
 		l.ids[i] = d.ID
 		s.leased[d.ID] = lane
 	}
 	s.leases[lane] = l
+}
+
+// extend moves the leases holding ids to until, if worker holds all of
+// them and none has ended at now; it reports the first id that fails that.
+// s.leaseMu is held.
+func (s *Store) extend(worker string, until, now time.Time, ids []string) (string, bool) {
+	lanes := make([]*lease, 0, 1)
+	for _, id := range ids {
+		l := s.leases[s.leased[id]]
+		if l == nil || l.worker != worker || !l.until.After(now) {
+			return id, false
+		}
+		lanes = append(lanes, l)
+	}
+	for _, l := range lanes {
+		l.until = until
+	}
+	return "", true
 }
 
 // allLeased reports whether every id is leased, or the first that is not.

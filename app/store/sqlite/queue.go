@@ -389,7 +389,7 @@ func (s *Store) ClaimLane(ctx context.Context, opts store.ClaimOptions) ([]store
 			return err
 		}
 		if batch, err = readBatch(rows, now); err == nil && len(batch) > 0 {
-			s.lease(lane, batch, now.Add(opts.Lease))
+			s.lease(lane, opts.Worker, batch, now.Add(opts.Lease))
 		}
 		return err
 	})
@@ -527,6 +527,17 @@ func (s *Store) Release(ctx context.Context, ids ...string) error {
 		return fmt.Errorf("releasing delivery %s: %w", missing, store.ErrNotLeased)
 	}
 	s.unlease(ids)
+	return nil
+}
+
+// Extend keeps leased deliveries leased until until, if worker holds them
+// on leases that have not ended. Leases are in memory, so it writes nothing.
+func (s *Store) Extend(ctx context.Context, worker string, until time.Time, ids ...string) error {
+	s.leaseMu.Lock()
+	defer s.leaseMu.Unlock()
+	if missing, ok := s.extend(worker, until, time.Now(), ids); !ok {
+		return fmt.Errorf("extending the lease of delivery %s: %w", missing, store.ErrNotLeased)
+	}
 	return nil
 }
 
