@@ -182,11 +182,14 @@ func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 		wg.Go(func() {
 			for c := range jobs {
 				batch := c.batch
-				ctx, release, err := p.opts.Slots.Hold(workCtx)
-				if err != nil { // shutting down: the batch goes back
-					ctx, release = workCtx, func() {}
+				// The lease is kept from the claim on, also while the batch
+				// waits for a slot.
+				lctx, stopLease := keepLease(workCtx, p.opts.Queue, p.opts.Log, c.worker, ids(batch), c.at, p.opts.Lease)
+				ctx, release, err := p.opts.Slots.Hold(lctx)
+				if err != nil { // shutting down, or the lease was lost: the batch goes back
+					ctx, release = lctx, func() {}
 				}
-				o, retryAt := p.runBatch(ctx, c)
+				o, retryAt := p.runBatch(ctx, c, stopLease)
 				release()
 				p.mu.Lock()
 				p.idle++
@@ -287,14 +290,14 @@ type claim struct {
 // runBatch handles a lane's batch in order until one delivery fails, runs
 // the work its deliveries deferred, and settles them: those handled are
 // completed together, the one that failed is retried (or failed), and the
-// rest go back to the queue without spending an attempt. Its lease is
-// renewed while it runs (see keepLease).
-func (p *Pool) runBatch(workCtx context.Context, c claim) (outcome, time.Time) {
+// rest go back to the queue without spending an attempt. ctx ends at a
+// shutdown or when the batch's lease is lost (see keepLease); stopLease
+// ends the lease's renewals before the batch is settled.
+func (p *Pool) runBatch(ctx context.Context, c claim, stopLease func()) (outcome, time.Time) {
 	ds := c.batch
 	start := time.Now()
 	b := &batch{}
-	lctx, stopLease := keepLease(workCtx, p.opts.Queue, p.opts.Log, c.worker, ids(ds), c.at, p.opts.Lease)
-	hctx, cancel := context.WithDeadline(withBatch(lctx, b), start.Add(p.opts.BatchTime))
+	hctx, cancel := context.WithDeadline(withBatch(ctx, b), start.Add(p.opts.BatchTime))
 	defer cancel()
 	handled, failure := len(ds), error(nil)
 	var forget []string // handled, and to leave no trace (see ErrForget)
@@ -315,25 +318,26 @@ func (p *Pool) runBatch(workCtx context.Context, c claim) (outcome, time.Time) {
 			break
 		}
 	}
-	fctx, fcancel := context.WithDeadline(lctx, start.Add(p.opts.BatchTime*7/6))
+	fctx, fcancel := context.WithDeadline(ctx, start.Add(p.opts.BatchTime*7/6))
 	defer fcancel()
 	if owner, err := b.flush(fctx, p.runDeferred); owner >= 0 && (failure == nil || owner < handled) {
 		// Redoing the delivery that deferred the failed work redoes it.
 		handled, failure = owner, err
 	}
-	lost := errors.Is(context.Cause(lctx), errLeaseLost)
+	// Read before stopLease, which ends ctx too.
+	handBack, leaseLost := ctx.Err() != nil, errors.Is(context.Cause(ctx), errLeaseLost)
 	stopLease()
-	return p.settle(workCtx, ds, handled, failure, forget, start, lost)
+	return p.settle(ctx, ds, handled, failure, forget, start, handBack, leaseLost)
 }
 
 // settle records a batch's outcome: ds[:handled] done (those in forget
 // deleted instead); ds[handled], if any, failed with failure; the rest not
-// tried. A batch stopped by a shutdown or a lost lease hands back what it
-// did not do, costing no attempt. It reports what the outcome says of the
+// tried. A batch whose context ended (handBack: a shutdown, or its lease
+// was lost) hands back what it did not do, costing no attempt. It reports what the outcome says of the
 // batch's repository and installation (see shares).
-func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int, failure error, forget []string, start time.Time, leaseLost bool) (outcome, time.Time) {
+func (p *Pool) settle(ctx context.Context, ds []store.Delivery, handled int, failure error, forget []string, start time.Time, handBack, leaseLost bool) (outcome, time.Time) {
 	// Bookkeeping must land even if the work context was just cancelled.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(workCtx), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if handled > 0 {
 		var done []string
@@ -363,7 +367,7 @@ func (p *Pool) settle(workCtx context.Context, ds []store.Delivery, handled int,
 	}
 	d, rest := ds[handled], ds[handled+1:]
 	log := p.opts.Log.With("delivery", d.ID, "event", d.Event, "action", d.Action)
-	if errors.Is(failure, context.Canceled) && (workCtx.Err() != nil || leaseLost) {
+	if errors.Is(failure, context.Canceled) && handBack {
 		// Shutting down, or another worker may hold the lane now: not the
 		// deliveries' fault, so they go back as they were, costing no
 		// attempt.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
 	"github.com/ownershipbot/ownershipbot/app/metrics"
+	"github.com/ownershipbot/ownershipbot/app/slots"
 	"github.com/ownershipbot/ownershipbot/app/store"
 	"github.com/ownershipbot/ownershipbot/app/store/sqlite"
 )
@@ -805,5 +806,55 @@ func TestABatchThatCannotKeepItsLeaseStopsInTimeAndHandsItsWorkBack(t *testing.T
 				t.Errorf("slow: %d attempts, %d runs; want it handed back with no attempt spent and run again", d.Attempts, runs.Load())
 			}
 		})
+	}
+}
+
+func TestABatchWaitingForASlotKeepsItsLease(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var mu sync.Mutex
+	handled := map[string]int{}
+	handle := func(ctx context.Context, d store.Delivery) error {
+		mu.Lock()
+		handled[d.ID]++
+		mu.Unlock()
+		if d.ID == "busy" {
+			time.Sleep(900 * time.Millisecond) // holds the only slot for three leases
+		}
+		return nil
+	}
+	const lease = 300 * time.Millisecond
+	opts := dispatch.PoolOptions{Queue: st, Handle: handle, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Workers: 4, Lease: lease, Poll: 5 * time.Millisecond}
+	// The first replica runs one batch at a time, as while webhooks arrive;
+	// the second would take over a batch whose lease ran out meanwhile.
+	first, second := opts, opts
+	first.Slots = slots.New(4, 1, func() bool { return true })
+	first.Metrics, second.Metrics = metrics.New(prometheus.NewRegistry()), metrics.New(prometheus.NewRegistry())
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	p1 := dispatch.NewPool(first)
+	wg.Go(func() { p1.Run(ctx, time.Second) })
+	for _, d := range []struct{ id, key string }{{"busy", "acme/web#1"}, {"waiting", "acme/web#2"}} {
+		if _, err := st.Enqueue(context.Background(), store.Delivery{ID: d.id, Event: "issues", OrderKey: d.key, Payload: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p1.Wake()
+	f := &fixture{store: st}
+	f.waitStatus(t, "busy", store.DeliveryLeased)
+	f.waitStatus(t, "waiting", store.DeliveryLeased) // claimed by the first replica, waiting for its slot
+	p2 := dispatch.NewPool(second)
+	wg.Go(func() { p2.Run(ctx, time.Second) })
+	f.waitStatus(t, "busy", store.DeliveryDone)
+	f.waitStatus(t, "waiting", store.DeliveryDone)
+	mu.Lock()
+	defer mu.Unlock()
+	if handled["busy"] != 1 || handled["waiting"] != 1 {
+		t.Errorf("handled %v, want each once: a batch waiting for a slot keeps renewing its lease", handled)
 	}
 }
