@@ -676,59 +676,101 @@ func TestOnceIsAskedOncePerBatchAndAgainForTheNext(t *testing.T) {
 	}
 }
 
-func TestABatchLongerThanItsLeaseKeepsItAndRunsOnce(t *testing.T) {
+// runs counts how often each delivery was handled, across pools.
+type runs struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (r *runs) add(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n == nil {
+		r.n = map[string]int{}
+	}
+	r.n[id]++
+}
+
+func (r *runs) onceEach(ids ...string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.n) == len(ids) && !slices.ContainsFunc(ids, func(id string) bool { return r.n[id] != 1 })
+}
+
+func (r *runs) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return fmt.Sprint(r.n)
+}
+
+// openQueue opens a fresh SQLite queue holding deliveries (id, then order
+// key, in pairs).
+func openQueue(t *testing.T, deliveries ...string) *sqlite.Store {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	var mu sync.Mutex
-	handled := map[string]int{}
-	var cancelled atomic.Bool
-	handle := func(ctx context.Context, d store.Delivery) error {
-		mu.Lock()
-		handled[d.ID]++
-		mu.Unlock()
-		if d.ID == "slow" {
-			select {
-			case <-time.After(800 * time.Millisecond): // four leases
-			case <-ctx.Done():
-				cancelled.Store(true)
-				return ctx.Err()
-			}
-		}
-		return nil
-	}
-	// Two pools on one queue, as two replicas: the idle one would take the
-	// slow batch over if its lease ran out.
-	var pools []*dispatch.Pool
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for range 2 {
-		p := dispatch.NewPool(dispatch.PoolOptions{Queue: st, Handle: handle, Metrics: metrics.New(prometheus.NewRegistry()),
-			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Workers: 2, Lease: 200 * time.Millisecond, Poll: 5 * time.Millisecond})
-		pools = append(pools, p)
-		wg.Go(func() { p.Run(ctx, time.Second) })
-	}
-	defer func() { cancel(); wg.Wait() }()
-	for _, id := range []string{"slow", "next"} {
-		if _, err := st.Enqueue(context.Background(), store.Delivery{ID: id, Event: "issues", OrderKey: "acme/web#1", Payload: []byte("{}")}); err != nil {
+	t.Cleanup(func() { st.Close() })
+	for i := 0; i+1 < len(deliveries); i += 2 {
+		d := store.Delivery{ID: deliveries[i], Event: "issues", OrderKey: deliveries[i+1], Payload: []byte("{}")}
+		if _, err := st.Enqueue(context.Background(), d); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, p := range pools {
+	return st
+}
+
+// runPools runs a pool per options, as replicas sharing one queue, until
+// the test ends.
+func runPools(t *testing.T, opts ...dispatch.PoolOptions) []*dispatch.Pool {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	var pools []*dispatch.Pool
+	for _, o := range opts {
+		if o.Metrics == nil {
+			o.Metrics = metrics.New(prometheus.NewRegistry())
+		}
+		if o.Log == nil {
+			o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		}
+		p := dispatch.NewPool(o)
+		pools = append(pools, p)
+		wg.Go(func() { p.Run(ctx, time.Second) })
 		p.Wake()
 	}
+	return pools
+}
+
+func TestABatchLongerThanItsLeaseKeepsItAndRunsOnce(t *testing.T) {
+	st := openQueue(t, "slow", "acme/web#1", "next", "acme/web#1")
+	var handled runs
+	var cancelled atomic.Bool
+	opts := dispatch.PoolOptions{Queue: st, Workers: 2, Lease: 200 * time.Millisecond, Poll: 5 * time.Millisecond,
+		Handle: func(ctx context.Context, d store.Delivery) error {
+			handled.add(d.ID)
+			if d.ID == "slow" {
+				select {
+				case <-time.After(800 * time.Millisecond): // four leases
+				case <-ctx.Done():
+					cancelled.Store(true)
+					return ctx.Err()
+				}
+			}
+			return nil
+		}}
+	// Two pools on one queue, as two replicas: the idle one would take the
+	// slow batch over if its lease ran out.
+	runPools(t, opts, opts)
 	f := &fixture{store: st}
 	f.waitStatus(t, "next", store.DeliveryDone)
 	if d := f.waitStatus(t, "slow", store.DeliveryDone); d.Attempts != 0 {
 		t.Errorf("slow took %d attempts, want none spent", d.Attempts)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if handled["slow"] != 1 || handled["next"] != 1 || cancelled.Load() {
+	if !handled.onceEach("slow", "next") || cancelled.Load() {
 		t.Errorf("handled %v (slow cancelled: %v), want each once and slow never cancelled: its lease is renewed while it runs",
-			handled, cancelled.Load())
+			&handled, cancelled.Load())
 	}
 }
 
@@ -766,16 +808,11 @@ func TestABatchThatCannotKeepItsLeaseStopsInTimeAndHandsItsWorkBack(t *testing.T
 	} {
 		t.Run(name, func(t *testing.T) {
 			const lease = 1200 * time.Millisecond
-			st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			st := openQueue(t, "slow", "acme/web#1")
 			q := &extendFailing{Queue: st, err: refusal, claimed: make(chan time.Time, 1)}
 			stopped := make(chan time.Time, 1)
 			var runs atomic.Int32
-			p := dispatch.NewPool(dispatch.PoolOptions{Queue: q, Metrics: metrics.New(prometheus.NewRegistry()),
-				Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Workers: 1, Lease: lease, Poll: 5 * time.Millisecond,
+			runPools(t, dispatch.PoolOptions{Queue: q, Workers: 1, Lease: lease, Poll: 5 * time.Millisecond,
 				Handle: func(ctx context.Context, d store.Delivery) error {
 					if runs.Add(1) > 1 {
 						return nil
@@ -785,13 +822,6 @@ func TestABatchThatCannotKeepItsLeaseStopsInTimeAndHandsItsWorkBack(t *testing.T
 					q.failed.Store(true)
 					return ctx.Err()
 				}})
-			if _, err := st.Enqueue(context.Background(), store.Delivery{ID: "slow", Event: "issues", OrderKey: "acme/web#1", Payload: []byte("{}")}); err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() { p.Run(ctx, time.Second); close(done) }()
-			defer func() { cancel(); <-done }()
 			claimed := <-q.claimed
 			select {
 			case at := <-stopped:
@@ -810,51 +840,28 @@ func TestABatchThatCannotKeepItsLeaseStopsInTimeAndHandsItsWorkBack(t *testing.T
 }
 
 func TestABatchWaitingForASlotKeepsItsLease(t *testing.T) {
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var mu sync.Mutex
-	handled := map[string]int{}
-	handle := func(ctx context.Context, d store.Delivery) error {
-		mu.Lock()
-		handled[d.ID]++
-		mu.Unlock()
-		if d.ID == "busy" {
-			time.Sleep(900 * time.Millisecond) // holds the only slot for three leases
-		}
-		return nil
-	}
-	const lease = 300 * time.Millisecond
-	opts := dispatch.PoolOptions{Queue: st, Handle: handle, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Workers: 4, Lease: lease, Poll: 5 * time.Millisecond}
+	st := openQueue(t, "busy", "acme/web#1", "waiting", "acme/api#2")
+	var handled runs
+	opts := dispatch.PoolOptions{Queue: st, Workers: 4, Lease: 300 * time.Millisecond, Poll: 5 * time.Millisecond,
+		Handle: func(ctx context.Context, d store.Delivery) error {
+			handled.add(d.ID)
+			if d.ID == "busy" {
+				time.Sleep(900 * time.Millisecond) // holds the only slot for three leases
+			}
+			return nil
+		}}
 	// The first replica runs one batch at a time, as while webhooks arrive;
 	// the second would take over a batch whose lease ran out meanwhile.
-	first, second := opts, opts
+	first := opts
 	first.Slots = slots.New(4, 1, func() bool { return true })
-	first.Metrics, second.Metrics = metrics.New(prometheus.NewRegistry()), metrics.New(prometheus.NewRegistry())
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	defer func() { cancel(); wg.Wait() }()
-	p1 := dispatch.NewPool(first)
-	wg.Go(func() { p1.Run(ctx, time.Second) })
-	for _, d := range []struct{ id, key string }{{"busy", "acme/web#1"}, {"waiting", "acme/web#2"}} {
-		if _, err := st.Enqueue(context.Background(), store.Delivery{ID: d.id, Event: "issues", OrderKey: d.key, Payload: []byte("{}")}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p1.Wake()
+	runPools(t, first)
 	f := &fixture{store: st}
 	f.waitStatus(t, "busy", store.DeliveryLeased)
 	f.waitStatus(t, "waiting", store.DeliveryLeased) // claimed by the first replica, waiting for its slot
-	p2 := dispatch.NewPool(second)
-	wg.Go(func() { p2.Run(ctx, time.Second) })
+	runPools(t, opts)
 	f.waitStatus(t, "busy", store.DeliveryDone)
 	f.waitStatus(t, "waiting", store.DeliveryDone)
-	mu.Lock()
-	defer mu.Unlock()
-	if handled["busy"] != 1 || handled["waiting"] != 1 {
-		t.Errorf("handled %v, want each once: a batch waiting for a slot keeps renewing its lease", handled)
+	if !handled.onceEach("busy", "waiting") {
+		t.Errorf("handled %v, want each once: a batch waiting for a slot keeps renewing its lease", &handled)
 	}
 }
