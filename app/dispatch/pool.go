@@ -327,6 +327,9 @@ func (p *Pool) runBatch(ctx context.Context, c claim, stopLease func()) (outcome
 	// Read before stopLease, which ends ctx too.
 	handBack, leaseLost := ctx.Err() != nil, errors.Is(context.Cause(ctx), errLeaseLost)
 	stopLease()
+	if leaseLost {
+		p.opts.Metrics.LeasesLost.Inc()
+	}
 	return p.settle(ctx, ds, handled, failure, forget, start, handBack, leaseLost)
 }
 

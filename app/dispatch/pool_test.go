@@ -812,7 +812,8 @@ func TestABatchThatCannotKeepItsLeaseStopsInTimeAndHandsItsWorkBack(t *testing.T
 			q := &extendFailing{Queue: st, err: refusal, claimed: make(chan time.Time, 1)}
 			stopped := make(chan time.Time, 1)
 			var runs atomic.Int32
-			runPools(t, dispatch.PoolOptions{Queue: q, Workers: 1, Lease: lease, Poll: 5 * time.Millisecond,
+			m := metrics.New(prometheus.NewRegistry())
+			runPools(t, dispatch.PoolOptions{Queue: q, Metrics: m, Workers: 1, Lease: lease, Poll: 5 * time.Millisecond,
 				Handle: func(ctx context.Context, d store.Delivery) error {
 					if runs.Add(1) > 1 {
 						return nil
@@ -834,6 +835,9 @@ func TestABatchThatCannotKeepItsLeaseStopsInTimeAndHandsItsWorkBack(t *testing.T
 			f := &fixture{store: st}
 			if d := f.waitStatus(t, "slow", store.DeliveryDone); d.Attempts != 0 || runs.Load() != 2 {
 				t.Errorf("slow: %d attempts, %d runs; want it handed back with no attempt spent and run again", d.Attempts, runs.Load())
+			}
+			if n := testutil.ToFloat64(m.LeasesLost); n != 1 {
+				t.Errorf("queue_leases_lost_total = %v, want 1", n)
 			}
 		})
 	}

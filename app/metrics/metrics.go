@@ -21,6 +21,7 @@ type Metrics struct {
 	LastDelivery        prometheus.Gauge         // unix time of the last accepted delivery
 	DeliveriesProcessed *prometheus.CounterVec   // event, outcome: done, retried, failed
 	DeliveriesFailed    *prometheus.CounterVec   // event
+	LeasesLost          prometheus.Counter       // batches stopped because their lease could not be renewed
 	EventProcessing     *prometheus.HistogramVec // event
 	CommentsAnalyzed    *prometheus.CounterVec   // repository, thread, author_role, level
 	CommentConcerns     *prometheus.CounterVec   // repository, thread, author_role, concern
@@ -63,6 +64,10 @@ func New(reg prometheus.Registerer) *Metrics {
 			Namespace: namespace, Name: "deliveries_failed_total",
 			Help: "Deliveries given up on after their retries, by event.",
 		}, []string{"event"}),
+		LeasesLost: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "queue_leases_lost_total",
+			Help: "Batches stopped and handed back because their lease could not be renewed.",
+		}),
 		EventProcessing: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "event_processing_seconds",
 			Help:    "Time to process one delivery, GitHub calls included, by event.",
@@ -140,7 +145,7 @@ func New(reg prometheus.Registerer) *Metrics {
 		}),
 	}
 	reg.MustRegister(
-		m.WebhookDeliveries, m.LastDelivery, m.DeliveriesProcessed, m.DeliveriesFailed, m.EventProcessing,
+		m.WebhookDeliveries, m.LastDelivery, m.DeliveriesProcessed, m.DeliveriesFailed, m.LeasesLost, m.EventProcessing,
 		m.CommentsAnalyzed, m.CommentConcerns, m.TimeToOwner, m.ReviewComments,
 		m.GitHubRequests, m.RateLimitRemaining, m.BotComments, m.ConfigChecks, m.ConnectionsRefused, m.AppCredentialsRefused,
 		m.BackfillItems, m.BackfillPauses, m.GraphQLPoints, m.Redeliveries, m.DriftRepairs, m.Sweeps, m.SweepPoints,
