@@ -450,8 +450,9 @@ func operations() Dashboard {
 	rate := FieldDefaults{Unit: "reqps", Min: f(0)}
 	l.add(12, 8, timeseries("Webhook deliveries by outcome", "Deliveries received per second: accepted, duplicate, ignored, rejected.", rate, true,
 		series(`sum by (outcome) (rate(ownershipbot_webhook_deliveries_total[$__rate_interval]))`, "{{outcome}}")))
-	l.add(12, 8, timeseries("Processing attempts by outcome", "Attempts to process stored deliveries per second: done, retried, failed.", rate, true,
-		series(`sum by (outcome) (rate(ownershipbot_deliveries_processed_total[$__rate_interval]))`, "{{outcome}}")))
+	l.add(12, 8, timeseries("Processing attempts by outcome", "Attempts to process stored deliveries per second: done, retried, failed; and batches handed back because their lease could not be renewed (lease lost: near 0).", rate, true,
+		series(`sum by (outcome) (rate(ownershipbot_deliveries_processed_total[$__rate_interval]))`, "{{outcome}}"),
+		series(`sum(rate(ownershipbot_queue_leases_lost_total[$__rate_interval]))`, "lease lost")))
 
 	l.add(12, 8, timeseries("Processing latency", "Time to process one delivery, GitHub calls included.", FieldDefaults{Unit: "s", Min: f(0)}, false,
 		series(`histogram_quantile(0.5, sum by (le) (rate(ownershipbot_event_processing_seconds_bucket[$__rate_interval])))`, "p50"),
