@@ -70,9 +70,11 @@ func keepLease(ctx context.Context, q extender, log *slog.Logger, worker string,
 		}
 	}()
 	return lctx, func() {
-		close(done)
-		<-stopped
+		// Cancelling first ends a renewal under way, which a store that
+		// hangs could otherwise stretch to most of a lease.
 		giveUp.Stop()
 		cancel(context.Canceled)
+		close(done)
+		<-stopped
 	}
 }

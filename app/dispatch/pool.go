@@ -336,8 +336,9 @@ func (p *Pool) runBatch(ctx context.Context, c claim, stopLease func()) (outcome
 // settle records a batch's outcome: ds[:handled] done (those in forget
 // deleted instead); ds[handled], if any, failed with failure; the rest not
 // tried. A batch whose context ended (handBack: a shutdown, or its lease
-// was lost) hands back what it did not do, costing no attempt. It reports what the outcome says of the
-// batch's repository and installation (see shares).
+// was lost) hands back what it did not do, costing no attempt. It reports
+// what the outcome says of the batch's repository and installation (see
+// shares).
 func (p *Pool) settle(ctx context.Context, ds []store.Delivery, handled int, failure error, forget []string, start time.Time, handBack, leaseLost bool) (outcome, time.Time) {
 	// Bookkeeping must land even if the work context was just cancelled.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
