@@ -204,33 +204,12 @@ func TestReviewDiscussionMovesTheCountersAndTheSummary(t *testing.T) {
 	h.Accepted(h.Sim.EditPullRequestBody("alice", "acme/web", n, reasonedBody))
 	h.Accepted(h.Sim.MergePullRequest("alice", "acme/web", n))
 	h.Idle()
-	if got := histogramCount(t, h, "ownershipbot_pull_request_review_comments", "product"); got != 1 {
+	if got, _ := h.Histogram("ownershipbot_pull_request_review_comments", map[string]string{"level": "product"}); got != 1 {
 		t.Fatalf("merged pull requests observed at level product = %v, want 1", got)
 	}
 	if got := pullGauge(h, "none", "yes") + pullGauge(h, "none", "no"); got != 0 {
 		t.Fatalf("a merged pull request is still counted as open: %v", got)
 	}
-}
-
-func histogramCount(t *testing.T, h *apptest.Harness, name, level string) uint64 {
-	t.Helper()
-	families, err := h.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if lp.GetName() == "level" && lp.GetValue() == level {
-					return m.GetHistogram().GetSampleCount()
-				}
-			}
-		}
-	}
-	return 0
 }
 
 func TestDependabotPullRequestIsIgnored(t *testing.T) {

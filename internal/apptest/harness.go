@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/ownershipbot/ownershipbot/app"
 	"github.com/ownershipbot/ownershipbot/app/ghclient"
@@ -218,39 +219,57 @@ func (h *Harness) Accepted(d githubsim.Delivery, err error) githubsim.Delivery {
 // Counter returns the value of a counter or gauge series from the App's registry.
 func (h *Harness) Counter(name string, labels map[string]string) float64 {
 	h.T.Helper()
+	for _, m := range h.series(name, labels) {
+		switch {
+		case m.Counter != nil:
+			return m.GetCounter().GetValue()
+		case m.Gauge != nil:
+			return m.GetGauge().GetValue()
+		}
+	}
+	return 0
+}
+
+// Histogram returns the observations and their sum over the histogram
+// series of name that carry labels (every series, for none).
+func (h *Harness) Histogram(name string, labels map[string]string) (count uint64, sum float64) {
+	h.T.Helper()
+	for _, m := range h.series(name, labels) {
+		count += m.GetHistogram().GetSampleCount()
+		sum += m.GetHistogram().GetSampleSum()
+	}
+	return count, sum
+}
+
+// series returns the series of name in the App's registry that carry every
+// one of labels with its value.
+func (h *Harness) series(name string, labels map[string]string) []*dto.Metric {
+	h.T.Helper()
 	families, err := h.Registry.Gather()
 	if err != nil {
 		h.T.Fatal(err)
 	}
+	var out []*dto.Metric
 	for _, f := range families {
 		if f.GetName() != name {
 			continue
 		}
-	metric:
 		for _, m := range f.GetMetric() {
+			matched := 0
 			for _, lp := range m.GetLabel() {
-				if want, ok := labels[lp.GetName()]; ok && want != lp.GetValue() {
-					continue metric
+				if want, ok := labels[lp.GetName()]; ok {
+					if want != lp.GetValue() {
+						break
+					}
+					matched++
 				}
 			}
-			for k := range labels {
-				found := false
-				for _, lp := range m.GetLabel() {
-					found = found || lp.GetName() == k
-				}
-				if !found {
-					continue metric
-				}
-			}
-			switch {
-			case m.Counter != nil:
-				return m.GetCounter().GetValue()
-			case m.Gauge != nil:
-				return m.GetGauge().GetValue()
+			if matched == len(labels) {
+				out = append(out, m)
 			}
 		}
 	}
-	return 0
+	return out
 }
 
 // checkRoutes fails the test if the App made a request that is not a route
