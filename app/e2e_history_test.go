@@ -166,10 +166,7 @@ func TestTheSweepRepairsAMissedEdit(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.App.History().Sweep(context.Background(), "acme/web"); err != nil {
-		t.Fatal(err)
-	}
-	h.Idle()
+	sweep(t, h, "acme/web")
 	th, ok, err := h.Store.Thread(context.Background(), "acme/web", n)
 	if err != nil || !ok || th.Owner != "@bob" {
 		t.Fatalf("after the sweep the issue's owner is %q (found %v, %v), want @bob", th.Owner, ok, err)
@@ -182,10 +179,7 @@ func TestTheSweepRepairsAMissedEdit(t *testing.T) {
 		t.Errorf("the bot comment was not brought up to date: %+v", c)
 	}
 	// A second sweep finds nothing more to repair.
-	if err := h.App.History().Sweep(context.Background(), "acme/web"); err != nil {
-		t.Fatal(err)
-	}
-	h.Idle()
+	sweep(t, h, "acme/web")
 	if got := h.Counter("ownershipbot_drift_repairs_total", map[string]string{"thread": "issue"}); got != 1 {
 		t.Errorf("a second sweep repaired again: %v", got)
 	}
@@ -206,10 +200,7 @@ func TestTheSweepLeavesAnUntouchedPullRequestAlone(t *testing.T) {
 	_, d, err := h.Sim.OpenPullRequest("bob", "acme/web", githubsim.PullInput{Title: "Retry uploads", Body: body})
 	h.Accepted(d, err)
 	h.Idle()
-	if err := h.App.History().Sweep(context.Background(), "acme/web"); err != nil {
-		t.Fatal(err)
-	}
-	h.Idle()
+	sweep(t, h, "acme/web")
 	if got := h.Counter("ownershipbot_drift_repairs_total", map[string]string{"thread": "pull_request"}); got != 0 {
 		t.Errorf("ownershipbot_drift_repairs_total{thread=pull_request} = %v for an untouched pull request, want 0", got)
 	}
@@ -518,10 +509,7 @@ func TestASweepCostsFewGraphQLPoints(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.App.History().Sweep(context.Background(), "acme/web"); err != nil {
-		t.Fatal(err)
-	}
-	h.Idle()
+	sweep(t, h, "acme/web")
 	if got := h.Counter("ownershipbot_drift_repairs_total", map[string]string{"thread": "issue"}); got != 30 {
 		t.Errorf("the sweep repaired %v of the 30 issues changed without an event", got)
 	}
@@ -574,4 +562,14 @@ func TestASuspendedInstallationIsNotSweptUntilItIsUnsuspended(t *testing.T) {
 	if th, ok, err := h.Store.Thread(context.Background(), "acme/web", 2); err != nil || !ok || th.Owner != "@alice" {
 		t.Errorf("after the unsuspend the sweep left #2's owner %q (found %v, %v), want @alice", th.Owner, ok, err)
 	}
+}
+
+// sweep runs the drift sweep of repo now, as its schedule would, and waits
+// until the App has handled what it queued.
+func sweep(t *testing.T, h *apptest.Harness, repo string) {
+	t.Helper()
+	if err := h.App.History().Sweep(context.Background(), repo); err != nil {
+		t.Fatal(err)
+	}
+	h.Idle()
 }

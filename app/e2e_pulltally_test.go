@@ -142,10 +142,7 @@ func TestTheSweepCountsAPullRequestCommentWhoseEventNeverCame(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.App.History().Sweep(context.Background(), "acme/web"); err != nil {
-		t.Fatal(err)
-	}
-	h.Idle()
+	sweep(t, h, "acme/web")
 	if got := h.Counter("ownershipbot_drift_repairs_total", map[string]string{"thread": "pull_request"}); got != 1 {
 		t.Errorf("ownershipbot_drift_repairs_total{thread=pull_request} = %v, want 1", got)
 	}
