@@ -92,7 +92,7 @@ func (e Envelope) OrderKey() string {
 		number = e.PullRequest.Number
 	}
 	if e.Repository.FullName != "" && number != 0 {
-		return strings.ToLower(e.Repository.FullName) + "#" + strconv.Itoa(number)
+		return store.ThreadKey(e.Repository.FullName, number)
 	}
 	if e.Installation.ID != 0 {
 		return "installation:" + strconv.FormatInt(e.Installation.ID, 10)

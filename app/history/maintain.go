@@ -314,7 +314,7 @@ func (h *History) compare(ctx context.Context, r *reader, b store.Backfill, t *g
 	return h.enqueue(ctx, store.Delivery{
 		ID:    fmt.Sprintf("repair:%s#%d:%d", b.Repo, t.Number, t.UpdatedAt.UnixNano()),
 		Event: EventRepair, InstallationID: b.InstallationID,
-		OrderKey: fmt.Sprintf("%s#%d", b.Repo, t.Number), Payload: payload,
+		OrderKey: store.ThreadKey(b.Repo, t.Number), Payload: payload,
 	})
 }
 

@@ -98,7 +98,7 @@ func (h *Handler) countLater(ctx context.Context, p *prContext, s *threads.Snaps
 	_, err := h.Store.Enqueue(ctx, store.Delivery{
 		ID:    fmt.Sprintf("history-comments:%s#%d@%d:%x", s.Repo(), s.Number(), s.UpdatedAt.UnixNano(), sum.Sum64()),
 		Event: EventHistoryComments, InstallationID: s.InstallationID,
-		OrderKey: fmt.Sprintf("%s#%d", s.Repo(), s.Number()), Payload: payload, ReceivedAt: h.Now().UTC(),
+		OrderKey: store.ThreadKey(s.Repo(), s.Number()), Payload: payload, ReceivedAt: h.Now().UTC(),
 	})
 	return err
 }

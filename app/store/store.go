@@ -10,6 +10,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -62,6 +63,13 @@ func (d Delivery) Lane() string {
 		return "delivery:" + d.ID
 	}
 	return "key:" + d.OrderKey
+}
+
+// ThreadKey is the order key of one issue or pull request, "owner/repo#12"
+// with the repository in lower case: webhooks and the App's own internal
+// events about a thread share its lane through it.
+func ThreadKey(repo string, number int) string {
+	return strings.ToLower(repo) + "#" + strconv.Itoa(number)
 }
 
 // RepoOfKey is the repository part of an order key such as "owner/repo#12".

@@ -161,7 +161,7 @@ func (b *Base) IssueChanged(ctx context.Context, cause string, installationID in
 			ID:             fmt.Sprintf("linked-issue:%s#%d:%s#%d:%s", repo, number, pr.Repo, pr.Number, cause),
 			Event:          EventLinkedIssueChanged,
 			InstallationID: installationID,
-			OrderKey:       fmt.Sprintf("%s#%d", pr.Repo, pr.Number),
+			OrderKey:       store.ThreadKey(pr.Repo, pr.Number),
 			Payload:        payload,
 			ReceivedAt:     now,
 		}); err != nil {
