@@ -54,10 +54,14 @@ type Options struct {
 	// than GOMAXPROCS, at least 1]; negative: no bound. Workers waiting for
 	// GitHub do not count.
 	WorkersWhileBusy int
-	ShutdownGrace    time.Duration // time in-flight deliveries get to finish at shutdown [20s]
-	MetricsWindow    time.Duration // comments created within it make the comment gauges [30 days]
-	ConfigTTL        time.Duration // how long a repository's config is cached [5m]
-	KeepDone         time.Duration // how long processed deliveries are kept to spot redeliveries [7 days]
+	// Gather is how long the workers wait before a claim while webhooks
+	// arrive in bursts on the same issues, so that an issue's burst becomes
+	// one batch [50ms]; negative: they take each delivery as it comes.
+	Gather        time.Duration
+	ShutdownGrace time.Duration // time in-flight deliveries get to finish at shutdown [20s]
+	MetricsWindow time.Duration // comments created within it make the comment gauges [30 days]
+	ConfigTTL     time.Duration // how long a repository's config is cached [5m]
+	KeepDone      time.Duration // how long processed deliveries are kept to spot redeliveries [7 days]
 	// Retention is how long closed threads, failed deliveries and config
 	// notices are kept [90 days]; done deliveries are kept the shorter of
 	// it and KeepDone.
@@ -220,7 +224,7 @@ func New(opts Options) (*App, error) {
 	pool = dispatch.NewPool(dispatch.PoolOptions{
 		Queue: opts.Store, Handle: registry.Handle, Metrics: m, Log: opts.Log,
 		Workers: workers, RetryBase: opts.QueueRetryBase, Poll: opts.Poll,
-		OnDone: gauges.Invalidate, Slots: running,
+		OnDone: gauges.Invalidate, Slots: running, Busy: intake.Busy, Gather: opts.Gather,
 	})
 	intake.Stored = pool.Stored
 	pg, err := page.New(page.Options{Store: opts.Store, Log: opts.Log, SignIn: opts.SignIn, SecureCookies: opts.SecureCookies,

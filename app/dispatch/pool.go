@@ -73,6 +73,14 @@ type PoolOptions struct {
 	// holds a slot while it handles a batch, and gives it up while it waits
 	// for GitHub or between two deliveries when fewer are allowed now.
 	Slots *slots.Slots
+	// Busy reports whether webhooks are arriving [never]. While they are,
+	// and arrive in bursts on the same issues, the scheduler waits Gather
+	// after it is woken before it claims, so that a burst on one issue
+	// becomes one batch (see arrivals).
+	Busy func() bool
+	// Gather is how long deliveries gather into batches while webhooks
+	// arrive in bursts [50ms]; below 0, never.
+	Gather time.Duration
 }
 
 // Pool processes stored deliveries with a fixed number of workers. One
@@ -87,10 +95,11 @@ type Pool struct {
 	worker  string
 	claims  atomic.Uint64 // numbers each claim's worker name, so only its batch renews its lease
 
-	mu     sync.Mutex
-	idle   int            // workers waiting for a batch
-	held   map[string]int // order keys of the batches under way
-	shares *shares
+	mu       sync.Mutex
+	idle     int            // workers waiting for a batch
+	held     map[string]int // order keys of the batches under way
+	shares   *shares
+	arrivals arrivals
 }
 
 // NewPool returns a Pool; call Run to start it.
@@ -125,6 +134,9 @@ func NewPool(opts PoolOptions) *Pool {
 	if opts.Poll <= 0 {
 		opts.Poll = 10 * time.Second
 	}
+	if opts.Gather == 0 {
+		opts.Gather = 50 * time.Millisecond
+	}
 	if opts.Classify == nil {
 		opts.Classify = Classify
 	}
@@ -149,7 +161,9 @@ func (p *Pool) Wake() {
 // paused. A burst on one busy issue so costs no claims.
 func (p *Pool) Stored(orderKey string) {
 	p.mu.Lock()
-	busy := orderKey != "" && p.held[orderKey] > 0 || p.shares.holdsBack(store.RepoOfKey(orderKey), time.Now())
+	now := time.Now()
+	p.arrivals.add(orderKey, now, burstPeriod*p.opts.Gather)
+	busy := orderKey != "" && p.held[orderKey] > 0 || p.shares.holdsBack(store.RepoOfKey(orderKey), now)
 	p.mu.Unlock()
 	if !busy {
 		p.Wake()
@@ -216,12 +230,18 @@ func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 func (p *Pool) schedule(ctx context.Context, jobs chan<- claim) {
 	timer := time.NewTimer(0) // look once at the start
 	defer timer.Stop()
+	// full is whether the last batch claimed was as large as a batch may
+	// be: its lane, or the queue, has a backlog that waiting cannot grow.
+	full := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-p.wake:
 		case <-timer.C:
+		}
+		if !full && !p.gather(ctx) {
+			return
 		}
 		for ctx.Err() == nil {
 			opts, pauseEnds, idle := p.claimOptions()
@@ -231,6 +251,7 @@ func (p *Pool) schedule(ctx context.Context, jobs chan<- claim) {
 			claimed := time.Now() // no later than the lease starts
 			batch, err := p.opts.Queue.ClaimLane(ctx, opts)
 			if err == nil {
+				full = len(batch) >= p.opts.Batch
 				p.mu.Lock()
 				p.idle--
 				p.shares.take(batch[0])
@@ -241,6 +262,7 @@ func (p *Pool) schedule(ctx context.Context, jobs chan<- claim) {
 			}
 			switch {
 			case errors.Is(err, store.ErrNoDelivery):
+				full = false
 				wait := p.untilReady(ctx, opts)
 				if !pauseEnds.IsZero() {
 					wait = min(wait, max(time.Until(pauseEnds), 0))
@@ -252,6 +274,28 @@ func (p *Pool) schedule(ctx context.Context, jobs chan<- claim) {
 			}
 			break
 		}
+	}
+}
+
+// gather waits Gather while webhooks are arriving in bursts, and reports
+// false if ctx ended meanwhile.
+func (p *Pool) gather(ctx context.Context) bool {
+	if p.opts.Gather <= 0 || p.opts.Busy == nil || !p.opts.Busy() {
+		return true
+	}
+	p.mu.Lock()
+	bursts := p.arrivals.bursts(time.Now(), burstPeriod*p.opts.Gather)
+	p.mu.Unlock()
+	if !bursts {
+		return true
+	}
+	t := time.NewTimer(p.opts.Gather)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

@@ -869,3 +869,69 @@ func TestABatchWaitingForASlotKeepsItsLease(t *testing.T) {
 		t.Errorf("handled %v, want each once: a batch waiting for a slot keeps renewing its lease", &handled)
 	}
 }
+
+// sizedQueue records the size of each batch claimed.
+type sizedQueue struct {
+	dispatch.Queue
+	mu    sync.Mutex
+	sizes []int
+}
+
+func (q *sizedQueue) ClaimLane(ctx context.Context, opts store.ClaimOptions) ([]store.Delivery, error) {
+	batch, err := q.Queue.ClaimLane(ctx, opts)
+	if err == nil {
+		q.mu.Lock()
+		q.sizes = append(q.sizes, len(batch))
+		q.mu.Unlock()
+	}
+	return batch, err
+}
+
+func (q *sizedQueue) claimed() []int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return slices.Clone(q.sizes)
+}
+
+func TestABurstOnOneIssueWhileWebhooksArriveIsTakenAsOneBatch(t *testing.T) {
+	const gather = 300 * time.Millisecond
+	st := openQueue(t)
+	q := &sizedQueue{Queue: st}
+	handled := make(chan string, 100)
+	pool := runPools(t, dispatch.PoolOptions{Queue: q, Workers: 4, Gather: gather,
+		Busy:   func() bool { return true },
+		Handle: func(ctx context.Context, d store.Delivery) error { handled <- d.ID; return nil }})[0]
+	stored := func(id, key string) {
+		t.Helper()
+		if _, err := st.Enqueue(context.Background(), store.Delivery{ID: id, Event: "issues", OrderKey: key, Payload: []byte("{}"), ReceivedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		pool.Stored(key)
+	}
+	waitHandled := func(n int) {
+		t.Helper()
+		for range n {
+			select {
+			case <-handled:
+			case <-time.After(10 * time.Second):
+				t.Fatal("deliveries were not handled")
+			}
+		}
+	}
+	// Webhooks have been arriving two to an issue...
+	stored("earlier-1", "acme/web#1")
+	stored("earlier-2", "acme/web#1")
+	waitHandled(2)
+	time.Sleep(4*gather + 50*time.Millisecond) // ...for as long as the pool counts over
+	before := len(q.claimed())
+
+	// ...so the next burst, stored one delivery at a time and each one
+	// announced, is taken whole.
+	for i := range 10 {
+		stored(fmt.Sprintf("burst-%d", i), "acme/web#2")
+	}
+	waitHandled(10)
+	if got := q.claimed()[before:]; !slices.Equal(got, []int{10}) {
+		t.Errorf("a burst of 10 deliveries on one issue was claimed in batches of %v, want one of 10", got)
+	}
+}

@@ -74,6 +74,7 @@ type config struct {
 	idleWindow                                     time.Duration
 	wrk                                            time.Duration
 	workersWhileBusy                               int
+	gather                                         time.Duration
 	intakeOnly, noop, peer                         bool
 	peerDir                                        string
 }
@@ -101,6 +102,7 @@ func main() {
 	flag.IntVar(&cfg.workers, "workers", 0, "worker pool size per replica (0: the App's default)")
 	flag.DurationVar(&cfg.idleWindow, "idle", 3*time.Second, "how long to measure CPU while idle")
 	flag.IntVar(&cfg.workersWhileBusy, "workers-while-busy", 0, "workers using the CPU at once while webhooks arrive (0: the App's default; -1: no bound)")
+	flag.DurationVar(&cfg.gather, "gather", 0, "how long workers wait, while webhooks arrive in bursts, to take an issue's deliveries as one batch (0: the App's default; negative: never)")
 	flag.DurationVar(&cfg.wrk, "wrk", 0, "send with wrk for this long instead of from this process")
 	flag.BoolVar(&cfg.intakeOnly, "intake-only", false, "workers claim nothing: measure acknowledgements alone")
 	flag.BoolVar(&cfg.noop, "noop", false, "serve a handler that only checks the signature (with -wrk): a reference point")
@@ -194,7 +196,7 @@ func run(cfg config) error {
 			AppID: sim.AppID(), PrivateKey: sim.PrivateKeyPEM(), WebhookSecret: secret, GitHubAPIURL: simSrv.URL + "/",
 			Store: &timedStore{Store: st, claims: claims, idle: cfg.intakeOnly}, Registry: prometheus.NewRegistry(),
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Workers: cfg.workers,
-			WorkersWhileBusy: cfg.workersWhileBusy,
+			WorkersWhileBusy: cfg.workersWhileBusy, Gather: cfg.gather,
 		})
 		if err != nil {
 			return err

@@ -1,0 +1,50 @@
+package dispatch
+
+import (
+	"testing"
+	"time"
+)
+
+func TestArrivalsSeeBurstsOnTheSameIssuesOnly(t *testing.T) {
+	const period = 200 * time.Millisecond
+	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		keys []string // stored in the first period
+		at   time.Duration
+		want bool
+	}{
+		{"two deliveries to one issue", []string{"acme/web#1", "acme/web#1"}, period + time.Millisecond, true},
+		{"a burst on one issue among quiet ones", []string{"acme/web#1", "acme/web#1", "acme/web#1", "acme/web#2"}, period + time.Millisecond, true},
+		{"a bulk relabel: each issue once", []string{"acme/web#1", "acme/web#2", "acme/web#3"}, period + time.Millisecond, false},
+		{"deliveries without an issue are lanes of their own", []string{"", "", ""}, period + time.Millisecond, false},
+		{"the period under way does not count yet", []string{"acme/web#1", "acme/web#1"}, period / 2, false},
+		{"a burst followed by a quiet period is over", []string{"acme/web#1", "acme/web#1"}, 2*period + time.Millisecond, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var a arrivals
+			for i, k := range tt.keys {
+				a.add(k, t0.Add(time.Duration(i)*time.Millisecond), period)
+			}
+			if got := a.bursts(t0.Add(tt.at), period); got != tt.want {
+				t.Errorf("bursts = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestArrivalsForgetTheIssuesOfEndedPeriods(t *testing.T) {
+	const period = time.Second
+	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	var a arrivals
+	a.add("acme/web#1", t0, period)
+	a.add("acme/web#2", t0.Add(period), period) // rolls the period over
+	a.add("acme/web#2", t0.Add(period+time.Millisecond), period)
+	if len(a.lanes) != 1 {
+		t.Errorf("arrivals keeps %d issues after a period ended, want only the current period's 1", len(a.lanes))
+	}
+	if !a.bursts(t0.Add(2*period), period) {
+		t.Error("two deliveries to one issue in the last period are not a burst")
+	}
+}
