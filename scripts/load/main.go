@@ -165,7 +165,7 @@ func run(cfg config) error {
 		return err
 	}
 	defer cleanup()
-	claims := &timings{}
+	claims, answered := &timings{}, &timings{}
 	if cfg.backlog > 0 {
 		t0 := time.Now()
 		if err := fillBacklog(ctx, stores[0], cfg.backlog, instID, bodies); err != nil {
@@ -206,7 +206,7 @@ func run(cfg config) error {
 			return err
 		}
 		done := make(chan error, 1)
-		go func() { done <- a.Serve(ctx, ln) }()
+		go func() { done <- a.Serve(ctx, &servedListener{Listener: ln, times: answered}) }()
 		served = append(served, done)
 		urls = append(urls, "http://"+ln.Addr().String()+"/webhook")
 	}
@@ -229,6 +229,7 @@ func run(cfg config) error {
 	} else if err := send(cfg, urls, secret, bodies); err != nil {
 		return err
 	}
+	fmt.Printf("answered, timed on the App's side of the connection: %s\n", answered.latencies())
 	if peerRate > 0 {
 		fmt.Printf("against the peer: %.2fx its acknowledgements per second (%.0f/s against %.0f/s)\n",
 			float64(sent)/cfg.wrk.Seconds()/peerRate, float64(sent)/cfg.wrk.Seconds(), peerRate)
@@ -514,6 +515,20 @@ func (t *timings) summary() string {
 	pct := func(p float64) time.Duration { return s[int(float64(len(s)-1)*p)] }
 	return fmt.Sprintf("%d, %.1f deliveries each; p50 %s, p99 %s", len(s), float64(t.delivered)/float64(len(s)),
 		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond))
+}
+
+// latencies is the p50, p99 and longest of the times.
+func (t *timings) latencies() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.all) == 0 {
+		return "none"
+	}
+	s := slices.Clone(t.all)
+	slices.Sort(s)
+	pct := func(p float64) time.Duration { return s[int(float64(len(s)-1)*p)] }
+	return fmt.Sprintf("p50 %s, p99 %s, max %s", pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond),
+		s[len(s)-1].Round(time.Microsecond))
 }
 
 // measureCPU reports the process's CPU use over a window, as a share of
