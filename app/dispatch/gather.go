@@ -24,8 +24,12 @@ type arrivals struct {
 	burst  bool                // the period before was bursty
 }
 
-// add counts a delivery stored at now.
+// add counts a delivery stored at now; with no period (gathering is off)
+// it keeps nothing.
 func (a *arrivals) add(orderKey string, now time.Time, period time.Duration) {
+	if period <= 0 {
+		return
+	}
 	a.roll(now, period)
 	a.stored++
 	if orderKey == "" {

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -46,5 +47,16 @@ func TestArrivalsForgetTheIssuesOfEndedPeriods(t *testing.T) {
 	}
 	if !a.bursts(t0.Add(2*period), period) {
 		t.Error("two deliveries to one issue in the last period are not a burst")
+	}
+}
+
+func TestArrivalsKeepNothingWhenGatheringIsOff(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	var a arrivals
+	for i := range 1000 {
+		a.add(fmt.Sprintf("acme/web#%d", i), t0.Add(time.Duration(i)*time.Millisecond), 0)
+	}
+	if len(a.lanes) != 0 || a.bursts(t0.Add(time.Hour), 0) {
+		t.Errorf("with gathering off, arrivals keeps %d issues, bursts %v; want none", len(a.lanes), a.bursts(t0.Add(time.Hour), 0))
 	}
 }
