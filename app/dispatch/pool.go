@@ -134,7 +134,9 @@ func NewPool(opts PoolOptions) *Pool {
 	if opts.Poll <= 0 {
 		opts.Poll = 10 * time.Second
 	}
-	if opts.Gather == 0 {
+	if opts.Busy == nil {
+		opts.Gather = -1 // never busy: nothing to gather for
+	} else if opts.Gather == 0 {
 		opts.Gather = 50 * time.Millisecond
 	}
 	if opts.Classify == nil {
@@ -280,7 +282,7 @@ func (p *Pool) schedule(ctx context.Context, jobs chan<- claim) {
 // gather waits Gather while webhooks are arriving in bursts, and reports
 // false if ctx ended meanwhile.
 func (p *Pool) gather(ctx context.Context) bool {
-	if p.opts.Gather <= 0 || p.opts.Busy == nil || !p.opts.Busy() {
+	if p.opts.Gather <= 0 || !p.opts.Busy() {
 		return true
 	}
 	p.mu.Lock()
