@@ -49,13 +49,14 @@ func (a *arrivals) bursts(now time.Time, period time.Duration) bool {
 	return a.burst
 }
 
-// roll starts a new period once the current one is over; a period with no
-// deliveries stored before the current one is not bursty.
+// roll closes the period being counted once it is over. When it ended
+// more than a period ago, the whole period before now stored nothing, and
+// was no burst.
 func (a *arrivals) roll(now time.Time, period time.Duration) {
 	if period <= 0 || now.Sub(a.start) < period {
 		return
 	}
-	a.burst = now.Sub(a.start) < 2*period && a.stored >= 2*(len(a.lanes)+a.alone)
+	a.burst = now.Sub(a.start) < 2*period && a.stored > 0 && a.stored >= 2*(len(a.lanes)+a.alone)
 	a.start, a.stored, a.alone = now, 0, 0
 	clear(a.lanes)
 }

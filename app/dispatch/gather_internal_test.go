@@ -35,6 +35,16 @@ func TestArrivalsSeeBurstsOnTheSameIssuesOnly(t *testing.T) {
 	}
 }
 
+func TestArrivalsSeeNoBurstInAPeriodThatStoredNothing(t *testing.T) {
+	const period = time.Second
+	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	var a arrivals
+	a.bursts(t0, period) // starts a period in which nothing is stored
+	if a.bursts(t0.Add(period+time.Millisecond), period) {
+		t.Error("a period that stored nothing is a burst")
+	}
+}
+
 func TestArrivalsForgetTheIssuesOfEndedPeriods(t *testing.T) {
 	const period = time.Second
 	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
