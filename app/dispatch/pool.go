@@ -228,7 +228,8 @@ func (p *Pool) Run(ctx context.Context, grace time.Duration) {
 // due or a pause ends (at most Poll): an idle App, or one whose lanes all
 // wait for GitHub, does not poll the store. Each claim leaves out the
 // repositories and installations that hold their share of the workers or
-// are paused (see shares).
+// are paused (see shares). While webhooks arrive in bursts, it waits
+// Gather after a wake-up before it looks (see gather).
 func (p *Pool) schedule(ctx context.Context, jobs chan<- claim) {
 	timer := time.NewTimer(0) // look once at the start
 	defer timer.Stop()
