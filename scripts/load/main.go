@@ -345,10 +345,10 @@ func send(cfg config, urls []string, secret []byte, bodies [][]byte) error {
 		return nil
 	}
 	slices.Sort(latencies)
-	pct := func(p float64) time.Duration { return latencies[int(float64(len(latencies)-1)*p)] }
 	fmt.Printf("acks: %d signed deliveries in %s: %.0f/s; latency p50 %s, p99 %s, max %s; not 202: %d\n",
 		cfg.deliveries, elapsed.Round(time.Millisecond), float64(cfg.deliveries)/elapsed.Seconds(),
-		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), latencies[len(latencies)-1].Round(time.Microsecond), refused.Load())
+		percentile(latencies, 0.50).Round(time.Microsecond), percentile(latencies, 0.99).Round(time.Microsecond),
+		latencies[len(latencies)-1].Round(time.Microsecond), refused.Load())
 	if refused.Load() > 0 {
 		return fmt.Errorf("%d deliveries were not acknowledged with 202", refused.Load())
 	}
@@ -505,30 +505,36 @@ func (t *timings) add(d time.Duration, n int) {
 }
 
 func (t *timings) summary() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.all) == 0 {
+	s, delivered := t.sorted()
+	if len(s) == 0 {
 		return "none"
 	}
+	return fmt.Sprintf("%d, %.1f deliveries each; p50 %s, p99 %s", len(s), float64(delivered)/float64(len(s)),
+		percentile(s, 0.50).Round(time.Microsecond), percentile(s, 0.99).Round(time.Microsecond))
+}
+
+// sorted returns the times in order, and the deliveries they covered.
+func (t *timings) sorted() ([]time.Duration, int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	s := slices.Clone(t.all)
 	slices.Sort(s)
-	pct := func(p float64) time.Duration { return s[int(float64(len(s)-1)*p)] }
-	return fmt.Sprintf("%d, %.1f deliveries each; p50 %s, p99 %s", len(s), float64(t.delivered)/float64(len(s)),
-		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond))
+	return s, t.delivered
+}
+
+// percentile is the p-th of sorted times (p from 0 to 1).
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	return sorted[int(float64(len(sorted)-1)*p)]
 }
 
 // latencies is the p50, p99 and longest of the times.
 func (t *timings) latencies() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.all) == 0 {
+	s, _ := t.sorted()
+	if len(s) == 0 {
 		return "none"
 	}
-	s := slices.Clone(t.all)
-	slices.Sort(s)
-	pct := func(p float64) time.Duration { return s[int(float64(len(s)-1)*p)] }
-	return fmt.Sprintf("p50 %s, p99 %s, max %s", pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond),
-		s[len(s)-1].Round(time.Microsecond))
+	return fmt.Sprintf("p50 %s, p99 %s, max %s", percentile(s, 0.50).Round(time.Microsecond),
+		percentile(s, 0.99).Round(time.Microsecond), s[len(s)-1].Round(time.Microsecond))
 }
 
 // measureCPU reports the process's CPU use over a window, as a share of
