@@ -17,6 +17,7 @@ const burstPeriod = 4
 // acknowledging webhooks needs; waiting while deliveries go to different
 // issues (a bulk relabel) gathers nothing and only idles the workers.
 type arrivals struct {
+	period time.Duration       // counted over; none: gathering is off and nothing is kept
 	start  time.Time           // of the period being counted
 	stored int                 // deliveries stored in it
 	lanes  map[string]struct{} // the order keys they went to
@@ -24,13 +25,12 @@ type arrivals struct {
 	burst  bool                // the period before was bursty
 }
 
-// add counts a delivery stored at now; with no period (gathering is off)
-// it keeps nothing.
-func (a *arrivals) add(orderKey string, now time.Time, period time.Duration) {
-	if period <= 0 {
+// add counts a delivery stored at now.
+func (a *arrivals) add(orderKey string, now time.Time) {
+	if a.period <= 0 {
 		return
 	}
-	a.roll(now, period)
+	a.roll(now)
 	a.stored++
 	if orderKey == "" {
 		a.alone++
@@ -44,19 +44,19 @@ func (a *arrivals) add(orderKey string, now time.Time, period time.Duration) {
 
 // bursts reports whether, in the last whole period, the deliveries stored
 // went two or more to a lane on average.
-func (a *arrivals) bursts(now time.Time, period time.Duration) bool {
-	a.roll(now, period)
+func (a *arrivals) bursts(now time.Time) bool {
+	a.roll(now)
 	return a.burst
 }
 
 // roll closes the period being counted once it is over. When it ended
 // more than a period ago, the whole period before now stored nothing, and
 // was no burst.
-func (a *arrivals) roll(now time.Time, period time.Duration) {
-	if period <= 0 || now.Sub(a.start) < period {
+func (a *arrivals) roll(now time.Time) {
+	if a.period <= 0 || now.Sub(a.start) < a.period {
 		return
 	}
-	a.burst = now.Sub(a.start) < 2*period && a.stored > 0 && a.stored >= 2*(len(a.lanes)+a.alone)
+	a.burst = now.Sub(a.start) < 2*a.period && a.stored > 0 && a.stored >= 2*(len(a.lanes)+a.alone)
 	a.start, a.stored, a.alone = now, 0, 0
 	clear(a.lanes)
 }

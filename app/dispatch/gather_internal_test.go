@@ -24,11 +24,11 @@ func TestArrivalsSeeBurstsOnTheSameIssuesOnly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var a arrivals
+			a := arrivals{period: period}
 			for i, k := range tt.keys {
-				a.add(k, t0.Add(time.Duration(i)*time.Millisecond), period)
+				a.add(k, t0.Add(time.Duration(i)*time.Millisecond))
 			}
-			if got := a.bursts(t0.Add(tt.at), period); got != tt.want {
+			if got := a.bursts(t0.Add(tt.at)); got != tt.want {
 				t.Errorf("bursts = %v, want %v", got, tt.want)
 			}
 		})
@@ -38,9 +38,9 @@ func TestArrivalsSeeBurstsOnTheSameIssuesOnly(t *testing.T) {
 func TestArrivalsSeeNoBurstInAPeriodThatStoredNothing(t *testing.T) {
 	const period = time.Second
 	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	var a arrivals
-	a.bursts(t0, period) // starts a period in which nothing is stored
-	if a.bursts(t0.Add(period+time.Millisecond), period) {
+	a := arrivals{period: period}
+	a.bursts(t0) // starts a period in which nothing is stored
+	if a.bursts(t0.Add(period + time.Millisecond)) {
 		t.Error("a period that stored nothing is a burst")
 	}
 }
@@ -48,25 +48,25 @@ func TestArrivalsSeeNoBurstInAPeriodThatStoredNothing(t *testing.T) {
 func TestArrivalsForgetTheIssuesOfEndedPeriods(t *testing.T) {
 	const period = time.Second
 	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	var a arrivals
-	a.add("acme/web#1", t0, period)
-	a.add("acme/web#2", t0.Add(period), period) // rolls the period over
-	a.add("acme/web#2", t0.Add(period+time.Millisecond), period)
+	a := arrivals{period: period}
+	a.add("acme/web#1", t0)
+	a.add("acme/web#2", t0.Add(period)) // rolls the period over
+	a.add("acme/web#2", t0.Add(period+time.Millisecond))
 	if len(a.lanes) != 1 {
 		t.Errorf("arrivals keeps %d issues after a period ended, want only the current period's 1", len(a.lanes))
 	}
-	if !a.bursts(t0.Add(2*period), period) {
+	if !a.bursts(t0.Add(2 * period)) {
 		t.Error("two deliveries to one issue in the last period are not a burst")
 	}
 }
 
 func TestArrivalsKeepNothingWhenGatheringIsOff(t *testing.T) {
 	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	var a arrivals
+	var a arrivals // no period
 	for i := range 1000 {
-		a.add(fmt.Sprintf("acme/web#%d", i), t0.Add(time.Duration(i)*time.Millisecond), 0)
+		a.add(fmt.Sprintf("acme/web#%d", i), t0.Add(time.Duration(i)*time.Millisecond))
 	}
-	if len(a.lanes) != 0 || a.bursts(t0.Add(time.Hour), 0) {
-		t.Errorf("with gathering off, arrivals keeps %d issues, bursts %v; want none", len(a.lanes), a.bursts(t0.Add(time.Hour), 0))
+	if len(a.lanes) != 0 || a.bursts(t0.Add(time.Hour)) {
+		t.Errorf("with gathering off, arrivals keeps %d issues, bursts %v; want none", len(a.lanes), a.bursts(t0.Add(time.Hour)))
 	}
 }

@@ -144,7 +144,7 @@ func NewPool(opts PoolOptions) *Pool {
 	}
 	host, _ := os.Hostname()
 	return &Pool{opts: opts, wake: make(chan struct{}, 1), worker: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), rand.Uint32()),
-		held: map[string]int{}, shares: newShares(opts)}
+		held: map[string]int{}, shares: newShares(opts), arrivals: arrivals{period: burstPeriod * opts.Gather}}
 }
 
 // Wake tells the scheduler that work may be ready: a delivery was stored,
@@ -164,7 +164,7 @@ func (p *Pool) Wake() {
 func (p *Pool) Stored(orderKey string) {
 	p.mu.Lock()
 	now := time.Now()
-	p.arrivals.add(orderKey, now, burstPeriod*p.opts.Gather)
+	p.arrivals.add(orderKey, now)
 	busy := orderKey != "" && p.held[orderKey] > 0 || p.shares.holdsBack(store.RepoOfKey(orderKey), now)
 	p.mu.Unlock()
 	if !busy {
@@ -287,7 +287,7 @@ func (p *Pool) gather(ctx context.Context) bool {
 		return true
 	}
 	p.mu.Lock()
-	bursts := p.arrivals.bursts(time.Now(), burstPeriod*p.opts.Gather)
+	bursts := p.arrivals.bursts(time.Now())
 	p.mu.Unlock()
 	if !bursts {
 		return true

@@ -8,9 +8,9 @@ import (
 
 // servedListener times each request on the server's side of its
 // connection: from the read that brings its first bytes to the write that
-// answers it. Beside the sender's latency, which on a small machine also
-// holds the time the sender itself waited for a core (wrk shares the
-// machine with the App), it tells how long the App took.
+// answers it. The sender's latency holds more: the time a request waits
+// in the socket before the App reads it, which on a machine whose cores
+// the App and the sender (wrk) saturate is most of the tail.
 type servedListener struct {
 	net.Listener
 	times *timings
