@@ -41,16 +41,14 @@ func (s *Store) lease(lane, worker string, batch []store.Delivery, until time.Ti
 // them and none has ended at now; it reports the first id that fails that.
 // s.leaseMu is held.
 func (s *Store) extend(worker string, until, now time.Time, ids []string) (string, bool) {
-	lanes := make([]*lease, 0, 1)
 	for _, id := range ids {
 		l := s.leases[s.leased[id]]
 		if l == nil || l.worker != worker || !l.until.After(now) {
 			return id, false
 		}
-		lanes = append(lanes, l)
 	}
-	for _, l := range lanes {
-		l.until = until
+	for _, id := range ids {
+		s.leases[s.leased[id]].until = until
 	}
 	return "", true
 }
