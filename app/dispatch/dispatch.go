@@ -5,8 +5,6 @@ package dispatch
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -14,46 +12,6 @@ import (
 
 	"github.com/ownershipbot/ownershipbot/app/store"
 )
-
-// Envelope is the part of a webhook payload that intake reads to decide
-// whether and in which order to process it. Handlers decode the rest.
-type Envelope struct {
-	Action       string `json:"action"`
-	Installation struct {
-		ID int64 `json:"id"`
-	} `json:"installation"`
-	Repository struct {
-		FullName      string `json:"full_name"`
-		DefaultBranch string `json:"default_branch"`
-	} `json:"repository"`
-	Issue struct {
-		Number int `json:"number"`
-		// PullRequest is set when the issue is a pull request's conversation.
-		PullRequest *struct{} `json:"pull_request"`
-	} `json:"issue"`
-	PullRequest struct {
-		Number int `json:"number"`
-	} `json:"pull_request"`
-	Comment *struct {
-		ID int64 `json:"id"`
-	} `json:"comment"`
-	// Push events.
-	Ref     string `json:"ref"`
-	Commits []struct {
-		Added    []string `json:"added"`
-		Modified []string `json:"modified"`
-		Removed  []string `json:"removed"`
-	} `json:"commits"`
-}
-
-// ParseEnvelope decodes the envelope of a payload; it fails on malformed JSON.
-func ParseEnvelope(payload []byte) (Envelope, error) {
-	var env Envelope
-	if err := json.Unmarshal(payload, &env); err != nil {
-		return env, fmt.Errorf("the payload is not valid JSON: %w", err)
-	}
-	return env, nil
-}
 
 // Missing names what event's payload lacks that handling it needs (its
 // installation, repository, issue, pull request or comment), or "" when

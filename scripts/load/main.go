@@ -26,6 +26,12 @@
 // (scripts/probot-peer; run npm ci there once), then to the App, and prints
 // the App's rate as a multiple of the peer's.
 //
+// Each delivery is an issues.labeled payload in GitHub's full shape, as the
+// simulated GitHub renders it (about 8 KB: every user, repository and
+// organization field); -small-payload sends a bare one of 450 bytes with
+// only the fields the App reads, which is what figures measured before
+// December 2026 sent.
+//
 // With -store postgres it uses a schema of its own in -database (by default
 // $OWNERSHIPBOT_TEST_POSTGRES or the tests' PostgreSQL), dropped at the end.
 package main
@@ -77,6 +83,7 @@ type config struct {
 	gather                                         time.Duration
 	intakeOnly, noop, peer                         bool
 	peerDir                                        string
+	smallPayload                                   bool
 }
 
 func main() {
@@ -107,6 +114,7 @@ func main() {
 	flag.BoolVar(&cfg.intakeOnly, "intake-only", false, "workers claim nothing: measure acknowledgements alone")
 	flag.BoolVar(&cfg.noop, "noop", false, "serve a handler that only checks the signature (with -wrk): a reference point")
 	flag.BoolVar(&cfg.peer, "peer", false, "with -wrk: first measure a Probot app that does nothing on the same deliveries, then the App, and compare")
+	flag.BoolVar(&cfg.smallPayload, "small-payload", false, "send a bare 450-byte payload instead of GitHub's full issues.labeled shape (about 8 KB), as figures before 2026-12-08 did")
 	flag.StringVar(&cfg.peerDir, "peer-dir", filepath.Join("scripts", "probot-peer"), "where the Probot peer (index.js and its node_modules) is")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
@@ -149,15 +157,9 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
-	// Real issues, so that processing does real work against the simulated GitHub.
-	for i := range cfg.issues {
-		if _, _, err := sim.OpenIssue("alice", "acme/web", githubsim.IssueInput{Title: "Issue " + strconv.Itoa(i), Body: "It is broken."}); err != nil {
-			return err
-		}
-	}
-	bodies := make([][]byte, cfg.issues)
-	for i := range bodies {
-		bodies[i] = payload(instID, i+1)
+	bodies, err := openIssues(sim, cfg, instID)
+	if err != nil {
+		return err
 	}
 
 	stores, cleanup, err := openStores(ctx, cfg)
@@ -557,9 +559,45 @@ func countBot(sim *githubsim.Sim, issues int) int {
 	return n
 }
 
-// payload is an issues.labeled delivery of a bare issue, as GitHub sends it
-// in shape (the fields the App reads).
-func payload(installationID int64, number int) []byte {
+// openIssues opens the issues the deliveries touch, so that processing does
+// real work against the simulated GitHub, and returns an issues.labeled
+// payload for each: the one the simulated GitHub sends, in GitHub's full
+// shape (every user, repository and organization field; about 8 KB), or
+// with -small-payload only the fields the App reads.
+func openIssues(sim *githubsim.Sim, cfg config, instID int64) ([][]byte, error) {
+	var captured [][]byte
+	if !cfg.smallPayload {
+		sink := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		defer sink.Close()
+		sim.SetWebhook(sink.URL, "unused")
+		defer sim.SetWebhook("", "")
+	}
+	for i := range cfg.issues {
+		n, _, err := sim.OpenIssue("alice", "acme/web", githubsim.IssueInput{Title: "Issue " + strconv.Itoa(i), Body: "It is broken."})
+		if err != nil {
+			return nil, err
+		}
+		if cfg.smallPayload {
+			captured = append(captured, smallPayload(instID, n))
+			continue
+		}
+		d, err := sim.LabelIssue("alice", "acme/web", n, "bug")
+		if err != nil {
+			return nil, err
+		}
+		captured = append(captured, d.Body)
+	}
+	size := 0
+	for _, b := range captured {
+		size += len(b)
+	}
+	fmt.Printf("payloads: issues.labeled, %d bytes on average\n", size/len(captured))
+	return captured, nil
+}
+
+// smallPayload is an issues.labeled delivery of a bare issue with only the
+// fields the App reads.
+func smallPayload(installationID int64, number int) []byte {
 	return []byte(fmt.Sprintf(`{"action":"labeled","issue":{"number":%d,"title":"Issue %d","body":"It is broken.","state":"open","user":{"login":"alice","type":"User"},"labels":[{"name":"bug"}],"assignees":[],"created_at":"2026-11-01T10:00:00Z","html_url":"https://github.com/acme/web/issues/%d"},"label":{"name":"bug"},"repository":{"full_name":"acme/web","name":"web","owner":{"login":"acme"},"default_branch":"main"},"sender":{"login":"alice","type":"User"},"installation":{"id":%d}}`,
 		number, number-1, number, installationID))
 }
