@@ -68,6 +68,34 @@ func ParseEnvelope(payload []byte) (Envelope, error) {
 	return env, nil
 }
 
+// Members returns the text of the named members of an object payload, nil
+// for those it lacks, so that a handler decodes only the parts it reads.
+// Names match keys as in ParseEnvelope; of a key given twice, the last
+// counts. The whole payload must be valid JSON.
+func Members(payload []byte, names ...string) ([][]byte, error) {
+	raw := make([][]byte, len(names))
+	p := envelopeParser{data: payload}
+	p.space()
+	err := p.object(func(p *envelopeParser, key jsonKey) (bool, error) {
+		for i, name := range names {
+			if key.is(name) {
+				start := p.pos
+				err := p.skip()
+				raw[i] = p.data[start:p.pos]
+				return true, err
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		return nil, p.fail(err)
+	}
+	if p.space(); p.pos != len(p.data) {
+		return nil, p.fail(errSyntax)
+	}
+	return raw, nil
+}
+
 // field decodes the value of one of the envelope's keys, reporting whether
 // key is one.
 func (env *Envelope) field(p *envelopeParser, key jsonKey) (bool, error) {

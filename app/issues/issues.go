@@ -51,7 +51,7 @@ func (h *Handler) Wants(event string, env dispatch.Envelope) bool {
 
 // Handle implements dispatch.Handler.
 func (h *Handler) Handle(ctx context.Context, d store.Delivery) error {
-	ev, err := github.ParseWebHook(d.Event, d.Payload)
+	ev, err := threads.DecodeEvent(d.Event, d.Payload)
 	if err != nil {
 		return dispatch.Permanent(fmt.Errorf("decode %s payload: %w", d.Event, err))
 	}

@@ -77,7 +77,7 @@ func (h *Handler) Handle(ctx context.Context, d store.Delivery) error {
 	case EventHistoryComments:
 		return h.historyComments(ctx, d)
 	}
-	ev, err := github.ParseWebHook(d.Event, d.Payload)
+	ev, err := threads.DecodeEvent(d.Event, d.Payload)
 	if err != nil {
 		return dispatch.Permanent(fmt.Errorf("decode %s payload: %w", d.Event, err))
 	}

@@ -1,0 +1,119 @@
+package threads_test
+
+import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/ownershipbot/ownershipbot/app/threads"
+	"github.com/ownershipbot/ownershipbot/internal/needs"
+)
+
+// read keeps of a go-github event what DecodeEvent promises to decode.
+func read(ev any) any {
+	repo := func(r *github.Repository) *github.Repository {
+		if r == nil {
+			return nil
+		}
+		return &github.Repository{FullName: r.FullName}
+	}
+	switch e := ev.(type) {
+	case *github.IssuesEvent:
+		return &github.IssuesEvent{Action: e.Action, Issue: e.Issue, Label: e.Label, Changes: e.Changes, Repo: repo(e.Repo)}
+	case *github.IssueCommentEvent:
+		return &github.IssueCommentEvent{Action: e.Action, Issue: e.Issue, Comment: e.Comment, Changes: e.Changes, Repo: repo(e.Repo)}
+	case *github.PullRequestEvent:
+		return &github.PullRequestEvent{Action: e.Action, Number: e.Number, PullRequest: e.PullRequest, Label: e.Label,
+			Changes: e.Changes, Repo: repo(e.Repo)}
+	case *github.PullRequestReviewEvent:
+		return &github.PullRequestReviewEvent{Action: e.Action, Review: e.Review, PullRequest: e.PullRequest, Repo: repo(e.Repo)}
+	case *github.PullRequestReviewCommentEvent:
+		return &github.PullRequestReviewCommentEvent{Action: e.Action, Comment: e.Comment, PullRequest: e.PullRequest,
+			Changes: e.Changes, Repo: repo(e.Repo)}
+	case *github.PullRequestReviewThreadEvent:
+		return &github.PullRequestReviewThreadEvent{Action: e.Action, Thread: e.Thread, PullRequest: e.PullRequest, Repo: repo(e.Repo)}
+	}
+	return ev
+}
+
+type examples []struct {
+	Name     string            `json:"name"`
+	Examples []json.RawMessage `json:"examples"`
+}
+
+func gitHubExamples(tb testing.TB) examples {
+	path := needs.File(tb, "../../testdata/npm/node_modules/@octokit/webhooks-examples/api.github.com/index.json",
+		"cd testdata/npm && npm ci")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var evs examples
+	if err := json.Unmarshal(raw, &evs); err != nil {
+		tb.Fatal(err)
+	}
+	return evs
+}
+
+// Of every example GitHub documents of the events the handlers read,
+// DecodeEvent decodes what github.ParseWebHook does in the fields the
+// handlers use, and leaves the rest out.
+func TestDecodeEventReadsWhatParseWebHookDoes(t *testing.T) {
+	decoded := map[string]int{}
+	for _, ev := range gitHubExamples(t) {
+		for i, payload := range ev.Examples {
+			want, wantErr := github.ParseWebHook(ev.Name, payload)
+			got, err := threads.DecodeEvent(ev.Name, payload)
+			if (err == nil) != (wantErr == nil) {
+				t.Fatalf("%s example %d: DecodeEvent error %v, ParseWebHook error %v", ev.Name, i, err, wantErr)
+			}
+			if !reflect.DeepEqual(got, read(want)) {
+				t.Errorf("%s example %d: DecodeEvent differs from ParseWebHook in what the handlers read:\n%+v\n%+v", ev.Name, i, got, read(want))
+			}
+			if !reflect.DeepEqual(got, want) {
+				decoded[ev.Name]++ // decoded in part
+			}
+		}
+	}
+	for _, name := range []string{"issues", "issue_comment", "pull_request", "pull_request_review",
+		"pull_request_review_comment", "pull_request_review_thread"} {
+		if decoded[name] == 0 {
+			t.Errorf("no %s example was decoded in part", name)
+		}
+	}
+}
+
+func TestDecodeEventRefusesWhatParseWebHookRefuses(t *testing.T) {
+	for _, payload := range []string{`{`, `{"issue":5}`, `{"repository":"x"}`, `{"action":1}`, `[]`} {
+		_, wantErr := github.ParseWebHook("issues", []byte(payload))
+		if _, err := threads.DecodeEvent("issues", []byte(payload)); err == nil || wantErr == nil {
+			t.Errorf("%s: DecodeEvent error %v, ParseWebHook error %v; both should fail", payload, err, wantErr)
+		}
+	}
+}
+
+func BenchmarkDecodeEvent(b *testing.B) {
+	for _, ev := range gitHubExamples(b) {
+		if ev.Name != "issues" && ev.Name != "issue_comment" && ev.Name != "pull_request" {
+			continue
+		}
+		payload := ev.Examples[0]
+		for _, decode := range []struct {
+			name string
+			fn   func(string, []byte) (any, error)
+		}{{"DecodeEvent", threads.DecodeEvent}, {"ParseWebHook", github.ParseWebHook}} {
+			b.Run(ev.Name+"/"+decode.name, func(b *testing.B) {
+				b.SetBytes(int64(len(payload)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := decode.fn(ev.Name, payload); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
