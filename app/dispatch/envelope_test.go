@@ -89,6 +89,15 @@ func TestEnvelopeAgreesWithUnmarshal(t *testing.T) {
 	for _, s := range envelopeSeeds {
 		checkAgainstUnmarshal(t, s, []byte(s))
 	}
+	// Strings are read eight bytes at a time: put each kind of byte that
+	// ends that at every place in a word, in a value and in a key.
+	for _, special := range []string{`"`, `\"`, `\n`, `\u00e9`, `\q`, "\x01", "\x1f", "\x7f", "é", "\xff", "\xc3", "€"} {
+		for at := range 17 {
+			text := strings.Repeat("a", at) + special + strings.Repeat("b", 16-at)
+			checkAgainstUnmarshal(t, text, []byte(`{"action":"`+text+`","repository":{"full_name":"o/r"}}`))
+			checkAgainstUnmarshal(t, text, []byte(`{"`+text+`":1,"action":"x"}`))
+		}
+	}
 	// json.Unmarshal lets arrays and objects nest 10,000 deep and no deeper.
 	for _, depth := range []int{10000, 10001} {
 		deep := `{"x":` + strings.Repeat("[", depth-1) + strings.Repeat("]", depth-1) + `}`
