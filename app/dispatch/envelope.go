@@ -1,15 +1,9 @@
 package dispatch
 
 import (
-	"bytes"
-	"encoding/binary"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"math/bits"
-	"slices"
-	"strconv"
-	"unicode/utf8"
+
+	"github.com/ownershipbot/ownershipbot/app/internal/jsonscan"
 )
 
 // Envelope is the part of a webhook payload that intake reads to decide
@@ -51,567 +45,90 @@ type Commit struct {
 // envelope field of the wrong type, and otherwise returns what
 // json.Unmarshal would (FuzzParseEnvelope holds it to that).
 //
-// It reads the payload once. GitHub's payloads are 8 to 25 KB, nearly all
-// of it users, repositories and URLs the envelope does not need, and
-// json.Unmarshal reads them twice, to check and then to decode: for an
-// issues delivery that was a sixth of the CPU an acknowledgement costs.
+// It reads the payload once, with jsonscan. GitHub's payloads are 8 to 25
+// KB, nearly all of it users, repositories and URLs the envelope does not
+// need; json.Unmarshal read them twice, to check and then to decode, which
+// for an issues delivery was a sixth of the CPU an acknowledgement cost.
 func ParseEnvelope(payload []byte) (Envelope, error) {
 	var env Envelope
-	p := envelopeParser{data: payload}
-	p.space()
-	if p.literal("null") {
-		// json.Unmarshal leaves the envelope as it is.
-	} else if err := p.object(env.field); err != nil {
-		return env, p.fail(err)
-	}
-	if p.space(); p.pos != len(p.data) {
-		return env, p.fail(errSyntax)
+	if err := jsonscan.Document(payload, func(p *jsonscan.Reader) error { return p.Object(env.field) }); err != nil {
+		return env, fmt.Errorf("reading the payload's envelope: %w", err)
 	}
 	return env, nil
 }
 
-// Members returns the text of the named members of an object payload, nil
-// for those it lacks, so that a handler decodes only the parts it reads.
-// Names match keys as in ParseEnvelope; of a key given twice, the last
-// counts. The whole payload must be valid JSON.
-func Members(payload []byte, names ...string) ([][]byte, error) {
-	raw := make([][]byte, len(names))
-	p := envelopeParser{data: payload}
-	p.space()
-	err := p.object(func(p *envelopeParser, key jsonKey) (bool, error) {
-		for i, name := range names {
-			if key.is(name) {
-				start := p.pos
-				err := p.skip()
-				raw[i] = p.data[start:p.pos]
-				return true, err
-			}
-		}
-		return false, nil
-	})
-	if err != nil {
-		return nil, p.fail(err)
-	}
-	if p.space(); p.pos != len(p.data) {
-		return nil, p.fail(errSyntax)
-	}
-	return raw, nil
-}
-
 // field decodes the value of one of the envelope's keys, reporting whether
 // key is one.
-func (env *Envelope) field(p *envelopeParser, key jsonKey) (bool, error) {
+func (env *Envelope) field(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
 	switch {
-	case key.is("action"):
-		return true, p.string(&env.Action)
-	case key.is("installation"):
-		return true, p.object(func(p *envelopeParser, key jsonKey) (bool, error) {
-			if !key.is("id") {
+	case key.Is("action"):
+		return true, p.String(&env.Action)
+	case key.Is("installation"):
+		return true, p.Object(func(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
+			if !key.Is("id") {
 				return false, nil
 			}
-			return true, p.int64(&env.Installation.ID)
+			return true, p.Int64(&env.Installation.ID)
 		})
-	case key.is("repository"):
-		return true, p.object(func(p *envelopeParser, key jsonKey) (bool, error) {
+	case key.Is("repository"):
+		return true, p.Object(func(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
 			switch {
-			case key.is("full_name"):
-				return true, p.string(&env.Repository.FullName)
-			case key.is("default_branch"):
-				return true, p.string(&env.Repository.DefaultBranch)
+			case key.Is("full_name"):
+				return true, p.String(&env.Repository.FullName)
+			case key.Is("default_branch"):
+				return true, p.String(&env.Repository.DefaultBranch)
 			}
 			return false, nil
 		})
-	case key.is("issue"):
-		return true, p.object(func(p *envelopeParser, key jsonKey) (bool, error) {
+	case key.Is("issue"):
+		return true, p.Object(func(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
 			switch {
-			case key.is("number"):
-				return true, p.int(&env.Issue.Number)
-			case key.is("pull_request"):
-				return true, pointer(p, &env.Issue.PullRequest, func(*struct{}) error {
-					return p.object(func(*envelopeParser, jsonKey) (bool, error) { return false, nil })
+			case key.Is("number"):
+				return true, p.Int(&env.Issue.Number)
+			case key.Is("pull_request"):
+				return true, jsonscan.Pointer(p, &env.Issue.PullRequest, func(*struct{}) error {
+					return p.Object(func(*jsonscan.Reader, jsonscan.Key) (bool, error) { return false, nil })
 				})
 			}
 			return false, nil
 		})
-	case key.is("pull_request"):
-		return true, p.object(func(p *envelopeParser, key jsonKey) (bool, error) {
-			if !key.is("number") {
+	case key.Is("pull_request"):
+		return true, p.Object(func(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
+			if !key.Is("number") {
 				return false, nil
 			}
-			return true, p.int(&env.PullRequest.Number)
+			return true, p.Int(&env.PullRequest.Number)
 		})
-	case key.is("comment"):
-		return true, pointer(p, &env.Comment, func(c *struct {
+	case key.Is("comment"):
+		return true, jsonscan.Pointer(p, &env.Comment, func(c *struct {
 			ID int64 `json:"id"`
 		}) error {
-			return p.object(func(p *envelopeParser, key jsonKey) (bool, error) {
-				if !key.is("id") {
+			return p.Object(func(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
+				if !key.Is("id") {
 					return false, nil
 				}
-				return true, p.int64(&c.ID)
+				return true, p.Int64(&c.ID)
 			})
 		})
-	case key.is("ref"):
-		return true, p.string(&env.Ref)
-	case key.is("commits"):
-		return true, array(p, &env.Commits, func(c *Commit) error {
-			return p.object(func(p *envelopeParser, key jsonKey) (bool, error) {
+	case key.Is("ref"):
+		return true, p.String(&env.Ref)
+	case key.Is("commits"):
+		return true, jsonscan.Array(p, &env.Commits, func(c *Commit) error {
+			return p.Object(func(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
 				var files *[]string
 				switch {
-				case key.is("added"):
+				case key.Is("added"):
 					files = &c.Added
-				case key.is("modified"):
+				case key.Is("modified"):
 					files = &c.Modified
-				case key.is("removed"):
+				case key.Is("removed"):
 					files = &c.Removed
 				default:
 					return false, nil
 				}
-				return true, array(p, files, p.string)
+				return true, jsonscan.Array(p, files, p.String)
 			})
 		})
 	}
 	return false, nil
-}
-
-// jsonKey is an object's key, unescaped.
-type jsonKey struct {
-	name  []byte
-	ascii bool
-}
-
-// is matches the key as json.Unmarshal matches a struct field's name:
-// ignoring case, Unicode's simple folding included ("ſ" is "s"), so only
-// a key outside ASCII can match a name of another length.
-func (k jsonKey) is(name string) bool {
-	if len(k.name) == len(name) && string(k.name) == name {
-		return true
-	}
-	return (len(k.name) == len(name) || !k.ascii) && bytes.EqualFold(k.name, []byte(name))
-}
-
-var (
-	errSyntax = errors.New("invalid JSON")
-	errDepth  = errors.New("invalid JSON: nested too deeply")
-	errType   = errors.New("a field has the wrong type")
-)
-
-// maxDepth is how deeply json.Unmarshal lets arrays and objects nest.
-const maxDepth = 10000
-
-// envelopeParser reads one JSON document, checking all of it and decoding
-// only what the envelope's callbacks ask for.
-type envelopeParser struct {
-	data  []byte
-	pos   int
-	depth int
-}
-
-func (p *envelopeParser) fail(err error) error {
-	return fmt.Errorf("the payload is not valid JSON: %w at offset %d", err, p.pos)
-}
-
-func (p *envelopeParser) space() {
-	for p.pos < len(p.data) {
-		switch p.data[p.pos] {
-		case ' ', '\t', '\n', '\r':
-			p.pos++
-		default:
-			return
-		}
-	}
-}
-
-func (p *envelopeParser) peek() byte {
-	if p.pos < len(p.data) {
-		return p.data[p.pos]
-	}
-	return 0
-}
-
-// literal consumes word (true, false or null) if it is next.
-func (p *envelopeParser) literal(word string) bool {
-	if bytes.HasPrefix(p.data[p.pos:], []byte(word)) {
-		p.pos += len(word)
-		return true
-	}
-	return false
-}
-
-// object reads an object, handing each key to field, which decodes the
-// value of the keys it knows and reports which; the others are skipped.
-// A null leaves everything as it is; any other value is the wrong type.
-func (p *envelopeParser) object(field func(p *envelopeParser, key jsonKey) (bool, error)) error {
-	switch p.peek() {
-	case '{':
-	case 'n':
-		if p.literal("null") {
-			return nil
-		}
-		return errSyntax
-	default:
-		return p.wrongType()
-	}
-	if p.depth++; p.depth > maxDepth {
-		return errDepth
-	}
-	p.pos++
-	p.space()
-	if p.peek() == '}' {
-		p.pos++
-		p.depth--
-		return nil
-	}
-	for {
-		key, err := p.key()
-		if err != nil {
-			return err
-		}
-		p.space()
-		if p.peek() != ':' {
-			return errSyntax
-		}
-		p.pos++
-		p.space()
-		known, err := field(p, key)
-		if err != nil {
-			return err
-		}
-		if !known {
-			if err := p.skip(); err != nil {
-				return err
-			}
-		}
-		p.space()
-		switch p.peek() {
-		case ',':
-			p.pos++
-			p.space()
-		case '}':
-			p.pos++
-			p.depth--
-			return nil
-		default:
-			return errSyntax
-		}
-	}
-}
-
-// key reads an object's key.
-func (p *envelopeParser) key() (jsonKey, error) {
-	raw, escaped, err := p.quoted()
-	if err != nil {
-		return jsonKey{}, err
-	}
-	if !escaped {
-		return jsonKey{name: raw[1 : len(raw)-1], ascii: true}, nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return jsonKey{}, errSyntax
-	}
-	return jsonKey{name: []byte(s)}, nil
-}
-
-// quoted reads a string and returns it with its quotes, and whether it
-// holds an escape or a byte outside ASCII (which json.Unmarshal may
-// rewrite: invalid UTF-8 becomes U+FFFD).
-func (p *envelopeParser) quoted() (raw []byte, escaped bool, err error) {
-	start := p.pos
-	if p.peek() != '"' {
-		return nil, false, errSyntax
-	}
-	p.pos++
-	for p.pos < len(p.data) {
-		if p.pos+8 <= len(p.data) {
-			// Eight bytes at a time up to the first that is not plain.
-			m := notPlain(binary.LittleEndian.Uint64(p.data[p.pos:]))
-			if m == 0 {
-				p.pos += 8
-				continue
-			}
-			p.pos += bits.TrailingZeros64(m) / 8
-		}
-		c := p.data[p.pos]
-		if plain[c] {
-			p.pos++
-			continue
-		}
-		switch {
-		case c == '"':
-			p.pos++
-			return p.data[start:p.pos], escaped, nil
-		case c == '\\':
-			escaped = true
-			if err := p.escape(); err != nil {
-				return nil, false, err
-			}
-		case c >= utf8.RuneSelf:
-			escaped = true
-			p.pos++
-		default: // a control character
-			return nil, false, errSyntax
-		}
-	}
-	return nil, false, errSyntax
-}
-
-// notPlain marks, in the high bit of each of w's eight bytes (w read
-// little-endian), the bytes that are not plain (see plain): under 0x20, a
-// quote, a backslash, or 0x80 and above. Bytes above the first marked one
-// may be marked wrongly; the first is always right.
-func notPlain(w uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	under := func(v uint64, n uint64) uint64 { return (v - ones*n) & ^v & highs }
-	return under(w, 0x20) | under(w^(ones*'"'), 1) | under(w^(ones*'\\'), 1) | w&highs
-}
-
-// plain marks the bytes a string holds as they are: not a quote, a
-// backslash, a control character or a byte outside ASCII.
-var plain = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// escape reads one backslash escape.
-func (p *envelopeParser) escape() error {
-	if p.pos+1 >= len(p.data) {
-		return errSyntax
-	}
-	switch p.data[p.pos+1] {
-	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-		p.pos += 2
-		return nil
-	case 'u':
-		if p.pos+6 > len(p.data) {
-			return errSyntax
-		}
-		for _, c := range p.data[p.pos+2 : p.pos+6] {
-			if !isHex(c) {
-				return errSyntax
-			}
-		}
-		p.pos += 6
-		return nil
-	}
-	return errSyntax
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// string decodes a string value into dst; null leaves dst as it is.
-func (p *envelopeParser) string(dst *string) error {
-	switch p.peek() {
-	case '"':
-	case 'n':
-		if p.literal("null") {
-			return nil
-		}
-		return errSyntax
-	default:
-		return p.wrongType()
-	}
-	raw, escaped, err := p.quoted()
-	if err != nil {
-		return err
-	}
-	if !escaped {
-		*dst = string(raw[1 : len(raw)-1])
-		return nil
-	}
-	if err := json.Unmarshal(raw, dst); err != nil {
-		return errSyntax
-	}
-	return nil
-}
-
-// int decodes an integer value into dst; null leaves dst as it is.
-func (p *envelopeParser) int(dst *int) error {
-	var n int64
-	set, err := p.integer(&n, strconv.IntSize)
-	if set {
-		*dst = int(n)
-	}
-	return err
-}
-
-// int64 decodes an integer value into dst; null leaves dst as it is.
-func (p *envelopeParser) int64(dst *int64) error {
-	_, err := p.integer(dst, 64)
-	return err
-}
-
-func (p *envelopeParser) integer(dst *int64, bits int) (bool, error) {
-	switch c := p.peek(); {
-	case c == '-' || '0' <= c && c <= '9':
-	case c == 'n':
-		if p.literal("null") {
-			return false, nil
-		}
-		return false, errSyntax
-	default:
-		return false, p.wrongType()
-	}
-	start := p.pos
-	if err := p.number(); err != nil {
-		return false, err
-	}
-	n, err := strconv.ParseInt(string(p.data[start:p.pos]), 10, bits)
-	if err != nil {
-		return false, errType // a fraction, an exponent or too large, as json.Unmarshal says
-	}
-	*dst = n
-	return true, nil
-}
-
-// number reads a number as JSON's grammar has it.
-func (p *envelopeParser) number() error {
-	if p.peek() == '-' {
-		p.pos++
-	}
-	switch c := p.peek(); {
-	case c == '0':
-		p.pos++
-	case '1' <= c && c <= '9':
-		p.digits()
-	default:
-		return errSyntax
-	}
-	if p.peek() == '.' {
-		p.pos++
-		if !p.digits() {
-			return errSyntax
-		}
-	}
-	if c := p.peek(); c == 'e' || c == 'E' {
-		p.pos++
-		if c := p.peek(); c == '+' || c == '-' {
-			p.pos++
-		}
-		if !p.digits() {
-			return errSyntax
-		}
-	}
-	return nil
-}
-
-// digits reads one or more digits, reporting whether there was one.
-func (p *envelopeParser) digits() bool {
-	start := p.pos
-	for p.pos < len(p.data) && '0' <= p.data[p.pos] && p.data[p.pos] <= '9' {
-		p.pos++
-	}
-	return p.pos > start
-}
-
-// wrongType reports a value that does not fit its field.
-func (p *envelopeParser) wrongType() error { return errType }
-
-// skip reads a value of any kind without keeping it.
-func (p *envelopeParser) skip() error {
-	switch c := p.peek(); {
-	case c == '{':
-		return p.object(func(*envelopeParser, jsonKey) (bool, error) { return false, nil })
-	case c == '[':
-		var n int
-		return p.elements(func() error { n++; return p.skip() })
-	case c == '"':
-		_, _, err := p.quoted()
-		return err
-	case c == '-' || '0' <= c && c <= '9':
-		return p.number()
-	case p.literal("true"), p.literal("false"), p.literal("null"):
-		return nil
-	}
-	return errSyntax
-}
-
-// elements reads an array, calling each for every element.
-func (p *envelopeParser) elements(each func() error) error {
-	if p.depth++; p.depth > maxDepth {
-		return errDepth
-	}
-	p.pos++ // '['
-	p.space()
-	if p.peek() == ']' {
-		p.pos++
-		p.depth--
-		return nil
-	}
-	for {
-		if err := each(); err != nil {
-			return err
-		}
-		p.space()
-		switch p.peek() {
-		case ',':
-			p.pos++
-			p.space()
-		case ']':
-			p.pos++
-			p.depth--
-			return nil
-		default:
-			return errSyntax
-		}
-	}
-}
-
-// pointer decodes into *dst as json.Unmarshal does into a pointer: null
-// sets it to nil; anything else decodes into what it points to, which is
-// made if it is nil.
-func pointer[T any](p *envelopeParser, dst **T, decode func(*T) error) error {
-	if p.peek() == 'n' {
-		if p.literal("null") {
-			*dst = nil
-			return nil
-		}
-		return errSyntax
-	}
-	if *dst == nil {
-		*dst = new(T)
-	}
-	return decode(*dst)
-}
-
-// array decodes an array into *dst as json.Unmarshal does into a slice:
-// null sets it to nil; an array decodes each element into the slice's
-// element at its index, reusing what is there, and leaves the slice as
-// long as the array (empty, not nil, for []).
-func array[T any](p *envelopeParser, dst *[]T, decode func(*T) error) error {
-	switch p.peek() {
-	case '[':
-	case 'n':
-		if p.literal("null") {
-			*dst = nil
-			return nil
-		}
-		return errSyntax
-	default:
-		return p.wrongType()
-	}
-	s := *dst
-	i := 0
-	err := p.elements(func() error {
-		if i == cap(s) {
-			s = slices.Grow(s, 1)
-		}
-		if i == len(s) {
-			s = s[:i+1]
-		}
-		i++
-		return decode(&s[i-1])
-	})
-	switch {
-	case i == 0:
-		s = []T{}
-	case i < len(s):
-		s = s[:i]
-	}
-	*dst = s
-	return err
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
-	"github.com/ownershipbot/ownershipbot/app/dispatch"
+	"github.com/ownershipbot/ownershipbot/app/internal/jsonscan"
 )
 
 // DecodeEvent decodes a stored delivery of an issue or pull request event
@@ -61,7 +61,7 @@ func decodeMembers(payload []byte, repo **github.Repository, fields map[string]a
 	for name := range fields {
 		names = append(names, name)
 	}
-	raw, err := dispatch.Members(payload, names...)
+	raw, err := jsonscan.Members(payload, names...)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func decodeMembers(payload []byte, repo **github.Repository, fields map[string]a
 	if raw[0] == nil || string(raw[0]) == "null" {
 		return nil
 	}
-	name, err := dispatch.Members(raw[0], "full_name")
+	name, err := jsonscan.Members(raw[0], "full_name")
 	if err != nil {
 		return err
 	}

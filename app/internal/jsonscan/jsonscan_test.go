@@ -1,0 +1,38 @@
+package jsonscan_test
+
+import (
+	"testing"
+
+	"github.com/ownershipbot/ownershipbot/app/internal/jsonscan"
+)
+
+func TestMembers(t *testing.T) {
+	tests := []struct {
+		doc    string
+		want   []string // "" for a member the document lacks
+		failed bool
+	}{
+		{doc: `{"issue":{"number":1},"repository":{"full_name":"a/b"},"sender":{}}`, want: []string{`{"number":1}`, `{"full_name":"a/b"}`}},
+		{doc: ` {"repository" : [1, "x"] , "issue":null} `, want: []string{`null`, `[1, "x"]`}},
+		{doc: `{"sender":1}`, want: []string{"", ""}},
+		{doc: `{"Issue":1,"REPOSITORY":2,"iſſue":3}`, want: []string{`3`, `2`}}, // keys match as json.Unmarshal matches them; the last counts
+		{doc: `{"\u0069ssue":"é"}`, want: []string{`"é"`, ""}},
+		{doc: `null`, want: []string{"", ""}},
+		{doc: `{"issue":1,}`, failed: true},
+		{doc: `{"issue":1} {}`, failed: true},
+		{doc: `{"sender":[}`, failed: true},
+		{doc: `[{"issue":1}]`, failed: true},
+	}
+	for _, tt := range tests {
+		raw, err := jsonscan.Members([]byte(tt.doc), "issue", "repository")
+		if (err != nil) != tt.failed {
+			t.Errorf("Members(%s): error %v, want failure %v", tt.doc, err, tt.failed)
+			continue
+		}
+		for i, want := range tt.want {
+			if got := string(raw[i]); got != want || (raw[i] == nil) != (want == "") {
+				t.Errorf("Members(%s)[%d] = %q, want %q", tt.doc, i, got, want)
+			}
+		}
+	}
+}
