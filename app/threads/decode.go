@@ -11,10 +11,10 @@ import (
 
 // DecodeEvent decodes a stored delivery of an issue or pull request event
 // into go-github's type for it, as github.ParseWebHook does, but reads only
-// what the handlers use: the action, the issue, pull request, comment,
-// review, review thread, label and changes, and of the repository its full
-// name. The sender, organization, installation and the rest of the
-// repository are left out: they are most of a payload (the repository
+// what the handlers use: the action, the issue, pull request (but its head
+// and base branches), comment, review, review thread, label and changes,
+// and of the repository its full name. The sender, organization,
+// installation and the rest of the repository are left out: they are most of a payload (the repository
 // alone is about half of an issues delivery), and decoding them was a
 // quarter of the CPU the App spent on each delivery. Other events decode
 // whole.
@@ -33,26 +33,31 @@ func DecodeEvent(event string, payload []byte) (any, error) {
 	case "pull_request":
 		ev := &github.PullRequestEvent{}
 		return ev, decodeMembers(payload, &ev.Repo, map[string]any{
-			"action": &ev.Action, "number": &ev.Number, "pull_request": &ev.PullRequest, "label": &ev.Label, "changes": &ev.Changes,
+			"action": &ev.Action, "number": &ev.Number, "pull_request": pullRequestOnly{&ev.PullRequest}, "label": &ev.Label, "changes": &ev.Changes,
 		})
 	case "pull_request_review":
 		ev := &github.PullRequestReviewEvent{}
 		return ev, decodeMembers(payload, &ev.Repo, map[string]any{
-			"action": &ev.Action, "review": &ev.Review, "pull_request": &ev.PullRequest,
+			"action": &ev.Action, "review": &ev.Review, "pull_request": pullRequestOnly{&ev.PullRequest},
 		})
 	case "pull_request_review_comment":
 		ev := &github.PullRequestReviewCommentEvent{}
 		return ev, decodeMembers(payload, &ev.Repo, map[string]any{
-			"action": &ev.Action, "comment": &ev.Comment, "pull_request": &ev.PullRequest, "changes": &ev.Changes,
+			"action": &ev.Action, "comment": &ev.Comment, "pull_request": pullRequestOnly{&ev.PullRequest}, "changes": &ev.Changes,
 		})
 	case "pull_request_review_thread":
 		ev := &github.PullRequestReviewThreadEvent{}
 		return ev, decodeMembers(payload, &ev.Repo, map[string]any{
-			"action": &ev.Action, "thread": &ev.Thread, "pull_request": &ev.PullRequest,
+			"action": &ev.Action, "thread": &ev.Thread, "pull_request": pullRequestOnly{&ev.PullRequest},
 		})
 	}
 	return github.ParseWebHook(event, payload)
 }
+
+// pullRequestOnly decodes a pull request without its head and base: each
+// holds a whole repository (two thirds of the pull request's text), and no
+// handler reads them.
+type pullRequestOnly struct{ dst **github.PullRequest }
 
 // decodeMembers decodes each named member of payload into its field, and
 // of the repository only the full name into repo.
@@ -66,10 +71,17 @@ func decodeMembers(payload []byte, repo **github.Repository, fields map[string]a
 		return err
 	}
 	for i, name := range names[1:] {
-		if raw[i+1] == nil {
+		text, field := raw[i+1], fields[name]
+		if text == nil {
 			continue
 		}
-		if err := json.Unmarshal(raw[i+1], fields[name]); err != nil {
+		if pr, ok := field.(pullRequestOnly); ok {
+			if text, err = jsonscan.Without(text, "head", "base"); err != nil {
+				return fmt.Errorf("decoding the payload's %s: %w", name, err)
+			}
+			field = pr.dst
+		}
+		if err := json.Unmarshal(text, field); err != nil {
 			return fmt.Errorf("decoding the payload's %s: %w", name, err)
 		}
 	}

@@ -12,7 +12,9 @@ import (
 	"github.com/ownershipbot/ownershipbot/internal/needs"
 )
 
-// read keeps of a go-github event what DecodeEvent promises to decode.
+// read keeps of a go-github event what DecodeEvent promises to decode:
+// of the repository its full name, of a pull request all but its head and
+// base.
 func read(ev any) any {
 	repo := func(r *github.Repository) *github.Repository {
 		if r == nil {
@@ -20,21 +22,29 @@ func read(ev any) any {
 		}
 		return &github.Repository{FullName: r.FullName}
 	}
+	pr := func(p *github.PullRequest) *github.PullRequest {
+		if p == nil {
+			return nil
+		}
+		c := *p
+		c.Head, c.Base = nil, nil
+		return &c
+	}
 	switch e := ev.(type) {
 	case *github.IssuesEvent:
 		return &github.IssuesEvent{Action: e.Action, Issue: e.Issue, Label: e.Label, Changes: e.Changes, Repo: repo(e.Repo)}
 	case *github.IssueCommentEvent:
 		return &github.IssueCommentEvent{Action: e.Action, Issue: e.Issue, Comment: e.Comment, Changes: e.Changes, Repo: repo(e.Repo)}
 	case *github.PullRequestEvent:
-		return &github.PullRequestEvent{Action: e.Action, Number: e.Number, PullRequest: e.PullRequest, Label: e.Label,
+		return &github.PullRequestEvent{Action: e.Action, Number: e.Number, PullRequest: pr(e.PullRequest), Label: e.Label,
 			Changes: e.Changes, Repo: repo(e.Repo)}
 	case *github.PullRequestReviewEvent:
-		return &github.PullRequestReviewEvent{Action: e.Action, Review: e.Review, PullRequest: e.PullRequest, Repo: repo(e.Repo)}
+		return &github.PullRequestReviewEvent{Action: e.Action, Review: e.Review, PullRequest: pr(e.PullRequest), Repo: repo(e.Repo)}
 	case *github.PullRequestReviewCommentEvent:
-		return &github.PullRequestReviewCommentEvent{Action: e.Action, Comment: e.Comment, PullRequest: e.PullRequest,
+		return &github.PullRequestReviewCommentEvent{Action: e.Action, Comment: e.Comment, PullRequest: pr(e.PullRequest),
 			Changes: e.Changes, Repo: repo(e.Repo)}
 	case *github.PullRequestReviewThreadEvent:
-		return &github.PullRequestReviewThreadEvent{Action: e.Action, Thread: e.Thread, PullRequest: e.PullRequest, Repo: repo(e.Repo)}
+		return &github.PullRequestReviewThreadEvent{Action: e.Action, Thread: e.Thread, PullRequest: pr(e.PullRequest), Repo: repo(e.Repo)}
 	}
 	return ev
 }

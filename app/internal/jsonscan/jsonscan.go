@@ -61,6 +61,36 @@ func Members(doc []byte, names ...string) ([][]byte, error) {
 	return raw, nil
 }
 
+// Without returns a copy of the object doc without its named members
+// (matched as Key.Is matches them), for json.Unmarshal to decode the rest
+// without the cost of what no one reads. A null is returned as it is.
+func Without(doc []byte, names ...string) ([]byte, error) {
+	out := make([]byte, 0, len(doc))
+	out = append(out, '{')
+	err := Document(doc, func(p *Reader) error {
+		return p.Object(func(p *Reader, key Key) (bool, error) {
+			start := p.member
+			if err := p.Skip(); err != nil {
+				return true, err
+			}
+			if !slices.ContainsFunc(names, key.Is) {
+				if len(out) > 1 {
+					out = append(out, ',')
+				}
+				out = append(out, p.data[start:p.pos]...)
+			}
+			return true, nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 1 && bytes.TrimSpace(doc)[0] == 'n' {
+		return []byte("null"), nil
+	}
+	return append(out, '}'), nil
+}
+
 // Key is an object's key, unescaped.
 type Key struct {
 	name  []byte
@@ -89,9 +119,10 @@ const maxDepth = 10000
 // Reader reads one JSON document, checking all of it and decoding only
 // what its caller's callbacks ask for.
 type Reader struct {
-	data  []byte
-	pos   int
-	depth int
+	data   []byte
+	pos    int
+	depth  int
+	member int // where the member being read starts (its key)
 }
 
 func (p *Reader) fail(err error) error {
@@ -150,6 +181,7 @@ func (p *Reader) Object(field func(p *Reader, key Key) (bool, error)) error {
 		return nil
 	}
 	for {
+		p.member = p.pos
 		key, err := p.key()
 		if err != nil {
 			return err

@@ -36,3 +36,30 @@ func TestMembers(t *testing.T) {
 		}
 	}
 }
+
+func TestWithout(t *testing.T) {
+	tests := []struct {
+		doc, want string
+		failed    bool
+	}{
+		{doc: `{"number":1,"head":{"repo":{}},"title":"t","base":{"ref":"main"}}`, want: `{"number":1,"title":"t"}`},
+		{doc: `{"head":1}`, want: `{}`},
+		{doc: `{ "Head" : 1 , "user" : {"head": 2} , "BASE":3 }`, want: `{"user" : {"head": 2}}`}, // only its own members, matched ignoring case
+		{doc: `{"a":1,"a":2,"base":[]}`, want: `{"a":1,"a":2}`},
+		{doc: ` null `, want: `null`},
+		{doc: `{}`, want: `{}`},
+		{doc: `{"head":}`, failed: true},
+		{doc: `[1]`, failed: true},
+		{doc: `{"a":1} x`, failed: true},
+	}
+	for _, tt := range tests {
+		got, err := jsonscan.Without([]byte(tt.doc), "head", "base")
+		if (err != nil) != tt.failed {
+			t.Errorf("Without(%s): error %v, want failure %v", tt.doc, err, tt.failed)
+			continue
+		}
+		if !tt.failed && string(got) != tt.want {
+			t.Errorf("Without(%s) = %s, want %s", tt.doc, got, tt.want)
+		}
+	}
+}
