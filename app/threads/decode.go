@@ -11,13 +11,13 @@ import (
 
 // DecodeEvent decodes a stored delivery of an issue or pull request event
 // into go-github's type for it, as github.ParseWebHook does, but reads only
-// what the handlers use: the action, the issue, pull request (but its head
-// and base branches), comment, review, review thread, label and changes,
+// what the handlers use: the action, the issue, the pull request (without
+// its head and base), comment, review, review thread, label and changes,
 // and of the repository its full name. The sender, organization,
-// installation and the rest of the repository are left out: they are most of a payload (the repository
-// alone is about half of an issues delivery), and decoding them was a
-// quarter of the CPU the App spent on each delivery. Other events decode
-// whole.
+// installation and the rest of the repository are left out: they are most
+// of a payload (the repository alone is about half of an issues delivery),
+// and decoding them was a quarter of the CPU the App spent on each
+// delivery. Other events decode whole.
 func DecodeEvent(event string, payload []byte) (any, error) {
 	switch event {
 	case "issues":
