@@ -2,13 +2,12 @@ package dispatch_test
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/ownershipbot/ownershipbot/app/dispatch"
-	"github.com/ownershipbot/ownershipbot/internal/needs"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim/openapitest"
 )
 
 // unmarshalEnvelope is what ParseEnvelope must agree with.
@@ -33,19 +32,7 @@ func checkAgainstUnmarshal(t *testing.T, name string, payload []byte) {
 // Every webhook example GitHub documents reads as json.Unmarshal reads it,
 // as GitHub's pretty-printed text and compacted.
 func TestEnvelopeOfEveryGitHubExample(t *testing.T) {
-	path := needs.File(t, "../../testdata/npm/node_modules/@octokit/webhooks-examples/api.github.com/index.json",
-		"cd testdata/npm && npm ci")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var events []struct {
-		Name     string            `json:"name"`
-		Examples []json.RawMessage `json:"examples"`
-	}
-	if err := json.Unmarshal(raw, &events); err != nil {
-		t.Fatal(err)
-	}
+	events := openapitest.Examples(t)
 	n := 0
 	for _, ev := range events {
 		for i, ex := range ev.Examples {
@@ -117,19 +104,7 @@ func FuzzParseEnvelope(f *testing.F) {
 // BenchmarkParseEnvelope reads the envelope of GitHub's first example of
 // each event the App most often receives, beside json.Unmarshal.
 func BenchmarkParseEnvelope(b *testing.B) {
-	path := needs.File(b, "../../testdata/npm/node_modules/@octokit/webhooks-examples/api.github.com/index.json",
-		"cd testdata/npm && npm ci")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var events []struct {
-		Name     string            `json:"name"`
-		Examples []json.RawMessage `json:"examples"`
-	}
-	if err := json.Unmarshal(raw, &events); err != nil {
-		b.Fatal(err)
-	}
+	events := openapitest.Examples(b)
 	for _, ev := range events {
 		if ev.Name != "issues" && ev.Name != "issue_comment" && ev.Name != "pull_request" {
 			continue

@@ -1,15 +1,13 @@
 package threads_test
 
 import (
-	"encoding/json"
-	"os"
 	"reflect"
 	"testing"
 
 	"github.com/google/go-github/v66/github"
 
 	"github.com/ownershipbot/ownershipbot/app/threads"
-	"github.com/ownershipbot/ownershipbot/internal/needs"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim/openapitest"
 )
 
 // read keeps of a go-github event what DecodeEvent promises to decode:
@@ -49,31 +47,12 @@ func read(ev any) any {
 	return ev
 }
 
-type examples []struct {
-	Name     string            `json:"name"`
-	Examples []json.RawMessage `json:"examples"`
-}
-
-func gitHubExamples(tb testing.TB) examples {
-	path := needs.File(tb, "../../testdata/npm/node_modules/@octokit/webhooks-examples/api.github.com/index.json",
-		"cd testdata/npm && npm ci")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var evs examples
-	if err := json.Unmarshal(raw, &evs); err != nil {
-		tb.Fatal(err)
-	}
-	return evs
-}
-
 // Of every example GitHub documents of the events the handlers read,
 // DecodeEvent decodes what github.ParseWebHook does in the fields the
 // handlers use, and leaves the rest out.
 func TestDecodeEventReadsWhatParseWebHookDoes(t *testing.T) {
 	decoded := map[string]int{}
-	for _, ev := range gitHubExamples(t) {
+	for _, ev := range openapitest.Examples(t) {
 		for i, payload := range ev.Examples {
 			want, wantErr := github.ParseWebHook(ev.Name, payload)
 			got, err := threads.DecodeEvent(ev.Name, payload)
@@ -106,7 +85,7 @@ func TestDecodeEventRefusesWhatParseWebHookRefuses(t *testing.T) {
 }
 
 func BenchmarkDecodeEvent(b *testing.B) {
-	for _, ev := range gitHubExamples(b) {
+	for _, ev := range openapitest.Examples(b) {
 		if ev.Name != "issues" && ev.Name != "issue_comment" && ev.Name != "pull_request" {
 			continue
 		}

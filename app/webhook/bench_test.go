@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -15,7 +14,7 @@ import (
 	"time"
 
 	"github.com/ownershipbot/ownershipbot/app/webhook"
-	"github.com/ownershipbot/ownershipbot/internal/needs"
+	"github.com/ownershipbot/ownershipbot/internal/githubsim/openapitest"
 )
 
 // BenchmarkAcknowledge measures the intake path of one signed delivery:
@@ -123,21 +122,12 @@ func benchHeaderHolders(b *testing.B, clients int) {
 // gitHubIssueOpened is GitHub's first documented issues.opened payload,
 // as an installed App receives it (with its installation).
 func gitHubIssueOpened(b *testing.B) []byte {
-	path := needs.File(b, "../../testdata/npm/node_modules/@octokit/webhooks-examples/api.github.com/index.json",
-		"cd testdata/npm && npm ci")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var events []struct {
-		Name     string           `json:"name"`
-		Examples []map[string]any `json:"examples"`
-	}
-	if err := json.Unmarshal(raw, &events); err != nil {
-		b.Fatal(err)
-	}
-	for _, ev := range events {
-		for _, ex := range ev.Examples {
+	for _, ev := range openapitest.Examples(b) {
+		for _, raw := range ev.Examples {
+			var ex map[string]any
+			if err := json.Unmarshal(raw, &ex); err != nil {
+				b.Fatal(err)
+			}
 			if ev.Name == "issues" && ex["action"] == "opened" {
 				ex["installation"] = map[string]any{"id": 42}
 				body, err := json.Marshal(ex)

@@ -160,27 +160,10 @@ func (p *Reader) literal(word string) bool {
 // value of the keys it knows and reports which; the others are skipped.
 // A null leaves everything as it is; any other value is the wrong type.
 func (p *Reader) Object(field func(p *Reader, key Key) (bool, error)) error {
-	switch p.peek() {
-	case '{':
-	case 'n':
-		if p.literal("null") {
-			return nil
-		}
-		return errSyntax
-	default:
-		return p.wrongType()
+	if null, err := p.open('{'); null || err != nil {
+		return err
 	}
-	if p.depth++; p.depth > maxDepth {
-		return errDepth
-	}
-	p.pos++
-	p.space()
-	if p.peek() == '}' {
-		p.pos++
-		p.depth--
-		return nil
-	}
-	for {
+	return p.container('}', func() error {
 		p.member = p.pos
 		key, err := p.key()
 		if err != nil {
@@ -193,27 +176,11 @@ func (p *Reader) Object(field func(p *Reader, key Key) (bool, error)) error {
 		p.pos++
 		p.space()
 		known, err := field(p, key)
-		if err != nil {
+		if err != nil || known {
 			return err
 		}
-		if !known {
-			if err := p.Skip(); err != nil {
-				return err
-			}
-		}
-		p.space()
-		switch p.peek() {
-		case ',':
-			p.pos++
-			p.space()
-		case '}':
-			p.pos++
-			p.depth--
-			return nil
-		default:
-			return errSyntax
-		}
-	}
+		return p.Skip()
+	})
 }
 
 // key reads an object's key.
@@ -324,15 +291,8 @@ func isHex(c byte) bool {
 
 // String decodes a string value into dst; null leaves dst as it is.
 func (p *Reader) String(dst *string) error {
-	switch p.peek() {
-	case '"':
-	case 'n':
-		if p.literal("null") {
-			return nil
-		}
-		return errSyntax
-	default:
-		return p.wrongType()
+	if null, err := p.open('"'); null || err != nil {
+		return err
 	}
 	raw, escaped, err := p.quoted()
 	if err != nil {
@@ -373,7 +333,7 @@ func (p *Reader) integer(dst *int64, bits int) (bool, error) {
 		}
 		return false, errSyntax
 	default:
-		return false, p.wrongType()
+		return false, errType
 	}
 	start := p.pos
 	if err := p.number(); err != nil {
@@ -427,8 +387,20 @@ func (p *Reader) digits() bool {
 	return p.pos > start
 }
 
-// wrongType reports a value that does not fit its field.
-func (p *Reader) wrongType() error { return errType }
+// open checks that the next value is null or starts with first. It reads
+// a null and reports it; a value of another kind is the wrong type.
+func (p *Reader) open(first byte) (null bool, err error) {
+	switch p.peek() {
+	case first:
+		return false, nil
+	case 'n':
+		if p.literal("null") {
+			return true, nil
+		}
+		return false, errSyntax
+	}
+	return false, errType
+}
 
 // Skip reads a value of any kind without keeping it.
 func (p *Reader) Skip() error {
@@ -437,7 +409,7 @@ func (p *Reader) Skip() error {
 		return p.Object(func(*Reader, Key) (bool, error) { return false, nil })
 	case c == '[':
 		var n int
-		return p.elements(func() error { n++; return p.Skip() })
+		return p.container(']', func() error { n++; return p.Skip() })
 	case c == '"':
 		_, _, err := p.quoted()
 		return err
@@ -449,14 +421,15 @@ func (p *Reader) Skip() error {
 	return errSyntax
 }
 
-// elements reads an array, calling each for every element.
-func (p *Reader) elements(each func() error) error {
+// container reads an array or object from its opening bracket, which is
+// next, to close, calling each for every element or member.
+func (p *Reader) container(close byte, each func() error) error {
 	if p.depth++; p.depth > maxDepth {
 		return errDepth
 	}
-	p.pos++ // '['
+	p.pos++
 	p.space()
-	if p.peek() == ']' {
+	if p.peek() == close {
 		p.pos++
 		p.depth--
 		return nil
@@ -470,7 +443,7 @@ func (p *Reader) elements(each func() error) error {
 		case ',':
 			p.pos++
 			p.space()
-		case ']':
+		case close:
 			p.pos++
 			p.depth--
 			return nil
@@ -502,20 +475,16 @@ func Pointer[T any](p *Reader, dst **T, decode func(*T) error) error {
 // element at its index, reusing what is there, and leaves the slice as
 // long as the array (empty, not nil, for []).
 func Array[T any](p *Reader, dst *[]T, decode func(*T) error) error {
-	switch p.peek() {
-	case '[':
-	case 'n':
-		if p.literal("null") {
-			*dst = nil
-			return nil
-		}
-		return errSyntax
-	default:
-		return p.wrongType()
+	null, err := p.open('[')
+	if null {
+		*dst = nil
+	}
+	if null || err != nil {
+		return err
 	}
 	s := *dst
 	i := 0
-	err := p.elements(func() error {
+	err = p.container(']', func() error {
 		if i == cap(s) {
 			s = slices.Grow(s, 1)
 		}
