@@ -73,6 +73,14 @@ type Handler interface {
 	Handle(ctx context.Context, d store.Delivery) error
 }
 
+// A Trimmer is a Handler that reads only part of its deliveries' payloads.
+// Intake stores what Trim returns instead of the whole payload; it must be
+// valid JSON that decodes, for the handler and for ParseEnvelope, as the
+// whole payload does.
+type Trimmer interface {
+	Trim(event string, payload []byte) ([]byte, error)
+}
+
 // Registry maps events to their handlers.
 type Registry struct {
 	byEvent  map[string][]Handler
@@ -125,6 +133,17 @@ func (r *Registry) Permissions() map[string]string {
 func (r *Registry) Wants(event string, env Envelope) bool {
 	_, ok := r.handler(event, env)
 	return ok
+}
+
+// Trim returns what intake stores of a delivery's payload: the part its
+// handler reads, if the handler is a Trimmer, else the whole payload.
+func (r *Registry) Trim(event string, env Envelope, payload []byte) ([]byte, error) {
+	if h, _ := r.handler(event, env); h != nil {
+		if t, ok := h.(Trimmer); ok {
+			return t.Trim(event, payload)
+		}
+	}
+	return payload, nil
 }
 
 func (r *Registry) handler(event string, env Envelope) (Handler, bool) {

@@ -1,11 +1,14 @@
 package threads_test
 
 import (
+	"bytes"
 	"reflect"
 	"testing"
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/ownershipbot/ownershipbot/app/dispatch"
+	"github.com/ownershipbot/ownershipbot/app/internal/jsonscan"
 	"github.com/ownershipbot/ownershipbot/app/threads"
 	"github.com/ownershipbot/ownershipbot/internal/githubsim/openapitest"
 )
@@ -103,6 +106,47 @@ func BenchmarkDecodeEvent(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// What intake stores of every documented example decodes, for the
+// handlers and for the envelope, as the whole payload does, and leaves out
+// the sender; other events are stored whole.
+func TestTrimmedPayloadDecodesAsTheWhole(t *testing.T) {
+	trimmed := map[string]bool{}
+	for _, ev := range openapitest.Examples(t) {
+		for i, payload := range ev.Examples {
+			short, err := threads.TrimPayload(ev.Name, payload)
+			if err != nil {
+				t.Fatalf("%s example %d: %v", ev.Name, i, err)
+			}
+			if !bytes.Equal(short, payload) {
+				trimmed[ev.Name] = true
+			}
+			want, wantErr := threads.DecodeEvent(ev.Name, payload)
+			got, err := threads.DecodeEvent(ev.Name, short)
+			if (err == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s example %d: the trimmed payload decodes differently (%v, %v)", ev.Name, i, err, wantErr)
+			}
+			wantEnv, _ := dispatch.ParseEnvelope(payload)
+			if gotEnv, err := dispatch.ParseEnvelope(short); err != nil || !reflect.DeepEqual(gotEnv, wantEnv) {
+				t.Errorf("%s example %d: the trimmed payload's envelope is %+v (%v), want %+v", ev.Name, i, gotEnv, err, wantEnv)
+			}
+			if members, _ := jsonscan.Members(short, "sender"); trimmed[ev.Name] && members[0] != nil {
+				t.Errorf("%s example %d: the sender is kept", ev.Name, i)
+			}
+		}
+	}
+	for _, name := range []string{"issues", "issue_comment", "pull_request", "pull_request_review",
+		"pull_request_review_comment", "pull_request_review_thread"} {
+		if !trimmed[name] {
+			t.Errorf("no %s example was trimmed", name)
+		}
+	}
+	for _, name := range []string{"installation", "push", "installation_repositories"} {
+		if trimmed[name] {
+			t.Errorf("a %s example was trimmed; its handler reads it whole", name)
 		}
 	}
 }

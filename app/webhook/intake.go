@@ -155,6 +155,13 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.answer(w, event, "rejected", http.StatusBadRequest, "the payload lacks what the event needs: "+missing)
 		return
 	}
+	// Only what the handler reads is stored. The envelope was read, so the
+	// payload is valid JSON and trimming it cannot fail; if it did, the
+	// whole payload would serve as well.
+	payload, err := in.Registry.Trim(event, env, body)
+	if err != nil {
+		payload = body
+	}
 	// A hung database must not hold GitHub's connection (it waits 10 s) or
 	// pile up requests: past StoreTimeout the delivery is refused, and
 	// GitHub shows it as failed, to be redelivered.
@@ -167,7 +174,7 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Action:         env.Action,
 		InstallationID: env.Installation.ID,
 		OrderKey:       orderKey,
-		Payload:        body,
+		Payload:        payload,
 		ReceivedAt:     in.Now().UTC(),
 	})
 	if err != nil {

@@ -130,6 +130,27 @@ func TestIntakeStoresDeliveryWithItsOrderKey(t *testing.T) {
 	}
 }
 
+// The queue keeps of an issue's delivery what its handler reads: not who
+// sent it, nor the organization or the repository's details.
+func TestIntakeStoresOnlyWhatTheHandlerReads(t *testing.T) {
+	in, st, _ := newIntake(t)
+	body := []byte(`{"action":"opened","issue":{"number":7,"title":"Slow","user":{"login":"author-person"}},` +
+		`"repository":{"full_name":"Acme/Web","default_branch":"main","owner":{"login":"Acme"},"private":true},` +
+		`"organization":{"login":"Acme","description":"org-text"},"sender":{"login":"sender-person"},"installation":{"id":42}}`)
+	if rec := post(in, "issues", "trim", webhook.Sign(secret, body), body); rec.Code != 202 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	d, ok, err := st.Delivery(context.Background(), "trim")
+	if err != nil || !ok {
+		t.Fatalf("delivery not stored: %v", err)
+	}
+	want := `{"action":"opened","issue":{"number":7,"title":"Slow","user":{"login":"author-person"}},` +
+		`"repository":{"full_name":"Acme/Web","default_branch":"main"},"installation":{"id":42}}`
+	if string(d.Payload) != want {
+		t.Fatalf("stored payload\n%s\nwant\n%s", d.Payload, want)
+	}
+}
+
 func TestDuplicateDeliveryIsAnsweredWithoutWork(t *testing.T) {
 	in, st, m := newIntake(t)
 	body := []byte(issueOpened)

@@ -61,24 +61,28 @@ func Members(doc []byte, names ...string) ([][]byte, error) {
 	return raw, nil
 }
 
-// Without returns a copy of the object doc without its named members
-// (matched as Key.Is matches them), for json.Unmarshal to decode the rest
-// without the cost of what no one reads. A null is returned as it is.
-func Without(doc []byte, names ...string) ([]byte, error) {
+// Filter returns a copy of the object doc with each member's value
+// replaced by what edit returns for it: the value itself to keep it, other
+// JSON text to change it, nil to leave the member out. A null is returned
+// as it is.
+func Filter(doc []byte, edit func(key Key, value []byte) ([]byte, error)) ([]byte, error) {
 	out := make([]byte, 0, len(doc))
 	out = append(out, '{')
 	err := Document(doc, func(p *Reader) error {
 		return p.Object(func(p *Reader, key Key) (bool, error) {
-			start := p.member
+			start, valueStart := p.member, p.pos
 			if err := p.Skip(); err != nil {
 				return true, err
 			}
-			if !slices.ContainsFunc(names, key.Is) {
-				if len(out) > 1 {
-					out = append(out, ',')
-				}
-				out = append(out, p.data[start:p.pos]...)
+			value, err := edit(key, p.data[valueStart:p.pos])
+			if value == nil || err != nil {
+				return true, err
 			}
+			if len(out) > 1 {
+				out = append(out, ',')
+			}
+			out = append(out, p.data[start:valueStart]...)
+			out = append(out, value...)
 			return true, nil
 		})
 	})
@@ -89,6 +93,18 @@ func Without(doc []byte, names ...string) ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return append(out, '}'), nil
+}
+
+// Without returns a copy of the object doc without its named members
+// (matched as Key.Is matches them), for json.Unmarshal to decode the rest
+// without the cost of what no one reads. A null is returned as it is.
+func Without(doc []byte, names ...string) ([]byte, error) {
+	return Filter(doc, func(key Key, value []byte) ([]byte, error) {
+		if slices.ContainsFunc(names, key.Is) {
+			return nil, nil
+		}
+		return value, nil
+	})
 }
 
 // Key is an object's key, unescaped.

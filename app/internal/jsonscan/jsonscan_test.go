@@ -63,3 +63,18 @@ func TestWithout(t *testing.T) {
 		}
 	}
 }
+
+func TestFilterReplacesValues(t *testing.T) {
+	got, err := jsonscan.Filter([]byte(`{"a": 1, "b" :{"x":2}, "c":3}`), func(key jsonscan.Key, value []byte) ([]byte, error) {
+		switch {
+		case key.Is("a"):
+			return nil, nil
+		case key.Is("b"):
+			return []byte(`{}`), nil
+		}
+		return value, nil
+	})
+	if want := `{"b" :{},"c":3}`; err != nil || string(got) != want {
+		t.Errorf("Filter = %s, %v; want %s", got, err, want)
+	}
+}
