@@ -64,12 +64,7 @@ func (env *Envelope) field(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
 	case key.Is("action"):
 		return true, p.String(&env.Action)
 	case key.Is("installation"):
-		return true, p.Object(func(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
-			if !key.Is("id") {
-				return false, nil
-			}
-			return true, p.Int64(&env.Installation.ID)
-		})
+		return true, p.Object(only("id", func(p *jsonscan.Reader) error { return p.Int64(&env.Installation.ID) }))
 	case key.Is("repository"):
 		return true, p.Object(func(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
 			switch {
@@ -93,22 +88,12 @@ func (env *Envelope) field(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
 			return false, nil
 		})
 	case key.Is("pull_request"):
-		return true, p.Object(func(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
-			if !key.Is("number") {
-				return false, nil
-			}
-			return true, p.Int(&env.PullRequest.Number)
-		})
+		return true, p.Object(only("number", func(p *jsonscan.Reader) error { return p.Int(&env.PullRequest.Number) }))
 	case key.Is("comment"):
 		return true, jsonscan.Pointer(p, &env.Comment, func(c *struct {
 			ID int64 `json:"id"`
 		}) error {
-			return p.Object(func(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
-				if !key.Is("id") {
-					return false, nil
-				}
-				return true, p.Int64(&c.ID)
-			})
+			return p.Object(only("id", func(p *jsonscan.Reader) error { return p.Int64(&c.ID) }))
 		})
 	case key.Is("ref"):
 		return true, p.String(&env.Ref)
@@ -131,4 +116,15 @@ func (env *Envelope) field(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
 		})
 	}
 	return false, nil
+}
+
+// only reads, of an object, the member named name with read, and skips
+// the others.
+func only(name string, read func(*jsonscan.Reader) error) func(*jsonscan.Reader, jsonscan.Key) (bool, error) {
+	return func(p *jsonscan.Reader, key jsonscan.Key) (bool, error) {
+		if !key.Is(name) {
+			return false, nil
+		}
+		return true, read(p)
+	}
 }
